@@ -1,0 +1,1 @@
+"""Herald: the Lambdalith and the domain code every function shares."""

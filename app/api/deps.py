@@ -1,0 +1,65 @@
+"""Annotated dependencies: a route declares `user: CurrentUser` and gets a verified caller."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app import aws
+from app.auth.models import Principal
+from app.auth.tokens import verify_access_token
+from app.config import Settings, get_settings
+from app.errors import Forbidden, NotAuthenticated
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+else:  # FastAPI resolves annotations at runtime; the stubs exist only for mypy.
+    CognitoIdentityProviderClient = Any
+
+_bearer = HTTPBearer(auto_error=False, description="A Cognito access token from /api/auth/login")
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+CognitoDep = Annotated[CognitoIdentityProviderClient, Depends(aws.cognito)]
+
+
+def get_correlation_id(request: Request) -> str:
+    """The correlation id the middleware assigned to this request."""
+    return str(getattr(request.state, "correlation_id", ""))
+
+
+CorrelationId = Annotated[str, Depends(get_correlation_id)]
+
+
+async def get_current_user(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    settings: SettingsDep,
+) -> Principal:
+    """The caller of a private route, from a verified access token."""
+    if credentials is None or not credentials.credentials:
+        raise NotAuthenticated("Log in to do this.", code="not_authenticated")
+    return verify_access_token(credentials.credentials, settings=settings)
+
+
+CurrentUser = Annotated[Principal, Depends(get_current_user)]
+
+
+async def get_admin(user: CurrentUser) -> Principal:
+    """The caller, who must be in the `admins` group."""
+    if not user.is_admin:
+        raise Forbidden("Only administrators may do this.")
+    return user
+
+
+AdminUser = Annotated[Principal, Depends(get_admin)]
+
+
+async def get_optional_bearer(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str | None:
+    """The raw bearer token, if one was sent (not verified)."""
+    return credentials.credentials if credentials else None
+
+
+OptionalBearer = Annotated[str | None, Depends(get_optional_bearer)]

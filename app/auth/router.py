@@ -1,0 +1,93 @@
+"""/api/auth: sign-up, confirm, log-in, refresh, log-out (no authorizer in front)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, Response, status
+
+from app.api.deps import CognitoDep, CorrelationId, OptionalBearer, SettingsDep
+from app.api.errors import ERROR_RESPONSES
+from app.auth import service
+from app.auth.models import (
+    ConfirmRequest,
+    ConfirmResponse,
+    LoginRequest,
+    SignUpRequest,
+    SignUpResponse,
+    TokenResponse,
+    Tokens,
+)
+from app.config import Settings
+from app.errors import NotAuthenticated
+
+router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
+
+COOKIE_PATH = "/api/auth"
+# The parameter names below (`herald_refresh`) must match this cookie name.
+REFRESH_COOKIE = "herald_refresh"
+
+
+def _issue(response: Response, tokens: Tokens, settings: Settings) -> TokenResponse:
+    if tokens.refresh_token:
+        response.set_cookie(
+            REFRESH_COOKIE,
+            tokens.refresh_token,
+            max_age=settings.refresh_cookie_max_age,
+            path=COOKIE_PATH,
+            httponly=True,
+            secure=True,
+            samesite="strict",
+        )
+    return TokenResponse(access_token=tokens.access_token, expires_in=tokens.expires_in)
+
+
+@router.post("/signup", status_code=status.HTTP_201_CREATED)
+async def sign_up(body: SignUpRequest, cognito: CognitoDep, settings: SettingsDep) -> SignUpResponse:
+    """Create an account; Cognito emails a confirmation code."""
+    confirmed = service.sign_up(body, cognito=cognito, settings=settings)
+    return SignUpResponse(email=str(body.email), confirmed=confirmed)
+
+
+@router.post("/confirm")
+async def confirm(
+    body: ConfirmRequest, cognito: CognitoDep, settings: SettingsDep, correlation_id: CorrelationId
+) -> ConfirmResponse:
+    """Confirm the account with the emailed code."""
+    service.confirm_sign_up(body, cognito=cognito, settings=settings, correlation_id=correlation_id)
+    return ConfirmResponse(email=str(body.email), confirmed=True)
+
+
+@router.post("/login")
+async def log_in(
+    body: LoginRequest, response: Response, cognito: CognitoDep, settings: SettingsDep
+) -> TokenResponse:
+    """Access token in the body; refresh token in an httpOnly cookie scoped to /api/auth."""
+    return _issue(response, service.log_in(body, cognito=cognito, settings=settings), settings)
+
+
+@router.post("/refresh")
+async def refresh(
+    response: Response,
+    cognito: CognitoDep,
+    settings: SettingsDep,
+    herald_refresh: Annotated[str | None, Cookie()] = None,
+) -> TokenResponse:
+    """A new access token from the refresh cookie."""
+    if not herald_refresh:
+        raise NotAuthenticated("No session to refresh; log in.", code="not_authenticated")
+    tokens = service.refresh(herald_refresh, cognito=cognito, settings=settings)
+    return _issue(response, tokens, settings)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def log_out(
+    response: Response,
+    cognito: CognitoDep,
+    settings: SettingsDep,
+    bearer: OptionalBearer,
+    herald_refresh: Annotated[str | None, Cookie()] = None,
+) -> None:
+    """End the session everywhere and clear the cookie."""
+    service.log_out(access_token=bearer, refresh_token=herald_refresh, cognito=cognito, settings=settings)
+    response.delete_cookie(REFRESH_COOKIE, path=COOKIE_PATH, secure=True, httponly=True, samesite="strict")

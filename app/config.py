@@ -1,0 +1,43 @@
+"""Settings: the one place that reads the environment (names match template.yaml)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Herald's configuration, from the variables the template (or the local runner) sets."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    stage: str = "local"
+    aws_region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
+    table_name: str = "herald-local"
+    event_bus_name: str = "herald-local"
+    sender_email: str = "noreply@example.com"
+    ses_configuration_set: str | None = None
+    app_url: str = "http://127.0.0.1:8000"
+    user_pool_id: str | None = None
+    user_pool_client_id: str | None = None
+    # The local runner points this at the emulator; in AWS it is derived from the pool.
+    cognito_jwks_url: str | None = None
+    refresh_cookie_max_age: int = 30 * 24 * 3600
+
+    @property
+    def cognito_issuer(self) -> str:
+        """The `iss` claim Cognito puts in this pool's tokens."""
+        return f"https://cognito-idp.{self.aws_region}.amazonaws.com/{self.user_pool_id}"
+
+    @property
+    def jwks_url(self) -> str:
+        """Where the pool's signing keys are published."""
+        return self.cognito_jwks_url or f"{self.cognito_issuer}/.well-known/jwks.json"
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once on first use."""
+    return Settings()

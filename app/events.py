@@ -1,0 +1,71 @@
+"""Domain events on the EventBridge bus: the catalog and the publisher."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from app.observability import logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_events import EventBridgeClient
+
+
+class DomainEvent(BaseModel):
+    """Base of every event Herald publishes; `detail-type` is the class name."""
+
+    model_config = ConfigDict(frozen=True)
+    source: ClassVar[str] = "herald"
+    correlation_id: str | None = None
+
+    @classmethod
+    def detail_type(cls) -> str:
+        """The EventBridge `detail-type` of this event."""
+        return cls.__name__
+
+
+class UserSignedUp(DomainEvent):
+    """A person confirmed their account; their profile exists."""
+
+    source: ClassVar[str] = "herald.users"
+    user_id: str
+    email: str
+    name: str = ""
+
+
+CATALOG: dict[str, type[DomainEvent]] = {cls.detail_type(): cls for cls in (UserSignedUp,)}
+
+
+class PublishFailed(Exception):
+    """EventBridge refused some entries; the caller should retry the batch."""
+
+
+def publish(events: Sequence[DomainEvent], *, client: EventBridgeClient, bus_name: str) -> None:
+    """Put events on the bus (10 per call) and fail loudly if any entry was refused."""
+    for offset in range(0, len(events), 10):
+        chunk = events[offset : offset + 10]
+        response = client.put_events(
+            Entries=[
+                {
+                    "EventBusName": bus_name,
+                    "Source": event.source,
+                    "DetailType": event.detail_type(),
+                    "Detail": event.model_dump_json(),
+                }
+                for event in chunk
+            ]
+        )
+        if response.get("FailedEntryCount", 0):
+            failed = [e for e in response["Entries"] if e.get("ErrorCode")]
+            raise PublishFailed(f"{len(failed)} of {len(chunk)} events refused: {failed[:3]}")
+        for event in chunk:
+            logger.info(
+                "event published",
+                extra={
+                    "detail_type": event.detail_type(),
+                    "source": event.source,
+                    "event_correlation_id": event.correlation_id,
+                },
+            )

@@ -1,0 +1,1 @@
+"""User profiles, the welcome email and the admin user list."""

@@ -1,0 +1,78 @@
+"""DynamoDB access for user profiles.
+
+| access pattern          | key                               | operation            |
+|-------------------------|-----------------------------------|----------------------|
+| write a new profile     | PK=USER#<id>, SK=PROFILE          | PutItem (if absent)  |
+| read a profile          | PK=USER#<id>, SK=PROFILE          | GetItem              |
+| rename                  | PK=USER#<id>, SK=PROFILE          | UpdateItem (exists)  |
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from app.db import Item, Table, is_conditional_failure
+from app.users.models import Profile
+
+ENTITY = "user"
+
+
+def profile_key(user_id: str) -> tuple[str, str]:
+    """The key of a user's profile item."""
+    return f"USER#{user_id}", "PROFILE"
+
+
+def _to_profile(item: Item) -> Profile:
+    return Profile(
+        id=str(item["user_id"]),
+        email=str(item["email"]),
+        name=str(item.get("name", "")),
+        created_at=datetime.fromisoformat(str(item["created_at"])),
+    )
+
+
+class ProfileRepository:
+    """Profiles in the single table."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def create(self, profile: Profile, *, correlation_id: str | None) -> bool:
+        """Write a new profile; False (and no change) when it already exists."""
+        pk, sk = profile_key(profile.id)
+        item: dict[str, Any] = {
+            "PK": pk,
+            "SK": sk,
+            "type": ENTITY,
+            "user_id": profile.id,
+            "email": profile.email,
+            "name": profile.name,
+            "created_at": profile.created_at.isoformat(),
+            "correlation_id": correlation_id,
+        }
+        try:
+            self.table.put(item, condition="attribute_not_exists(PK)")
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def get(self, user_id: str) -> Profile | None:
+        """The profile, if written."""
+        item = self.table.get(*profile_key(user_id))
+        return _to_profile(item) if item else None
+
+    def rename(self, user_id: str, name: str) -> Profile | None:
+        """Change the display name; None when there is no profile."""
+        try:
+            item = self.table.update(
+                *profile_key(user_id),
+                set_values={"name": name, "updated_at": datetime.now(UTC).isoformat()},
+            )
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return None
+            raise
+        return _to_profile(item)

@@ -1,0 +1,131 @@
+"""User use cases: profile on confirmation, read/rename, welcome email, admin listing."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import UTC, datetime
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from app.auth.models import Principal
+from app.errors import InvalidInput, NotFound
+from app.events import UserSignedUp
+from app.mail import send_email
+from app.observability import logger
+from app.users.models import Me, Profile, ProfileUpdate, UserPage, UserSummary
+from app.users.repository import ProfileRepository
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_sesv2 import SESV2Client
+
+    from app.config import Settings
+
+
+def _no_profile() -> NotFound:
+    return NotFound("Your profile does not exist yet; confirm your account first.", code="profile_not_found")
+
+
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput("The cursor is not valid; start from the first page.", code="invalid_cursor")
+
+
+def create_profile(
+    *, user_id: str, email: str, name: str, correlation_id: str | None, repo: ProfileRepository
+) -> bool:
+    """Write the profile of a newly confirmed user (idempotent: a retried trigger is a no-op)."""
+    profile = Profile(id=user_id, email=email.lower(), name=name, created_at=datetime.now(UTC))
+    created = repo.create(profile, correlation_id=correlation_id)
+    logger.info("profile written" if created else "profile already existed", extra={"user_id": user_id})
+    return created
+
+
+def get_me(user: Principal, *, repo: ProfileRepository) -> Me:
+    """The caller's profile."""
+    profile = repo.get(user.user_id)
+    if profile is None:
+        raise _no_profile()
+    return Me(**profile.model_dump(), groups=list(user.groups))
+
+
+def update_me(user: Principal, cmd: ProfileUpdate, *, repo: ProfileRepository) -> Me:
+    """Rename the caller."""
+    profile = repo.rename(user.user_id, cmd.name.strip())
+    if profile is None:
+        raise _no_profile()
+    return Me(**profile.model_dump(), groups=list(user.groups))
+
+
+def welcome_message(event: UserSignedUp, *, settings: Settings) -> tuple[str, str, str]:
+    """Subject, text and HTML of the welcome email."""
+    who = event.name or event.email
+    subject = "Welcome to Herald"
+    text = (
+        f"Hello {who},\n\nyour Herald account is ready. Import your contacts and send your "
+        f"first campaign at {settings.app_url}\n\n— Herald"
+    )
+    html = (
+        f"<p>Hello {escape(who)},</p><p>your Herald account is ready. Import your contacts and "
+        f'send your first campaign at <a href="{escape(settings.app_url)}">'
+        f"{escape(settings.app_url)}</a>.</p><p>— Herald</p>"
+    )
+    return subject, text, html
+
+
+def send_welcome_email(event: UserSignedUp, *, ses: SESV2Client, settings: Settings) -> str:
+    """Email a new user; returns the SES message id."""
+    subject, text, html = welcome_message(event, settings=settings)
+    message_id = send_email(to=event.email, subject=subject, text=text, html=html, ses=ses, settings=settings)
+    logger.info("welcome email sent", extra={"user_id": event.user_id, "message_id": message_id})
+    return message_id
+
+
+def _encode_cursor(token: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"t": token}).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value = json.loads(raw)["t"]
+    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+        raise _bad_cursor() from exc
+    if not isinstance(value, str):
+        raise _bad_cursor()
+    return value
+
+
+def _summary(user: Any) -> UserSummary:
+    attributes = {a["Name"]: a.get("Value", "") for a in user.get("Attributes", [])}
+    return UserSummary(
+        id=attributes.get("sub", user["Username"]),
+        email=attributes.get("email", ""),
+        name=attributes.get("name", ""),
+        status=str(user.get("UserStatus", "UNKNOWN")),
+        enabled=bool(user.get("Enabled", True)),
+        created_at=user.get("UserCreateDate"),
+    )
+
+
+def list_users(
+    *, limit: int, cursor: str | None, cognito: CognitoIdentityProviderClient, settings: Settings
+) -> UserPage:
+    """One page of the pool's users (administrators only; checked by the caller)."""
+    kwargs: dict[str, Any] = {"UserPoolId": settings.user_pool_id or "", "Limit": limit}
+    if cursor:
+        kwargs["PaginationToken"] = _decode_cursor(cursor)
+    from botocore.exceptions import ClientError
+
+    try:
+        response = cognito.list_users(**kwargs)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "InvalidParameterException" and cursor:
+            raise _bad_cursor() from exc
+        raise
+    token = response.get("PaginationToken")
+    return UserPage(
+        items=[_summary(u) for u in response.get("Users", [])],
+        next_cursor=_encode_cursor(token) if token else None,
+    )
