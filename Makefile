@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAGE ?= dev
 
-.PHONY: run test lint typecheck cfn-lint pytest frontend bench build deploy clean
+.PHONY: run test lint typecheck cfn-lint pytest frontend frontend-test bench build deploy clean
 
 # The virtualenv is rebuilt whenever pyproject.toml changes.
 $(VENV)/.stamp: pyproject.toml
@@ -25,6 +25,9 @@ frontend/dist/index.html: frontend/node_modules/.stamp $(shell find frontend/src
 	cd frontend && npm run build --silent
 
 frontend: frontend/dist/index.html
+
+frontend-test: frontend/node_modules/.stamp
+	cd frontend && npm test --silent
 
 run: $(VENV)/.stamp frontend
 	$(VENV)/bin/uvicorn localcloud.asgi:create_local_app --factory --reload \
@@ -44,7 +47,7 @@ cfn-lint: $(VENV)/.stamp
 pytest: $(VENV)/.stamp frontend
 	$(VENV)/bin/pytest
 
-test: lint typecheck cfn-lint pytest
+test: lint typecheck cfn-lint frontend-test pytest
 
 bench: $(VENV)/.stamp
 	$(PY) bench/cold_start.py
@@ -63,6 +66,7 @@ build:
 	sam build --config-env $(STAGE)
 
 deploy: build
+	$(PY) scripts/ensure_secrets.py --stage $(STAGE)
 	sam deploy --config-env $(STAGE)
 
 clean:

@@ -1,0 +1,163 @@
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { getConfig } from './config';
+import { href, Link, navigate, useLocation } from './router';
+import { AdminUsersScreen } from './screens/AdminUsers';
+import { CampaignsScreen, ListsScreen } from './screens/ComingSoon';
+import { ConfirmScreen } from './screens/Confirm';
+import { LoginScreen } from './screens/Login';
+import { NotFoundScreen } from './screens/NotFound';
+import { ProfileScreen } from './screens/Profile';
+import { SignupScreen } from './screens/Signup';
+import { isAdmin, logOut, useSession, type Session } from './session';
+
+/** who may see a route: only logged-out people, only logged-in ones, or anyone */
+type Access = 'anon' | 'private' | 'any';
+
+interface Route {
+  path: string;
+  access: Access;
+  screen: ComponentType;
+}
+
+/** One screen module per route; add new screens here and in the nav. */
+export const ROUTES: Route[] = [
+  { path: '/signup', access: 'anon', screen: SignupScreen },
+  { path: '/confirm', access: 'any', screen: ConfirmScreen },
+  { path: '/login', access: 'anon', screen: LoginScreen },
+  { path: '/profile', access: 'private', screen: ProfileScreen },
+  { path: '/admin/users', access: 'private', screen: AdminUsersScreen },
+  { path: '/lists', access: 'private', screen: ListsScreen },
+  { path: '/campaigns', access: 'private', screen: CampaignsScreen },
+];
+
+const HOME_AUTHED = '/profile';
+const HOME_ANON = '/login';
+
+function normalize(path: string): string {
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
+
+/** Where a location must go instead, or null to show it. */
+export function redirectFor(path: string, search: string, session: Session): string | null {
+  if (session.status === 'loading') return null;
+  const authed = session.status === 'authed';
+  const p = normalize(path);
+  if (p === '/') return authed ? HOME_AUTHED : HOME_ANON;
+  if (p !== path) return p + search;
+  const route = ROUTES.find((r) => r.path === p);
+  if (!route) return null;
+  if (route.access === 'private' && !authed) return href(HOME_ANON, { next: p + search });
+  if (route.access === 'anon' && authed) return HOME_AUTHED;
+  return null;
+}
+
+export function App() {
+  const loc = useLocation();
+  const session = useSession();
+  const search = loc.query.toString() ? `?${loc.query.toString()}` : '';
+  const target = redirectFor(loc.path, search, session);
+
+  useEffect(() => {
+    if (target) navigate(target, { replace: true });
+  }, [target]);
+
+  const route = ROUTES.find((r) => r.path === loc.path);
+  const Screen = route?.screen ?? NotFoundScreen;
+
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Header path={loc.path} session={session} />
+      <main id="main" class="main" tabIndex={-1}>
+        {session.status === 'loading' || target ? (
+          <p class="loading" role="status" data-testid="app-loading">
+            Loading…
+          </p>
+        ) : (
+          <Screen />
+        )}
+      </main>
+    </>
+  );
+}
+
+function NavLink({ to, path, testid, soon, label }: { to: string; path: string; testid: string; soon?: boolean; label: string }) {
+  const current = path === to || path.startsWith(`${to}/`);
+  return (
+    <li>
+      <Link href={to} class="nav__link" aria-current={current ? 'page' : undefined} data-testid={testid}>
+        {label}
+        {soon && (
+          <span class="soon" data-testid={`${testid}-soon`}>
+            <span class="visually-hidden"> (</span>coming soon<span class="visually-hidden">)</span>
+          </span>
+        )}
+      </Link>
+    </li>
+  );
+}
+
+function Header({ path, session }: { path: string; session: Session }) {
+  const [leaving, setLeaving] = useState(false);
+  const stage = getConfig().stage;
+  const authed = session.status === 'authed';
+
+  async function onLogout() {
+    setLeaving(true);
+    try {
+      await logOut();
+    } finally {
+      setLeaving(false);
+    }
+  }
+
+  return (
+    <header class="topbar">
+      <div class="topbar__inner">
+        <Link href="/" class="brand" aria-label="Herald home">
+          <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+            <path d="M3 10v4h3l5 4V6L6 10H3zm13.5 2a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4z" fill="currentColor" />
+          </svg>
+          Herald
+          {stage !== 'prod' && stage !== 'unknown' && (
+            <span class="stage" title="Deployment stage">
+              {stage}
+            </span>
+          )}
+        </Link>
+        {session.status !== 'loading' && (
+          <nav aria-label="Main" class="nav">
+            <ul>
+              {authed ? (
+                <>
+                  <NavLink to="/profile" path={path} testid="nav-profile" label="My profile" />
+                  <NavLink to="/lists" path={path} testid="nav-lists" label="Lists" soon />
+                  <NavLink to="/campaigns" path={path} testid="nav-campaigns" label="Campaigns" soon />
+                  {isAdmin(session.me) && (
+                    <NavLink to="/admin/users" path={path} testid="nav-admin-users" label="Users" />
+                  )}
+                  <li class="nav__end">
+                    <span class="nav__who" data-testid="nav-user">
+                      {session.me.name || session.me.email}
+                    </span>
+                    <button type="button" class="btn btn--ghost" onClick={onLogout} disabled={leaving} data-testid="nav-logout">
+                      {leaving ? 'Logging out…' : 'Log out'}
+                    </button>
+                  </li>
+                </>
+              ) : (
+                <>
+                  <NavLink to="/login" path={path} testid="nav-login" label="Log in" />
+                  <NavLink to="/signup" path={path} testid="nav-signup" label="Sign up" />
+                </>
+              )}
+            </ul>
+          </nav>
+        )}
+      </div>
+    </header>
+  );
+}

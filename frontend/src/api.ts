@@ -1,0 +1,317 @@
+/**
+ * Typed client for the Herald HTTP API (docs/CONTRACT.md).
+ *
+ * - The access token lives in memory only (this module); the refresh token is
+ *   an httpOnly cookie the API sets on /api/auth/* and the browser sends back.
+ * - A private request that answers 401 triggers one `POST /auth/refresh`
+ *   (shared by every request that fails at the same time), then is retried
+ *   once with the new token. If the refresh fails the session is lost and the
+ *   `onAuthLost` listeners are told.
+ * - Every failure is an `ApiError` with the contract's {code, message, details}.
+ */
+
+// ---------------------------------------------------------------- types
+
+export interface SignupResponse {
+  email: string;
+  confirmed: boolean;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+}
+
+export interface Me {
+  id: string;
+  email: string;
+  name: string | null;
+  created_at: string;
+  groups: string[];
+}
+
+export interface AdminUser {
+  id: string;
+  email: string;
+  name: string | null;
+  status: string;
+  enabled: boolean;
+  created_at: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface Health {
+  status: string;
+  stage: string;
+}
+
+/** One entry of `error.details`: FastAPI/pydantic style, or anything else the server sends. */
+export type ErrorDetail = unknown;
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    /** HTTP status; 0 when the server could not be reached */
+    readonly status: number,
+    /** Machine-readable code from the contract (e.g. "user_exists"), or a client one */
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] | null = null,
+    /** X-Correlation-Id of the response, to find the request in the logs */
+    readonly correlationId: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------- error parsing
+
+const STATUS_MESSAGES: Record<number, string> = {
+  400: 'The request was not accepted.',
+  401: 'Please log in again.',
+  403: 'You do not have access to this.',
+  404: 'Not found.',
+  409: 'That conflicts with the current state.',
+  422: 'Some of the values are not valid.',
+  429: 'Too many attempts. Wait a moment and try again.',
+};
+
+function genericMessage(status: number): string {
+  if (STATUS_MESSAGES[status]) return STATUS_MESSAGES[status];
+  if (status >= 500) return 'Something went wrong on our side. Please try again.';
+  return `The request failed (HTTP ${status}).`;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Turn a failed Response into an ApiError. Understands the contract's
+ * `{"error": {code, message, details}}`, FastAPI's default `{"detail": ...}`,
+ * and falls back to a generic message for non-JSON bodies (e.g. a proxy's
+ * HTML 502 page).
+ */
+export async function parseError(res: Response): Promise<ApiError> {
+  const correlationId = res.headers.get('x-correlation-id');
+  let body: unknown = null;
+  try {
+    const text = await res.text();
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (isRecord(body) && isRecord(body.error)) {
+    const e = body.error;
+    const code = typeof e.code === 'string' && e.code ? e.code : `http_${res.status}`;
+    const message = typeof e.message === 'string' && e.message ? e.message : genericMessage(res.status);
+    const details = Array.isArray(e.details) ? e.details : null;
+    return new ApiError(res.status, code, message, details, correlationId);
+  }
+  if (isRecord(body) && 'detail' in body) {
+    const d = body.detail;
+    if (typeof d === 'string') return new ApiError(res.status, `http_${res.status}`, d, null, correlationId);
+    if (Array.isArray(d)) {
+      return new ApiError(res.status, 'validation_error', genericMessage(res.status), d, correlationId);
+    }
+  }
+  return new ApiError(res.status, `http_${res.status}`, genericMessage(res.status), null, correlationId);
+}
+
+/**
+ * Map `details` entries to form fields: `{loc: ["body","email"], msg}` →
+ * `{email: msg}`; `{field, message}` is understood too. Unknown shapes are
+ * ignored (the top-level message is still shown).
+ */
+export function fieldErrorsFromDetails(details: ErrorDetail[] | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of details ?? []) {
+    if (!isRecord(d)) continue;
+    let field: unknown = d.field;
+    if (field === undefined && Array.isArray(d.loc) && d.loc.length > 0) field = d.loc[d.loc.length - 1];
+    const msg = typeof d.msg === 'string' ? d.msg : typeof d.message === 'string' ? d.message : null;
+    if (typeof field === 'string' && msg && !out[field]) out[field] = msg;
+  }
+  return out;
+}
+
+export const NETWORK_ERROR_MESSAGE = 'Cannot reach the server. Check your connection and try again.';
+
+// ---------------------------------------------------------------- client
+
+export interface ApiClientOptions {
+  /** e.g. "/api" */
+  baseUrl: string;
+  fetch?: typeof fetch;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+interface RequestOptions {
+  body?: unknown;
+  /** send the Bearer token and refresh it on a 401 (private routes) */
+  auth?: boolean;
+  /** send the Bearer token if there is one, but never refresh (logout) */
+  sendToken?: boolean;
+  signal?: AbortSignal;
+}
+
+export type ApiClient = ReturnType<typeof createApi>;
+
+export function createApi(options: ApiClientOptions) {
+  let baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const doFetch: typeof fetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
+  let accessToken: string | null = null;
+  let refreshing: Promise<boolean> | null = null;
+  const tokenListeners = new Set<(token: string | null) => void>();
+  const authLostListeners = new Set<() => void>();
+
+  function setAccessToken(token: string | null): void {
+    if (token === accessToken) return;
+    accessToken = token;
+    for (const l of tokenListeners) l(token);
+  }
+
+  async function send(method: Method, path: string, opts: RequestOptions): Promise<Response> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+    if ((opts.auth || opts.sendToken) && accessToken) headers.Authorization = `Bearer ${accessToken}`;
+    const init: RequestInit = { method, headers, credentials: 'same-origin' };
+    if (opts.body !== undefined) init.body = JSON.stringify(opts.body);
+    if (opts.signal) init.signal = opts.signal;
+    try {
+      return await doFetch(`${baseUrl}${path}`, init);
+    } catch (err) {
+      if (err instanceof DOMException && err.name === 'AbortError') throw err;
+      throw new ApiError(0, 'network_error', NETWORK_ERROR_MESSAGE);
+    }
+  }
+
+  async function readJson<T>(res: Response): Promise<T> {
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /**
+   * Ask for a new access token with the refresh cookie. Concurrent callers
+   * share one request. Resolves true when a new token is in memory, false
+   * when the server says there is no session (401); throws ApiError for
+   * anything else (network down, 5xx) so a blip does not log the person out.
+   */
+  function refresh(): Promise<boolean> {
+    if (!refreshing) {
+      refreshing = (async () => {
+        const res = await send('POST', '/auth/refresh', {});
+        if (res.ok) {
+          const tok = await readJson<TokenResponse>(res);
+          setAccessToken(tok.access_token);
+          return true;
+        }
+        if (res.status === 401 || res.status === 403) {
+          setAccessToken(null);
+          return false;
+        }
+        throw await parseError(res);
+      })().finally(() => {
+        refreshing = null;
+      });
+    }
+    return refreshing;
+  }
+
+  function authLost(): void {
+    setAccessToken(null);
+    for (const l of authLostListeners) l();
+  }
+
+  async function request<T>(method: Method, path: string, opts: RequestOptions = {}): Promise<T> {
+    if (opts.auth && !accessToken) {
+      // No token in memory (e.g. first call after a reload): try the cookie first.
+      if (!(await refresh())) {
+        authLost();
+        throw new ApiError(401, 'not_authenticated', genericMessage(401));
+      }
+    }
+    const tokenUsed = accessToken;
+    let res = await send(method, path, opts);
+    if (res.status === 401 && opts.auth) {
+      const firstError = await parseError(res);
+      // Another request may have refreshed meanwhile: then just retry with its token.
+      const fresh = accessToken !== null && accessToken !== tokenUsed;
+      if (!fresh && !(await refresh())) {
+        authLost();
+        throw firstError;
+      }
+      res = await send(method, path, opts);
+      if (res.status === 401) {
+        const err = await parseError(res);
+        authLost();
+        throw err;
+      }
+    }
+    if (!res.ok) throw await parseError(res);
+    return readJson<T>(res);
+  }
+
+  return {
+    configure(next: { baseUrl: string }): void {
+      baseUrl = next.baseUrl.replace(/\/+$/, '');
+    },
+    getAccessToken: (): string | null => accessToken,
+    setAccessToken,
+    /** Called with the new token whenever it changes (null on logout / loss). */
+    onTokenChange(listener: (token: string | null) => void): () => void {
+      tokenListeners.add(listener);
+      return () => tokenListeners.delete(listener);
+    },
+    /** Called when a private request found the session gone (refresh failed). */
+    onAuthLost(listener: () => void): () => void {
+      authLostListeners.add(listener);
+      return () => authLostListeners.delete(listener);
+    },
+    refresh,
+
+    health: () => request<Health>('GET', '/health'),
+
+    signup: (body: { email: string; password: string; name?: string }) =>
+      request<SignupResponse>('POST', '/auth/signup', { body }),
+
+    confirm: (body: { email: string; code: string }) => request<SignupResponse>('POST', '/auth/confirm', { body }),
+
+    async login(body: { email: string; password: string }): Promise<TokenResponse> {
+      const tok = await request<TokenResponse>('POST', '/auth/login', { body });
+      setAccessToken(tok.access_token);
+      return tok;
+    },
+
+    /** Clears the cookie on the server; the in-memory token is dropped even if that call fails. */
+    async logout(): Promise<void> {
+      try {
+        await request<void>('POST', '/auth/logout', { sendToken: true });
+      } finally {
+        setAccessToken(null);
+      }
+    },
+
+    getMe: (signal?: AbortSignal) => request<Me>('GET', '/me', { auth: true, ...(signal ? { signal } : {}) }),
+
+    updateMe: (body: { name: string }) => request<Me>('PATCH', '/me', { auth: true, body }),
+
+    listUsers(params: { limit?: number; cursor?: string | null } = {}): Promise<Page<AdminUser>> {
+      const q = new URLSearchParams();
+      if (params.limit !== undefined) q.set('limit', String(params.limit));
+      if (params.cursor) q.set('cursor', params.cursor);
+      const qs = q.toString();
+      return request<Page<AdminUser>>('GET', `/admin/users${qs ? `?${qs}` : ''}`, { auth: true });
+    },
+  };
+}
+
+/** The app's client; `main.tsx` points it at `apiBase` from /config.json. */
+export const api = createApi({ baseUrl: '/api' });

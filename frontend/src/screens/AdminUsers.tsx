@@ -1,0 +1,130 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, type AdminUser } from '../api';
+import { FormError } from '../components/FormError';
+import { Page } from '../components/Page';
+import { formatDate } from '../format';
+import { isAdmin, useSession } from '../session';
+
+export const PAGE_SIZE = 25;
+
+export function AdminUsersScreen() {
+  const session = useSession();
+  const admin = session.status === 'authed' && isAdmin(session.me);
+  const [users, setUsers] = useState<AdminUser[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loaded, setLoaded] = useState(false);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const load = useCallback(async (from: string | null) => {
+    setLoading(true);
+    setError(null);
+    try {
+      const page = await api.listUsers({ limit: PAGE_SIZE, cursor: from });
+      setUsers((prev) => (from ? [...prev, ...page.items] : page.items));
+      setCursor(page.next_cursor);
+      setLoaded(true);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    if (admin) void load(null);
+  }, [admin, load]);
+
+  if (!admin) {
+    return (
+      <Page title="Users">
+        <div class="card" data-testid="admin-users-forbidden">
+          <p>Only administrators can see the list of users.</p>
+        </div>
+      </Page>
+    );
+  }
+
+  return (
+    <Page title="Users">
+      <FormError error={error} testid="admin-users-error" />
+      {!loaded && loading && (
+        <p class="loading" role="status">
+          Loading users…
+        </p>
+      )}
+      {loaded && (
+        <div class="card card--flush">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Users">
+            <table class="table" data-testid="admin-users-table">
+              <caption class="visually-hidden">All users, newest pages loaded on request</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Email</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Enabled</th>
+                  <th scope="col">Created</th>
+                </tr>
+              </thead>
+              <tbody>
+                {users.length === 0 && (
+                  <tr>
+                    <td colSpan={5} class="table__empty">
+                      No users yet.
+                    </td>
+                  </tr>
+                )}
+                {users.map((u) => (
+                  <tr key={u.id} data-testid="admin-users-row">
+                    <td class="cell--strong">{u.email}</td>
+                    <td>{u.name || <span class="muted">—</span>}</td>
+                    <td>
+                      <span class={`badge badge--${u.status === 'CONFIRMED' ? 'ok' : 'muted'}`}>{statusLabel(u.status)}</span>
+                    </td>
+                    <td>{u.enabled ? 'Yes' : <span class="badge badge--warn">Disabled</span>}</td>
+                    <td>
+                      <time dateTime={u.created_at}>{formatDate(u.created_at)}</time>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div class="table-footer">
+            <span class="muted" data-testid="admin-users-count" aria-live="polite">
+              {users.length} {users.length === 1 ? 'user' : 'users'} shown
+            </span>
+            {cursor && (
+              <button
+                type="button"
+                class="btn"
+                onClick={() => void load(cursor)}
+                disabled={loading}
+                data-testid="admin-users-more"
+              >
+                {loading ? 'Loading…' : 'Load more'}
+              </button>
+            )}
+          </div>
+        </div>
+      )}
+    </Page>
+  );
+}
+
+/** Cognito's statuses, in words. */
+export function statusLabel(status: string): string {
+  switch (status) {
+    case 'CONFIRMED':
+      return 'Confirmed';
+    case 'UNCONFIRMED':
+      return 'Unconfirmed';
+    case 'FORCE_CHANGE_PASSWORD':
+      return 'Must change password';
+    case 'RESET_REQUIRED':
+      return 'Reset required';
+    default:
+      return status ? status.charAt(0) + status.slice(1).toLowerCase().replace(/_/g, ' ') : 'Unknown';
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { redirectFor, ROUTES } from '../src/App';
+import { href, safeNext } from '../src/router';
+import type { Session } from '../src/session';
+
+const anon: Session = { status: 'anon' };
+const authed: Session = {
+  status: 'authed',
+  me: { id: 'u', email: 'a@example.com', name: 'A', created_at: '2024-01-01T00:00:00Z', groups: [] },
+};
+
+describe('routes', () => {
+  it('has one screen per required path', () => {
+    expect(ROUTES.map((r) => r.path).sort()).toEqual(
+      ['/admin/users', '/campaigns', '/confirm', '/lists', '/login', '/profile', '/signup'].sort(),
+    );
+  });
+
+  it('sends logged-out people from private screens to log in, remembering where they were', () => {
+    expect(redirectFor('/profile', '', anon)).toBe('/login?next=%2Fprofile');
+    expect(redirectFor('/admin/users', '?x=1', anon)).toBe('/login?next=%2Fadmin%2Fusers%3Fx%3D1');
+    expect(redirectFor('/lists', '', anon)).toBe('/login?next=%2Flists');
+  });
+
+  it('sends logged-in people away from log in / sign up', () => {
+    expect(redirectFor('/login', '', authed)).toBe('/profile');
+    expect(redirectFor('/signup', '', authed)).toBe('/profile');
+    expect(redirectFor('/profile', '', authed)).toBeNull();
+    expect(redirectFor('/login', '', anon)).toBeNull();
+  });
+
+  it('picks a home for "/" and strips trailing slashes; waits while loading', () => {
+    expect(redirectFor('/', '', anon)).toBe('/login');
+    expect(redirectFor('/', '', authed)).toBe('/profile');
+    expect(redirectFor('/profile/', '?a=1', authed)).toBe('/profile?a=1');
+    expect(redirectFor('/profile', '', { status: 'loading' })).toBeNull();
+    expect(redirectFor('/nowhere', '', anon)).toBeNull(); // not found screen
+  });
+});
+
+describe('router helpers', () => {
+  it('href drops empty query values', () => {
+    expect(href('/login', { email: 'a@b.co', confirmed: '1', next: null })).toBe('/login?email=a%40b.co&confirmed=1');
+    expect(href('/x')).toBe('/x');
+  });
+  it('safeNext only allows paths of this app', () => {
+    expect(safeNext('/admin/users', '/profile')).toBe('/admin/users');
+    expect(safeNext('//evil.example.com', '/profile')).toBe('/profile');
+    expect(safeNext('https://evil.example.com', '/profile')).toBe('/profile');
+    expect(safeNext(null, '/profile')).toBe('/profile');
+    expect(safeNext('/\\evil.example.com', '/profile')).toBe('/profile');
+  });
+});
