@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     user_pool_client_id: str | None = None
     # The local runner points this at the emulator; in AWS it is derived from the pool.
     cognito_jwks_url: str | None = None
+    # Name of the SSM SecureString holding the HMAC key (cursors, unsubscribe links).
+    signing_key_parameter: str = "/herald/local/signing-key"
     refresh_cookie_max_age: int = 30 * 24 * 3600
 
     @property

@@ -25,6 +25,7 @@ def create_app() -> FastAPI:
     for router in (health_router, auth_router, users_router):
         app.include_router(router)
     errors.install(app)
+    errors.document(app)
     app.add_middleware(CorrelationMiddleware)
     return app
 

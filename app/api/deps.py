@@ -20,11 +20,24 @@ else:  # FastAPI resolves annotations at runtime; the stubs exist only for mypy.
 
 _bearer = HTTPBearer(auto_error=False, description="A Cognito access token from /api/auth/login")
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-CognitoDep = Annotated[CognitoIdentityProviderClient, Depends(aws.cognito)]
+
+# Dependencies are `async def` on purpose: FastAPI runs a sync dependency in a worker thread,
+# which costs a thread hop per request (and anyio's thread machinery on a cold start).
+async def settings() -> Settings:
+    """The process settings."""
+    return get_settings()
 
 
-def get_correlation_id(request: Request) -> str:
+async def cognito() -> CognitoIdentityProviderClient:
+    """The cached Cognito client."""
+    return aws.cognito()
+
+
+SettingsDep = Annotated[Settings, Depends(settings)]
+CognitoDep = Annotated[CognitoIdentityProviderClient, Depends(cognito)]
+
+
+async def get_correlation_id(request: Request) -> str:
     """The correlation id the middleware assigned to this request."""
     return str(getattr(request.state, "correlation_id", ""))
 

@@ -86,6 +86,53 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 422, 429, 503)
+def document(app: FastAPI) -> None:
+    """Add Herald's error shape to every operation of the OpenAPI schema, when it is first built.
+
+    Done here rather than with `responses=` on each route: FastAPI builds a validator per
+    declared response at import time, which a Lambda cold start would pay for.
+    """
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(
+            ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}").pop("$defs")
+        )
+        components["ErrorResponse"] = ErrorResponse.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        reference = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+        }
+        for path, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                statuses = ["422", "500"] if path == "/api/health" else list(_DOCUMENTED)
+                for status in statuses:
+                    description = _DOCUMENTED.get(status, "Error")
+                    responses[status] = {"description": description, **reference}
+        for unused in ("HTTPValidationError", "ValidationError"):  # 422s use ErrorResponse too
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_DOCUMENTED = {
+    "400": "Bad request",
+    "401": "Not authenticated",
+    "403": "Forbidden",
+    "404": "Not found",
+    "409": "Conflict",
+    "422": "Invalid input",
+    "429": "Too many requests",
+    "500": "Internal error",
+    "503": "A dependency is unavailable",
 }

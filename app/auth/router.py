@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Cookie, Response, status
 
 from app.api.deps import CognitoDep, CorrelationId, OptionalBearer, SettingsDep
-from app.api.errors import ERROR_RESPONSES
 from app.auth import service
 from app.auth.models import (
     ConfirmRequest,
@@ -21,7 +20,7 @@ from app.auth.models import (
 from app.config import Settings
 from app.errors import NotAuthenticated
 
-router = APIRouter(prefix="/api/auth", tags=["auth"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 COOKIE_PATH = "/api/auth"
 # The parameter names below (`herald_refresh`) must match this cookie name.

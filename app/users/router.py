@@ -6,22 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from app import secrets
 from app.api.deps import AdminUser, CognitoDep, CurrentUser, SettingsDep
-from app.api.errors import ERROR_RESPONSES
 from app.db import table
 from app.users import service
 from app.users.models import Me, ProfileUpdate, UserPage
 from app.users.repository import ProfileRepository
 
 
-def get_profiles() -> ProfileRepository:
+async def get_profiles() -> ProfileRepository:
     """The profile repository over the configured table."""
     return ProfileRepository(table())
 
 
 Profiles = Annotated[ProfileRepository, Depends(get_profiles)]
 
-router = APIRouter(tags=["users"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["users"])
 
 
 @router.get("/api/me")
@@ -45,4 +45,6 @@ async def list_users(
     cursor: Annotated[str | None, Query(max_length=4096)] = None,
 ) -> UserPage:
     """Every account, a page at a time (group `admins` only)."""
-    return service.list_users(limit=limit, cursor=cursor, cognito=cognito, settings=settings)
+    return service.list_users(
+        limit=limit, cursor=cursor, cognito=cognito, settings=settings, key=secrets.signing_key
+    )

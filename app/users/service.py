@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import UTC, datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -14,6 +11,7 @@ from app.errors import InvalidInput, NotFound
 from app.events import UserSignedUp
 from app.mail import send_email
 from app.observability import logger
+from app.pagination import KeySource, decode_cursor, encode_cursor
 from app.users.models import Me, Profile, ProfileUpdate, UserPage, UserSummary
 from app.users.repository import ProfileRepository
 
@@ -82,21 +80,6 @@ def send_welcome_email(event: UserSignedUp, *, ses: SESV2Client, settings: Setti
     return message_id
 
 
-def _encode_cursor(token: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"t": token}).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> str:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value = json.loads(raw)["t"]
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise _bad_cursor() from exc
-    if not isinstance(value, str):
-        raise _bad_cursor()
-    return value
-
-
 def _summary(user: Any) -> UserSummary:
     attributes = {a["Name"]: a.get("Value", "") for a in user.get("Attributes", [])}
     return UserSummary(
@@ -110,12 +93,18 @@ def _summary(user: Any) -> UserSummary:
 
 
 def list_users(
-    *, limit: int, cursor: str | None, cognito: CognitoIdentityProviderClient, settings: Settings
+    *,
+    limit: int,
+    cursor: str | None,
+    cognito: CognitoIdentityProviderClient,
+    settings: Settings,
+    key: KeySource,
 ) -> UserPage:
     """One page of the pool's users (administrators only; checked by the caller)."""
     kwargs: dict[str, Any] = {"UserPoolId": settings.user_pool_id or "", "Limit": limit}
+    scope = f"admin-users:{settings.user_pool_id}"
     if cursor:
-        kwargs["PaginationToken"] = _decode_cursor(cursor)
+        kwargs["PaginationToken"] = str(decode_cursor(cursor, scope=scope, key=key).get("t", ""))
     from botocore.exceptions import ClientError
 
     try:
@@ -127,5 +116,5 @@ def list_users(
     token = response.get("PaginationToken")
     return UserPage(
         items=[_summary(u) for u in response.get("Users", [])],
-        next_cursor=_encode_cursor(token) if token else None,
+        next_cursor=encode_cursor({"t": token}, scope=scope, key=key) if token else None,
     )
