@@ -1,0 +1,1 @@
+"""The embedded AWS: moto on a loopback port, provisioned and wired from template.yaml."""

@@ -1,0 +1,158 @@
+"""The local runner: Herald's API, the SPA and the embedded cloud in one uvicorn process.
+
+    uvicorn localcloud.asgi:create_local_app --factory --reload
+
+Options (environment variables, read here only):
+    HERALD_STATE_DIR   where the snapshot lives (default: <repo>/.localcloud)
+    HERALD_CLOUD_PORT  the emulator's port (default: 0, any free port)
+    HERALD_TEMPLATE    the SAM template (default: <repo>/template.yaml)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from localcloud.cloud import EmbeddedCloud
+
+ROOT = Path(__file__).resolve().parents[1]
+logger = logging.getLogger("localcloud")
+
+# Paths the SPA fallback never answers: they belong to the API or to the local runner.
+_NOT_SPA = ("api/", "_local/", "docs", "openapi.json", "ws")
+
+
+@dataclass(frozen=True)
+class LocalOptions:
+    """Where the local runner finds its template and keeps its state."""
+
+    template_path: Path = ROOT / "template.yaml"
+    state_dir: Path = ROOT / ".localcloud"
+    port: int = 0
+    frontend_dist: Path = ROOT / "frontend" / "dist"
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> LocalOptions:
+        """Read HERALD_STATE_DIR, HERALD_CLOUD_PORT and HERALD_TEMPLATE."""
+        defaults = cls()
+        return cls(
+            template_path=Path(environ.get("HERALD_TEMPLATE") or defaults.template_path),
+            state_dir=Path(environ.get("HERALD_STATE_DIR") or defaults.state_dir),
+            port=int(environ.get("HERALD_CLOUD_PORT") or 0),
+        )
+
+
+class SpaFiles(StaticFiles):
+    """The built SPA; unknown non-API paths get index.html (client-side routing)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        """A file of the build, else index.html for SPA routes, else 404."""
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as exc:
+            if exc.status_code != 404 or path.startswith(_NOT_SPA):
+                raise
+            return await super().get_response("index.html", scope)
+
+
+def _reset_app_caches() -> None:
+    """Forget settings, clients and key sets built before the environment pointed here."""
+    from app import aws
+    from app.auth import tokens
+    from app.config import get_settings
+
+    get_settings.cache_clear()
+    aws.clear_clients()
+    tokens.clear_cache()
+
+
+def create_local_app(*, options: LocalOptions | None = None, cloud: EmbeddedCloud | None = None) -> FastAPI:
+    """Herald's app plus the local-only routes; starts (and saves) the embedded cloud.
+
+    Given a running `cloud`, the app uses it and leaves its lifecycle and the environment alone.
+    """
+    from app.main import create_app
+
+    options = options or LocalOptions.from_environ(os.environ)
+    owned = cloud is None
+    embedded = cloud or EmbeddedCloud(
+        template_path=options.template_path, state_dir=options.state_dir, port=options.port
+    )
+    if owned and not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+    app = create_app()
+    herald_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(wrapped: FastAPI) -> AsyncIterator[Any]:
+        # The cloud first: the app's own startup may already talk to AWS.
+        if owned:
+            await anyio.to_thread.run_sync(embedded.start)
+            embedded.apply_environment()
+            _reset_app_caches()
+        try:
+            async with herald_lifespan(wrapped) as state:
+                yield state
+        finally:
+            if owned:
+                await anyio.to_thread.run_sync(embedded.stop)
+
+    app.router.lifespan_context = lifespan
+    _add_local_routes(app, embedded)
+    if (options.frontend_dist / "index.html").exists():
+        app.mount("/", SpaFiles(directory=options.frontend_dist, html=True), name="spa")
+    return app
+
+
+def _add_local_routes(app: FastAPI, cloud: EmbeddedCloud) -> None:
+    # Plain `def` routes: each one makes blocking calls to the emulator, so they run in
+    # FastAPI's thread pool instead of on the event loop.
+
+    @app.get("/config.json", include_in_schema=False)
+    def config(request: Request) -> dict[str, Any]:
+        """What the SPA needs to find the API and the WebSocket."""
+        scheme = "wss" if request.url.scheme == "https" else "ws"
+        host = request.headers.get("host", request.url.netloc)
+        stage = str(cloud.parameters.get("Stage", "local"))
+        return {"apiBase": "/api", "wsUrl": f"{scheme}://{host}/ws", "stage": stage}
+
+    @app.get("/_local/outbox", include_in_schema=False)
+    def local_outbox() -> list[dict[str, Any]]:
+        """Mail SES accepted, newest first."""
+        return cloud.outbox()
+
+    @app.get("/_local/resources", include_in_schema=False)
+    def local_resources() -> list[dict[str, Any]]:
+        """Every resource of the template and what was done with it."""
+        return cloud.resources()
+
+    @app.get("/_local/queues", include_in_schema=False)
+    def local_queues() -> list[dict[str, Any]]:
+        """Queue and DLQ depths."""
+        return cloud.queues()
+
+    @app.get("/_local/events", include_in_schema=False)
+    def local_events() -> list[dict[str, Any]]:
+        """Recent EventBridge events, newest first."""
+        return cloud.recent_events()
+
+    @app.get("/_local/pollers", include_in_schema=False)
+    def local_pollers() -> list[dict[str, Any]]:
+        """What each poller has done."""
+        return cloud.pollers()

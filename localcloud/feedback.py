@@ -1,0 +1,260 @@
+"""SES event publishing locally: what moto's SES sent comes back as Delivery/Bounce/Complaint events.
+
+`AWS::SES::ConfigurationSetEventDestination` with an SNS destination gets a poller that watches
+moto's sent messages; every message sent through that configuration set produces, per
+recipient, the JSON SES publishes (`eventType`, `mail`, `delivery`/`bounce`/`complaint`) on the
+topic (and from there on every subscription, e.g. the SQS queue a worker consumes). The outcome
+follows the SES mailbox simulator (local part before any `+label`, at simulator.amazonses.com):
+
+| address                   | events                                           |
+|---------------------------|--------------------------------------------------|
+| success@                  | Delivery                                         |
+| bounce@                   | Bounce (Permanent, General)                      |
+| complaint@                | Delivery, then Complaint (abuse)                 |
+| suppressionlist@          | Bounce (Permanent, OnAccountSuppressionList)     |
+| ooto@                     | Delivery (the autoreply is not simulated)        |
+| any other address         | Delivery                                         |
+
+Only the event types the destination matches are published. How far the poller got is a
+checkpoint saved with the snapshot, so a restart never replays old mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from localcloud.clients import Clients
+from localcloud.mail import MailCapture
+from localcloud.pollers import Activity, Checkpoints, Poller
+from localcloud.provision import ProvisionContext, Provisioned, provisioner
+from localcloud.server import StateLock
+from localcloud.template import ResourceSpec
+
+logger = logging.getLogger("localcloud")
+
+SIMULATOR_DOMAIN = "simulator.amazonses.com"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def simulated_outcome(address: str) -> list[tuple[str, str | None]]:
+    """The (eventType, bounce sub-type) SES would report for one recipient."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    if domain != SIMULATOR_DOMAIN:
+        return [("Delivery", None)]
+    mailbox = local.split("+", 1)[0]
+    if mailbox == "bounce":
+        return [("Bounce", "General")]
+    if mailbox == "suppressionlist":
+        return [("Bounce", "OnAccountSuppressionList")]
+    if mailbox == "complaint":
+        return [("Delivery", None), ("Complaint", None)]
+    return [("Delivery", None)]
+
+
+@dataclass(frozen=True)
+class SentMail:
+    """What the event needs to know about one message SES accepted."""
+
+    message_id: str
+    source: str
+    destinations: list[str]
+    subject: str
+    tags: Mapping[str, str]
+    configuration_set: str | None
+
+
+def ses_event(
+    mail: SentMail, recipient: str, kind: str, sub_type: str | None, account_id: str
+) -> dict[str, Any]:
+    """One SES event-publishing record (the shape SES puts on SNS)."""
+    now = _now()
+    tags: dict[str, list[str]] = {name: [value] for name, value in mail.tags.items()}
+    if mail.configuration_set:
+        tags["ses:configuration-set"] = [mail.configuration_set]
+    tags["ses:from-domain"] = [mail.source.rpartition("@")[2].rstrip(">")]
+    event: dict[str, Any] = {
+        "eventType": kind,
+        "mail": {
+            "timestamp": now,
+            "source": mail.source,
+            "sendingAccountId": account_id,
+            "messageId": mail.message_id,
+            "destination": list(mail.destinations),
+            "headersTruncated": False,
+            "commonHeaders": {"from": [mail.source], "to": list(mail.destinations), "subject": mail.subject},
+            "tags": tags,
+        },
+    }
+    if kind == "Delivery":
+        event["delivery"] = {
+            "timestamp": now,
+            "processingTimeMillis": 120,
+            "recipients": [recipient],
+            "smtpResponse": "250 2.6.0 Message received",
+            "reportingMTA": "localcloud.simulator",
+        }
+    elif kind == "Bounce":
+        event["bounce"] = {
+            "bounceType": "Permanent",
+            "bounceSubType": sub_type or "General",
+            "bouncedRecipients": [
+                {
+                    "emailAddress": recipient,
+                    "action": "failed",
+                    "status": "5.1.1",
+                    "diagnosticCode": "smtp; 550 5.1.1 user unknown",
+                }
+            ],
+            "timestamp": now,
+            "feedbackId": str(uuid.uuid4()),
+            "reportingMTA": "dns; localcloud.simulator",
+        }
+    elif kind == "Complaint":
+        event["complaint"] = {
+            "complainedRecipients": [{"emailAddress": recipient}],
+            "timestamp": now,
+            "feedbackId": str(uuid.uuid4()),
+            "complaintFeedbackType": "abuse",
+            "userAgent": "localcloud",
+        }
+    return event
+
+
+def _sent_mail(message: Any, capture: MailCapture) -> SentMail:
+    message_id = str(getattr(message, "id", ""))
+    details = capture.details(message_id)
+    destinations: Any = getattr(message, "destinations", []) or []
+    if isinstance(destinations, Mapping):
+        to = [
+            *destinations.get("ToAddresses", []),
+            *destinations.get("CcAddresses", []),
+            *destinations.get("BccAddresses", []),
+        ]
+    else:
+        to = list(destinations)
+    return SentMail(
+        message_id=message_id,
+        source=str(getattr(message, "source", "")),
+        destinations=[str(address) for address in to],
+        subject=str(getattr(message, "subject", "") or ""),
+        tags=dict(details.get("tags") or {}),
+        configuration_set=details.get("configuration_set"),
+    )
+
+
+class FeedbackPoller(Poller):
+    """Publishes the simulated events of newly sent mail of one configuration set to its topic."""
+
+    def __init__(
+        self,
+        *,
+        configuration_set: str,
+        topic_arn: str,
+        event_types: frozenset[str],
+        clients: Clients,
+        capture: MailCapture,
+        checkpoints: Checkpoints,
+        state_lock: StateLock,
+        account_id: str,
+        activity: Activity,
+    ) -> None:
+        super().__init__(f"ses-events-{configuration_set}", activity)
+        self.configuration_set = configuration_set
+        self.topic_arn = topic_arn
+        self.event_types = event_types
+        self._clients = clients
+        self._capture = capture
+        self._checkpoints = checkpoints
+        self._state_lock = state_lock
+        self._account_id = account_id
+        self._key = f"ses-events|{configuration_set}|{topic_arn}"
+        self.published = 0
+
+    def describe(self) -> dict[str, Any]:
+        """A short status for the dev console."""
+        return {**super().describe(), "published": self.published}
+
+    def _new_messages(self) -> tuple[int, list[Any]]:
+        from moto.ses.models import ses_backends
+
+        start = int(self._checkpoints.get(self._key) or 0)
+        region = self._clients.region
+        with self._state_lock.shared():
+            if self._account_id not in ses_backends or region not in ses_backends[self._account_id]:
+                return start, []
+            sent = ses_backends[self._account_id][region].sent_messages
+            return start, list(sent[start : start + 200])
+
+    def poll(self) -> bool:
+        """Publish the events of mail sent since the checkpoint."""
+        start, messages = self._new_messages()
+        if not messages:
+            return False
+        sns = self._clients.sns()
+        for offset, message in enumerate(messages):
+            mail = _sent_mail(message, self._capture)
+            if mail.configuration_set == self.configuration_set:
+                for recipient in mail.destinations:
+                    for kind, sub_type in simulated_outcome(recipient):
+                        if kind.lower() not in self.event_types:
+                            continue
+                        event = ses_event(mail, recipient, kind, sub_type, self._account_id)
+                        sns.publish(TopicArn=self.topic_arn, Message=json.dumps(event))
+                        self.published += 1
+            self._checkpoints.set(self._key, str(start + offset + 1))
+        self.invocations += 1
+        return True
+
+
+@provisioner("AWS::SES::ConfigurationSetEventDestination")
+def provision_event_destination(
+    ctx: ProvisionContext, spec: ResourceSpec, props: dict[str, Any]
+) -> Provisioned:
+    """An SNS event destination: simulated SES events for mail sent through the configuration set."""
+    del spec
+    destination = props.get("EventDestination") or {}
+    configuration_set = str(props["ConfigurationSetName"])
+    topic_arn = (destination.get("SnsDestination") or {}).get("TopicARN")
+    name = str(destination.get("Name", "events"))
+    if not topic_arn:
+        from localcloud.provision import NotEmulated
+
+        raise NotEmulated("only SNS event destinations are emulated locally")
+    if destination.get("Enabled", True) is False:
+        return Provisioned(ref=name, status="disabled")
+    types = frozenset(str(kind).lower() for kind in destination.get("MatchingEventTypes") or [])
+    runtime = ctx.runtime
+    capture = runtime.mail
+    if capture is None:
+        from localcloud.provision import NotEmulated
+
+        raise NotEmulated("the cloud captures no mail")
+    runtime.pollers.append(
+        FeedbackPoller(
+            configuration_set=configuration_set,
+            topic_arn=str(topic_arn),
+            event_types=types,
+            clients=runtime.clients,
+            capture=capture,
+            checkpoints=runtime.checkpoints,
+            state_lock=runtime.state_lock,
+            account_id=runtime.account_id,
+            activity=runtime.activity,
+        )
+    )
+    simulated = sorted(types & {"delivery", "bounce", "complaint"})
+    return Provisioned(
+        ref=name,
+        status="local events",
+        detail=f"{', '.join(simulated)} events for mail sent through {configuration_set} -> {topic_arn} "
+        "(SES mailbox simulator addresses decide the outcome)",
+    )

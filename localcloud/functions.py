@@ -1,0 +1,286 @@
+"""Local functions: handlers imported lazily, invoked in-process with a Lambda-like context."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from localcloud.clients import Clients, send_to_destination
+from localcloud.server import Exchange, WsgiResponse
+from localcloud.shapes import LAMBDA_VERSION, async_failure_record, lambda_error
+
+logger = logging.getLogger("localcloud")
+
+Handler = Callable[[Any, Any], Any]
+
+# Locally an async retry waits this long instead of Lambda's one and two minutes.
+ASYNC_RETRY_DELAY = 1.0
+
+
+@dataclass(frozen=True)
+class LocalFunction:
+    """An `AWS::Serverless::Function` as the embedded cloud runs it."""
+
+    logical_id: str
+    name: str
+    arn: str
+    handler: str
+    environment: Mapping[str, str] = field(default_factory=dict)
+    memory_mb: int = 128
+    timeout_s: int = 3
+    async_max_retries: int = 2
+    async_on_failure: str | None = None
+
+
+class LocalLambdaContext:
+    """The context object a Python handler receives (what Powertools reads from it)."""
+
+    def __init__(self, function: LocalFunction, request_id: str | None = None) -> None:
+        self.function_name = function.name
+        self.function_version = LAMBDA_VERSION
+        self.invoked_function_arn = function.arn
+        self.memory_limit_in_mb = function.memory_mb
+        self.aws_request_id = request_id or str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function.name}"
+        self.log_stream_name = f"local/[{LAMBDA_VERSION}]{uuid.uuid4().hex}"
+        self.identity: Any = None
+        self.client_context: Any = None
+        self.tenant_id: str | None = None
+        self._deadline = time.monotonic() + function.timeout_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the function's Timeout (not enforced locally)."""
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@dataclass
+class Outcome:
+    """How one invocation ended: a result, or Lambda's error payload."""
+
+    request_id: str
+    result: Any = None
+    error: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the handler returned."""
+        return self.error is None
+
+
+class FunctionRegistry:
+    """Every local function, found by logical id, function name or ARN."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, LocalFunction] = {}
+        self._ordered: dict[str, LocalFunction] = {}
+        self._handlers: dict[str, Handler] = {}
+        self._lock = threading.Lock()
+
+    def add(self, function: LocalFunction) -> None:
+        """Register (or replace) a function."""
+        self._ordered[function.logical_id] = function
+        for key in (function.logical_id, function.name, function.arn):
+            self._by_key[key] = function
+
+    def all(self) -> list[LocalFunction]:
+        """Every function, in provisioning order."""
+        return list(self._ordered.values())
+
+    def find(self, name_or_arn: str) -> LocalFunction | None:
+        """A function by logical id, name, full or partial ARN (a qualifier is ignored)."""
+        key = unquote(name_or_arn)
+        if key in self._by_key:
+            return self._by_key[key]
+        if ":function:" in key:
+            name = key.split(":function:", 1)[1].split(":", 1)[0]
+            return self._by_key.get(name)
+        return None
+
+    def handler(self, function: LocalFunction) -> Handler:
+        """The handler callable, imported on first use (as a cold start would)."""
+        with self._lock:
+            cached = self._handlers.get(function.logical_id)
+        if cached is not None:
+            return cached
+        module_name, _, attribute = function.handler.rpartition(".")
+        module = importlib.import_module(module_name)
+        loaded: Handler = getattr(module, attribute)
+        with self._lock:
+            self._handlers[function.logical_id] = loaded
+        return loaded
+
+
+class Invoker:
+    """Runs handlers in-process; counts what is running so `wait_idle` can tell."""
+
+    def __init__(self, registry: FunctionRegistry, clients: Clients) -> None:
+        self.registry = registry
+        self._clients = clients
+        self._running = 0
+        self._lock = threading.Lock()
+        self.last_activity = time.monotonic()
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
+
+    @property
+    def busy(self) -> bool:
+        """Whether any invocation is running."""
+        with self._lock:
+            return self._running > 0
+
+    def call(self, function: LocalFunction, event: Any) -> Any:
+        """Call the handler and return its result; its exception propagates."""
+        handler = self.registry.handler(function)
+        with self._lock:
+            self._running += 1
+        try:
+            return handler(event, LocalLambdaContext(function))
+        finally:
+            with self._lock:
+                self._running -= 1
+                self.last_activity = time.monotonic()
+
+    def invoke(self, function: LocalFunction, event: Any) -> Outcome:
+        """Call the handler; a failure becomes Lambda's error payload (never an exception)."""
+        outcome = Outcome(request_id=str(uuid.uuid4()))
+        try:
+            self.registry.handler(function)
+        except Exception as exc:
+            outcome.error = lambda_error(exc, error_type="Runtime.ImportModuleError")
+            outcome.error["errorMessage"] = f"Unable to import module '{function.handler}': {exc}"
+            logger.exception("localcloud: cannot import %s", function.handler)
+            return outcome
+        try:
+            outcome.result = self.call(function, event)
+        except (Exception, SystemExit) as exc:  # sys.exit in a handler is Runtime.ExitError
+            error_type = "Runtime.ExitError" if isinstance(exc, SystemExit) else None
+            outcome.error = lambda_error(exc, error_type=error_type)
+            outcome.error["requestId"] = outcome.request_id
+            logger.warning(
+                "localcloud: %s raised %s: %s",
+                function.logical_id,
+                type(exc).__name__,
+                exc,
+                exc_info=True,
+            )
+        return outcome
+
+    def invoke_async(self, function: LocalFunction, event: Any) -> None:
+        """Lambda's `Event` invocation: retried, then sent to the on-failure destination."""
+        thread = threading.Thread(
+            target=self._run_async,
+            args=(function, event),
+            name=f"localcloud-async-{function.logical_id}",
+            daemon=True,
+        )
+        with self._lock:
+            self._running += 1
+            self._threads = [*(t for t in self._threads if t.is_alive()), thread]
+        thread.start()
+
+    def _run_async(self, function: LocalFunction, event: Any) -> None:
+        try:
+            attempts = 0
+            while True:
+                attempts += 1
+                outcome = self.invoke(function, event)
+                if outcome.ok or self._stopping.is_set():
+                    return
+                if attempts > function.async_max_retries:
+                    self._give_up(function, event, attempts, outcome)
+                    return
+                self._stopping.wait(ASYNC_RETRY_DELAY)
+        finally:
+            with self._lock:
+                self._running -= 1
+                self.last_activity = time.monotonic()
+
+    def _give_up(self, function: LocalFunction, event: Any, attempts: int, outcome: Outcome) -> None:
+        destination = function.async_on_failure
+        if destination is None:
+            logger.warning(
+                "localcloud: %s failed %d times; event dropped (no on-failure destination)",
+                function.logical_id,
+                attempts,
+            )
+            return
+        record = async_failure_record(
+            function_arn=function.arn,
+            payload=event,
+            invoke_count=attempts,
+            error=outcome.error or {},
+        )
+        try:
+            send_to_destination(self._clients, destination, json.dumps(record))
+        except Exception:
+            logger.exception("localcloud: cannot deliver to %s", destination)
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop retrying and wait (bounded) for running async invocations."""
+        self._stopping.set()
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
+class LambdaApi:
+    """Answers Lambda's Invoke API (`POST /2015-03-31/functions/<name>/invocations`)."""
+
+    PREFIX = "/2015-03-31/functions/"
+
+    def __init__(self, invoker: Invoker) -> None:
+        self._invoker = invoker
+
+    def __call__(self, exchange: Exchange) -> WsgiResponse | None:
+        """Intercept Invoke; everything else goes to moto."""
+        path = exchange.path
+        if exchange.method != "POST" or not path.startswith(self.PREFIX):
+            return None
+        name, _, tail = path[len(self.PREFIX) :].partition("/")
+        if tail.rstrip("/") != "invocations":
+            return None
+        function = self._invoker.registry.find(name)
+        if function is None:
+            message = f"Function not found: {unquote(name)}"
+            return WsgiResponse.json(
+                404,
+                {"Type": "User", "Message": message},
+                [("x-amzn-ErrorType", "ResourceNotFoundException")],
+            )
+        try:
+            event = json.loads(exchange.body or b"{}")
+        except ValueError:
+            return WsgiResponse.json(
+                400,
+                {"Type": "User", "Message": "Could not parse request body into json"},
+                [("x-amzn-ErrorType", "InvalidRequestContentException")],
+            )
+        invocation_type = exchange.header("X-Amz-Invocation-Type") or "RequestResponse"
+        if invocation_type == "DryRun":
+            return WsgiResponse(204)
+        if invocation_type == "Event":
+            self._invoker.invoke_async(function, event)
+            return WsgiResponse(202, [("X-Amz-Executed-Version", LAMBDA_VERSION)])
+        return self._respond(self._invoker.invoke(function, event))
+
+    @staticmethod
+    def _respond(outcome: Outcome) -> WsgiResponse:
+        headers = [("X-Amz-Executed-Version", LAMBDA_VERSION), ("x-amzn-RequestId", outcome.request_id)]
+        if outcome.error is not None:
+            return WsgiResponse.json(200, outcome.error, [*headers, ("X-Amz-Function-Error", "Unhandled")])
+        try:
+            return WsgiResponse.json(200, outcome.result, headers)
+        except (TypeError, ValueError) as exc:
+            error = lambda_error(exc, error_type="Runtime.MarshalError")
+            error["errorMessage"] = f"Unable to marshal response: {exc}"
+            return WsgiResponse.json(200, error, [*headers, ("X-Amz-Function-Error", "Unhandled")])

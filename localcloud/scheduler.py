@@ -1,0 +1,111 @@
+"""EventBridge Scheduler locally: moto stores schedules; this poller fires the due one-time ones.
+
+A schedule `at(yyyy-mm-ddThh:mm:ss)` (in its ScheduleExpressionTimezone) whose time has come
+performs its target's action with the target's `Input` (Step Functions StartExecution, SQS
+SendMessage or an asynchronous Lambda invoke), then is deleted (`ActionAfterCompletion: DELETE`)
+or remembered as fired. Recurring `rate(...)`/`cron(...)` schedules are not fired locally.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from botocore.exceptions import ClientError
+
+from localcloud.clients import Clients, queue_url
+from localcloud.pollers import Activity, Poller
+from localcloud.provision import ProvisionContext
+
+logger = logging.getLogger("localcloud")
+
+_AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
+
+
+def due_time(expression: str, timezone: str | None) -> dt.datetime | None:
+    """When a one-time `at(...)` expression fires (aware datetime), or None for other kinds."""
+    match = _AT.match(expression.strip())
+    if match is None:
+        return None
+    naive = dt.datetime.fromisoformat(match.group(1))
+    return naive.replace(tzinfo=ZoneInfo(timezone or "UTC"))
+
+
+class SchedulePoller(Poller):
+    """Fires due one-time schedules of every group, at most once each."""
+
+    def __init__(self, *, clients: Clients, activity: Activity, clock: Any = None) -> None:
+        super().__init__("scheduler", activity)
+        self._clients = clients
+        self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self._fired: set[tuple[str, str]] = set()
+        self.fired = 0
+
+    def describe(self) -> dict[str, Any]:
+        """A short status for the dev console."""
+        return {**super().describe(), "fired": self.fired}
+
+    def poll(self) -> bool:
+        """One pass over the stored schedules; True when one fired."""
+        scheduler = self._clients.get("scheduler")
+        worked = False
+        for page in scheduler.get_paginator("list_schedules").paginate(State="ENABLED"):
+            for summary in page.get("Schedules", []):
+                worked |= self._consider(
+                    scheduler, str(summary.get("GroupName") or "default"), summary["Name"]
+                )
+        return worked
+
+    def _consider(self, scheduler: Any, group: str, name: str) -> bool:
+        try:
+            schedule = scheduler.get_schedule(GroupName=group, Name=name)
+        except ClientError:
+            return False  # deleted meanwhile
+        when = due_time(
+            str(schedule.get("ScheduleExpression", "")), schedule.get("ScheduleExpressionTimezone")
+        )
+        marker = (str(schedule.get("Arn")), str(schedule.get("LastModificationDate")))
+        if when is None or when > self._clock() or marker in self._fired:
+            return False
+        self._fired.add(marker)
+        try:
+            self._fire(name, schedule.get("Target") or {})
+        except Exception:
+            logger.exception("localcloud: schedule %s/%s could not start its target", group, name)
+        self.fired += 1
+        self.invocations += 1
+        if schedule.get("ActionAfterCompletion") == "DELETE":
+            try:
+                scheduler.delete_schedule(GroupName=group, Name=name)
+            except ClientError:
+                pass
+        return True
+
+    def _fire(self, name: str, target: dict[str, Any]) -> None:
+        arn = str(target.get("Arn", ""))
+        payload = str(target.get("Input") or "{}")
+        service = arn.split(":")[2] if arn.count(":") >= 5 else ""
+        if service == "states":
+            # Always named (moto names every unnamed execution "None").
+            self._clients.get("stepfunctions").start_execution(
+                stateMachineArn=arn, name=f"{name}-{int(time.time() * 1000)}"[:80], input=payload
+            )
+        elif service == "sqs":
+            self._clients.sqs().send_message(QueueUrl=queue_url(self._clients, arn), MessageBody=payload)
+        elif service == "lambda":
+            self._clients.get("lambda").invoke(FunctionName=arn, InvocationType="Event", Payload=payload)
+        else:
+            raise ValueError(f"schedule target {arn} is not emulated locally (states, sqs, lambda are)")
+        logger.info("localcloud: schedule %s fired -> %s", name, arn)
+
+
+def ensure_schedule_poller(ctx: ProvisionContext) -> None:
+    """Add the (one) schedule poller to the cloud's pollers, if it is not there yet."""
+    runtime = ctx.runtime
+    if any(isinstance(poller, SchedulePoller) for poller in runtime.pollers):
+        return
+    runtime.pollers.append(SchedulePoller(clients=runtime.clients, activity=runtime.activity))

@@ -1,0 +1,337 @@
+"""moto's WSGI app on a loopback port, behind a dispatcher that answers what moto cannot."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any, Protocol
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+logger = logging.getLogger("localcloud")
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+# Operations that only read: they never make the state worth a new snapshot.
+_READ_PREFIXES = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "Receive", "Head")
+
+
+class StateLock:
+    """Many requests share moto's state; a snapshot takes it alone (writers first, bounded)."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        """Hold the state for one request (many may at once)."""
+        with self._condition:
+            while self._writer or self._writers_waiting:
+                self._condition.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._readers -= 1
+                if not self._readers:
+                    self._condition.notify_all()
+
+    @contextmanager
+    def exclusive(self, timeout: float) -> Iterator[bool]:
+        """Hold the state alone; yields False (and holds nothing) after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            self._writers_waiting += 1
+            try:
+                while self._writer or self._readers:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._condition.wait(remaining)
+                acquired = not (self._writer or self._readers)
+                if acquired:
+                    self._writer = True
+            finally:
+                self._writers_waiting -= 1
+                if not acquired:
+                    # A long request (a long poll) outlived us: let the readers we held back in.
+                    self._condition.notify_all()
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                with self._condition:
+                    self._writer = False
+                    self._condition.notify_all()
+
+
+@dataclass
+class WsgiResponse:
+    """A complete HTTP response."""
+
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+    @classmethod
+    def json(cls, status: int, payload: Any, headers: Iterable[tuple[str, str]] = ()) -> WsgiResponse:
+        """A JSON response."""
+        body = json.dumps(payload).encode()
+        return cls(status, [("Content-Type", "application/json"), *headers], body)
+
+    @classmethod
+    def aws_json_error(cls, status: int, code: str, message: str) -> WsgiResponse:
+        """An error in AWS's JSON protocol (what boto3 turns into `ClientError` with `code`)."""
+        return cls(
+            status,
+            [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", code)],
+            json.dumps({"__type": code, "message": message}).encode(),
+        )
+
+    def header(self, name: str) -> str | None:
+        """The first header called `name` (case-insensitive)."""
+        lowered = name.lower()
+        return next((value for key, value in self.headers if key.lower() == lowered), None)
+
+    def json_body(self) -> Any:
+        """The body parsed as JSON (None when it is not JSON)."""
+        try:
+            return json.loads(self.body or b"null")
+        except ValueError:
+            return None
+
+
+class Exchange:
+    """One request on its way through the dispatcher: read it, answer it or forward it."""
+
+    def __init__(self, environ: dict[str, Any], forward: Callable[[Exchange], WsgiResponse]):
+        self.environ = environ
+        self._forward = forward
+        self._body: bytes | None = None
+
+    @property
+    def method(self) -> str:
+        """The HTTP method."""
+        return str(self.environ.get("REQUEST_METHOD", "GET")).upper()
+
+    @property
+    def path(self) -> str:
+        """The undecoded path (URL-encoded ARNs stay encoded)."""
+        raw = self.environ.get("RAW_URI") or self.environ.get("REQUEST_URI")
+        if isinstance(raw, str) and raw:
+            return raw.split("?", 1)[0]
+        return str(self.environ.get("PATH_INFO", ""))
+
+    @property
+    def target(self) -> str:
+        """The `X-Amz-Target` header of JSON-protocol APIs ('' when absent)."""
+        return str(self.environ.get("HTTP_X_AMZ_TARGET", ""))
+
+    def header(self, name: str) -> str | None:
+        """A request header (case-insensitive)."""
+        value = self.environ.get("HTTP_" + name.upper().replace("-", "_"))
+        return None if value is None else str(value)
+
+    @property
+    def body(self) -> bytes:
+        """The request body (read once, then replayed to moto)."""
+        if self._body is None:
+            stream = self.environ["wsgi.input"]
+            length = self.environ.get("CONTENT_LENGTH")
+            self._body = stream.read(int(length)) if length else stream.read()
+            self._replace_body(self._body)
+        return self._body
+
+    def json(self) -> Any:
+        """The body parsed as JSON ({} when empty or not JSON)."""
+        try:
+            return json.loads(self.body or b"{}")
+        except ValueError:
+            return {}
+
+    def _replace_body(self, body: bytes) -> None:
+        self.environ["wsgi.input"] = io.BytesIO(body)
+        self.environ["CONTENT_LENGTH"] = str(len(body))
+
+    def forward(self, body: bytes | None = None) -> WsgiResponse:
+        """Let moto answer (optionally with another body) and return its complete response."""
+        if body is not None:
+            self._body = body
+            self._replace_body(body)
+        elif self._body is not None:
+            self._replace_body(self._body)
+        return self._forward(self)
+
+
+class Interceptor(Protocol):
+    """Answers a request itself (a response), or lets it through to moto (None)."""
+
+    def __call__(self, exchange: Exchange) -> WsgiResponse | None: ...  # pragma: no cover
+
+
+def is_mutation(exchange: Exchange) -> bool:
+    """Whether a request may have changed moto's state (drives snapshots and poller wake-ups)."""
+    if exchange.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    action = exchange.target.rpartition(".")[2]
+    if not action and exchange.method == "POST":
+        query = str(exchange.environ.get("QUERY_STRING", ""))
+        action = _query_action(query) or _query_action(_form_body(exchange))
+    return not (action and action.startswith(_READ_PREFIXES))
+
+
+def _is_long_poll(exchange: Exchange) -> bool:
+    if exchange.target != "AmazonSQS.ReceiveMessage":
+        return False
+    wait = exchange.json().get("WaitTimeSeconds")
+    return isinstance(wait, int) and wait > 0
+
+
+def _query_action(text: str) -> str:
+    for pair in text.split("&"):
+        key, _, value = pair.partition("=")
+        if key == "Action":
+            return value
+    return ""
+
+
+def _form_body(exchange: Exchange) -> str:
+    content_type = str(exchange.environ.get("CONTENT_TYPE", ""))
+    if not content_type.startswith("application/x-www-form-urlencoded"):
+        return ""
+    return exchange.body.decode("utf-8", "replace")
+
+
+class Dispatcher:
+    """The WSGI app in front of moto: local routes, then interceptors, then moto."""
+
+    def __init__(
+        self,
+        moto_app: WsgiApp,
+        *,
+        account_id: str,
+        lock: StateLock,
+        on_mutation: Callable[[], None],
+    ) -> None:
+        self._moto = moto_app
+        self._account_id = account_id
+        self._lock = lock
+        self._on_mutation = on_mutation
+        self._routes: list[tuple[str, WsgiApp]] = []
+        self._interceptors: list[Interceptor] = []
+
+    def register_route(self, prefix: str, app: WsgiApp) -> None:
+        """Answer every path under `prefix` with `app` (in this server's thread)."""
+        self._routes.append((prefix, app))
+        self._routes.sort(key=lambda route: len(route[0]), reverse=True)
+
+    def add_interceptor(self, interceptor: Interceptor) -> None:
+        """Give `interceptor` a look at every request before moto does."""
+        self._interceptors.append(interceptor)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        for prefix, app in self._routes:
+            if path.startswith(prefix):
+                return app(environ, start_response)
+        # Each cloud is one moto account, so clouds in one process never see each other's data.
+        environ.setdefault("HTTP_X_MOTO_ACCOUNT_ID", self._account_id)
+        exchange = Exchange(environ, self._call_moto)
+        try:
+            response = self._dispatch(exchange)
+        except Exception as exc:  # a bug here must answer 500, never kill the server thread
+            logger.exception("localcloud: %s %s failed", exchange.method, path)
+            response = WsgiResponse.json(500, {"message": f"localcloud: {exc}"})
+        try:
+            reason = HTTPStatus(response.status).phrase
+        except ValueError:
+            reason = "Unknown"
+        headers = [(k, v) for k, v in response.headers if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(response.body))))
+        start_response(f"{response.status} {reason}", headers)
+        return [response.body]
+
+    def _dispatch(self, exchange: Exchange) -> WsgiResponse:
+        mutation = is_mutation(exchange)  # before moto consumes the body
+        try:
+            for interceptor in self._interceptors:
+                answer = interceptor(exchange)
+                if answer is not None:
+                    return answer
+            return exchange.forward()
+        finally:
+            if mutation:
+                self._on_mutation()
+
+    def _call_moto(self, exchange: Exchange) -> WsgiResponse:
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], _exc_info: Any = None) -> None:
+            captured["status"], captured["headers"] = status, headers
+
+        # A long poll waits inside moto without changing anything: holding the state for it
+        # would hold back snapshots for up to 20 s.
+        guard = nullcontext() if _is_long_poll(exchange) else self._lock.shared()
+        with guard:
+            chunks = self._moto(exchange.environ, capture)
+            try:
+                body = b"".join(chunks)
+            finally:
+                close = getattr(chunks, "close", None)
+                if close is not None:
+                    close()
+        status = int(str(captured.get("status", "500")).split(" ", 1)[0])
+        return WsgiResponse(status, list(captured.get("headers", [])), body)
+
+
+class EmbeddedServer:
+    """A threaded werkzeug server for the dispatcher, in a daemon thread on 127.0.0.1."""
+
+    def __init__(self, app: WsgiApp, *, port: int = 0, host: str = "127.0.0.1") -> None:
+        from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+        # moto's handler keeps headers with underscores (S3 metadata) that werkzeug drops.
+        self._server: BaseWSGIServer = make_server(
+            host, port, app, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The bound port (the real one when 0 was asked for)."""
+        return int(self._server.server_port)
+
+    def start(self) -> None:
+        """Serve in a daemon thread."""
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.2},
+            name=f"localcloud-server-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop accepting requests and release the port."""
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.server_close()
+
+
+def quiet_werkzeug() -> None:
+    """moto's request log would print one line per AWS call: keep only warnings."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
