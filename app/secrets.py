@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from app.config import get_settings
-
 CACHE_SECONDS = 300
 
 
 def signing_key() -> bytes:
     """The HMAC key for cursors and unsubscribe links (rotating it invalidates both)."""
     from aws_lambda_powertools.utilities import parameters
+
+    from app.config import get_settings
 
     value = parameters.get_parameter(
         get_settings().signing_key_parameter, decrypt=True, max_age=CACHE_SECONDS
@@ -23,4 +23,4 @@ def clear_cache() -> None:
     """Forget cached parameter values (tests, rotation)."""
     from aws_lambda_powertools.utilities import parameters
 
-    parameters.clear_caches()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]

@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import
 )
 
 from app.db import table
-from app.observability import bind_correlation_id, logger
+from app.observability import bind_correlation_id, with_lambda_context
 from app.users import service
 from app.users.repository import ProfileRepository
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
-@logger.inject_lambda_context
+@with_lambda_context
 @event_source(data_class=PostConfirmationTriggerEvent)
 def handler(event: PostConfirmationTriggerEvent, context: LambdaContext) -> dict[str, Any]:  # noqa: ARG001
     """Cognito waits for this; a failure makes the confirmation fail, so keep it small."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.parser import envelopes, event_parser
@@ -10,13 +9,11 @@ from aws_lambda_powertools.utilities.parser import envelopes, event_parser
 from app import aws
 from app.config import get_settings
 from app.events import UserSignedUp
-from app.idempotency import idempotent
-from app.observability import bind_correlation_id, logger
+from app.idempotency import Idempotent
+from app.observability import bind_correlation_id, with_lambda_context
 from app.users import service
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
@@ -25,15 +22,13 @@ def send(event: UserSignedUp) -> str:
     return service.send_welcome_email(event, ses=aws.sesv2(), settings=get_settings())
 
 
-@cache
-def _send_once() -> Callable[..., str]:
-    return idempotent(send, data_argument="event", key="user_id")
+send_once = Idempotent(send, data_argument="event", key="user_id")
 
 
-@logger.inject_lambda_context
+@with_lambda_context
 @event_parser(model=UserSignedUp, envelope=envelopes.EventBridgeEnvelope)
-def handler(event: UserSignedUp, context: LambdaContext) -> dict[str, Any]:  # noqa: ARG001
+def handler(event: UserSignedUp, context: LambdaContext) -> dict[str, Any]:
     """An exception makes Lambda retry, then park the event in the DLQ."""
     bind_correlation_id(event.correlation_id)
-    message_id = _send_once()(event=event)
+    message_id = send_once(context, event=event)
     return {"message_id": message_id}

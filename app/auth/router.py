@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Cookie, Response, status
 
@@ -17,8 +17,10 @@ from app.auth.models import (
     TokenResponse,
     Tokens,
 )
-from app.config import Settings
 from app.errors import NotAuthenticated
+
+if TYPE_CHECKING:
+    from app.config import Settings
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
