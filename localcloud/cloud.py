@@ -11,10 +11,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from localcloud import console as dev_console
+
 # feedback and stepfunctions register their provisioners on import (SES events, state machines).
-from localcloud import feedback, snapshot, stepfunctions  # noqa: F401
+from localcloud import feedback, patches, snapshot, stepfunctions  # noqa: F401
 from localcloud.clients import Clients
 from localcloud.cognito import CognitoTriggers
+from localcloud.cors import BucketCors
 from localcloud.functions import FunctionRegistry, Invoker, LambdaApi
 from localcloud.mail import MailCapture, outbox
 from localcloud.pollers import Activity, Checkpoints
@@ -41,6 +44,8 @@ from localcloud.template import (
     ResourceState,
     Template,
 )
+from localcloud.trail import Trail, trail_of
+from localcloud.websocket import MANAGEMENT_PREFIX, WebSocketBridge
 from localcloud.wiring import Runtime, wire_console
 
 logger = logging.getLogger("localcloud")
@@ -84,6 +89,8 @@ class EmbeddedCloud:
         self._template: Template | None = None
         self._snapshotter: snapshot.Snapshotter | None = None
         self._mail = MailCapture()
+        self._trail = Trail()
+        self._websocket: WebSocketBridge | None = None
         self._lock = StateLock()
         self._previous_moto_port: str | None = None
         self._moto_port: str | None = None
@@ -111,6 +118,7 @@ class EmbeddedCloud:
 
     def _start(self) -> None:
         quiet_werkzeug()
+        patches.apply()
         template = Template.from_file(
             self.template_path,
             parameters=self._parameters,
@@ -128,8 +136,10 @@ class EmbeddedCloud:
         dispatcher.add_interceptor(LambdaApi(runtime.invoker))
         dispatcher.add_interceptor(runtime.triggers)
         dispatcher.add_interceptor(self._mail)
+        dispatcher.add_interceptor(BucketCors(account_id=self.account_id, lock=self._lock))
         self._provision(ProvisionContext(clients=runtime.clients, template=template, runtime=runtime))
         self._restore_extras(extras)
+        self._serve_extras(runtime, dispatcher)
         if self._run_pollers:
             for poller in runtime.pollers:
                 poller.start()
@@ -209,8 +219,23 @@ class EmbeddedCloud:
             poller.join(timeout=5)
         runtime.invoker.stop()
 
+    def _serve_extras(self, runtime: Runtime, dispatcher: Dispatcher) -> None:
+        """The WebSocket management API and the trail's feeds (both need the provisioned template)."""
+        api = runtime.websocket_apis.first()
+        if api is not None:
+            self._websocket = WebSocketBridge(api, invoker=runtime.invoker, on_push=self._trail.record_push)
+            dispatcher.register_route(MANAGEMENT_PREFIX, self._websocket.management)
+        if runtime.console is not None:
+            runtime.console.on_event = self._trail.record_event
+        services = (f.environment.get("POWERTOOLS_SERVICE_NAME") for f in runtime.registry.all())
+        self._trail.capture(name for name in services if name)
+
     def _teardown(self) -> None:
         self._stop_workers()
+        self._trail.release()
+        if self._websocket is not None:
+            self._websocket.close_all()
+            self._websocket = None
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -334,7 +359,8 @@ class EmbeddedCloud:
         }
         origins: dict[str, str] = {}
         for function in self._require_runtime().registry.all():
-            for name, value in function.environment.items():
+            for name, declared in function.environment.items():
+                value = self._local_value(declared)
                 if name in environment and environment[name] != value:
                     raise CloudError(
                         f"{function.logical_id} sets {name}={value!r} but "
@@ -348,6 +374,12 @@ class EmbeddedCloud:
             environment["COGNITO_JWKS_URL"] = f"{endpoint}/{pool_id}/.well-known/jwks.json"
         return environment
 
+    def _local_value(self, value: str) -> str:
+        """A function variable as this process needs it: the WebSocket management URL points here."""
+        runtime = self._require_runtime()
+        # boto3 posts to {endpoint}/@connections/{id}; the cloud's own server answers that path.
+        return self.endpoint_url if runtime.websocket_apis.is_management_url(value) else value
+
     def _user_pool_id(self, environment: Mapping[str, str]) -> str | None:
         if environment.get("USER_POOL_ID"):
             return environment["USER_POOL_ID"]
@@ -357,6 +389,11 @@ class EmbeddedCloud:
     def apply_environment(self) -> None:
         """Export `environment` into os.environ (the local runner and tests do this once)."""
         os.environ.update(self.environment)
+
+    @property
+    def websocket(self) -> WebSocketBridge | None:
+        """The template's WebSocket API as uvicorn serves it (None when the template has none)."""
+        return self._websocket
 
     def register_route(self, prefix: str, app: WsgiApp) -> None:
         """Serve `prefix` from this cloud's server thread (e.g. the WebSocket management API)."""
@@ -409,6 +446,36 @@ class EmbeddedCloud:
                 }
             )
         return sorted(listed, key=lambda queue: str(queue["name"]))
+
+    def queue_messages(self, name: str, limit: int = 100) -> dict[str, Any]:
+        """A queue's messages without receiving them (ConsoleError 404 for an unknown queue)."""
+        return dev_console.queue_messages(
+            clients=self._require_runtime().clients,
+            lock=self._lock,
+            account_id=self.account_id,
+            name=name,
+            limit=limit,
+        )
+
+    def redrive(self, name: str) -> dict[str, Any]:
+        """Move a DLQ's messages back to their source, or re-invoke their function (ConsoleError 409)."""
+        return dev_console.redrive(clients=self._require_runtime().clients, name=name)
+
+    def executions(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Step Functions executions, newest first."""
+        return dev_console.executions(clients=self._require_runtime().clients, limit=limit)
+
+    def execution(self, arn: str) -> dict[str, Any]:
+        """One execution with its history (ConsoleError 404 when unknown)."""
+        return dev_console.execution(clients=self._require_runtime().clients, arn=arn)
+
+    def execution_history(self, arn: str) -> list[dict[str, Any]]:
+        """An execution's events, oldest first (ConsoleError 404 when unknown)."""
+        return dev_console.execution_history(clients=self._require_runtime().clients, arn=arn)
+
+    def trail(self, correlation_id: str) -> list[dict[str, Any]]:
+        """Log lines, events, pushes and mail of one correlation id, oldest first."""
+        return trail_of(correlation_id, trail=self._trail, events=self.recent_events(), outbox=self.outbox())
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no poller has work and nothing runs; False after `timeout` seconds."""
