@@ -1,0 +1,1 @@
+"""Lists, subscribers and the account-wide suppression list."""

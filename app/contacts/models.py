@@ -1,0 +1,175 @@
+"""Contact entities, commands and API shapes; email validation and normalisation."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, Field
+
+SubscriberStatus = Literal["subscribed", "unsubscribed", "bounced", "complained"]
+# Statuses that put the address on the account's suppression list.
+SUPPRESSING_STATUSES: frozenset[str] = frozenset({"unsubscribed", "bounced", "complained"})
+SuppressionReason = Literal["unsubscribed", "bounced", "complained", "manual"]
+
+MAX_NAME = 200
+MAX_ATTRIBUTES_BYTES = 4096
+MAX_ATTRIBUTE_KEY = 64
+
+
+class InvalidEmail(ValueError):
+    """The text is not an email address we can send to."""
+
+
+def new_id() -> str:
+    """A 28-character id that sorts by creation time (ms timestamp, then 64 random bits)."""
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(8)}"
+
+
+def id_time(value: str) -> float | None:
+    """When an id from `new_id` was made (epoch seconds), or None for another kind of id."""
+    try:
+        return int(value[:12], 16) / 1000 if len(value) == 28 else None
+    except ValueError:
+        return None
+
+
+def normalise_email(value: str) -> str:
+    """The canonical form of an address (validated, lower-cased); InvalidEmail with the reason."""
+    from email_validator import EmailNotValidError, validate_email
+
+    text = value.strip()
+    if not text:
+        raise InvalidEmail("The email address is empty.")
+    try:
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidEmail(str(exc)) from exc
+    return str(checked.normalized).lower()
+
+
+def _email(value: str) -> str:
+    return normalise_email(value)
+
+
+def _attributes(value: dict[str, Any]) -> dict[str, Any]:
+    for key in value:
+        if not key.strip() or len(key) > MAX_ATTRIBUTE_KEY:
+            raise ValueError(f"attribute names must be 1-{MAX_ATTRIBUTE_KEY} characters")
+    if len(attributes_json(value).encode()) > MAX_ATTRIBUTES_BYTES:
+        raise ValueError(f"attributes must be at most {MAX_ATTRIBUTES_BYTES} bytes as JSON")
+    return value
+
+
+def attributes_json(value: dict[str, Any]) -> str:
+    """Attributes as stored: compact JSON text (exact round trip, no float/Decimal games)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
+Attributes = Annotated[dict[str, Any], AfterValidator(_attributes)]
+Name = Annotated[str, Field(max_length=MAX_NAME), AfterValidator(str.strip)]
+
+
+# ---------------------------------------------------------------------- lists
+
+
+class ListCreate(BaseModel):
+    """A new list."""
+
+    name: Annotated[str, Field(min_length=1, max_length=120), AfterValidator(str.strip)]
+    description: Annotated[str, Field(max_length=1000)] = ""
+
+
+class ListUpdate(BaseModel):
+    """Fields of a list that may change (omitted fields stay as they are)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=120), AfterValidator(str.strip)] | None = None
+    description: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class ContactList(BaseModel):
+    """A list of subscribers."""
+
+    id: str
+    name: str
+    description: str
+    subscriber_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ListPage(BaseModel):
+    """A page of lists; pass `next_cursor` back to get the next one."""
+
+    items: list[ContactList]
+    next_cursor: str | None
+
+
+# ---------------------------------------------------------------------- subscribers
+
+
+class SubscriberCreate(BaseModel):
+    """A new subscriber of a list."""
+
+    email: Email
+    name: Name = ""
+    status: SubscriberStatus = "subscribed"
+    attributes: Attributes = Field(default_factory=dict)
+
+
+class SubscriberUpdate(BaseModel):
+    """Fields of a subscriber that may change (omitted fields stay; `attributes` is replaced whole)."""
+
+    name: Name | None = None
+    status: SubscriberStatus | None = None
+    attributes: Attributes | None = None
+
+
+class Subscriber(BaseModel):
+    """One address on one list."""
+
+    email: str
+    list_id: str
+    name: str
+    status: SubscriberStatus
+    attributes: dict[str, Any]
+    source: Literal["api", "import"]
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubscriberPage(BaseModel):
+    """A page of subscribers in email order; pass `next_cursor` back to get the next one."""
+
+    items: list[Subscriber]
+    next_cursor: str | None
+
+
+# ---------------------------------------------------------------------- suppression
+
+
+class SuppressionCreate(BaseModel):
+    """Suppress an address account-wide."""
+
+    email: Email
+    reason: SuppressionReason = "manual"
+
+
+class Suppression(BaseModel):
+    """An address no campaign of this account may send to."""
+
+    email: str
+    reason: SuppressionReason
+    source: str
+    created_at: datetime
+
+
+class SuppressionPage(BaseModel):
+    """A page of suppressed addresses in email order."""
+
+    items: list[Suppression]
+    next_cursor: str | None

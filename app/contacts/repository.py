@@ -1,0 +1,599 @@
+"""DynamoDB access for lists, subscribers and the suppression list (the owner is in every key).
+
+Keys: list L = PK=OWNER#<owner>, SK=LIST#<list>; subscriber S = PK=LIST#<owner>#<list>, SK=SUB#<email>;
+suppression X = PK=OWNER#<owner>#SUPPRESSION, SK=EMAIL#<email>; purge marker P = PK=OWNER#<owner>,
+SK=PURGE#<list>.
+
+| access pattern                       | key                              | operation                       |
+|--------------------------------------|----------------------------------|---------------------------------|
+| create a list                        | L                                | PutItem (if absent)             |
+| read / rename / delete a list        | L                                | GetItem/UpdateItem/DeleteItem   |
+| a page of the owner's lists          | L's PK, SK begins_with LIST#     | Query                           |
+| add a subscriber, +1 on the list     | S + L                            | TransactWriteItems (if absent)  |
+| read a subscriber                    | S                                | GetItem                         |
+| a page of subscribers / email prefix | S's PK, SK begins_with SUB#<p>   | Query                           |
+| change a subscriber (and suppress)   | S (+ X)                          | TransactWriteItems              |
+| remove a subscriber, -1 on the list  | S + L                            | TransactWriteItems              |
+| import: which addresses exist        | S x100                           | BatchGetItem (consistent)       |
+| import: write subscribers            | S x25                            | BatchWriteItem (retried)        |
+| import: count its new subscribers    | L (counted_imports set)          | UpdateItem ADD, once per import |
+| purge a deleted list, step by step   | S's PK; P                        | Query + BatchWriteItem; Update  |
+| suppress (the first entry is kept)   | X                                | UpdateItem (if_not_exists)      |
+| read / lift a suppression            | X                                | GetItem / DeleteItem            |
+| a page of suppressed addresses       | X's PK, SK begins_with EMAIL#<p> | Query                           |
+| which addresses are suppressed       | X x100                           | BatchGetItem                    |
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from app.contacts.models import (
+    ContactList,
+    Subscriber,
+    Suppression,
+    attributes_json,
+    id_time,
+)
+from app.db import Item, Table, from_attr, is_conditional_failure, to_attr
+
+LIST = "list"
+SUBSCRIBER = "subscriber"
+SUPPRESSION = "suppression"
+LIST_PURGE = "list_purge"
+BATCH_GET_LIMIT = 100
+# Uploads expire after 7 days (bucket lifecycle); an import older than this can never be retried.
+COUNTED_IMPORT_DAYS = 8
+
+
+def now_iso() -> str:
+    """The current time as stored on items."""
+    return datetime.now(UTC).isoformat()
+
+
+def list_key(owner_id: str, list_id: str) -> tuple[str, str]:
+    """The key of a list item."""
+    return f"OWNER#{owner_id}", f"LIST#{list_id}"
+
+
+def members_pk(owner_id: str, list_id: str) -> str:
+    """The partition holding a list's subscribers."""
+    return f"LIST#{owner_id}#{list_id}"
+
+
+def subscriber_key(owner_id: str, list_id: str, email: str) -> tuple[str, str]:
+    """The key of one subscriber (one per normalised email per list)."""
+    return members_pk(owner_id, list_id), f"SUB#{email}"
+
+
+def suppression_key(owner_id: str, email: str) -> tuple[str, str]:
+    """The key of one suppressed address."""
+    return f"OWNER#{owner_id}#SUPPRESSION", f"EMAIL#{email}"
+
+
+def purge_key(owner_id: str, list_id: str) -> tuple[str, str]:
+    """The key of the marker that drives the purge of a deleted list's subscribers."""
+    return f"OWNER#{owner_id}", f"PURGE#{list_id}"
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return to_attr({"PK": pk, "SK": sk})
+
+
+def cancellation_codes(exc: Exception) -> list[str]:
+    """Per-item reasons of a cancelled transaction ("None" where the item was fine)."""
+    response = getattr(exc, "response", None) or {}
+    if response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return []
+    return [str(reason.get("Code", "None")) for reason in response.get("CancellationReasons", [])]
+
+
+def to_list(item: Mapping[str, Any]) -> ContactList:
+    """A list item as the API shows it."""
+    return ContactList(
+        id=str(item["list_id"]),
+        name=str(item["name"]),
+        description=str(item.get("description", "")),
+        subscriber_count=max(int(item.get("subscriber_count", 0)), 0),
+        created_at=datetime.fromisoformat(str(item["created_at"])),
+        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+    )
+
+
+def to_subscriber(item: Mapping[str, Any]) -> Subscriber:
+    """A subscriber item as the API shows it."""
+    return Subscriber(
+        email=str(item["email"]),
+        list_id=str(item["list_id"]),
+        name=str(item.get("name", "")),
+        status=item["status"],
+        attributes=json.loads(str(item.get("attributes") or "{}")),
+        source=item.get("source", "api"),
+        created_at=datetime.fromisoformat(str(item["created_at"])),
+        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+    )
+
+
+def to_suppression(item: Mapping[str, Any]) -> Suppression:
+    """A suppression item as the API shows it."""
+    return Suppression(
+        email=str(item["email"]),
+        reason=item["reason"],
+        source=str(item.get("source", "")),
+        created_at=datetime.fromisoformat(str(item["created_at"])),
+    )
+
+
+class ListRepository:
+    """Lists in the single table."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def create(
+        self, owner_id: str, list_id: str, *, name: str, description: str, correlation_id: str | None
+    ) -> ContactList:
+        """Write a new list (ids are random, so the condition only guards against a collision)."""
+        pk, sk = list_key(owner_id, list_id)
+        now = now_iso()
+        item = {
+            "PK": pk,
+            "SK": sk,
+            "type": LIST,
+            "owner_id": owner_id,
+            "list_id": list_id,
+            "name": name,
+            "description": description,
+            "subscriber_count": 0,
+            "created_at": now,
+            "updated_at": now,
+            "correlation_id": correlation_id,
+        }
+        self.table.put(item, condition="attribute_not_exists(PK)")
+        return to_list(item)
+
+    def get(self, owner_id: str, list_id: str) -> ContactList | None:
+        """The list, if it exists."""
+        item = self.table.get(*list_key(owner_id, list_id))
+        return to_list(item) if item else None
+
+    def page(
+        self, owner_id: str, *, limit: int, start_sk: str | None
+    ) -> tuple[list[ContactList], str | None]:
+        """A page of lists in creation order and the sort key to continue after."""
+        pk, _ = list_key(owner_id, "")
+        start = {"PK": pk, "SK": start_sk} if start_sk else None
+        items, last = self.table.query(
+            "PK = :pk AND begins_with(SK, :prefix)",
+            {":pk": pk, ":prefix": "LIST#"},
+            limit=limit,
+            start_key=start,
+        )
+        return [to_list(i) for i in items], (str(last["SK"]) if last else None)
+
+    def update(
+        self, owner_id: str, list_id: str, changes: Mapping[str, Any], *, correlation_id: str | None
+    ) -> ContactList | None:
+        """Change name/description; None when there is no such list."""
+        try:
+            item = self.table.update(
+                *list_key(owner_id, list_id),
+                set_values={
+                    key: value
+                    for key, value in {
+                        **changes,
+                        "updated_at": now_iso(),
+                        "correlation_id": correlation_id,
+                    }.items()
+                    if value is not None
+                },
+            )
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return None
+            raise
+        return to_list(item)
+
+    def count_import(self, owner_id: str, list_id: str, import_id: str, created: int) -> str:
+        """Add an import's new subscribers to the count, once: "counted", "already" or "list_missing".
+
+        The import's id joins the list's `counted_imports` set in the same write, and the write is
+        conditional on it not being there yet, so a retried completion never counts twice. Ids stay
+        until their upload has expired (after that no delivery can reach this point again).
+        """
+        try:
+            response = self.table.client.update_item(
+                TableName=self.table.name,
+                Key=_key(*list_key(owner_id, list_id)),
+                UpdateExpression="ADD subscriber_count :n, counted_imports :ids",
+                ConditionExpression="attribute_exists(PK) AND NOT contains(counted_imports, :id)",
+                ExpressionAttributeValues=to_attr({":n": created, ":ids": {import_id}, ":id": import_id}),
+                ReturnValues="UPDATED_NEW",
+            )
+        except Exception as exc:
+            if not is_conditional_failure(exc):
+                raise
+            return (
+                "already" if self.table.get(*list_key(owner_id, list_id), consistent=True) else "list_missing"
+            )
+        counted = from_attr(response.get("Attributes", {})).get("counted_imports") or set()
+        horizon = time.time() - COUNTED_IMPORT_DAYS * 86400
+        stale = {i for i in counted if (id_time(str(i)) or horizon) < horizon}
+        if stale:
+            self.table.client.update_item(
+                TableName=self.table.name,
+                Key=_key(*list_key(owner_id, list_id)),
+                UpdateExpression="DELETE counted_imports :stale",
+                ExpressionAttributeValues=to_attr({":stale": stale}),
+            )
+        return "counted"
+
+    def delete(self, owner_id: str, list_id: str) -> bool:
+        """Delete the list item (the stream then purges its subscribers); False when absent."""
+        try:
+            self.table.client.delete_item(
+                TableName=self.table.name,
+                Key=_key(*list_key(owner_id, list_id)),
+                ConditionExpression="attribute_exists(PK)",
+            )
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+
+class SubscriberRepository:
+    """Subscribers in the single table, with the list's count kept in step."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    # Single items, for the API.
+
+    def new_item(
+        self,
+        owner_id: str,
+        list_id: str,
+        *,
+        email: str,
+        name: str,
+        status: str,
+        attributes: Mapping[str, Any],
+        source: str,
+        correlation_id: str | None,
+        now: str | None = None,
+    ) -> Item:
+        """The item of a new subscriber."""
+        pk, sk = subscriber_key(owner_id, list_id, email)
+        stamp = now or now_iso()
+        return {
+            "PK": pk,
+            "SK": sk,
+            "type": SUBSCRIBER,
+            "owner_id": owner_id,
+            "list_id": list_id,
+            "email": email,
+            "name": name,
+            "status": status,
+            "attributes": attributes_json(dict(attributes)),
+            "source": source,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "correlation_id": correlation_id,
+        }
+
+    def add(self, item: Item, *, suppress: Mapping[str, Any] | None) -> str | None:
+        """Write a new subscriber and count it; returns None, or "list_missing"/"exists"."""
+        owner_id, list_id = str(item["owner_id"]), str(item["list_id"])
+        # Reads first, so the usual refusals never cancel a transaction (see _exists).
+        if self._exists(str(item["PK"]), str(item["SK"])):
+            return "exists"
+        if not self._exists(*list_key(owner_id, list_id)):
+            return "list_missing"
+        actions: list[Any] = [
+            {
+                "Put": {
+                    "TableName": self.table.name,
+                    "Item": to_attr(item),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            self._count_action(owner_id, list_id, 1),
+        ]
+        if suppress is not None:
+            actions.append(self._suppress_action(owner_id, str(item["email"]), suppress))
+        try:
+            self.table.client.transact_write_items(TransactItems=actions)
+        except Exception as exc:
+            codes = cancellation_codes(exc)
+            if len(codes) >= 2 and codes[1] == "ConditionalCheckFailed":
+                return "list_missing"
+            if codes and codes[0] == "ConditionalCheckFailed":
+                return "exists"
+            raise
+        return None
+
+    def get(self, owner_id: str, list_id: str, email: str, *, consistent: bool = False) -> Subscriber | None:
+        """One subscriber, if present."""
+        item = self.table.get(*subscriber_key(owner_id, list_id, email), consistent=consistent)
+        return to_subscriber(item) if item else None
+
+    def page(
+        self, owner_id: str, list_id: str, *, prefix: str, limit: int, start_sk: str | None
+    ) -> tuple[list[Subscriber], str | None]:
+        """A page of subscribers whose email starts with `prefix`, in email order."""
+        pk = members_pk(owner_id, list_id)
+        start = {"PK": pk, "SK": start_sk} if start_sk else None
+        items, last = self.table.query(
+            "PK = :pk AND begins_with(SK, :prefix)",
+            {":pk": pk, ":prefix": f"SUB#{prefix}"},
+            limit=limit,
+            start_key=start,
+        )
+        return [to_subscriber(i) for i in items], (str(last["SK"]) if last else None)
+
+    def update(
+        self,
+        owner_id: str,
+        list_id: str,
+        email: str,
+        changes: Mapping[str, Any],
+        *,
+        suppress: Mapping[str, Any] | None,
+        correlation_id: str | None,
+    ) -> bool:
+        """Apply changes (and suppress the address when asked); False when there is no subscriber."""
+        stamped = {**changes, "updated_at": now_iso(), "correlation_id": correlation_id}
+        values = {key: value for key, value in stamped.items() if value is not None}
+        names = {f"#a{i}": key for i, key in enumerate(values)}
+        exprs = {f":v{i}": value for i, value in enumerate(values.values())}
+        key = subscriber_key(owner_id, list_id, email)
+        update: dict[str, Any] = {
+            "TableName": self.table.name,
+            "Key": _key(*key),
+            "UpdateExpression": "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(values))),
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_attr(exprs),
+        }
+        try:
+            if suppress is None:
+                self.table.client.update_item(**update)
+            elif not self._exists(*key):
+                return False
+            else:
+                actions: list[Any] = [{"Update": update}, self._suppress_action(owner_id, email, suppress)]
+                self.table.client.transact_write_items(TransactItems=actions)
+        except Exception as exc:
+            codes = cancellation_codes(exc)
+            if is_conditional_failure(exc) or (codes and codes[0] == "ConditionalCheckFailed"):
+                return False
+            raise
+        return True
+
+    def remove(self, owner_id: str, list_id: str, email: str) -> str | None:
+        """Delete a subscriber and uncount it; returns None, or "missing"/"list_missing"."""
+        pk, sk = subscriber_key(owner_id, list_id, email)
+        if not self._exists(pk, sk):
+            return "missing"
+        if not self._exists(*list_key(owner_id, list_id)):
+            return "list_missing"
+        actions: list[Any] = [
+            {
+                "Delete": {
+                    "TableName": self.table.name,
+                    "Key": _key(pk, sk),
+                    "ConditionExpression": "attribute_exists(PK)",
+                }
+            },
+            self._count_action(owner_id, list_id, -1),
+        ]
+        try:
+            self.table.client.transact_write_items(TransactItems=actions)
+        except Exception as exc:
+            codes = cancellation_codes(exc)
+            if codes and codes[0] == "ConditionalCheckFailed":
+                return "missing"
+            if len(codes) >= 2 and codes[1] == "ConditionalCheckFailed":
+                return "list_missing"
+            raise
+        return None
+
+    def _exists(self, pk: str, sk: str) -> bool:
+        # A strongly consistent read before a transaction: refusals (409/404) then cost one read
+        # instead of a cancelled transaction. (moto also snapshots the whole table per transaction
+        # and restores it on cancellation, which loses concurrent writes and stalls the local stream.)
+        return self.table.get(pk, sk, consistent=True) is not None
+
+    def _count_action(self, owner_id: str, list_id: str, delta: int) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self.table.name,
+                "Key": _key(*list_key(owner_id, list_id)),
+                "UpdateExpression": "ADD subscriber_count :d",
+                "ConditionExpression": "attribute_exists(PK)",
+                "ExpressionAttributeValues": to_attr({":d": delta}),
+            }
+        }
+
+    def _suppress_action(self, owner_id: str, email: str, entry: Mapping[str, Any]) -> dict[str, Any]:
+        return {"Update": suppression_update(self.table.name, owner_id, email, entry)}
+
+    # Bulk access, for imports.
+
+    def get_many(self, owner_id: str, list_id: str, emails: Sequence[str]) -> dict[str, Item]:
+        """The existing items among up to 100 addresses, by email (unprocessed keys retried)."""
+        return batch_get(self.table, [subscriber_key(owner_id, list_id, e) for e in emails], by="email")
+
+    def put_many(self, items: Sequence[Mapping[str, Any]]) -> None:
+        """BatchWriteItem in chunks of 25, retrying unprocessed items."""
+        if items:
+            self.table.batch_put(items)
+
+    # The purge of a deleted list.
+
+    def purge_some(self, owner_id: str, list_id: str, *, limit: int) -> tuple[int, bool]:
+        """Delete up to `limit` subscribers of a deleted list; (deleted, more remain)."""
+        pk = members_pk(owner_id, list_id)
+        keys: list[tuple[str, str]] = []
+        start: Item | None = None
+        while len(keys) < limit:
+            items, start = self.table.query(
+                "PK = :pk", {":pk": pk}, limit=min(limit - len(keys), 1000), start_key=start
+            )
+            keys.extend((str(i["PK"]), str(i["SK"])) for i in items)
+            if start is None:
+                break
+        batch_delete(self.table, keys)
+        return len(keys), start is not None
+
+    def mark_purge(self, owner_id: str, list_id: str, *, deleted: int) -> None:
+        """Record purge progress; the stream delivers the change, which runs the next step."""
+        pk, sk = purge_key(owner_id, list_id)
+        self.table.client.update_item(
+            TableName=self.table.name,
+            Key=_key(pk, sk),
+            UpdateExpression="SET #t = :t, owner_id = :o, list_id = :l, updated_at = :n ADD deleted :d",
+            ExpressionAttributeNames={"#t": "type"},
+            ExpressionAttributeValues=to_attr(
+                {":t": LIST_PURGE, ":o": owner_id, ":l": list_id, ":n": now_iso(), ":d": deleted}
+            ),
+        )
+
+    def end_purge(self, owner_id: str, list_id: str) -> None:
+        """Remove the purge marker (if there was one)."""
+        self.table.client.delete_item(TableName=self.table.name, Key=_key(*purge_key(owner_id, list_id)))
+
+
+def suppression_update(
+    table_name: str, owner_id: str, email: str, entry: Mapping[str, Any]
+) -> dict[str, Any]:
+    """An UpdateItem that creates a suppression entry, keeping the first reason if one exists."""
+    pk, sk = suppression_key(owner_id, email)
+    return {
+        "TableName": table_name,
+        "Key": _key(pk, sk),
+        "UpdateExpression": (
+            "SET #t = :t, owner_id = :o, email = :e, reason = if_not_exists(reason, :r), "
+            "#s = if_not_exists(#s, :s), created_at = if_not_exists(created_at, :n), "
+            "correlation_id = :c"
+        ),
+        "ExpressionAttributeNames": {"#t": "type", "#s": "source"},
+        "ExpressionAttributeValues": to_attr(
+            {
+                ":t": SUPPRESSION,
+                ":o": owner_id,
+                ":e": email,
+                ":r": entry["reason"],
+                ":s": entry["source"],
+                ":n": now_iso(),
+                ":c": entry.get("correlation_id") or "",
+            }
+        ),
+    }
+
+
+def batch_get(table: Table, keys: Sequence[tuple[str, str]], *, by: str) -> dict[str, Item]:
+    """BatchGetItem for up to 100 keys (retrying unprocessed keys); items keyed by attribute `by`."""
+    if len(keys) > BATCH_GET_LIMIT:
+        raise ValueError(f"at most {BATCH_GET_LIMIT} keys per BatchGetItem")
+    found: dict[str, Item] = {}
+    request: list[Any] = [_key(pk, sk) for pk, sk in dict.fromkeys(keys)]
+    delay = 0.05
+    while request:
+        response = table.client.batch_get_item(
+            RequestItems={table.name: {"Keys": request, "ConsistentRead": True}}
+        )
+        for raw in response.get("Responses", {}).get(table.name, []):
+            item = from_attr(raw)
+            found[str(item[by])] = item
+        unprocessed: Any = response.get("UnprocessedKeys") or {}
+        request = list((unprocessed.get(table.name) or {}).get("Keys", []))
+        if request:
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+    return found
+
+
+def batch_delete(table: Table, keys: Iterable[tuple[str, str]]) -> None:
+    """BatchWriteItem deletes in chunks of 25, retrying unprocessed items."""
+    pending = list(keys)
+    for offset in range(0, len(pending), 25):
+        requests: list[Any] = [
+            {"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in pending[offset : offset + 25]
+        ]
+        delay = 0.05
+        while requests:
+            response = table.client.batch_write_item(RequestItems={table.name: requests})
+            requests = list(response.get("UnprocessedItems", {}).get(table.name, []))
+            if requests:
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+
+class SuppressionRepository:
+    """The account-wide suppression list in the single table."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def add(
+        self, owner_id: str, email: str, *, reason: str, source: str, correlation_id: str | None
+    ) -> Suppression:
+        """Suppress an address (an existing entry keeps its first reason and date)."""
+        update = suppression_update(
+            self.table.name,
+            owner_id,
+            email,
+            {"reason": reason, "source": source, "correlation_id": correlation_id},
+        )
+        response = self.table.client.update_item(**update, ReturnValues="ALL_NEW")
+        return to_suppression(from_attr(response["Attributes"]))
+
+    def get(self, owner_id: str, email: str) -> Suppression | None:
+        """The entry for an address, if suppressed."""
+        item = self.table.get(*suppression_key(owner_id, email))
+        return to_suppression(item) if item else None
+
+    def remove(self, owner_id: str, email: str) -> bool:
+        """Lift a suppression; False when the address was not suppressed."""
+        try:
+            self.table.client.delete_item(
+                TableName=self.table.name,
+                Key=_key(*suppression_key(owner_id, email)),
+                ConditionExpression="attribute_exists(PK)",
+            )
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def page(
+        self, owner_id: str, *, prefix: str, limit: int, start_sk: str | None
+    ) -> tuple[list[Suppression], str | None]:
+        """A page of suppressed addresses starting with `prefix`, in email order."""
+        pk, _ = suppression_key(owner_id, "")
+        start = {"PK": pk, "SK": start_sk} if start_sk else None
+        items, last = self.table.query(
+            "PK = :pk AND begins_with(SK, :prefix)",
+            {":pk": pk, ":prefix": f"EMAIL#{prefix}"},
+            limit=limit,
+            start_key=start,
+        )
+        return [to_suppression(i) for i in items], (str(last["SK"]) if last else None)
+
+    def suppressed_among(self, owner_id: str, emails: Sequence[str]) -> set[str]:
+        """Which of these (normalised) addresses are suppressed; 100 per BatchGetItem."""
+        unique = list(dict.fromkeys(emails))
+        suppressed: set[str] = set()
+        for offset in range(0, len(unique), BATCH_GET_LIMIT):
+            chunk = unique[offset : offset + BATCH_GET_LIMIT]
+            found = batch_get(self.table, [suppression_key(owner_id, e) for e in chunk], by="email")
+            suppressed.update(found)
+        return suppressed

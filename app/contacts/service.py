@@ -1,0 +1,297 @@
+"""Contact use cases: lists, subscribers, the suppression list, and the purge of deleted lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from app.contacts.models import (
+    SUPPRESSING_STATUSES,
+    ContactList,
+    InvalidEmail,
+    ListCreate,
+    ListPage,
+    ListUpdate,
+    Subscriber,
+    SubscriberCreate,
+    SubscriberPage,
+    SubscriberUpdate,
+    Suppression,
+    SuppressionCreate,
+    SuppressionPage,
+    attributes_json,
+    new_id,
+    normalise_email,
+)
+from app.contacts.repository import (
+    ListRepository,
+    SubscriberRepository,
+    SuppressionRepository,
+    to_subscriber,
+)
+from app.errors import Conflict, InvalidInput, NotFound
+from app.observability import logger
+from app.pagination import KeySource, decode_cursor, encode_cursor
+
+PURGE_STEP = 1000
+
+
+def _list_not_found() -> NotFound:
+    return NotFound("No such list.", code="list_not_found")
+
+
+def _subscriber_not_found() -> NotFound:
+    return NotFound("No such subscriber on this list.", code="subscriber_not_found")
+
+
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput("The cursor is not valid; start again from the first page.", code="invalid_cursor")
+
+
+def email_from_path(value: str) -> str:
+    """An address taken from a URL, normalised; InvalidInput when it is not an address."""
+    try:
+        return normalise_email(value)
+    except InvalidEmail as exc:
+        raise InvalidInput(str(exc), code="invalid_email") from exc
+
+
+def _start_sk(cursor: str | None, *, scope: str, prefix: str, key: KeySource) -> str | None:
+    if not cursor:
+        return None
+    sk = decode_cursor(cursor, scope=scope, key=key).get("sk")
+    if not isinstance(sk, str) or not sk.startswith(prefix):
+        raise _bad_cursor()
+    return sk
+
+
+def _next_cursor(last_sk: str | None, *, scope: str, key: KeySource) -> str | None:
+    return encode_cursor({"sk": last_sk}, scope=scope, key=key) if last_sk else None
+
+
+# ---------------------------------------------------------------------- lists
+
+
+def create_list(
+    owner_id: str, cmd: ListCreate, *, repo: ListRepository, correlation_id: str | None
+) -> ContactList:
+    """A new, empty list."""
+    created = repo.create(
+        owner_id, new_id(), name=cmd.name, description=cmd.description, correlation_id=correlation_id
+    )
+    logger.info("list created", extra={"list_id": created.id})
+    return created
+
+
+def get_list(owner_id: str, list_id: str, *, repo: ListRepository) -> ContactList:
+    """One of the owner's lists (another owner's id is simply not found)."""
+    found = repo.get(owner_id, list_id)
+    if found is None:
+        raise _list_not_found()
+    return found
+
+
+def list_lists(
+    owner_id: str, *, limit: int, cursor: str | None, repo: ListRepository, key: KeySource
+) -> ListPage:
+    """A page of the owner's lists, oldest first."""
+    scope = f"lists:{owner_id}"
+    items, last = repo.page(
+        owner_id, limit=limit, start_sk=_start_sk(cursor, scope=scope, prefix="LIST#", key=key)
+    )
+    return ListPage(items=items, next_cursor=_next_cursor(last, scope=scope, key=key))
+
+
+def update_list(
+    owner_id: str, list_id: str, cmd: ListUpdate, *, repo: ListRepository, correlation_id: str | None
+) -> ContactList:
+    """Rename or re-describe a list."""
+    changes = cmd.model_dump(exclude_none=True)
+    if not changes:
+        return get_list(owner_id, list_id, repo=repo)
+    updated = repo.update(owner_id, list_id, changes, correlation_id=correlation_id)
+    if updated is None:
+        raise _list_not_found()
+    return updated
+
+
+def delete_list(owner_id: str, list_id: str, *, repo: ListRepository) -> None:
+    """Delete a list; its subscribers disappear with it (purged in the background)."""
+    if not repo.delete(owner_id, list_id):
+        raise _list_not_found()
+    logger.info("list deleted", extra={"list_id": list_id})
+
+
+def purge_deleted_list(
+    owner_id: str, list_id: str, *, repo: SubscriberRepository, step: int = PURGE_STEP
+) -> bool:
+    """One bounded step of removing a deleted list's subscribers; True when none remain.
+
+    A step that leaves work behind updates a marker item, whose stream record runs the next
+    step: each invocation stays short however long the list was, and a retried step is harmless.
+    """
+    deleted, more = repo.purge_some(owner_id, list_id, limit=step)
+    if more:
+        repo.mark_purge(owner_id, list_id, deleted=deleted)
+    else:
+        repo.end_purge(owner_id, list_id)
+    logger.info("list purge step", extra={"list_id": list_id, "deleted": deleted, "done": not more})
+    return not more
+
+
+# ---------------------------------------------------------------------- subscribers
+
+
+def _suppression_for(status: str, *, list_id: str, correlation_id: str | None) -> dict[str, Any] | None:
+    if status not in SUPPRESSING_STATUSES:
+        return None
+    return {"reason": status, "source": f"list:{list_id}", "correlation_id": correlation_id}
+
+
+def add_subscriber(
+    owner_id: str,
+    list_id: str,
+    cmd: SubscriberCreate,
+    *,
+    repo: SubscriberRepository,
+    correlation_id: str | None,
+) -> Subscriber:
+    """Add an address to a list (one subscriber per address per list)."""
+    item = repo.new_item(
+        owner_id,
+        list_id,
+        email=cmd.email,
+        name=cmd.name,
+        status=cmd.status,
+        attributes=cmd.attributes,
+        source="api",
+        correlation_id=correlation_id,
+    )
+    outcome = repo.add(
+        item, suppress=_suppression_for(cmd.status, list_id=list_id, correlation_id=correlation_id)
+    )
+    if outcome == "list_missing":
+        raise _list_not_found()
+    if outcome == "exists":
+        raise Conflict("This address is already on the list.", code="subscriber_exists")
+    return to_subscriber(item)
+
+
+def get_subscriber(
+    owner_id: str, list_id: str, email: str, *, lists: ListRepository, repo: SubscriberRepository
+) -> Subscriber:
+    """One subscriber of one of the owner's lists."""
+    get_list(owner_id, list_id, repo=lists)
+    found = repo.get(owner_id, list_id, email_from_path(email))
+    if found is None:
+        raise _subscriber_not_found()
+    return found
+
+
+def list_subscribers(
+    owner_id: str,
+    list_id: str,
+    *,
+    email_prefix: str,
+    limit: int,
+    cursor: str | None,
+    lists: ListRepository,
+    repo: SubscriberRepository,
+    key: KeySource,
+) -> SubscriberPage:
+    """A page of a list's subscribers in email order, optionally only those starting with a prefix."""
+    get_list(owner_id, list_id, repo=lists)
+    prefix = email_prefix.strip().lower()
+    scope = f"subscribers:{owner_id}:{list_id}:{prefix}"
+    start = _start_sk(cursor, scope=scope, prefix=f"SUB#{prefix}", key=key)
+    items, last = repo.page(owner_id, list_id, prefix=prefix, limit=limit, start_sk=start)
+    return SubscriberPage(items=items, next_cursor=_next_cursor(last, scope=scope, key=key))
+
+
+def update_subscriber(
+    owner_id: str,
+    list_id: str,
+    email: str,
+    cmd: SubscriberUpdate,
+    *,
+    lists: ListRepository,
+    repo: SubscriberRepository,
+    correlation_id: str | None,
+) -> Subscriber:
+    """Change a subscriber; a status of unsubscribed, bounced or complained also suppresses the address."""
+    get_list(owner_id, list_id, repo=lists)
+    address = email_from_path(email)
+    changes: dict[str, Any] = cmd.model_dump(exclude_none=True)
+    if "attributes" in changes:
+        changes["attributes"] = attributes_json(changes["attributes"])
+    suppress = (
+        _suppression_for(cmd.status, list_id=list_id, correlation_id=correlation_id) if cmd.status else None
+    )
+    if changes and not repo.update(
+        owner_id, list_id, address, changes, suppress=suppress, correlation_id=correlation_id
+    ):
+        raise _subscriber_not_found()
+    found = repo.get(owner_id, list_id, address, consistent=True)
+    if found is None:
+        raise _subscriber_not_found()
+    return found
+
+
+def remove_subscriber(owner_id: str, list_id: str, email: str, *, repo: SubscriberRepository) -> None:
+    """Take an address off a list (its suppression, if any, stays)."""
+    outcome = repo.remove(owner_id, list_id, email_from_path(email))
+    if outcome == "list_missing":
+        raise _list_not_found()
+    if outcome == "missing":
+        raise _subscriber_not_found()
+
+
+# ---------------------------------------------------------------------- suppression
+
+
+def suppress(
+    owner_id: str, cmd: SuppressionCreate, *, repo: SuppressionRepository, correlation_id: str | None
+) -> Suppression:
+    """Put an address on the account's suppression list (idempotent; the first reason is kept)."""
+    return repo.add(owner_id, cmd.email, reason=cmd.reason, source="api", correlation_id=correlation_id)
+
+
+def record_suppression(
+    owner_id: str, email: str, *, reason: str, source: str, repo: SuppressionRepository
+) -> Suppression:
+    """Suppress an address for a bounce, complaint or unsubscribe (for delivery feedback workers)."""
+    return repo.add(owner_id, normalise_email(email), reason=reason, source=source, correlation_id=None)
+
+
+def lift_suppression(owner_id: str, email: str, *, repo: SuppressionRepository) -> None:
+    """Allow sending to an address again."""
+    if not repo.remove(owner_id, email_from_path(email)):
+        raise NotFound("This address is not suppressed.", code="suppression_not_found")
+
+
+def list_suppressions(
+    owner_id: str,
+    *,
+    email_prefix: str,
+    limit: int,
+    cursor: str | None,
+    repo: SuppressionRepository,
+    key: KeySource,
+) -> SuppressionPage:
+    """A page of the owner's suppressed addresses in email order."""
+    prefix = email_prefix.strip().lower()
+    scope = f"suppression:{owner_id}:{prefix}"
+    start = _start_sk(cursor, scope=scope, prefix=f"EMAIL#{prefix}", key=key)
+    items, last = repo.page(owner_id, prefix=prefix, limit=limit, start_sk=start)
+    return SuppressionPage(items=items, next_cursor=_next_cursor(last, scope=scope, key=key))
+
+
+def suppressed_among(owner_id: str, emails: Sequence[str], *, repo: SuppressionRepository) -> set[str]:
+    """The addresses campaign sending must skip (normalised forms of `emails` that are suppressed)."""
+    normalised = []
+    for email in emails:
+        try:
+            normalised.append(normalise_email(email))
+        except InvalidEmail:
+            continue
+    return repo.suppressed_among(owner_id, normalised)

@@ -1,0 +1,1 @@
+"""Test data generated in code (nothing big is committed)."""
