@@ -7,9 +7,7 @@ from mangum import Mangum
 
 from app.api import errors
 from app.api.correlation import CorrelationMiddleware
-from app.auth.router import router as auth_router
-from app.health.router import router as health_router
-from app.users.router import router as users_router
+from app.api.routing import LazyRouters, LazyRoutingMiddleware
 
 DESCRIPTION = """
 Herald's API: accounts, audiences and campaigns.
@@ -20,12 +18,13 @@ Errors always have the shape `{"error": {"code", "message", "details"}}`.
 
 
 def create_app() -> FastAPI:
-    """Build the API (no config is read and no AWS client is created here)."""
+    """Build the API (no config is read, no AWS client is created, no domain router imported)."""
     app = FastAPI(title="Herald", version="0.1.0", description=DESCRIPTION)
-    for router in (health_router, auth_router, users_router):
-        app.include_router(router)
+    routers = LazyRouters(app)
+    app.state.routers = routers
     errors.install(app)
-    errors.document(app)
+    errors.document(app, before=routers.ensure_all)
+    app.add_middleware(LazyRoutingMiddleware, routers=routers)
     app.add_middleware(CorrelationMiddleware)
     return app
 

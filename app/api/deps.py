@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app import aws
-from app.auth.models import Principal
+from app.auth.principal import Principal
 from app.auth.tokens import verify_access_token
 from app.errors import Forbidden, NotAuthenticated
 

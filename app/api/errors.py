@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -86,7 +87,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-def document(app: FastAPI) -> None:
+def document(app: FastAPI, *, before: Callable[[], None] | None = None) -> None:
     """Add Herald's error shape to every operation of the OpenAPI schema, when it is first built.
 
     Done here rather than with `responses=` on each route: FastAPI builds a validator per
@@ -97,6 +98,8 @@ def document(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
+        if before is not None:
+            before()  # e.g. include the routers that are otherwise loaded on first use
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )

@@ -69,18 +69,3 @@ class Tokens:
     access_token: str
     expires_in: int
     refresh_token: str | None
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The caller, from a verified access token."""
-
-    user_id: str
-    username: str
-    groups: tuple[str, ...]
-    token: str
-
-    @property
-    def is_admin(self) -> bool:
-        """Member of the `admins` Cognito group."""
-        return "admins" in self.groups

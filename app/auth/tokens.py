@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from app.auth.models import Principal
+from app.auth.principal import Principal
 from app.errors import NotAuthenticated, UpstreamUnavailable
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from app.auth.models import Principal
+from app.auth.principal import Principal
 from app.errors import InvalidInput, NotFound
 from app.events import UserSignedUp
 from app.mail import send_email
