@@ -1,0 +1,76 @@
+"""Shared fixtures: one embedded cloud per test session, provisioned from template.yaml."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from localcloud.cloud import EmbeddedCloud
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def reset_caches() -> None:
+    """Forget settings, clients and key sets read under another environment."""
+    from app import aws
+    from app.auth import tokens
+    from app.config import get_settings
+
+    get_settings.cache_clear()
+    aws.clear_clients()
+    tokens.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCloud]:
+    """The embedded AWS with every resource of template.yaml and its pollers running."""
+    embedded = EmbeddedCloud(template_path=ROOT / "template.yaml", state_dir=tmp_path_factory.mktemp("cloud"))
+    embedded.start()
+    embedded.apply_environment()
+    reset_caches()
+    yield embedded
+    embedded.stop()
+
+
+@pytest.fixture
+def client(cloud: EmbeddedCloud) -> Iterator[TestClient]:
+    """The Herald API through an ASGI client (https, so Secure cookies round-trip)."""
+    from app.main import create_app
+
+    with TestClient(create_app(), base_url="https://testserver") as test_client:
+        yield test_client
+
+
+class LogCapture(logging.Handler):
+    """Collects Herald's structured log lines (Powertools JSON) as dicts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from app.observability import logger
+
+        self.lines.append(json.loads(logger.registered_formatter.format(record)))
+
+    def with_message(self, message: str) -> list[dict[str, Any]]:
+        """Lines whose message is exactly `message`."""
+        return [line for line in self.lines if line.get("message") == message]
+
+
+@pytest.fixture
+def herald_logs() -> Iterator[LogCapture]:
+    """Every log line Herald writes during the test."""
+    capture = LogCapture()
+    target = logging.getLogger("herald")
+    target.addHandler(capture)
+    try:
+        yield capture
+    finally:
+        target.removeHandler(capture)

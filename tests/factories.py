@@ -1,0 +1,162 @@
+"""Test data factories (functions, not fixtures) for accounts and tokens."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING, Any, cast
+
+import jwt
+from fastapi.testclient import TestClient
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+PASSWORD = "Correct-Horse-9"
+
+
+def new_email(prefix: str = "user") -> str:
+    """A unique address for one test."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.com"
+
+
+def sign_up(client: TestClient, email: str, *, name: str = "Ada", password: str = PASSWORD) -> None:
+    """Create an unconfirmed account through the API."""
+    response = client.post("/api/auth/signup", json={"email": email, "password": password, "name": name})
+    assert response.status_code == 201, response.text
+
+
+def confirm(client: TestClient, email: str, *, correlation_id: str | None = None) -> None:
+    """Confirm an account through the API (locally any 6-digit code is accepted)."""
+    headers = {"X-Correlation-Id": correlation_id} if correlation_id else {}
+    response = client.post("/api/auth/confirm", json={"email": email, "code": "123456"}, headers=headers)
+    assert response.status_code == 200, response.text
+
+
+def log_in(client: TestClient, email: str, *, password: str = PASSWORD) -> str:
+    """An access token for the account."""
+    response = client.post("/api/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+def registered_user(client: TestClient, *, name: str = "Ada", prefix: str = "user") -> tuple[str, str]:
+    """A confirmed account and its access token."""
+    email = new_email(prefix)
+    sign_up(client, email, name=name)
+    confirm(client, email)
+    return email, log_in(client, email)
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header for a token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def moto_signing_key() -> Any:
+    """The private key the emulated Cognito signs every pool's tokens with."""
+    from moto.utilities.utils import load_resource
+
+    return jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
+
+
+def mint_access_token(claims: dict[str, Any], *, key: Any = None) -> str:
+    """An access token like Cognito's, with chosen claims (for negative tests)."""
+    now = int(time.time())
+    payload = {"iat": now, "exp": now + 600, "token_use": "access", **claims}
+    return jwt.encode(payload, key or moto_signing_key(), algorithm="RS256", headers={"kid": "dummy"})
+
+
+class FakeLambdaContext:
+    """What Powertools reads from a Lambda context object."""
+
+    def __init__(self, function_name: str = "test-function") -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = 512
+        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}"
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Plenty of time."""
+        return 30_000
+
+
+def lambda_context(function_name: str = "test-function") -> LambdaContext:
+    """A fake context, typed as the real one for the handlers' signatures."""
+    return cast("LambdaContext", FakeLambdaContext(function_name))
+
+
+def eventbridge_envelope(
+    detail_type: str, source: str, detail: dict[str, Any], *, bus: str
+) -> dict[str, Any]:
+    """An EventBridge event exactly as Lambda receives it."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": detail_type,
+        "source": source,
+        "account": "123456789012",
+        "time": "2026-11-22T12:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": detail,
+        "event-bus-name": bus,
+    }
+
+
+def post_confirmation_event(
+    *, sub: str, email: str, name: str, pool_id: str, client_id: str, correlation_id: str | None = None
+) -> dict[str, Any]:
+    """A Cognito PostConfirmation trigger event as Cognito sends it."""
+    return {
+        "version": "1",
+        "region": "us-east-1",
+        "userPoolId": pool_id,
+        "userName": sub,
+        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client_id},
+        "triggerSource": "PostConfirmation_ConfirmSignUp",
+        "request": {
+            "userAttributes": {
+                "sub": sub,
+                "email": email,
+                "email_verified": "true",
+                "name": name,
+                "cognito:user_status": "CONFIRMED",
+            },
+            "clientMetadata": {"correlation_id": correlation_id} if correlation_id else {},
+        },
+        "response": {},
+    }
+
+
+def stream_insert_event(
+    new_image: dict[str, Any], *, stream_arn: str, sequence: str = "100"
+) -> dict[str, Any]:
+    """A DynamoDB stream INSERT record as Lambda delivers it."""
+    from app.db import to_attr
+
+    keys = {k: new_image[k] for k in ("PK", "SK")}
+    return {
+        "Records": [
+            {
+                "eventID": uuid.uuid4().hex,
+                "eventName": "INSERT",
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": "us-east-1",
+                "dynamodb": {
+                    "ApproximateCreationDateTime": time.time(),
+                    "Keys": to_attr(keys),
+                    "NewImage": to_attr(new_image),
+                    "SequenceNumber": sequence,
+                    "SizeBytes": 200,
+                    "StreamViewType": "NEW_AND_OLD_IMAGES",
+                },
+                "eventSourceARN": stream_arn,
+            }
+        ]
+    }
