@@ -30,7 +30,7 @@ frontend-test: frontend/node_modules/.stamp
 	cd frontend && npm test --silent
 
 run: $(VENV)/.stamp frontend
-	$(VENV)/bin/uvicorn localcloud.asgi:create_local_app --factory --reload \
+	HERALD_APP_URL=http://$(HOST):$(PORT) $(VENV)/bin/uvicorn localcloud.asgi:create_local_app --factory --reload \
 	  --reload-dir app --reload-dir workers --reload-dir localcloud \
 	  --host $(HOST) --port $(PORT)
 
@@ -55,7 +55,10 @@ bench: $(VENV)/.stamp
 # --- release -------------------------------------------------------------------------
 # sam build calls build-<Function> for every function with BuildMethod: makefile. All share
 # one recipe: the code plus its dependencies as Linux arm64 wheels for Lambda's python3.13.
-build-ApiFunction build-OnUserConfirmedFunction build-OnTableChangeFunction build-SendWelcomeEmailFunction:
+build-ApiFunction build-OnUserConfirmedFunction build-OnTableChangeFunction build-SendWelcomeEmailFunction \
+  build-OnImportUploadedFunction build-WsConnectFunction build-WsDisconnectFunction build-WsDefaultFunction \
+  build-StartDeliveryFunction build-WaitForSenderFunction build-FinalizeDeliveryFunction \
+  build-MarkDeliveryFailedFunction build-SendCampaignBatchFunction build-OnDeliveryEventFunction:
 	$(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" \
 	  --platform manylinux2014_aarch64 --implementation cp --python-version 3.13 \
 	  --only-binary=:all: -r requirements.txt

@@ -6,10 +6,15 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mypy_boto3_apigatewaymanagementapi import ApiGatewayManagementApiClient
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_scheduler import EventBridgeSchedulerClient
     from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_stepfunctions import SFNClient
 
 
 @cache
@@ -23,13 +28,18 @@ def _session() -> Any:
 
 
 @cache
-def _client(service: str) -> Any:
+def _client(service: str, endpoint_url: str | None = None) -> Any:
     from botocore.config import Config
 
     from app.config import get_settings
 
     config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5)
-    return _session().client(service, region_name=get_settings().aws_region, config=config)
+    if service == "s3":
+        # SigV4 for presigned POSTs and GETs (the default would sign POST policies with SigV2).
+        config = config.merge(Config(signature_version="s3v4"))
+    return _session().client(
+        service, region_name=get_settings().aws_region, config=config, endpoint_url=endpoint_url
+    )
 
 
 def dynamodb() -> DynamoDBClient:
@@ -56,7 +66,55 @@ def sesv2() -> SESV2Client:
     return client
 
 
+def s3() -> S3Client:
+    """The S3 client (SigV4, so presigned POSTs and URLs work in every region)."""
+    client: S3Client = _client("s3")
+    return client
+
+
+@cache
+def _campaign_ses() -> Any:
+    from botocore.config import Config
+
+    from app.config import get_settings
+
+    # Two attempts: a throttled send surfaces quickly and its batch is redelivered by SQS.
+    config = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5)
+    return _session().client("sesv2", region_name=get_settings().aws_region, config=config)
+
+
+def campaign_ses() -> SESV2Client:
+    """The SES v2 client campaign senders use (few retries: SQS redelivers throttled batches)."""
+    client: SESV2Client = _campaign_ses()
+    return client
+
+
+def stepfunctions() -> SFNClient:
+    """The Step Functions client."""
+    client: SFNClient = _client("stepfunctions")
+    return client
+
+
+def scheduler() -> EventBridgeSchedulerClient:
+    """The EventBridge Scheduler client."""
+    client: EventBridgeSchedulerClient = _client("scheduler")
+    return client
+
+
+def sqs() -> SQSClient:
+    """The SQS client."""
+    client: SQSClient = _client("sqs")
+    return client
+
+
+def apigateway_management(endpoint_url: str) -> ApiGatewayManagementApiClient:
+    """The WebSocket management API client for one API stage (it always needs its endpoint)."""
+    client: ApiGatewayManagementApiClient = _client("apigatewaymanagementapi", endpoint_url)
+    return client
+
+
 def clear_clients() -> None:
     """Forget every cached client (tests, and the local runner after it sets the endpoint)."""
     _client.cache_clear()
+    _campaign_ses.cache_clear()
     _session.cache_clear()

@@ -27,6 +27,22 @@ class Settings(BaseSettings):
     # Name of the SSM SecureString holding the HMAC key (cursors, unsubscribe links).
     signing_key_parameter: str = "/herald/local/signing-key"
     refresh_cookie_max_age: int = 30 * 24 * 3600
+    # Contacts & imports (issue 3): the private bucket that receives CSV uploads and reports.
+    imports_bucket: str = "herald-local-imports"
+    import_max_bytes: int = 20 * 1024 * 1024
+    # Base URL of the WebSocket management API (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`);
+    # the local runner points it at the embedded cloud. Unset: pushes are skipped.
+    websocket_management_url: str | None = None
+    # Campaigns & delivery (issue 4).
+    state_machine_arn: str | None = None
+    campaign_scheduler_role_arn: str | None = None
+    send_queue_url: str | None = None
+    # Messages per second across all senders; each of `send_max_concurrency` workers takes its share.
+    send_rate_per_second: float = 14.0
+    send_max_concurrency: int = 2
+    # How long one WaitForSender step waits for the senders before the campaign fails.
+    sender_timeout_seconds: int = 3600
+    soft_bounce_limit: int = 3
 
     @property
     def cognito_issuer(self) -> str:

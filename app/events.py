@@ -35,7 +35,34 @@ class UserSignedUp(DomainEvent):
     name: str = ""
 
 
-CATALOG: dict[str, type[DomainEvent]] = {cls.detail_type(): cls for cls in (UserSignedUp,)}
+class ImportCompleted(DomainEvent):
+    """A CSV import into a list finished; its counts are final."""
+
+    source: ClassVar[str] = "herald.imports"
+    owner_id: str
+    import_id: str
+    list_id: str
+    rows_total: int
+    created: int
+    updated: int
+    unchanged: int
+    errors: int
+
+
+class ImportFailed(DomainEvent):
+    """A CSV import stopped without finishing (bad file, list deleted, ...)."""
+
+    source: ClassVar[str] = "herald.imports"
+    owner_id: str
+    import_id: str
+    list_id: str
+    code: str
+    message: str
+
+
+CATALOG: dict[str, type[DomainEvent]] = {
+    cls.detail_type(): cls for cls in (UserSignedUp, ImportCompleted, ImportFailed)
+}
 
 
 class PublishFailed(Exception):

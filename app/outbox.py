@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from app.events import DomainEvent, UserSignedUp
+from app.events import DomainEvent, ImportCompleted, ImportFailed, UserSignedUp
+from app.imports.repository import to_job
 
 ChangeKind = Literal["INSERT", "MODIFY", "REMOVE"]
 
@@ -45,12 +46,162 @@ def events_for(change: TableChange) -> list[DomainEvent]:
                 correlation_id=change.correlation_id,
             )
         ]
+    if change.entity == "import":
+        return _import_events(change)
     return []
 
 
-def react(change: TableChange, *, publish: Callable[[Sequence[DomainEvent]], None]) -> list[DomainEvent]:
-    """Publish what a change implies; returns the events."""
+# ---------------------------------------------------------------------- imports (issue 3)
+
+
+@dataclass(frozen=True)
+class Push:
+    """A message for every open WebSocket of one user."""
+
+    user_id: str
+    message: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Purge:
+    """A deleted list whose subscribers are to be removed (one bounded step per change)."""
+
+    owner_id: str
+    list_id: str
+
+
+def _import_finished(change: TableChange) -> str | None:
+    """The status this change finished an import with ("completed"/"failed"), else None."""
+    if change.entity != "import" or change.new is None:
+        return None
+    status = str(change.new.get("status", ""))
+    before = (change.old or {}).get("status")
+    return status if status in ("completed", "failed") and before != status else None
+
+
+def _import_events(change: TableChange) -> list[DomainEvent]:
+    finished = _import_finished(change)
+    new = change.new or {}
+    owner_id, import_id, list_id = (str(new.get(k, "")) for k in ("owner_id", "import_id", "list_id"))
+    if finished == "completed":
+        return [
+            ImportCompleted(
+                owner_id=owner_id,
+                import_id=import_id,
+                list_id=list_id,
+                rows_total=int(new.get("rows_total", 0)),
+                created=int(new.get("created", 0)),
+                updated=int(new.get("updated", 0)),
+                unchanged=int(new.get("unchanged", 0)),
+                errors=int(new.get("errors", 0)),
+                correlation_id=change.correlation_id,
+            )
+        ]
+    if finished == "failed":
+        return [
+            ImportFailed(
+                owner_id=owner_id,
+                import_id=import_id,
+                list_id=list_id,
+                code=str(new.get("failure_code", "")),
+                message=str(new.get("failure_message", "")),
+                correlation_id=change.correlation_id,
+            )
+        ]
+    return []
+
+
+_PROGRESS_FIELDS = ("status", "rows_done", "rows_total", "errors")
+
+
+# ---------------------------------------------------------------------- campaigns (issue 4)
+
+_CAMPAIGN_COUNTERS = (
+    "recipients",
+    "suppressed",
+    "sent",
+    "delivered",
+    "bounced",
+    "complained",
+    "unsubscribed",
+    "failed",
+    "batches_done",
+    "batches_total",
+)
+
+
+def campaign_pushes(change: TableChange) -> list[Push]:
+    """`campaign.status` when a campaign's status changes, `campaign.progress` when its counters move."""
+    if change.entity != "campaign" or change.new is None or change.kind == "REMOVE":
+        return []
+    new, old = change.new, change.old or {}
+    owner_id, campaign_id = str(new["owner_id"]), str(new["campaign_id"])
+    pushes = []
+    if new.get("status") != old.get("status"):
+        message: dict[str, Any] = {
+            "type": "campaign.status",
+            "id": campaign_id,
+            "status": new.get("status"),
+            "previous": old.get("status"),
+            "at": new.get("updated_at"),
+            "failure": (
+                {"code": new["failure_code"], "message": new.get("failure_message", "")}
+                if new.get("failure_code")
+                else None
+            ),
+            "correlation_id": change.correlation_id,
+        }
+        pushes.append(Push(user_id=owner_id, message=message))
+    if any(int(new.get(k, 0)) != int(old.get(k, 0)) for k in _CAMPAIGN_COUNTERS):
+        counters = {k: int(new.get(k, 0)) for k in _CAMPAIGN_COUNTERS}
+        progress = {"type": "campaign.progress", "id": campaign_id, "status": new.get("status"), **counters}
+        pushes.append(Push(user_id=owner_id, message={**progress, "correlation_id": change.correlation_id}))
+    return pushes
+
+
+def pushes_for(change: TableChange) -> list[Push]:
+    """WebSocket messages a change implies: import and campaign progress to the owner."""
+    if change.entity == "campaign":
+        return campaign_pushes(change)
+    if change.entity != "import" or change.new is None or change.kind == "REMOVE":
+        return []
+    new, old = change.new, change.old or {}
+    finished = _import_finished(change)
+    if finished:
+        kind = "import.completed"
+    elif new.get("status") == "processing" and any(new.get(f) != old.get(f) for f in _PROGRESS_FIELDS):
+        kind = "import.progress"
+    else:
+        return []
+    job = to_job(new).model_dump(mode="json")
+    message = {"type": kind, **job, "correlation_id": change.correlation_id}
+    return [Push(user_id=str(new["owner_id"]), message=message)]
+
+
+def purges_for(change: TableChange) -> list[Purge]:
+    """A deleted list (or a purge still under way) needs its next purge step."""
+    if change.entity == "list" and change.kind == "REMOVE" and change.old is not None:
+        return [Purge(owner_id=str(change.old["owner_id"]), list_id=str(change.old["list_id"]))]
+    if change.entity == "list_purge" and change.kind != "REMOVE" and change.new is not None:
+        return [Purge(owner_id=str(change.new["owner_id"]), list_id=str(change.new["list_id"]))]
+    return []
+
+
+def react(
+    change: TableChange,
+    *,
+    publish: Callable[[Sequence[DomainEvent]], None],
+    push: Callable[[Push], None] | None = None,
+    purge: Callable[[Purge], None] | None = None,
+) -> list[DomainEvent]:
+    """Publish what a change implies, push what the owner should see live, purge; returns the events."""
     events = events_for(change)
     if events:
         publish(events)
+    if push is not None:
+        for message in pushes_for(change):
+            push(message)
+    if purge is not None:
+        for target in purges_for(change):
+            purge(target)
     return events

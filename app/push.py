@@ -19,7 +19,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from app.auth.models import Principal
+from app.auth.principal import Principal
 from app.auth.tokens import verify_access_token
 from app.config import Settings
 from app.db import Table, to_attr

@@ -53,7 +53,7 @@ class SchedulePoller(Poller):
         """One pass over the stored schedules; True when one fired."""
         scheduler = self._clients.get("scheduler")
         worked = False
-        for page in scheduler.get_paginator("list_schedules").paginate(State="ENABLED"):
+        for page in scheduler.get_paginator("list_schedules").paginate():
             for summary in page.get("Schedules", []):
                 worked |= self._consider(
                     scheduler, str(summary.get("GroupName") or "default"), summary["Name"]
@@ -69,6 +69,8 @@ class SchedulePoller(Poller):
             str(schedule.get("ScheduleExpression", "")), schedule.get("ScheduleExpressionTimezone")
         )
         marker = (str(schedule.get("Arn")), str(schedule.get("LastModificationDate")))
+        if schedule.get("State") == "DISABLED":
+            return False
         if when is None or when > self._clock() or marker in self._fired:
             return False
         self._fired.add(marker)

@@ -35,6 +35,7 @@ from localcloud.provision import (
 )
 from localcloud.server import StateLock
 from localcloud.template import ResourceSpec
+from localcloud.websocket import WebSocketApis
 
 LOCAL_PREFIX = "localcloud-"
 CONSOLE_QUEUE = "localcloud-console"
@@ -58,6 +59,8 @@ class Runtime:
     local_notifications: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
     # What SES sent (SES event destinations publish simulated feedback for it).
     mail: MailCapture | None = None
+    # The template's WebSocket API (its provisioners live in localcloud.websocket).
+    websocket_apis: WebSocketApis = field(default_factory=WebSocketApis)
 
 
 Wire = Callable[[ProvisionContext, LocalFunction, str, Mapping[str, Any]], str]

@@ -13,8 +13,12 @@ from aws_lambda_powertools.utilities.batch import (
 
 from app import aws, outbox
 from app.config import get_settings
+from app.contacts.repository import SubscriberRepository
+from app.contacts.service import purge_deleted_list
+from app.db import table
 from app.events import DomainEvent, publish
-from app.observability import bind_correlation_id, logger
+from app.observability import bind_correlation_id, with_lambda_context
+from app.push import ConnectionRepository, push
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -28,8 +32,19 @@ def _publish(events: Sequence[DomainEvent]) -> None:
     publish(events, client=aws.events(), bus_name=get_settings().event_bus_name)
 
 
+def _push(message: outbox.Push) -> None:
+    endpoint = get_settings().websocket_management_url
+    if endpoint:  # unset: no WebSocket API to push through (pushes are best effort)
+        api = aws.apigateway_management(endpoint)
+        push(message.user_id, message.message, repo=ConnectionRepository(table()), api=api)
+
+
+def _purge(target: outbox.Purge) -> None:
+    purge_deleted_list(target.owner_id, target.list_id, repo=SubscriberRepository(table()))
+
+
 def record_handler(record: DynamoDBRecord) -> None:
-    """One change: its events are published, or the record is reported as failed."""
+    """One change: events published, pushes and purges done, or the record reported as failed."""
     stream = record.dynamodb
     change = outbox.TableChange(
         kind=record.event_name.name if record.event_name else "MODIFY",  # type: ignore[arg-type]
@@ -37,10 +52,10 @@ def record_handler(record: DynamoDBRecord) -> None:
         new=stream.new_image if stream else None,
     )
     bind_correlation_id(change.correlation_id)
-    outbox.react(change, publish=_publish)
+    outbox.react(change, publish=_publish, push=_push, purge=_purge)
 
 
-@logger.inject_lambda_context
+@with_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     """Partial batch response: only failed records are retried."""
     return process_partial_response(

@@ -1,0 +1,1 @@
+"""Campaigns: compose drafts, preview and test them, send now or on a schedule, and their stats."""

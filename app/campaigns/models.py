@@ -1,0 +1,168 @@
+"""Campaign entities, commands and API shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from app.contacts.models import Email
+
+CampaignStatus = Literal["draft", "scheduled", "queued", "sending", "sent", "failed"]
+# The lifecycle (every transition is a conditional write):
+#   draft -> scheduled -> draft (cancel);  draft|scheduled -> queued -> sending -> sent | failed
+EDITABLE: frozenset[str] = frozenset({"draft"})
+SENDABLE: frozenset[str] = frozenset({"draft", "scheduled"})
+DELETABLE: frozenset[str] = frozenset({"draft", "sent", "failed"})
+FINISHED: frozenset[str] = frozenset({"sent", "failed"})
+
+RecipientStatus = Literal[
+    "pending", "claimed", "sent", "delivered", "bounced", "complained", "unsubscribed", "failed"
+]
+MAX_BODY = 256 * 1024
+
+Text = Annotated[str, AfterValidator(str.strip)]
+
+
+class CampaignCreate(BaseModel):
+    """A new draft; bodies and subject may use merge tags (`{{ subscriber.name }}`, ...)."""
+
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
+    subject: Annotated[Text, Field(min_length=1, max_length=500)]
+    from_name: Annotated[Text, Field(max_length=100)] = ""
+    reply_to: Email | None = None
+    list_id: Annotated[str, Field(min_length=1, max_length=64)]
+    html_body: Annotated[str, Field(max_length=MAX_BODY)] = ""
+    text_body: Annotated[str, Field(max_length=MAX_BODY)] = ""
+
+
+class CampaignUpdate(BaseModel):
+    """Fields of a draft that may change (omitted fields stay as they are)."""
+
+    name: Annotated[Text, Field(min_length=1, max_length=200)] | None = None
+    subject: Annotated[Text, Field(min_length=1, max_length=500)] | None = None
+    from_name: Annotated[Text, Field(max_length=100)] | None = None
+    reply_to: Email | None = None
+    list_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    html_body: Annotated[str, Field(max_length=MAX_BODY)] | None = None
+    text_body: Annotated[str, Field(max_length=MAX_BODY)] | None = None
+
+
+class CampaignStats(BaseModel):
+    """How a campaign's delivery went (counters grow while it sends and as SES reports back)."""
+
+    recipients: int = 0
+    suppressed: int = 0
+    sent: int = 0
+    delivered: int = 0
+    bounced: int = 0
+    complained: int = 0
+    unsubscribed: int = 0
+    failed: int = 0
+
+
+class Failure(BaseModel):
+    """Why a campaign failed: a stable `code` and a sentence for people."""
+
+    code: str
+    message: str
+
+
+class StatusChange(BaseModel):
+    """One step of the campaign's lifecycle."""
+
+    status: CampaignStatus
+    at: datetime
+
+
+class Campaign(BaseModel):
+    """A campaign and where it is in its lifecycle."""
+
+    id: str
+    name: str
+    subject: str
+    from_name: str
+    reply_to: str | None
+    list_id: str
+    html_body: str
+    text_body: str
+    status: CampaignStatus
+    scheduled_at: datetime | None
+    stats: CampaignStats
+    failure: Failure | None
+    timeline: list[StatusChange]
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+
+
+class CampaignSummary(BaseModel):
+    """A campaign in a list (no bodies)."""
+
+    id: str
+    name: str
+    subject: str
+    list_id: str
+    status: CampaignStatus
+    scheduled_at: datetime | None
+    stats: CampaignStats
+    created_at: datetime
+    updated_at: datetime
+
+
+class CampaignPage(BaseModel):
+    """A page of campaigns, newest first."""
+
+    items: list[CampaignSummary]
+    next_cursor: str | None
+
+
+class PreviewRequest(BaseModel):
+    """Render for one subscriber of the list (by address), or for a made-up sample subscriber."""
+
+    email: Email | None = None
+
+
+class Preview(BaseModel):
+    """A campaign rendered for one subscriber."""
+
+    email: str
+    subject: str
+    html: str
+    text: str
+
+
+class TestSent(BaseModel):
+    """A test copy went to the owner."""
+
+    to: str
+    message_id: str
+
+
+class ScheduleRequest(BaseModel):
+    """When to send (a future instant; a time zone is required)."""
+
+    send_at: datetime
+
+
+class Recipient(BaseModel):
+    """One address of a campaign's frozen audience and how its message fared."""
+
+    email: str
+    status: RecipientStatus
+    message_id: str | None
+    reason: str | None
+    updated_at: datetime
+
+
+class RecipientPage(BaseModel):
+    """A page of recipients in email order."""
+
+    items: list[Recipient]
+    next_cursor: str | None
+
+
+def stats_of(item: dict[str, Any]) -> CampaignStats:
+    """The counters stored on a campaign item."""
+    return CampaignStats(**{k: max(int(item.get(k, 0)), 0) for k in CampaignStats.model_fields})

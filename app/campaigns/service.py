@@ -1,0 +1,347 @@
+"""Campaign use cases: drafts, preview, test copy, send now, schedule/cancel, stats and recipients."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from app.campaigns import rendering
+from app.campaigns.launch import Launcher
+from app.campaigns.models import (
+    DELETABLE,
+    EDITABLE,
+    Campaign,
+    CampaignCreate,
+    CampaignPage,
+    CampaignStats,
+    CampaignUpdate,
+    Preview,
+    RecipientPage,
+    ScheduleRequest,
+    TestSent,
+)
+from app.campaigns.repository import CampaignRepository, to_campaign
+from app.config import Settings
+from app.contacts.models import new_id
+from app.contacts.repository import ListRepository, SubscriberRepository
+from app.delivery import sender
+from app.delivery.repository import RecipientRepository
+from app.delivery.service import unsubscribe_links
+from app.errors import Conflict, InvalidInput, NotFound
+from app.observability import logger
+from app.pagination import KeySource, decode_cursor, encode_cursor
+from app.unsubscribe.tokens import UnsubscribeTarget, make_token
+from app.users.repository import ProfileRepository
+
+if TYPE_CHECKING:
+    from mypy_boto3_sesv2 import SESV2Client
+
+MIN_LEAD = timedelta(seconds=60)
+
+
+def _not_found() -> NotFound:
+    return NotFound("No such campaign.", code="campaign_not_found")
+
+
+def _list_not_found() -> NotFound:
+    return NotFound("No such list.", code="list_not_found")
+
+
+def _refused(current: Campaign | None, action: str, code: str) -> Exception:
+    if current is None:
+        return _not_found()
+    return Conflict(f"A {current.status} campaign cannot be {action}.", code=code)
+
+
+def get_campaign(owner_id: str, campaign_id: str, *, repo: CampaignRepository) -> Campaign:
+    """One of the owner's campaigns."""
+    found = repo.get(owner_id, campaign_id)
+    if found is None:
+        raise _not_found()
+    return found
+
+
+def create_campaign(
+    owner_id: str,
+    cmd: CampaignCreate,
+    *,
+    repo: CampaignRepository,
+    lists: ListRepository,
+    correlation_id: str | None,
+) -> Campaign:
+    """A new draft (templates checked; the list must be the owner's)."""
+    if lists.get(owner_id, cmd.list_id) is None:
+        raise _list_not_found()
+    rendering.check(
+        subject=cmd.subject, html_body=cmd.html_body, text_body=cmd.text_body, campaign_name=cmd.name
+    )
+    created = repo.create(owner_id, new_id(), cmd.model_dump(), correlation_id=correlation_id)
+    logger.info("campaign created", extra={"campaign_id": created.id})
+    return created
+
+
+def list_campaigns(
+    owner_id: str, *, limit: int, cursor: str | None, repo: CampaignRepository, key: KeySource
+) -> CampaignPage:
+    """A page of the owner's campaigns, newest first."""
+    scope = f"campaigns:{owner_id}"
+    start = decode_cursor(cursor, scope=scope, key=key).get("sk") if cursor else None
+    if start is not None and (not isinstance(start, str) or not start.startswith("CAMPAIGN#")):
+        raise InvalidInput("The cursor is not valid; start again from the first page.", code="invalid_cursor")
+    items, last = repo.page(owner_id, limit=limit, start_sk=start)
+    return CampaignPage(
+        items=items, next_cursor=encode_cursor({"sk": last}, scope=scope, key=key) if last else None
+    )
+
+
+def update_campaign(
+    owner_id: str,
+    campaign_id: str,
+    cmd: CampaignUpdate,
+    *,
+    repo: CampaignRepository,
+    lists: ListRepository,
+    correlation_id: str | None,
+) -> Campaign:
+    """Change a draft (scheduled, sending or sent campaigns are not editable)."""
+    current = get_campaign(owner_id, campaign_id, repo=repo)
+    changes = cmd.model_dump(exclude_unset=True)
+    if "list_id" in changes and lists.get(owner_id, str(changes["list_id"])) is None:
+        raise _list_not_found()
+    merged = {**current.model_dump(), **changes}
+    rendering.check(
+        subject=merged["subject"],
+        html_body=merged["html_body"],
+        text_body=merged["text_body"],
+        campaign_name=merged["name"],
+    )
+    if not changes:
+        return current
+    removes = [k for k, v in changes.items() if v is None]
+    sets = {k: v for k, v in changes.items() if v is not None}
+    item = repo.update(
+        owner_id, campaign_id, allowed=EDITABLE, sets=sets, removes=removes, correlation_id=correlation_id
+    )
+    if item is None:
+        raise _refused(repo.get(owner_id, campaign_id, consistent=True), "edited", "campaign_not_editable")
+    return to_campaign(item)
+
+
+def delete_campaign(owner_id: str, campaign_id: str, *, repo: CampaignRepository) -> None:
+    """Delete a draft or a finished campaign (not one that is scheduled or on its way)."""
+    if not repo.delete(owner_id, campaign_id, allowed=DELETABLE):
+        raise _refused(repo.get(owner_id, campaign_id, consistent=True), "deleted", "campaign_not_deletable")
+
+
+def preview(
+    owner_id: str,
+    campaign_id: str,
+    email: str | None,
+    *,
+    repo: CampaignRepository,
+    subscribers: SubscriberRepository,
+    settings: Settings,
+    key: KeySource,
+) -> Preview:
+    """The campaign rendered for one subscriber of its list (or a sample one)."""
+    campaign = get_campaign(owner_id, campaign_id, repo=repo)
+    if email is None:
+        name, attributes, address = "Sample Subscriber", {}, rendering.SAMPLE_EMAIL
+        unsubscribe_url = unsubscribe_links(settings.app_url, "sample")[0]
+    else:
+        subscriber = subscribers.get(owner_id, campaign.list_id, email)
+        if subscriber is None:
+            raise NotFound("No such subscriber on the campaign's list.", code="subscriber_not_found")
+        name, attributes, address = subscriber.name, subscriber.attributes, subscriber.email
+        target = UnsubscribeTarget(
+            owner_id=owner_id, list_id=campaign.list_id, campaign_id=campaign_id, email=address
+        )
+        unsubscribe_url = unsubscribe_links(settings.app_url, make_token(target, key=key()))[0]
+    rendered = _render(
+        campaign, email=address, name=name, attributes=attributes, unsubscribe_url=unsubscribe_url
+    )
+    return Preview(email=address, subject=rendered.subject, html=rendered.html, text=rendered.text)
+
+
+def _render(
+    campaign: Campaign, *, email: str, name: str, attributes: dict[str, Any], unsubscribe_url: str
+) -> rendering.Rendered:
+    compiled = rendering.CompiledCampaign(
+        subject=campaign.subject, html_body=campaign.html_body, text_body=campaign.text_body
+    )
+    try:
+        return compiled.render(
+            rendering.context(
+                email=email,
+                name=name,
+                attributes=attributes,
+                unsubscribe_url=unsubscribe_url,
+                campaign_name=campaign.name,
+                subject=campaign.subject,
+            )
+        )
+    except rendering.RenderFailed as exc:
+        raise InvalidInput(f"The campaign cannot be rendered: {exc}", code="template_error") from exc
+
+
+def send_test(
+    owner_id: str,
+    campaign_id: str,
+    *,
+    repo: CampaignRepository,
+    profiles: ProfileRepository,
+    ses: SESV2Client,
+    settings: Settings,
+) -> TestSent:
+    """One copy, rendered for a sample subscriber, to the owner's own address."""
+    campaign = get_campaign(owner_id, campaign_id, repo=repo)
+    profile = profiles.get(owner_id)
+    if profile is None:
+        raise NotFound("Your profile has no address to send the test to.", code="profile_not_found")
+    page_url, one_click = unsubscribe_links(settings.app_url, "test")
+    rendered = _render(
+        campaign, email=profile.email, name=profile.name, attributes={}, unsubscribe_url=page_url
+    )
+    from email.utils import formataddr
+
+    message_id = sender.send(
+        sender.Message(
+            to=profile.email,
+            from_address=formataddr((campaign.from_name, settings.sender_email)),
+            reply_to=campaign.reply_to,
+            subject=f"[Test] {rendered.subject}",
+            html=rendered.html,
+            text=rendered.text,
+            one_click_url=one_click,
+            tags={"test": "true"},
+        ),
+        ses=ses,
+        configuration_set=settings.ses_configuration_set,
+    )
+    return TestSent(to=profile.email, message_id=message_id)
+
+
+def send_now(
+    owner_id: str,
+    campaign_id: str,
+    *,
+    repo: CampaignRepository,
+    lists: ListRepository,
+    launcher: Launcher,
+    correlation_id: str | None,
+) -> Campaign:
+    """Queue the campaign and start its delivery (at most once: draft -> queued is conditional)."""
+    current = get_campaign(owner_id, campaign_id, repo=repo)
+    if lists.get(owner_id, current.list_id) is None:
+        raise _list_not_found()
+    item = repo.update(owner_id, campaign_id, allowed=EDITABLE, to="queued", correlation_id=correlation_id)
+    if item is None:
+        raise _already(repo.get(owner_id, campaign_id, consistent=True))
+    try:
+        execution = launcher.start(owner_id, campaign_id, correlation_id)
+    except Exception:
+        repo.update(owner_id, campaign_id, allowed=("queued",), to="draft")
+        raise
+    logger.info("campaign queued", extra={"campaign_id": campaign_id, "execution": execution})
+    return to_campaign(item)
+
+
+def _already(current: Campaign | None) -> Exception:
+    if current is None:
+        return _not_found()
+    if current.status == "scheduled":
+        return Conflict("The campaign is scheduled; cancel the schedule first.", code="campaign_scheduled")
+    return Conflict(
+        f"The campaign is {current.status}; a campaign is sent once.", code="campaign_already_sent"
+    )
+
+
+def schedule(
+    owner_id: str,
+    campaign_id: str,
+    cmd: ScheduleRequest,
+    *,
+    repo: CampaignRepository,
+    lists: ListRepository,
+    launcher: Launcher,
+    correlation_id: str | None,
+    now: datetime | None = None,
+) -> Campaign:
+    """Send at a future time (EventBridge Scheduler); draft -> scheduled."""
+    when = cmd.send_at
+    if when.tzinfo is None:
+        raise InvalidInput("send_at needs a time zone (e.g. 2030-01-01T09:00:00Z).", code="invalid_send_at")
+    if when < (now or datetime.now(UTC)) + MIN_LEAD:
+        raise InvalidInput("send_at must be at least a minute in the future.", code="invalid_send_at")
+    current = get_campaign(owner_id, campaign_id, repo=repo)
+    if lists.get(owner_id, current.list_id) is None:
+        raise _list_not_found()
+    item = repo.update(
+        owner_id,
+        campaign_id,
+        allowed=EDITABLE,
+        to="scheduled",
+        sets={"scheduled_at": when.astimezone(UTC).isoformat()},
+        correlation_id=correlation_id,
+    )
+    if item is None:
+        raise _already(repo.get(owner_id, campaign_id, consistent=True))
+    try:
+        launcher.schedule(owner_id, campaign_id, when, correlation_id)
+    except Exception:
+        repo.update(owner_id, campaign_id, allowed=("scheduled",), to="draft", removes=("scheduled_at",))
+        raise
+    return to_campaign(item)
+
+
+def cancel_schedule(
+    owner_id: str,
+    campaign_id: str,
+    *,
+    repo: CampaignRepository,
+    launcher: Launcher,
+    correlation_id: str | None,
+) -> Campaign:
+    """A scheduled campaign goes back to draft (if the schedule fired meanwhile, it is too late: 409)."""
+    item = repo.update(
+        owner_id,
+        campaign_id,
+        allowed=("scheduled",),
+        to="draft",
+        removes=("scheduled_at",),
+        correlation_id=correlation_id,
+    )
+    if item is None:
+        current = repo.get(owner_id, campaign_id, consistent=True)
+        if current is None:
+            raise _not_found()
+        raise Conflict(f"The campaign is {current.status}, not scheduled.", code="campaign_not_scheduled")
+    launcher.unschedule(owner_id, campaign_id)
+    return to_campaign(item)
+
+
+def stats(owner_id: str, campaign_id: str, *, repo: CampaignRepository) -> CampaignStats:
+    """The campaign's counters."""
+    return get_campaign(owner_id, campaign_id, repo=repo).stats
+
+
+def recipients(
+    owner_id: str,
+    campaign_id: str,
+    *,
+    limit: int,
+    cursor: str | None,
+    repo: CampaignRepository,
+    recipients_repo: RecipientRepository,
+    key: KeySource,
+) -> RecipientPage:
+    """A page of the campaign's frozen audience with each message's status, in email order."""
+    get_campaign(owner_id, campaign_id, repo=repo)
+    scope = f"recipients:{owner_id}:{campaign_id}"
+    start = decode_cursor(cursor, scope=scope, key=key).get("sk") if cursor else None
+    if start is not None and (not isinstance(start, str) or not start.startswith("RCPT#")):
+        raise InvalidInput("The cursor is not valid; start again from the first page.", code="invalid_cursor")
+    items, last = recipients_repo.page(owner_id, campaign_id, limit=limit, start_sk=start)
+    return RecipientPage(
+        items=items, next_cursor=encode_cursor({"sk": last}, scope=scope, key=key) if last else None
+    )

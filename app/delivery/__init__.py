@@ -1,0 +1,1 @@
+"""Delivery: the state machine steps, the batch senders and the SES feedback."""

@@ -1,0 +1,101 @@
+"""Delivery messages: send-queue batches, the state machine's payloads, SES events."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+BATCH_SIZE = 50  # recipients per send-queue message
+
+
+class CampaignRef(BaseModel):
+    """Which campaign a step works on (the execution's input and every step's output)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    owner_id: str
+    campaign_id: str
+    correlation_id: str | None = None
+
+
+class DeliveryState(CampaignRef):
+    """What StartDelivery hands on, and what every resume carries (Choice looks at `status`)."""
+
+    status: Literal["started", "done", "pending", "paused", "failed"] = "started"
+    wait_timeout_seconds: int
+    recipients: int = 0
+    batches_total: int = 0
+    batches_done: int = 0
+    sent: int = 0
+    failed: int = 0
+    reason: str | None = None
+
+
+class WaitRequest(CampaignRef):
+    """WaitForSender's payload: the token to store."""
+
+    task_token: str
+    wait_timeout_seconds: int
+
+
+class StepError(BaseModel):
+    """What a Catch puts at `$.error`."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    error: str = Field(default="", alias="Error")
+    cause: str = Field(default="", alias="Cause")
+
+
+class FailedState(CampaignRef):
+    """MarkFailed's input: the state that failed, with the Catch's error or the resume's reason."""
+
+    status: str | None = None
+    reason: str | None = None
+    wait_timeout_seconds: int | None = None
+    recipients: int = 0
+    sent: int = 0
+    error: StepError | None = None
+
+
+class SendBatch(BaseModel):
+    """One send-queue message: up to BATCH_SIZE recipients of one campaign."""
+
+    owner_id: str
+    campaign_id: str
+    batch: int
+    emails: list[str]
+    correlation_id: str | None = None
+
+
+class SesEvent(BaseModel):
+    """The part of an SES event-publishing record the feedback worker reads."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    event_type: str = Field(alias="eventType")
+    mail: dict[str, Any]
+    bounce: dict[str, Any] | None = None
+    complaint: dict[str, Any] | None = None
+    delivery: dict[str, Any] | None = None
+
+    @property
+    def message_id(self) -> str:
+        """SES's message id."""
+        return str(self.mail.get("messageId", ""))
+
+    def tag(self, name: str) -> str | None:
+        """The first value of a message tag."""
+        values = (self.mail.get("tags") or {}).get(name) or []
+        return str(values[0]) if values else None
+
+    def recipients(self) -> list[str]:
+        """The addresses this event is about."""
+        if self.bounce is not None:
+            return [str(r.get("emailAddress")) for r in self.bounce.get("bouncedRecipients") or []]
+        if self.complaint is not None:
+            return [str(r.get("emailAddress")) for r in self.complaint.get("complainedRecipients") or []]
+        if self.delivery is not None:
+            return [str(r) for r in self.delivery.get("recipients") or []]
+        return [str(r) for r in self.mail.get("destination") or []]

@@ -1,0 +1,73 @@
+"""Adapters the delivery steps talk through: the send queue and the execution's task token."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from app.delivery.models import SendBatch
+from app.delivery.sender import error_code
+from app.observability import logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_stepfunctions import SFNClient
+
+# A token that was already used, or whose wait timed out: nothing to resume (another party did).
+STALE_TOKEN = frozenset({"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"})
+
+
+class BatchQueue(Protocol):
+    """Where recipient batches wait for the senders."""
+
+    def enqueue(self, batches: Sequence[SendBatch]) -> None:
+        """Put batches on the queue."""
+        ...
+
+
+class Resumer(Protocol):
+    """Resumes an execution waiting on a task token."""
+
+    def resume(self, token: str, output: Mapping[str, Any]) -> bool:
+        """SendTaskSuccess; False when the token is stale (used or timed out)."""
+        ...
+
+
+class SqsBatchQueue:
+    """The send queue (SQS, 10 messages per call)."""
+
+    def __init__(self, client: SQSClient, url: str) -> None:
+        self.client = client
+        self.url = url
+
+    def enqueue(self, batches: Sequence[SendBatch]) -> None:
+        """SendMessageBatch, failing loudly when any entry was refused (the step is retried)."""
+        for offset in range(0, len(batches), 10):
+            chunk = batches[offset : offset + 10]
+            response = self.client.send_message_batch(
+                QueueUrl=self.url,
+                Entries=[
+                    {"Id": str(i), "MessageBody": batch.model_dump_json()} for i, batch in enumerate(chunk)
+                ],
+            )
+            if response.get("Failed"):
+                raise RuntimeError(f"the send queue refused {len(response['Failed'])} batches")
+
+
+class StepFunctionsResumer:
+    """Task tokens through Step Functions."""
+
+    def __init__(self, client: SFNClient) -> None:
+        self.client = client
+
+    def resume(self, token: str, output: Mapping[str, Any]) -> bool:
+        """SendTaskSuccess with `output`; a stale token is not an error."""
+        try:
+            self.client.send_task_success(taskToken=token, output=json.dumps(output, default=str))
+        except Exception as exc:
+            if error_code(exc) in STALE_TOKEN:
+                logger.info("task token already used or timed out", extra={"error": error_code(exc)})
+                return False
+            raise
+        return True

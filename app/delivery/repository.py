@@ -1,0 +1,295 @@
+"""DynamoDB access for a campaign's recipients and for soft-bounce counts.
+
+Keys: recipient R = PK=CAMPAIGN#<owner>#<campaign>, SK=RCPT#<email> (GSI1PK=MSG#<ses message id>
+once sent); soft bounces B = PK=OWNER#<owner>#SOFTBOUNCE, SK=EMAIL#<email>.
+
+| access pattern                         | key                          | operation                          |
+|----------------------------------------|------------------------------|------------------------------------|
+| freeze the audience                    | R x25                        | BatchWriteItem                     |
+| re-read the audience (a retried start) | R's PK                       | Query                              |
+| claim before sending (at most once)    | R                            | UpdateItem (status = pending)      |
+| release a throttled claim              | R                            | UpdateItem (claimed by me)         |
+| record sent + message id               | R x25                        | BatchWriteItem (I hold the claims) |
+| give up on a recipient                 | R                            | UpdateItem (claimed by attempt)    |
+| feedback: by message tags / message id | R / GSI1PK=MSG#<id>          | GetItem / Query GSI1               |
+| feedback, unsubscribe: status change   | R                            | UpdateItem (status IN ...)         |
+| a page of recipients                   | R's PK, SK begins_with RCPT# | Query                              |
+| count a soft bounce                    | B                            | UpdateItem ADD                     |
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from app.campaigns.models import Recipient
+from app.db import Item, Table, from_attr, is_conditional_failure, to_attr
+
+ENTITY = "campaign_recipient"
+
+
+def now_iso() -> str:
+    """The current time as stored on items."""
+    return datetime.now(UTC).isoformat()
+
+
+def recipients_pk(owner_id: str, campaign_id: str) -> str:
+    """The partition holding a campaign's recipients."""
+    return f"CAMPAIGN#{owner_id}#{campaign_id}"
+
+
+def recipient_key(owner_id: str, campaign_id: str, email: str) -> tuple[str, str]:
+    """The key of one recipient."""
+    return recipients_pk(owner_id, campaign_id), f"RCPT#{email}"
+
+
+def _key(owner_id: str, campaign_id: str, email: str) -> dict[str, Any]:
+    pk, sk = recipient_key(owner_id, campaign_id, email)
+    return to_attr({"PK": pk, "SK": sk})
+
+
+def to_recipient(item: Mapping[str, Any]) -> Recipient:
+    """A recipient item as the API shows it."""
+    return Recipient(
+        email=str(item["email"]),
+        status=item["status"],
+        message_id=item.get("message_id") or None,
+        reason=item.get("reason") or None,
+        updated_at=datetime.fromisoformat(str(item["updated_at"])),
+    )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The outcome of a claim: `won` with the item, or the item as another attempt left it."""
+
+    won: bool
+    item: Item | None
+
+
+class RecipientRepository:
+    """A campaign's frozen audience and each recipient's status."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def new_item(
+        self,
+        owner_id: str,
+        campaign_id: str,
+        *,
+        email: str,
+        list_id: str,
+        name: str,
+        attributes: Mapping[str, Any],
+        batch: int,
+    ) -> Item:
+        """A pending recipient."""
+        pk, sk = recipient_key(owner_id, campaign_id, email)
+        return {
+            "PK": pk,
+            "SK": sk,
+            "type": ENTITY,
+            "owner_id": owner_id,
+            "campaign_id": campaign_id,
+            "list_id": list_id,
+            "email": email,
+            "name": name,
+            "attributes": json.dumps(dict(attributes), separators=(",", ":")),
+            "batch": batch,
+            "status": "pending",
+            "updated_at": now_iso(),
+        }
+
+    def put_many(self, items: Sequence[Mapping[str, Any]]) -> None:
+        """Write recipients (25 per BatchWriteItem)."""
+        if items:
+            self.table.batch_put(items)
+
+    def all_items(self, owner_id: str, campaign_id: str) -> Iterator[Item]:
+        """Every recipient of a campaign, in email order."""
+        yield from self.table.query_all(
+            "PK = :pk AND begins_with(SK, :r)", {":pk": recipients_pk(owner_id, campaign_id), ":r": "RCPT#"}
+        )
+
+    def get(self, owner_id: str, campaign_id: str, email: str) -> Item | None:
+        """One recipient item (strongly consistent)."""
+        return self.table.get(*recipient_key(owner_id, campaign_id, email), consistent=True)
+
+    def claim(self, owner_id: str, campaign_id: str, email: str, attempt: str) -> Claim:
+        """Take a pending recipient for `attempt` before sending; the loser sees the current item."""
+        try:
+            response = self.table.client.update_item(
+                TableName=self.table.name,
+                Key=_key(owner_id, campaign_id, email),
+                UpdateExpression="SET #s = :claimed, attempt = :a, claimed_at = :now, updated_at = :iso",
+                ConditionExpression="#s = :pending",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=to_attr(
+                    {
+                        ":claimed": "claimed",
+                        ":pending": "pending",
+                        ":a": attempt,
+                        ":now": int(time.time()),
+                        ":iso": now_iso(),
+                    }
+                ),
+                ReturnValues="ALL_NEW",
+            )
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return Claim(won=False, item=self.get(owner_id, campaign_id, email))
+            raise
+        return Claim(won=True, item=from_attr(response["Attributes"]))
+
+    def _settle(
+        self, owner_id: str, campaign_id: str, email: str, attempt: str, sets: Mapping[str, Any]
+    ) -> bool:
+        names = {"#s": "status", **{f"#a{i}": key for i, key in enumerate(sets)}}
+        values = {
+            ":claimed": "claimed",
+            ":attempt": attempt,
+            **{f":v{i}": value for i, value in enumerate(sets.values())},
+        }
+        try:
+            self.table.client.update_item(
+                TableName=self.table.name,
+                Key=_key(owner_id, campaign_id, email),
+                UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(sets))),
+                ConditionExpression="#s = :claimed AND attempt = :attempt",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_attr(values),
+            )
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def release(self, owner_id: str, campaign_id: str, email: str, attempt: str) -> bool:
+        """Give a claim back (the send was throttled before SES took it)."""
+        return self._settle(
+            owner_id, campaign_id, email, attempt, {"status": "pending", "updated_at": now_iso()}
+        )
+
+    def fail(self, owner_id: str, campaign_id: str, email: str, attempt: str, reason: str) -> bool:
+        """Give up on a recipient claimed by `attempt` (never mailed by us after this)."""
+        return self._settle(
+            owner_id,
+            campaign_id,
+            email,
+            attempt,
+            {"status": "failed", "reason": reason, "updated_at": now_iso()},
+        )
+
+    def mark_sent(self, claimed: Iterable[tuple[Item, str]]) -> None:
+        """Record sends of recipients this attempt holds the claims of (item, SES message id)."""
+        now = now_iso()
+        items = [
+            {
+                **item,
+                "status": "sent",
+                "message_id": message_id,
+                "sent_at": now,
+                "updated_at": now,
+                "GSI1PK": f"MSG#{message_id}",
+                "GSI1SK": str(item["SK"]),
+            }
+            for item, message_id in claimed
+        ]
+        self.put_many(items)
+
+    def find_by_message(self, message_id: str) -> Item | None:
+        """The recipient an SES message went to."""
+        items, _ = self.table.query("GSI1PK = :pk", {":pk": f"MSG#{message_id}"}, index="GSI1", limit=1)
+        return items[0] if items else None
+
+    def transition(
+        self,
+        owner_id: str,
+        campaign_id: str,
+        email: str,
+        *,
+        allowed: Iterable[str],
+        to: str,
+        reason: str | None = None,
+    ) -> bool:
+        """Move a recipient to `to` from one of `allowed`; False when it was elsewhere (or missing)."""
+        statuses = list(allowed)
+        values: dict[str, Any] = {
+            ":to": to,
+            ":iso": now_iso(),
+            **{f":s{i}": s for i, s in enumerate(statuses)},
+        }
+        expression = "SET #s = :to, updated_at = :iso"
+        if reason:
+            expression += ", reason = :reason"
+            values[":reason"] = reason
+        try:
+            self.table.client.update_item(
+                TableName=self.table.name,
+                Key=_key(owner_id, campaign_id, email),
+                UpdateExpression=expression,
+                ConditionExpression=f"#s IN ({', '.join(f':s{i}' for i in range(len(statuses)))})",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=to_attr(values),
+            )
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def note_delivery(self, owner_id: str, campaign_id: str, email: str) -> bool:
+        """Record SES's Delivery once (whatever came after it); False when it was already recorded."""
+        try:
+            self.table.client.update_item(
+                TableName=self.table.name,
+                Key=_key(owner_id, campaign_id, email),
+                UpdateExpression="SET delivered_at = :iso",
+                ConditionExpression="attribute_not_exists(delivered_at) AND #s IN (:a, :b, :c, :d, :e)",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=to_attr(
+                    {
+                        ":iso": now_iso(),
+                        ":a": "sent",
+                        ":b": "delivered",
+                        ":c": "bounced",
+                        ":d": "complained",
+                        ":e": "unsubscribed",
+                    }
+                ),
+            )
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def page(
+        self, owner_id: str, campaign_id: str, *, limit: int, start_sk: str | None
+    ) -> tuple[list[Recipient], str | None]:
+        """A page of recipients in email order and the sort key to continue after."""
+        pk = recipients_pk(owner_id, campaign_id)
+        items, last = self.table.query(
+            "PK = :pk AND begins_with(SK, :r)",
+            {":pk": pk, ":r": "RCPT#"},
+            limit=limit,
+            start_key={"PK": pk, "SK": start_sk} if start_sk else None,
+        )
+        return [to_recipient(i) for i in items], (str(last["SK"]) if last else None)
+
+    def count_soft_bounce(self, owner_id: str, email: str) -> int:
+        """One more soft bounce of an address (account-wide); returns the count."""
+        response = self.table.client.update_item(
+            TableName=self.table.name,
+            Key=to_attr({"PK": f"OWNER#{owner_id}#SOFTBOUNCE", "SK": f"EMAIL#{email}"}),
+            UpdateExpression="ADD bounces :one SET updated_at = :iso",
+            ExpressionAttributeValues=to_attr({":one": 1, ":iso": now_iso()}),
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(from_attr(response["Attributes"]).get("bounces", 1))

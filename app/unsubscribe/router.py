@@ -1,0 +1,44 @@
+"""Public unsubscribe routes (no bearer token: the signed link is the credential)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from app import secrets
+from app.campaigns.repository import CampaignRepository
+from app.contacts.repository import ListRepository, SubscriberRepository, SuppressionRepository
+from app.db import table
+from app.delivery.repository import RecipientRepository
+from app.unsubscribe import service
+from app.unsubscribe.service import UnsubscribeStatus
+
+Token = Annotated[str, Path(min_length=10, max_length=1024)]
+
+router = APIRouter(tags=["unsubscribe"])
+
+
+@router.get("/api/public/unsubscribe/{token}")
+async def unsubscribe_page(token: Token) -> UnsubscribeStatus:
+    """Whom the link is for (the SPA's /unsubscribe/{token} page shows it and a confirm button)."""
+    return service.show(
+        token,
+        key=secrets.signing_key,
+        lists=ListRepository(table()),
+        subscribers=SubscriberRepository(table()),
+    )
+
+
+@router.post("/api/public/unsubscribe/{token}")
+async def unsubscribe(token: Token) -> UnsubscribeStatus:
+    """Unsubscribe (the page's confirm, and RFC 8058 one-click: body `List-Unsubscribe=One-Click`)."""
+    return service.unsubscribe(
+        token,
+        key=secrets.signing_key,
+        lists=ListRepository(table()),
+        subscribers=SubscriberRepository(table()),
+        suppressions=SuppressionRepository(table()),
+        recipients=RecipientRepository(table()),
+        campaigns=CampaignRepository(table()),
+    )

@@ -1,0 +1,185 @@
+"""Campaign delivery through the local pipeline vs a bare SES `send_email` loop (same recipients).
+
+`ours`: the real path on the embedded cloud, timed from StartExecution until the campaign is `sent`:
+StartDelivery freezes the audience (query, suppression BatchGetItem, recipient BatchWriteItem) and
+enqueues batches; the SQS poller feeds the send worker (claim per recipient, render with Jinja,
+SES v2 with headers and tags, sent records per 25, batch count); the last batch resumes the
+execution; Finalize. The stream and SES-feedback pollers run too (they share the two cores).
+`baseline`: one boto3 `send_email` per recipient, in a loop, with the same configuration set.
+The sending rate limit is lifted (SendRatePerSecond=1000000) so both measure the machinery, not
+the throttle. Each run gets a freshly started cloud. Figure: ratio = ours / baseline (target <= 1.3).
+Usage: python bench/send_campaign.py [--recipients 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results" / "send_campaign.json"
+TARGET_RATIO = 1.3
+PARAMETERS = {"SendRatePerSecond": "1000000"}
+
+
+def _cloud() -> Any:
+    from localcloud.cloud import EmbeddedCloud
+    from tests.conftest import reset_caches
+
+    cloud = EmbeddedCloud(template_path=ROOT / "template.yaml", state_dir=None, parameters=PARAMETERS)
+    cloud.start()
+    cloud.apply_environment()
+    reset_caches()
+    return cloud
+
+
+def _seed(recipients: int) -> tuple[str, str, list[str]]:
+    """A list of `recipients` subscribers (written directly) and a draft campaign for it."""
+    from app.campaigns.repository import CampaignRepository
+    from app.contacts.repository import ListRepository, SubscriberRepository
+    from app.db import table
+
+    owner, list_id, campaign_id = uuid.uuid4().hex, uuid.uuid4().hex[:28], uuid.uuid4().hex[:28]
+    ListRepository(table()).create(owner, list_id, name="Bench", description="", correlation_id=None)
+    subscribers = SubscriberRepository(table())
+    emails = [f"reader{i}@bench.example" for i in range(recipients)]
+    subscribers.put_many(
+        [
+            subscribers.new_item(
+                owner,
+                list_id,
+                email=email,
+                name=f"Reader {i}",
+                status="subscribed",
+                attributes={"city": f"City {i % 97}"},
+                source="import",
+                correlation_id=None,
+            )
+            for i, email in enumerate(emails)
+        ]
+    )
+    content = {
+        "name": "Bench",
+        "subject": "Hello {{ subscriber.name }}",
+        "from_name": "Herald Bench",
+        "reply_to": None,
+        "list_id": list_id,
+        "html_body": "<p>Hi {{ subscriber.name }} in {{ attributes.city }}</p>"
+        "<a href='{{ unsubscribe_url }}'>unsubscribe</a>",
+        "text_body": "Hi {{ subscriber.name }}: {{ unsubscribe_url }}",
+    }
+    CampaignRepository(table()).create(owner, campaign_id, content, correlation_id=None)
+    return owner, campaign_id, emails
+
+
+def run_ours(recipients: int) -> float:
+    """Seconds from send to `sent` on the real pipeline."""
+    from app import aws
+    from app.campaigns import service
+    from app.campaigns.launch import StepFunctionsLauncher
+    from app.campaigns.repository import CampaignRepository
+    from app.config import get_settings
+    from app.contacts.repository import ListRepository
+    from app.db import table
+
+    cloud = _cloud()
+    try:
+        owner, campaign_id, _ = _seed(recipients)
+        settings = get_settings()
+        launcher = StepFunctionsLauncher(
+            sfn=aws.stepfunctions(),
+            scheduler=aws.scheduler(),
+            state_machine_arn=settings.state_machine_arn or "",
+            scheduler_role_arn="",
+            stage=settings.stage,
+        )
+        repo = CampaignRepository(table())
+        aws.campaign_ses(), aws.sqs()  # clients exist in a warm Lambda; not part of the figure
+        started = time.perf_counter()
+        service.send_now(
+            owner,
+            campaign_id,
+            repo=repo,
+            lists=ListRepository(table()),
+            launcher=launcher,
+            correlation_id=None,
+        )
+        while True:
+            item = repo.get_item(owner, campaign_id) or {}
+            if item.get("status") in ("sent", "failed"):
+                break
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - started
+        if item["status"] != "sent" or int(item.get("sent", 0)) != recipients:
+            raise RuntimeError(f"the campaign ended {item.get('status')} with {item.get('sent')} sent")
+        return elapsed
+    finally:
+        cloud.stop()
+
+
+def run_baseline(recipients: int) -> float:
+    """Seconds for a bare `send_email` loop over the same recipients."""
+    from app import aws
+    from app.config import get_settings
+
+    cloud = _cloud()
+    try:
+        _, _, emails = _seed(recipients)
+        ses = aws.sesv2()
+        settings = get_settings()
+        started = time.perf_counter()
+        for i, email in enumerate(emails):
+            ses.send_email(
+                FromEmailAddress=settings.sender_email,
+                Destination={"ToAddresses": [email]},
+                Content={
+                    "Simple": {
+                        "Subject": {"Data": f"Hello Reader {i}"},
+                        "Body": {
+                            "Text": {"Data": f"Hi Reader {i}"},
+                            "Html": {"Data": f"<p>Hi Reader {i}</p>"},
+                        },
+                    }
+                },
+                ConfigurationSetName=settings.ses_configuration_set or "",
+            )
+        return time.perf_counter() - started
+    finally:
+        cloud.stop()
+
+
+def main() -> None:
+    """Run both, print and save the figure."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--recipients", type=int, default=5000)
+    args = parser.parse_args()
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    runs: dict[str, Callable[[int], float]] = {"baseline": run_baseline, "ours": run_ours}
+    seconds = {name: run(args.recipients) for name, run in runs.items()}
+    ratio = seconds["ours"] / seconds["baseline"]
+    result = {
+        "recipients": args.recipients,
+        "baseline_seconds": round(seconds["baseline"], 2),
+        "ours_seconds": round(seconds["ours"], 2),
+        "ratio": round(ratio, 2),
+        "target_ratio": TARGET_RATIO,
+        "met": ratio <= TARGET_RATIO,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

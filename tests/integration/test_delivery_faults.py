@@ -1,0 +1,192 @@
+"""Delivery under faults: SES throttling, a crash mid-batch, the wait timing out, the pending loop."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from fastapi.testclient import TestClient
+
+from app.config import get_settings
+from app.delivery import sender, service
+from localcloud.cloud import EmbeddedCloud
+from tests.factories import bearer, registered_user
+from tests.integration.test_campaign_delivery import (
+    campaign_mail,
+    new_campaign,
+    new_list,
+    sfn,
+    state_names,
+    wait_for_status,
+)
+
+
+def audience(client: TestClient, count: int) -> tuple[dict[str, str], str, list[str]]:
+    """A signed-in owner and a list of `count` subscribers."""
+    _, token = registered_user(client, prefix="faults")
+    headers = bearer(token)
+    tag = uuid.uuid4().hex[:6]
+    emails = [f"r{i:02d}-{tag}@example.com" for i in range(count)]
+    list_id = new_list(client, headers, [{"email": e, "name": f"R{i}"} for i, e in enumerate(emails)])
+    return headers, list_id, emails
+
+
+def send(client: TestClient, headers: dict[str, str], list_id: str) -> str:
+    """A draft for the list, sent now."""
+    campaign_id = new_campaign(client, headers, list_id)
+    assert client.post(f"/api/campaigns/{campaign_id}/send", headers=headers).status_code == 202
+    return campaign_id
+
+
+def test_throttled_sends_are_retried_and_each_recipient_is_mailed_once(
+    cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given SES throttles the 2nd and 4th send of the campaign once each
+    headers, list_id, emails = audience(client, 6)
+    real = sender.send
+    calls: list[str] = []
+
+    def throttling(message: sender.Message, **kwargs: Any) -> str:
+        calls.append(message.to)
+        if len(calls) in (2, 4):
+            raise ClientError(
+                {"Error": {"Code": "TooManyRequestsException", "Message": "slow down"}}, "SendEmail"
+            )
+        return real(message, **kwargs)
+
+    monkeypatch.setattr(sender, "send", throttling)
+
+    # When the campaign is sent
+    campaign_id = send(client, headers, list_id)
+    final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
+
+    # Then the batch came back after each throttle, and every recipient got exactly one message
+    assert final["status"] == "sent", final
+    assert len(calls) == 8
+    assert Counter(to for m in campaign_mail(cloud, campaign_id) for to in m["to"]) == Counter(emails)
+    assert (final["stats"]["sent"], final["stats"]["failed"]) == (6, 0)
+
+
+def test_a_sender_crashing_mid_batch_never_mails_anyone_twice(
+    cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the sender process dies right after SES accepted the 3rd message of the batch
+    headers, list_id, emails = audience(client, 6)
+    real = sender.send
+    calls: list[str] = []
+
+    def crashing(message: sender.Message, **kwargs: Any) -> str:
+        calls.append(message.to)
+        message_id = real(message, **kwargs)
+        if len(calls) == 3:
+            raise SystemExit(137)  # the runtime dies: nothing after this line runs
+        return message_id
+
+    monkeypatch.setattr(sender, "send", crashing)
+
+    # When the campaign is sent (SQS redelivers the batch)
+    campaign_id = send(client, headers, list_id)
+    final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
+
+    # Then nobody got two messages; the one whose send was never recorded counts failed (interrupted)
+    assert final["status"] == "sent", final
+    mailed = Counter(to for m in campaign_mail(cloud, campaign_id) for to in m["to"])
+    assert mailed == Counter(emails)
+    assert (final["stats"]["sent"], final["stats"]["failed"]) == (5, 1)
+    recipients = client.get(f"/api/campaigns/{campaign_id}/recipients", headers=headers).json()["items"]
+    assert [(r["email"], r["reason"]) for r in recipients if r["status"] == "failed"] == [
+        (calls[2], "interrupted")
+    ]
+
+
+@pytest.fixture
+def short_wait(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The WaitForSender step times out after 2 s."""
+    monkeypatch.setenv("SENDER_TIMEOUT_SECONDS", "2")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_a_wait_that_times_out_fails_the_campaign_with_a_clear_reason(
+    cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch, short_wait: None
+) -> None:
+    # Given senders that never finish a batch
+    headers, list_id, _ = audience(client, 2)
+    monkeypatch.setattr(service, "send_batch", lambda *_args, **_kwargs: "skipped")
+
+    # When the campaign is sent
+    campaign_id = send(client, headers, list_id)
+    final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
+
+    # Then the task token times out and MarkFailed records why
+    assert final["status"] == "failed", final
+    assert final["failure"]["code"] == "sender_timeout"
+    assert "did not finish within 2 seconds" in final["failure"]["message"]
+    assert state_names(cloud, campaign_id) == ["StartDelivery", "WaitForSender", "MarkFailed", "Failed"]
+
+
+def test_a_pending_resume_loops_back_to_the_wait_then_completes(
+    cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given senders held back (their batch keeps coming back) until we let them go
+    headers, list_id, emails = audience(client, 3)
+    real = service.send_batch
+    released = {"go": False}
+
+    def held(batch: Any, attempt: str, *, kit: service.SenderKit) -> str:
+        if not released["go"]:
+            raise service.RetryBatch("held by the test")
+        return real(batch, attempt, kit=kit)
+
+    monkeypatch.setattr(service, "send_batch", held)
+    owner_id = client.get("/api/me", headers=headers).json()["id"]
+    campaign_id = send(client, headers, list_id)
+    token = token_of(owner_id, campaign_id)
+
+    # When the execution is resumed with status "pending" (senders still busy)
+    output = {
+        "owner_id": owner_id,
+        "campaign_id": campaign_id,
+        "status": "pending",
+        "wait_timeout_seconds": 60,
+    }
+    sfn(cloud).send_task_success(taskToken=token, output=json.dumps(output))
+    second = token_of(owner_id, campaign_id, not_this=token)
+    released["go"] = True
+
+    # Then the Choice went back to the wait, and the real completion finalized the campaign
+    final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
+    assert final["status"] == "sent" and second != token
+    assert state_names(cloud, campaign_id) == [
+        "StartDelivery",
+        "WaitForSender",
+        "SendersDone?",
+        "WaitForSender",
+        "SendersDone?",
+        "Finalize",
+    ]
+    assert Counter(to for m in campaign_mail(cloud, campaign_id) for to in m["to"]) == Counter(emails)
+
+
+def token_of(owner_id: str, campaign_id: str, not_this: str | None = None) -> str:
+    """The task token stored on the campaign (waits for a new one)."""
+    from app.campaigns.repository import CampaignRepository
+    from app.db import table
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        token = (CampaignRepository(table()).get_item(owner_id, campaign_id, consistent=True) or {}).get(
+            "task_token"
+        )
+        if token and token != not_this:
+            return str(token)
+        time.sleep(0.05)
+    raise AssertionError("no task token was stored")

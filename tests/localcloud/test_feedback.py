@@ -1,0 +1,32 @@
+"""The SES mailbox simulator locally: which events each address produces, in SES's shape."""
+
+from __future__ import annotations
+
+from localcloud.feedback import SentMail, ses_event, simulated_outcome
+
+
+def test_simulator_addresses_decide_the_events() -> None:
+    assert simulated_outcome("success@simulator.amazonses.com") == [("Delivery", None)]
+    assert simulated_outcome("bounce+x@simulator.amazonses.com") == [("Bounce", "General")]
+    assert simulated_outcome("complaint@simulator.amazonses.com") == [("Delivery", None), ("Complaint", None)]
+    assert simulated_outcome("suppressionlist@simulator.amazonses.com") == [
+        ("Bounce", "OnAccountSuppressionList")
+    ]
+    assert simulated_outcome("bounce@example.com") == [("Delivery", None)]
+
+
+def test_events_carry_the_message_id_tags_and_recipient() -> None:
+    mail = SentMail(
+        message_id="m-1",
+        source="News <news@example.com>",
+        destinations=["bounce@simulator.amazonses.com"],
+        subject="Hi",
+        tags={"campaign": "c1"},
+        configuration_set="herald-local",
+    )
+    event = ses_event(mail, "bounce@simulator.amazonses.com", "Bounce", "General", "123456789012")
+    assert event["eventType"] == "Bounce" and event["mail"]["messageId"] == "m-1"
+    assert event["mail"]["tags"]["campaign"] == ["c1"]
+    assert event["mail"]["tags"]["ses:configuration-set"] == ["herald-local"]
+    assert event["bounce"]["bounceType"] == "Permanent"
+    assert event["bounce"]["bouncedRecipients"][0]["emailAddress"] == "bounce@simulator.amazonses.com"

@@ -1,0 +1,53 @@
+"""State machine definitions locally: DefinitionUri files and DefinitionSubstitutions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from localcloud.provision import NotEmulated
+from localcloud.scheduler import due_time
+from localcloud.stepfunctions import definition_text
+
+
+def test_substitutions_fill_the_definition_file(tmp_path: Path) -> None:
+    (tmp_path / "m.asl.json").write_text('{"StartAt": "A", "States": {"A": {"Resource": "${Fn}"}}}')
+    text = definition_text(
+        {"DefinitionUri": "m.asl.json", "DefinitionSubstitutions": {"Fn": "arn:x"}}, root=tmp_path
+    )
+    assert json.loads(text)["States"]["A"]["Resource"] == "arn:x"
+
+
+def test_a_placeholder_without_substitution_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "m.asl.json").write_text('{"Resource": "${Missing}"}')
+    with pytest.raises(NotEmulated, match="Missing"):
+        definition_text({"DefinitionUri": "m.asl.json"}, root=tmp_path)
+
+
+def test_the_campaign_definition_has_every_step_with_a_catch() -> None:
+    text = definition_text(
+        {
+            "DefinitionUri": "statemachines/campaign_delivery.asl.json",
+            "DefinitionSubstitutions": {
+                name: f"arn:{name}"
+                for name in (
+                    "StartDeliveryFunctionArn",
+                    "WaitForSenderFunctionArn",
+                    "FinalizeDeliveryFunctionArn",
+                    "MarkDeliveryFailedFunctionArn",
+                )
+            },
+        }
+    )
+    states = json.loads(text)["States"]
+    for name in ("StartDelivery", "WaitForSender", "Finalize"):
+        assert states[name]["Catch"][0]["Next"] == "MarkFailed"
+    assert states["WaitForSender"]["Resource"].endswith("waitForTaskToken")
+
+
+def test_one_time_schedule_expressions_are_read_in_their_time_zone() -> None:
+    when = due_time("at(2030-01-02T03:04:05)", "Europe/Oslo")
+    assert when is not None and when.utcoffset() is not None and when.hour == 3
+    assert due_time("rate(5 minutes)", None) is None
