@@ -68,9 +68,12 @@ build-ApiFunction build-OnUserConfirmedFunction build-OnTableChangeFunction buil
 build:
 	sam build --config-env $(STAGE)
 
-deploy: build
+# Secrets CloudFormation cannot create, the stack, then the SPA and its config.json to the
+# stack's bucket and a CloudFront invalidation.
+deploy: $(VENV)/.stamp frontend build
 	$(PY) scripts/ensure_secrets.py --stage $(STAGE)
 	sam deploy --config-env $(STAGE)
+	$(PY) scripts/publish_spa.py --stage $(STAGE)
 
 clean:
 	rm -rf .aws-sam .localcloud frontend/dist test-artifacts
