@@ -122,7 +122,7 @@ async def list_subscribers(
     )
 
 
-@router.get("/api/lists/{list_id}/subscribers/{email}")
+@router.get("/api/lists/{list_id}/subscribers/{email:path}")
 async def get_subscriber(
     list_id: ListId, email: EmailInPath, user: CurrentUser, lists: Lists, repo: Subscribers
 ) -> Subscriber:
@@ -130,7 +130,7 @@ async def get_subscriber(
     return service.get_subscriber(user.user_id, list_id, email, lists=lists, repo=repo)
 
 
-@router.patch("/api/lists/{list_id}/subscribers/{email}")
+@router.patch("/api/lists/{list_id}/subscribers/{email:path}")
 async def update_subscriber(
     list_id: ListId,
     email: EmailInPath,
@@ -146,7 +146,7 @@ async def update_subscriber(
     )
 
 
-@router.delete("/api/lists/{list_id}/subscribers/{email}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/api/lists/{list_id}/subscribers/{email:path}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_subscriber(
     list_id: ListId, email: EmailInPath, user: CurrentUser, repo: Subscribers
 ) -> None:
@@ -181,7 +181,7 @@ async def suppress(
     return service.suppress(user.user_id, body, repo=repo, correlation_id=correlation_id)
 
 
-@router.delete("/api/suppression/{email}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/api/suppression/{email:path}", status_code=status.HTTP_204_NO_CONTENT)
 async def lift_suppression(email: EmailInPath, user: CurrentUser, repo: Suppressions) -> None:
     """Allow sending to an address again."""
     service.lift_suppression(user.user_id, email, repo=repo)

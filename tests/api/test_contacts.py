@@ -309,3 +309,21 @@ def test_a_long_purge_goes_step_by_step_through_a_marker(cloud: EmbeddedCloud) -
     assert rest == [False, True]
     assert list(table().query_all("PK = :pk", {":pk": f"LIST#{owner}#{list_id}"})) == []
     assert table().get(f"OWNER#{owner}", f"PURGE#{list_id}") is None
+
+
+def test_an_address_with_a_slash_can_be_read_changed_and_removed(client: TestClient) -> None:
+    # Given a subscriber whose (valid) address contains "/", which arrives in the path as %2F
+    _, token = registered_user(client)
+    list_id = client.post("/api/lists", json={"name": "Slashes"}, headers=bearer(token)).json()["id"]
+    created = client.post(
+        f"/api/lists/{list_id}/subscribers", json={"email": "a/b@example.com"}, headers=bearer(token)
+    )
+    assert created.status_code == 201, created.text
+    path = f"/api/lists/{list_id}/subscribers/a%2Fb%40example.com"
+
+    # Then it can be read, changed and removed like any other
+    assert client.get(path, headers=bearer(token)).json()["email"] == "a/b@example.com"
+    changed = client.patch(path, json={"name": "Slash"}, headers=bearer(token))
+    assert changed.status_code == 200 and changed.json()["name"] == "Slash"
+    assert client.delete(path, headers=bearer(token)).status_code == 204
+    assert client.get(path, headers=bearer(token)).status_code == 404
