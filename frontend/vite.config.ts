@@ -18,6 +18,8 @@ export default defineConfig({
     proxy: {
       '/api': { target: backend, changeOrigin: false },
       '/config.json': { target: backend },
+      // the dev console's data (not the /_local page itself, which is the SPA)
+      '^/_local/': { target: backend },
       '/ws': { target: backend.replace(/^http/, 'ws'), ws: true },
     },
   },

@@ -1,23 +1,28 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { getConfig } from './config';
-import { href, Link, navigate, useLocation } from './router';
+import { href, Link, matchPath, navigate, useLocation } from './router';
 import { AdminUsersScreen } from './screens/AdminUsers';
-import { CampaignsScreen, ListsScreen } from './screens/ComingSoon';
+import { CampaignsScreen } from './screens/ComingSoon';
 import { ConfirmScreen } from './screens/Confirm';
+import { ConsoleScreen } from './screens/Console';
+import { ListDetailScreen } from './screens/ListDetail';
+import { ListsScreen } from './screens/Lists';
 import { LoginScreen } from './screens/Login';
 import { NotFoundScreen } from './screens/NotFound';
 import { ProfileScreen } from './screens/Profile';
 import { SignupScreen } from './screens/Signup';
+import { SuppressionScreen } from './screens/Suppression';
 import { isAdmin, logOut, useSession, type Session } from './session';
 
 /** who may see a route: only logged-out people, only logged-in ones, or anyone */
 type Access = 'anon' | 'private' | 'any';
 
 interface Route {
+  /** a path, or a pattern with `:name` segments */
   path: string;
   access: Access;
-  screen: ComponentType;
+  screen: ComponentType<{ params: Record<string, string> }>;
 }
 
 /** One screen module per route; add new screens here and in the nav. */
@@ -28,8 +33,21 @@ export const ROUTES: Route[] = [
   { path: '/profile', access: 'private', screen: ProfileScreen },
   { path: '/admin/users', access: 'private', screen: AdminUsersScreen },
   { path: '/lists', access: 'private', screen: ListsScreen },
+  { path: '/lists/:id', access: 'private', screen: ListDetailScreen },
+  { path: '/suppression', access: 'private', screen: SuppressionScreen },
   { path: '/campaigns', access: 'private', screen: CampaignsScreen },
+  // the local runner's dev console (its data routes are /_local/*, unauthenticated, local only)
+  { path: '/_local', access: 'any', screen: ConsoleScreen },
 ];
+
+/** The route for a path, with its parameters. */
+export function matchRoute(path: string): { route: Route; params: Record<string, string> } | null {
+  for (const route of ROUTES) {
+    const params = matchPath(route.path, path);
+    if (params) return { route, params };
+  }
+  return null;
+}
 
 const HOME_AUTHED = '/profile';
 const HOME_ANON = '/login';
@@ -45,7 +63,7 @@ export function redirectFor(path: string, search: string, session: Session): str
   const p = normalize(path);
   if (p === '/') return authed ? HOME_AUTHED : HOME_ANON;
   if (p !== path) return p + search;
-  const route = ROUTES.find((r) => r.path === p);
+  const route = matchRoute(p)?.route;
   if (!route) return null;
   if (route.access === 'private' && !authed) return href(HOME_ANON, { next: p + search });
   if (route.access === 'anon' && authed) return HOME_AUTHED;
@@ -62,8 +80,8 @@ export function App() {
     if (target) navigate(target, { replace: true });
   }, [target]);
 
-  const route = ROUTES.find((r) => r.path === loc.path);
-  const Screen = route?.screen ?? NotFoundScreen;
+  const match = matchRoute(loc.path);
+  const Screen = match?.route.screen ?? NotFoundScreen;
 
   return (
     <>
@@ -77,7 +95,7 @@ export function App() {
             Loading…
           </p>
         ) : (
-          <Screen />
+          <Screen params={match?.params ?? {}} key={loc.path} />
         )}
       </main>
     </>
@@ -103,6 +121,7 @@ function NavLink({ to, path, testid, soon, label }: { to: string; path: string; 
 function Header({ path, session }: { path: string; session: Session }) {
   const [leaving, setLeaving] = useState(false);
   const stage = getConfig().stage;
+  const local = stage === 'local';
   const authed = session.status === 'authed';
 
   async function onLogout() {
@@ -134,11 +153,13 @@ function Header({ path, session }: { path: string; session: Session }) {
               {authed ? (
                 <>
                   <NavLink to="/profile" path={path} testid="nav-profile" label="My profile" />
-                  <NavLink to="/lists" path={path} testid="nav-lists" label="Lists" soon />
+                  <NavLink to="/lists" path={path} testid="nav-lists" label="Lists" />
+                  <NavLink to="/suppression" path={path} testid="nav-suppression" label="Suppression" />
                   <NavLink to="/campaigns" path={path} testid="nav-campaigns" label="Campaigns" soon />
                   {isAdmin(session.me) && (
                     <NavLink to="/admin/users" path={path} testid="nav-admin-users" label="Users" />
                   )}
+                  {local && <NavLink to="/_local" path={path} testid="nav-console" label="Console" />}
                   <li class="nav__end">
                     <span class="nav__who" data-testid="nav-user">
                       {session.me.name || session.me.email}
@@ -152,6 +173,7 @@ function Header({ path, session }: { path: string; session: Session }) {
                 <>
                   <NavLink to="/login" path={path} testid="nav-login" label="Log in" />
                   <NavLink to="/signup" path={path} testid="nav-signup" label="Sign up" />
+                  {local && <NavLink to="/_local" path={path} testid="nav-console" label="Console" />}
                 </>
               )}
             </ul>

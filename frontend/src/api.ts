@@ -50,6 +50,100 @@ export interface Health {
   stage: string;
 }
 
+export type SubscriberStatus = 'subscribed' | 'unsubscribed' | 'bounced' | 'complained';
+
+export const SUBSCRIBER_STATUSES: readonly SubscriberStatus[] = ['subscribed', 'unsubscribed', 'bounced', 'complained'];
+
+export interface ContactList {
+  id: string;
+  name: string;
+  description: string;
+  subscriber_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Subscriber {
+  email: string;
+  list_id: string;
+  name: string;
+  status: SubscriberStatus;
+  attributes: Record<string, unknown>;
+  source: 'api' | 'import';
+  created_at: string;
+  updated_at: string;
+}
+
+export type SuppressionReason = 'unsubscribed' | 'bounced' | 'complained' | 'manual';
+
+export interface Suppression {
+  email: string;
+  reason: SuppressionReason;
+  source: string;
+  created_at: string;
+}
+
+export type ImportStatus = 'waiting_upload' | 'processing' | 'completed' | 'failed';
+
+export interface ImportJob {
+  id: string;
+  list_id: string;
+  status: ImportStatus;
+  file_name: string;
+  rows_total: number | null;
+  rows_done: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  errors: number;
+  failure: { code: string; message: string } | null;
+  report_available: boolean;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+/** A presigned S3 POST: every entry of `fields` first, then the file as `file`. */
+export interface UploadForm {
+  url: string;
+  fields: Record<string, string>;
+  content_type: string;
+  max_bytes: number;
+  expires_at: string;
+}
+
+export interface ImportStarted extends ImportJob {
+  upload: UploadForm;
+}
+
+export interface ReportLink {
+  url: string;
+  expires_at: string;
+}
+
+export interface PageParams {
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface SearchParams extends PageParams {
+  email_prefix?: string;
+}
+
+/** "?limit=..&cursor=.." from the values that are set. */
+export function queryString(params: Record<string, string | number | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue;
+    q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** One path segment (list id, email) safely encoded. */
+const seg = (v: string): string => encodeURIComponent(v);
+
 /** One entry of `error.details`: FastAPI/pydantic style, or anything else the server sends. */
 export type ErrorDetail = unknown;
 
@@ -310,6 +404,73 @@ export function createApi(options: ApiClientOptions) {
       const qs = q.toString();
       return request<Page<AdminUser>>('GET', `/admin/users${qs ? `?${qs}` : ''}`, { auth: true });
     },
+
+    // ------------------------------------------------------------ lists
+
+    listLists: (p: PageParams = {}) =>
+      request<Page<ContactList>>('GET', `/lists${queryString({ limit: p.limit, cursor: p.cursor })}`, { auth: true }),
+
+    getList: (id: string) => request<ContactList>('GET', `/lists/${seg(id)}`, { auth: true }),
+
+    createList: (body: { name: string; description?: string }) =>
+      request<ContactList>('POST', '/lists', { auth: true, body }),
+
+    updateList: (id: string, body: { name?: string; description?: string }) =>
+      request<ContactList>('PATCH', `/lists/${seg(id)}`, { auth: true, body }),
+
+    deleteList: (id: string) => request<void>('DELETE', `/lists/${seg(id)}`, { auth: true }),
+
+    // ------------------------------------------------------------ subscribers
+
+    listSubscribers: (listId: string, p: SearchParams = {}) =>
+      request<Page<Subscriber>>(
+        'GET',
+        `/lists/${seg(listId)}/subscribers${queryString({ email_prefix: p.email_prefix, limit: p.limit, cursor: p.cursor })}`,
+        { auth: true },
+      ),
+
+    addSubscriber: (
+      listId: string,
+      body: { email: string; name?: string; status?: SubscriberStatus; attributes?: Record<string, unknown> },
+    ) => request<Subscriber>('POST', `/lists/${seg(listId)}/subscribers`, { auth: true, body }),
+
+    updateSubscriber: (
+      listId: string,
+      email: string,
+      body: { name?: string; status?: SubscriberStatus; attributes?: Record<string, unknown> },
+    ) => request<Subscriber>('PATCH', `/lists/${seg(listId)}/subscribers/${seg(email)}`, { auth: true, body }),
+
+    removeSubscriber: (listId: string, email: string) =>
+      request<void>('DELETE', `/lists/${seg(listId)}/subscribers/${seg(email)}`, { auth: true }),
+
+    // ------------------------------------------------------------ suppression
+
+    listSuppressions: (p: SearchParams = {}) =>
+      request<Page<Suppression>>(
+        'GET',
+        `/suppression${queryString({ email_prefix: p.email_prefix, limit: p.limit, cursor: p.cursor })}`,
+        { auth: true },
+      ),
+
+    suppress: (body: { email: string; reason?: SuppressionReason }) =>
+      request<Suppression>('POST', '/suppression', { auth: true, body }),
+
+    liftSuppression: (email: string) => request<void>('DELETE', `/suppression/${seg(email)}`, { auth: true }),
+
+    // ------------------------------------------------------------ imports
+
+    startImport: (listId: string, body: { file_name?: string } = {}) =>
+      request<ImportStarted>('POST', `/lists/${seg(listId)}/imports`, { auth: true, body }),
+
+    listImports: (listId: string, p: PageParams = {}) =>
+      request<Page<ImportJob>>('GET', `/lists/${seg(listId)}/imports${queryString({ limit: p.limit, cursor: p.cursor })}`, {
+        auth: true,
+      }),
+
+    getImport: (id: string, signal?: AbortSignal) =>
+      request<ImportJob>('GET', `/imports/${seg(id)}`, { auth: true, ...(signal ? { signal } : {}) }),
+
+    importReport: (id: string) => request<ReportLink>('GET', `/imports/${seg(id)}/report`, { auth: true }),
   };
 }
 

@@ -4,7 +4,8 @@
  * exponential backoff (capped, with jitter) and dispatches JSON messages
  * `{type, ...}` to the subscribers of that type (or of "*").
  *
- * Not used by a screen yet; screens will `live.subscribe("campaign.progress", fn)`.
+ * The app's instance is in `liveApp.ts` (URL from /config.json, token from
+ * the API client); the list screen uses it for `import.progress` messages.
  */
 
 export interface LiveMessage {
@@ -65,6 +66,11 @@ export interface LiveOptions extends Partial<BackoffOptions> {
   createSocket?: WebSocketFactory;
   /** an open connection that lasted this long resets the backoff (ms) */
   stableAfterMs?: number;
+  /**
+   * send `{"action":"ping"}` this often while open (ms), so API Gateway does
+   * not close the socket as idle (it does after 10 minutes); 0/undefined = never
+   */
+  pingIntervalMs?: number;
 }
 
 const OPEN = 1;
@@ -77,6 +83,7 @@ export class LiveClient {
   private readonly stateListeners = new Set<(s: LiveState) => void>();
   private socket: WebSocketLike | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private pinger: ReturnType<typeof setInterval> | null = null;
   private running = false;
   private openedAt: number | null = null;
   private generation = 0;
@@ -128,6 +135,7 @@ export class LiveClient {
     this.generation++;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    this.stopPing();
     const s = this.socket;
     this.socket = null;
     if (s) {
@@ -141,7 +149,7 @@ export class LiveClient {
   }
 
   /** Send a JSON message if connected; returns whether it was sent. */
-  send(msg: LiveMessage): boolean {
+  send(msg: Record<string, unknown>): boolean {
     if (!this.socket || this.socket.readyState !== OPEN) return false;
     this.socket.send(JSON.stringify(msg));
     return true;
@@ -181,6 +189,7 @@ export class LiveClient {
     socket.onopen = () => {
       this.openedAt = Date.now();
       this.setState('open');
+      this.startPing();
     };
     socket.onmessage = (ev) => this.dispatch(ev.data);
     socket.onerror = () => {
@@ -189,12 +198,24 @@ export class LiveClient {
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = null;
+      this.stopPing();
       const stableAfter = this.opts.stableAfterMs ?? 5000;
       if (this.openedAt !== null && Date.now() - this.openedAt >= stableAfter) this.attempt = 0;
       this.openedAt = null;
       if (this.running) this.scheduleReconnect();
       else this.setState('closed');
     };
+  }
+
+  private startPing(): void {
+    this.stopPing();
+    const every = this.opts.pingIntervalMs ?? 0;
+    if (every > 0) this.pinger = setInterval(() => this.send({ action: 'ping' }), every);
+  }
+
+  private stopPing(): void {
+    if (this.pinger !== null) clearInterval(this.pinger);
+    this.pinger = null;
   }
 
   private scheduleReconnect(): void {

@@ -51,6 +51,30 @@ export function href(path: string, query: Record<string, string | null | undefin
   return s ? `${path}?${s}` : path;
 }
 
+/**
+ * Match a path against a pattern with `:name` segments ("/lists/:id").
+ * Returns the decoded parameters, or null when it does not match.
+ */
+export function matchPath(pattern: string, path: string): Record<string, string> | null {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    if (w.startsWith(':')) {
+      if (g === '') return null;
+      try {
+        params[w.slice(1)] = decodeURIComponent(g);
+      } catch {
+        return null;
+      }
+    } else if (w !== g) return null;
+  }
+  return params;
+}
+
 /** Only same-app paths are accepted as a redirect target ("?next=/profile"). */
 export function safeNext(next: string | null, fallback: string): string {
   return next && /^\/(?![/\\])/.test(next) ? next : fallback;

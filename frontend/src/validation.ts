@@ -59,13 +59,88 @@ export function validateCode(value: string): string | null {
   return null;
 }
 
-export const NAME_MAX = 256;
+/** The API's limit for a person's name (sign-up and PATCH /api/me: max_length=120). */
+export const NAME_MAX = 120;
 
 export function validateName(value: string, { required }: { required: boolean }): string | null {
   const v = value.trim();
   if (v === '') return required ? 'Enter your name.' : null;
   if (v.length > NAME_MAX) return `Use at most ${NAME_MAX} characters.`;
   return null;
+}
+
+// ---------------------------------------------------------------- contacts
+// Limits from the API (app/contacts/models.py), checked here before sending.
+
+export const LIST_NAME_MAX = 120;
+export const LIST_DESCRIPTION_MAX = 1000;
+export const SUBSCRIBER_NAME_MAX = 200;
+export const ATTRIBUTE_KEY_MAX = 64;
+export const ATTRIBUTES_MAX_BYTES = 4096;
+
+export function validateListName(value: string): string | null {
+  const v = value.trim();
+  if (v === '') return 'Enter a name for the list.';
+  if (v.length > LIST_NAME_MAX) return `Use at most ${LIST_NAME_MAX} characters.`;
+  return null;
+}
+
+export function validateListDescription(value: string): string | null {
+  return value.length > LIST_DESCRIPTION_MAX ? `Use at most ${LIST_DESCRIPTION_MAX} characters.` : null;
+}
+
+export function validateSubscriberName(value: string): string | null {
+  return value.trim().length > SUBSCRIBER_NAME_MAX ? `Use at most ${SUBSCRIBER_NAME_MAX} characters.` : null;
+}
+
+/** A subscriber's email: same rule as sign-up, but the words speak of "the" address, not "your". */
+export function validateContactEmail(value: string): string | null {
+  const v = value.trim();
+  if (v === '') return 'Enter an email address.';
+  return validateEmail(v);
+}
+
+/** One key/value row of the attributes editor. `original` keeps a non-text value (number, list…) as loaded. */
+export interface AttributeRow {
+  key: string;
+  value: string;
+  original?: unknown;
+}
+
+/** How a loaded attribute value is shown in a text box. */
+export function attributeText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export function rowsFromAttributes(attrs: Record<string, unknown>): AttributeRow[] {
+  return Object.entries(attrs).map(([key, value]) => ({ key, value: attributeText(value), original: value }));
+}
+
+/**
+ * Turn the editor's rows into the attributes object, or say what is wrong.
+ * Fully empty rows are ignored; a value whose text was not touched keeps its
+ * original type (so a number loaded from an import stays a number).
+ */
+export function attributesFromRows(
+  rows: readonly AttributeRow[],
+): { ok: true; value: Record<string, unknown> } | { ok: false; error: string; row: number } {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    const key = row.key.trim();
+    if (key === '' && row.value.trim() === '') continue;
+    if (key === '') return { ok: false, error: `Row ${i + 1}: give the attribute a name.`, row: i };
+    if (key.length > ATTRIBUTE_KEY_MAX)
+      return { ok: false, error: `Row ${i + 1}: attribute names are at most ${ATTRIBUTE_KEY_MAX} characters.`, row: i };
+    if (Object.prototype.hasOwnProperty.call(out, key))
+      return { ok: false, error: `Row ${i + 1}: "${key}" is already used by another row.`, row: i };
+    const keep = row.original !== undefined && attributeText(row.original) === row.value;
+    out[key] = keep ? row.original : row.value;
+  }
+  const bytes = new TextEncoder().encode(JSON.stringify(out)).length;
+  if (bytes > ATTRIBUTES_MAX_BYTES)
+    return { ok: false, error: `Attributes are too large (${bytes} bytes; at most ${ATTRIBUTES_MAX_BYTES}).`, row: -1 };
+  return { ok: true, value: out };
 }
 
 export type FieldErrors<K extends string> = Partial<Record<K, string>>;

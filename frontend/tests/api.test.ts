@@ -229,3 +229,49 @@ describe('createApi', () => {
     expect(api.getAccessToken()).toBeNull();
   });
 });
+
+describe('contacts and imports calls', () => {
+  const LIST = { id: 'l1', name: 'N', description: '', subscriber_count: 0, created_at: 'x', updated_at: 'x' };
+
+  it('pages lists and searches subscribers with query parameters, encoding path segments', async () => {
+    const m = mockFetch({
+      'GET /api/lists?limit=20&cursor=c%2B1': [() => json(200, { items: [LIST], next_cursor: null })],
+      'GET /api/lists/l%2F1/subscribers?email_prefix=ann%40&limit=25': [() => json(200, { items: [], next_cursor: 'n' })],
+      'PATCH /api/lists/l1/subscribers/a%2Bb%40x.co': [() => json(200, {})],
+      'DELETE /api/suppression/a%40x.co': [() => new Response(null, { status: 204 })],
+    });
+    const api = createApi({ baseUrl: '/api', fetch: m.fetch });
+    api.setAccessToken('t');
+    expect((await api.listLists({ limit: 20, cursor: 'c+1' })).items).toEqual([LIST]);
+    expect((await api.listSubscribers('l/1', { email_prefix: 'ann@', limit: 25, cursor: null })).next_cursor).toBe('n');
+    await api.updateSubscriber('l1', 'a+b@x.co', { status: 'unsubscribed' });
+    expect(m.calls[2]!.body).toEqual({ status: 'unsubscribed' });
+    expect(await api.liftSuppression('a@x.co')).toBeUndefined();
+    expect(m.calls.every((c) => c.auth === 'Bearer t')).toBe(true);
+  });
+
+  it('starts an import with the file name and reads its report link', async () => {
+    const m = mockFetch({
+      'POST /api/lists/l1/imports': [() => json(201, { id: 'i1', upload: { url: 'http://s3', fields: {} } })],
+      'GET /api/imports/i1/report': [() => json(200, { url: 'http://s3/report', expires_at: 'x' })],
+    });
+    const api = createApi({ baseUrl: '/api', fetch: m.fetch });
+    api.setAccessToken('t');
+    const started = await api.startImport('l1', { file_name: 'people.csv' });
+    expect(started.upload.url).toBe('http://s3');
+    expect(m.calls[0]!.body).toEqual({ file_name: 'people.csv' });
+    expect((await api.importReport('i1')).url).toBe('http://s3/report');
+  });
+
+  it('a 409 subscriber_exists comes back as an ApiError with its code', async () => {
+    const m = mockFetch({
+      'POST /api/lists/l1/subscribers': [
+        () => json(409, { error: { code: 'subscriber_exists', message: 'exists', details: null } }),
+      ],
+    });
+    const api = createApi({ baseUrl: '/api', fetch: m.fetch });
+    api.setAccessToken('t');
+    const err = await api.addSubscriber('l1', { email: 'a@b.co' }).catch((e: unknown) => e);
+    expect((err as ApiError).code).toBe('subscriber_exists');
+  });
+});

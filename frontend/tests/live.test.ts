@@ -247,3 +247,27 @@ describe('LiveClient', () => {
     live.stop();
   });
 });
+
+describe('keepalive', () => {
+  it('pings while open, and stops pinging when the socket closes', async () => {
+    const live = client({ pingIntervalMs: 1000 });
+    live.start();
+    await flush();
+    const s = last();
+    s.open();
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(s.sent.map((x) => JSON.parse(x))).toEqual([{ action: 'ping' }, { action: 'ping' }]);
+    live.stop();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(s.sent).toHaveLength(2);
+  });
+  it('does not ping unless asked', async () => {
+    const live = client();
+    live.start();
+    await flush();
+    last().open();
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(last().sent).toEqual([]);
+    live.stop();
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { redirectFor, ROUTES } from '../src/App';
-import { href, safeNext } from '../src/router';
+import { matchRoute, redirectFor, ROUTES } from '../src/App';
+import { href, matchPath, safeNext } from '../src/router';
 import type { Session } from '../src/session';
 
 const anon: Session = { status: 'anon' };
@@ -12,7 +12,18 @@ const authed: Session = {
 describe('routes', () => {
   it('has one screen per required path', () => {
     expect(ROUTES.map((r) => r.path).sort()).toEqual(
-      ['/admin/users', '/campaigns', '/confirm', '/lists', '/login', '/profile', '/signup'].sort(),
+      [
+        '/_local',
+        '/admin/users',
+        '/campaigns',
+        '/confirm',
+        '/lists',
+        '/lists/:id',
+        '/login',
+        '/profile',
+        '/signup',
+        '/suppression',
+      ].sort(),
     );
   });
 
@@ -49,5 +60,33 @@ describe('router helpers', () => {
     expect(safeNext('https://evil.example.com', '/profile')).toBe('/profile');
     expect(safeNext(null, '/profile')).toBe('/profile');
     expect(safeNext('/\\evil.example.com', '/profile')).toBe('/profile');
+  });
+});
+
+describe('routes with parameters', () => {
+  it('matchPath reads :params and decodes them', () => {
+    expect(matchPath('/lists/:id', '/lists/01abc')).toEqual({ id: '01abc' });
+    expect(matchPath('/lists/:id', '/lists/a%2Fb')).toEqual({ id: 'a/b' });
+    expect(matchPath('/lists/:id', '/lists')).toBeNull();
+    expect(matchPath('/lists/:id', '/lists/')).toBeNull();
+    expect(matchPath('/lists/:id', '/lists/x/y')).toBeNull();
+    expect(matchPath('/lists', '/lists')).toEqual({});
+    expect(matchPath('/lists/:id', '/lists/%E0%A4%A')).toBeNull(); // broken escape
+  });
+
+  it('matchRoute finds the list page and the console', () => {
+    expect(matchRoute('/lists/abc')?.route.path).toBe('/lists/:id');
+    expect(matchRoute('/lists/abc')?.params).toEqual({ id: 'abc' });
+    expect(matchRoute('/lists')?.route.path).toBe('/lists');
+    expect(matchRoute('/_local')?.route.path).toBe('/_local');
+    expect(matchRoute('/nope')).toBeNull();
+  });
+
+  it('guards the list page like other private screens; the console is open to anyone', () => {
+    expect(redirectFor('/lists/abc', '', anon)).toBe('/login?next=%2Flists%2Fabc');
+    expect(redirectFor('/lists/abc', '', authed)).toBeNull();
+    expect(redirectFor('/suppression', '', anon)).toBe('/login?next=%2Fsuppression');
+    expect(redirectFor('/_local', '?tab=outbox', anon)).toBeNull();
+    expect(redirectFor('/_local', '', authed)).toBeNull();
   });
 });

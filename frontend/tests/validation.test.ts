@@ -8,6 +8,11 @@ import {
   validateEmail,
   validateLoginPassword,
   validateName,
+  attributesFromRows,
+  rowsFromAttributes,
+  validateListName,
+  validateSubscriberName,
+  validateContactEmail,
   validatePassword,
 } from '../src/validation';
 
@@ -75,8 +80,8 @@ describe('validateName', () => {
     expect(validateName('Ann', { required: true })).toBeNull();
   });
   it('limits the length', () => {
-    expect(validateName('x'.repeat(257), { required: false })).not.toBeNull();
-    expect(validateName('x'.repeat(256), { required: false })).toBeNull();
+    expect(validateName('x'.repeat(121), { required: false })).toMatch(/at most 120/);
+    expect(validateName('x'.repeat(120), { required: false })).toBeNull(); // the API's max_length
   });
 });
 
@@ -86,5 +91,53 @@ describe('collectErrors / hasErrors', () => {
     expect(Object.keys(errs)).toEqual(['email']);
     expect(hasErrors(errs)).toBe(true);
     expect(hasErrors(collectErrors({ email: null }))).toBe(false);
+  });
+});
+
+describe('contacts validation', () => {
+  it('list names: required, at most 120 characters (the API limit)', () => {
+    expect(validateListName('   ')).toMatch(/Enter a name/);
+    expect(validateListName('x'.repeat(120))).toBeNull();
+    expect(validateListName('x'.repeat(121))).toMatch(/at most 120/);
+  });
+  it('subscriber names: optional, at most 200', () => {
+    expect(validateSubscriberName('')).toBeNull();
+    expect(validateSubscriberName('x'.repeat(201))).toMatch(/at most 200/);
+  });
+  it('subscriber emails speak of "an" address', () => {
+    expect(validateContactEmail(' ')).toBe('Enter an email address.');
+    expect(validateContactEmail('nope')).toMatch(/valid email/);
+    expect(validateContactEmail(' a@b.co ')).toBeNull();
+  });
+});
+
+describe('attributes rows', () => {
+  it('build the object, skipping blank rows', () => {
+    expect(
+      attributesFromRows([
+        { key: ' city ', value: 'Paris' },
+        { key: '', value: '' },
+        { key: 'plan', value: 'pro' },
+      ]),
+    ).toEqual({ ok: true, value: { city: 'Paris', plan: 'pro' } });
+  });
+  it('keep a loaded non-text value when its text is untouched, and take the text when edited', () => {
+    const rows = rowsFromAttributes({ age: 42, tags: ['a'], city: 'Oslo' });
+    expect(rows.map((r) => r.value)).toEqual(['42', '["a"]', 'Oslo']);
+    expect(attributesFromRows(rows)).toEqual({ ok: true, value: { age: 42, tags: ['a'], city: 'Oslo' } });
+    rows[0] = { ...rows[0]!, value: '43' };
+    expect(attributesFromRows(rows)).toEqual({ ok: true, value: { age: '43', tags: ['a'], city: 'Oslo' } });
+  });
+  it('refuse a value without a name, a duplicate name, a long name, too many bytes', () => {
+    expect(attributesFromRows([{ key: '', value: 'x' }])).toMatchObject({ ok: false, row: 0 });
+    const dup = attributesFromRows([
+      { key: 'a', value: '1' },
+      { key: 'a ', value: '2' },
+    ]);
+    expect(dup).toMatchObject({ ok: false, row: 1 });
+    expect(attributesFromRows([{ key: 'k'.repeat(65), value: '1' }])).toMatchObject({ ok: false, row: 0 });
+    const big = attributesFromRows([{ key: 'blob', value: 'é'.repeat(2100) }]);
+    expect(big).toMatchObject({ ok: false, row: -1 });
+    if (!big.ok) expect(big.error).toMatch(/4096/);
   });
 });

@@ -1,6 +1,6 @@
 import { Page } from '../components/Page';
 
-/** Placeholder for a screen that is routed but not built yet (/lists, /campaigns). */
+/** Placeholder for a screen that is routed but not built yet (/campaigns). */
 export function ComingSoonScreen({ title }: { title: string }) {
   return (
     <Page title={title}>
@@ -11,5 +11,4 @@ export function ComingSoonScreen({ title }: { title: string }) {
   );
 }
 
-export const ListsScreen = () => <ComingSoonScreen title="Lists" />;
 export const CampaignsScreen = () => <ComingSoonScreen title="Campaigns" />;

@@ -1,0 +1,92 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+
+export interface DialogProps {
+  title: string;
+  /** Esc, the close button or a "Cancel" */
+  onClose: () => void;
+  children: ComponentChildren;
+  testid?: string;
+  /** "alertdialog" for a confirmation */
+  role?: 'dialog' | 'alertdialog';
+}
+
+let counter = 0;
+
+/**
+ * A modal <dialog>: mounted = open. The browser traps focus, closes it on Esc
+ * and hides the rest from screen readers; focus goes back where it was after.
+ */
+export function Dialog({ title, onClose, children, testid, role }: DialogProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useRef(`dialog-title-${++counter}`);
+  const closeRef = useRef(onClose);
+  closeRef.current = onClose;
+
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    const before = document.activeElement as HTMLElement | null;
+    if (!d.open) d.showModal();
+    // The first field, else the first button, takes focus.
+    const first = d.querySelector<HTMLElement>('input:not([type=hidden]):not([readonly]), select, textarea, .dialog__body button');
+    first?.focus();
+    const onCancel = (e: Event) => {
+      e.preventDefault();
+      closeRef.current();
+    };
+    d.addEventListener('cancel', onCancel);
+    return () => {
+      d.removeEventListener('cancel', onCancel);
+      if (d.open) d.close();
+      if (before && document.contains(before)) before.focus();
+    };
+  }, []);
+
+  return (
+    <dialog ref={ref} class="dialog" aria-labelledby={titleId.current} role={role} data-testid={testid}>
+      <div class="dialog__head">
+        <h2 id={titleId.current}>{title}</h2>
+        <button type="button" class="btn btn--ghost dialog__x" onClick={() => closeRef.current()} aria-label="Close">
+          ×
+        </button>
+      </div>
+      <div class="dialog__body">{children}</div>
+    </dialog>
+  );
+}
+
+export interface ConfirmProps {
+  title: string;
+  children: ComponentChildren;
+  confirmLabel: string;
+  busyLabel?: string;
+  busy?: boolean;
+  error?: ComponentChildren;
+  onConfirm: () => void;
+  onCancel: () => void;
+  testid: string;
+}
+
+/**
+ * "Are you sure?": the dialog is `<testid>-dialog`, its buttons `<testid>-confirm`
+ * (dangerous) and `<testid>-cancel`.
+ */
+export function ConfirmDialog({ title, children, confirmLabel, busyLabel, busy, error, onConfirm, onCancel, testid }: ConfirmProps) {
+  return (
+    <Dialog title={title} onClose={onCancel} testid={`${testid}-dialog`} role="alertdialog">
+      <div class="form">
+        {children}
+        {error}
+        <div class="form__actions form__actions--end">
+          <button type="button" class="btn" onClick={onCancel} data-testid={`${testid}-cancel`}>
+            Cancel
+          </button>
+          <button type="button" class="btn btn--danger" onClick={onConfirm} disabled={busy} data-testid={`${testid}-confirm`}>
+            {busy ? (busyLabel ?? 'Working…') : confirmLabel}
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}
