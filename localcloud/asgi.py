@@ -6,6 +6,8 @@ Options (environment variables, read here only):
     HERALD_STATE_DIR   where the snapshot lives (default: <repo>/.localcloud)
     HERALD_CLOUD_PORT  the emulator's port (default: 0, any free port)
     HERALD_TEMPLATE    the SAM template (default: <repo>/template.yaml)
+    HERALD_APP_URL     where the browser reaches this server (default: http://127.0.0.1:8000);
+                       passed as the template's AppUrl (S3 CORS origin, links in emails)
 """
 
 from __future__ import annotations
@@ -19,19 +21,22 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request, WebSocket
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from localcloud.cloud import EmbeddedCloud
+from localcloud.console import ConsoleError
 
 ROOT = Path(__file__).resolve().parents[1]
 logger = logging.getLogger("localcloud")
 
 # Paths the SPA fallback never answers: they belong to the API or to the local runner.
 _NOT_SPA = ("api/", "_local/", "docs", "openapi.json", "ws")
+# ...except the dev console page itself, which is a page of the SPA.
+_SPA_PAGES = ("_local", "_local/")
 
 
 @dataclass(frozen=True)
@@ -42,15 +47,17 @@ class LocalOptions:
     state_dir: Path = ROOT / ".localcloud"
     port: int = 0
     frontend_dist: Path = ROOT / "frontend" / "dist"
+    app_url: str = "http://127.0.0.1:8000"
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> LocalOptions:
-        """Read HERALD_STATE_DIR, HERALD_CLOUD_PORT and HERALD_TEMPLATE."""
+        """Read the HERALD_* variables (see the module docstring)."""
         defaults = cls()
         return cls(
             template_path=Path(environ.get("HERALD_TEMPLATE") or defaults.template_path),
             state_dir=Path(environ.get("HERALD_STATE_DIR") or defaults.state_dir),
             port=int(environ.get("HERALD_CLOUD_PORT") or 0),
+            app_url=environ.get("HERALD_APP_URL") or defaults.app_url,
         )
 
 
@@ -62,7 +69,7 @@ class SpaFiles(StaticFiles):
         try:
             return await super().get_response(path, scope)
         except HTTPException as exc:
-            if exc.status_code != 404 or path.startswith(_NOT_SPA):
+            if exc.status_code != 404 or (path.startswith(_NOT_SPA) and path not in _SPA_PAGES):
                 raise
             return await super().get_response("index.html", scope)
 
@@ -88,7 +95,10 @@ def create_local_app(*, options: LocalOptions | None = None, cloud: EmbeddedClou
     options = options or LocalOptions.from_environ(os.environ)
     owned = cloud is None
     embedded = cloud or EmbeddedCloud(
-        template_path=options.template_path, state_dir=options.state_dir, port=options.port
+        template_path=options.template_path,
+        state_dir=options.state_dir,
+        port=options.port,
+        parameters={"AppUrl": options.app_url},
     )
     if owned and not logger.handlers:
         handler = logging.StreamHandler()
@@ -97,6 +107,9 @@ def create_local_app(*, options: LocalOptions | None = None, cloud: EmbeddedClou
         logger.setLevel(logging.INFO)
 
     app = create_app()
+    # Lambda imports routers on first use to keep cold starts short; a dev server has no cold
+    # start, and routers included after the SPA mount below would sit behind its catch-all.
+    app.state.routers.ensure_all()
     herald_lifespan = app.router.lifespan_context
 
     @asynccontextmanager
@@ -115,9 +128,28 @@ def create_local_app(*, options: LocalOptions | None = None, cloud: EmbeddedClou
 
     app.router.lifespan_context = lifespan
     _add_local_routes(app, embedded)
+    _add_console_routes(app, embedded)
+    _add_websocket(app, embedded)
     if (options.frontend_dist / "index.html").exists():
-        app.mount("/", SpaFiles(directory=options.frontend_dist, html=True), name="spa")
+        _serve_spa(app, SpaFiles(directory=options.frontend_dist, html=True))
     return app
+
+
+def _serve_spa(app: FastAPI, spa: SpaFiles) -> None:
+    """The SPA answers what no route does (the router's fallback, not a catch-all mount).
+
+    A mount at `/` would shadow every route included after it, and Herald includes its domain
+    routers lazily, on their first request.
+    """
+    not_found = app.router.default
+
+    async def fallback(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await spa(scope, receive, send)
+        else:
+            await not_found(scope, receive, send)
+
+    app.router.default = fallback
 
 
 def _add_local_routes(app: FastAPI, cloud: EmbeddedCloud) -> None:
@@ -156,3 +188,52 @@ def _add_local_routes(app: FastAPI, cloud: EmbeddedCloud) -> None:
     def local_pollers() -> list[dict[str, Any]]:
         """What each poller has done."""
         return cloud.pollers()
+
+
+def _add_websocket(app: FastAPI, cloud: EmbeddedCloud) -> None:
+    @app.websocket("/ws")
+    async def local_websocket(websocket: WebSocket) -> None:
+        """The template's WebSocket API: the same $connect/$default/$disconnect handlers as in AWS."""
+        bridge = cloud.websocket
+        if bridge is None:
+            await websocket.close(code=1008)  # the template has no WebSocket API
+            return
+        await bridge.serve(websocket)
+
+
+def _add_console_routes(app: FastAPI, cloud: EmbeddedCloud) -> None:
+    # Dev console data: plain `def` routes too (boto3 calls to the emulator).
+
+    @app.exception_handler(ConsoleError)
+    async def console_error(_request: Request, exc: ConsoleError) -> JSONResponse:
+        return JSONResponse(exc.as_json(), status_code=exc.status)
+
+    @app.get("/_local/queues/{name}/messages", include_in_schema=False)
+    def local_queue_messages(name: str, limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
+        """A queue's (or DLQ's) messages, read without receiving them."""
+        return cloud.queue_messages(name, limit=limit)
+
+    @app.post("/_local/queues/{name}/redrive", include_in_schema=False)
+    def local_redrive(name: str) -> dict[str, Any]:
+        """Every message of a DLQ back to its source queue, or to its function again."""
+        return cloud.redrive(name)
+
+    @app.get("/_local/executions", include_in_schema=False)
+    def local_executions(limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
+        """Step Functions executions, newest first."""
+        return cloud.executions(limit=limit)
+
+    @app.get("/_local/executions/{arn}/history", include_in_schema=False)
+    def local_execution_history(arn: str) -> list[dict[str, Any]]:
+        """An execution's events, oldest first."""
+        return cloud.execution_history(arn)
+
+    @app.get("/_local/executions/{arn}", include_in_schema=False)
+    def local_execution(arn: str) -> dict[str, Any]:
+        """One execution: status, input, output and history."""
+        return cloud.execution(arn)
+
+    @app.get("/_local/trail/{correlation_id}", include_in_schema=False)
+    def local_trail(correlation_id: str) -> list[dict[str, Any]]:
+        """What one correlation id touched: API, functions, events, pushes, mail, oldest first."""
+        return cloud.trail(correlation_id)

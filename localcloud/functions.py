@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -38,6 +39,11 @@ class LocalFunction:
     timeout_s: int = 3
     async_max_retries: int = 2
     async_on_failure: str | None = None
+
+
+# The function the current thread is running: every function shares this process (and its
+# loggers), so this is how a log line is attributed to the function that wrote it.
+CURRENT_FUNCTION: ContextVar[LocalFunction | None] = ContextVar("localcloud_function", default=None)
 
 
 class LocalLambdaContext:
@@ -141,9 +147,11 @@ class Invoker:
         handler = self.registry.handler(function)
         with self._lock:
             self._running += 1
+        token = CURRENT_FUNCTION.set(function)
         try:
             return handler(event, LocalLambdaContext(function))
         finally:
+            CURRENT_FUNCTION.reset(token)
             with self._lock:
                 self._running -= 1
                 self.last_activity = time.monotonic()

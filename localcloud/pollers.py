@@ -702,6 +702,8 @@ class ConsolePoller(_QueuePollerBase):
         super().__init__("console", queue_url=queue_url, clients=clients, activity=activity)
         self.events: deque[dict[str, Any]] = deque(maxlen=keep)
         self._lock = threading.Lock()
+        # Told about each event as it arrives (the cloud's trail keeps them by correlation id).
+        self.on_event: Callable[[dict[str, Any]], None] | None = None
 
     def poll(self) -> bool:
         """Move every waiting event into the list."""
@@ -713,6 +715,8 @@ class ConsolePoller(_QueuePollerBase):
                 continue
             with self._lock:
                 self.events.append(event)
+            if self.on_event is not None:
+                self.on_event(event)
         self._delete(message["ReceiptHandle"] for message in messages)
         return bool(messages)
 

@@ -112,6 +112,19 @@ class WsgiResponse:
         except ValueError:
             return None
 
+    def respond(self, start_response: StartResponse, *, head: bool = False) -> list[bytes]:
+        """Send this response through a WSGI `start_response`."""
+        try:
+            reason = HTTPStatus(self.status).phrase
+        except ValueError:
+            reason = "Unknown"
+        headers = [(k, v) for k, v in self.headers if k.lower() != "content-length"]
+        # A HEAD answer has no body but tells the length of the one GET would return.
+        length = self.header("Content-Length") if head else None
+        headers.append(("Content-Length", length if length is not None else str(len(self.body))))
+        start_response(f"{self.status} {reason}", headers)
+        return [self.body]
+
 
 class Exchange:
     """One request on its way through the dispatcher: read it, answer it or forward it."""
@@ -254,14 +267,7 @@ class Dispatcher:
         except Exception as exc:  # a bug here must answer 500, never kill the server thread
             logger.exception("localcloud: %s %s failed", exchange.method, path)
             response = WsgiResponse.json(500, {"message": f"localcloud: {exc}"})
-        try:
-            reason = HTTPStatus(response.status).phrase
-        except ValueError:
-            reason = "Unknown"
-        headers = [(k, v) for k, v in response.headers if k.lower() != "content-length"]
-        headers.append(("Content-Length", str(len(response.body))))
-        start_response(f"{response.status} {reason}", headers)
-        return [response.body]
+        return response.respond(start_response, head=exchange.method == "HEAD")
 
     def _dispatch(self, exchange: Exchange) -> WsgiResponse:
         mutation = is_mutation(exchange)  # before moto consumes the body

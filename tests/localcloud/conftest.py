@@ -11,8 +11,10 @@ from localcloud.cloud import EmbeddedCloud
 
 HERE = Path(__file__).resolve().parent
 TOY_TEMPLATE = HERE / "toy_template.yaml"
+WEB_TEMPLATE = HERE / "web_template.yaml"
 # Not moto's default account: the suite's main cloud (tests/conftest.py) keeps that one.
 TOY_ACCOUNT = "111111111111"
+WEB_ACCOUNT = "444444444444"
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +26,21 @@ def toy_cloud() -> Iterator[EmbeddedCloud]:
         parameters={"Stage": "toy"},
         account_id=TOY_ACCOUNT,
         stack_name="toy",
+    )
+    cloud.start()
+    yield cloud
+    cloud.stop()
+
+
+@pytest.fixture(scope="session")
+def web_cloud() -> Iterator[EmbeddedCloud]:
+    """The browser-facing stack (WebSocket API, CORS bucket) and DLQs to redrive, pollers running."""
+    cloud = EmbeddedCloud(
+        template_path=WEB_TEMPLATE,
+        state_dir=None,
+        parameters={"Stage": "web"},
+        account_id=WEB_ACCOUNT,
+        stack_name="web",
     )
     cloud.start()
     yield cloud
