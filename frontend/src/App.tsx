@@ -3,7 +3,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { getConfig } from './config';
 import { href, Link, matchPath, navigate, useLocation } from './router';
 import { AdminUsersScreen } from './screens/AdminUsers';
-import { CampaignsScreen } from './screens/ComingSoon';
+import { CampaignDetailScreen } from './screens/CampaignDetail';
+import { CampaignsScreen } from './screens/Campaigns';
 import { ConfirmScreen } from './screens/Confirm';
 import { ConsoleScreen } from './screens/Console';
 import { ListDetailScreen } from './screens/ListDetail';
@@ -13,6 +14,7 @@ import { NotFoundScreen } from './screens/NotFound';
 import { ProfileScreen } from './screens/Profile';
 import { SignupScreen } from './screens/Signup';
 import { SuppressionScreen } from './screens/Suppression';
+import { UnsubscribeScreen } from './screens/Unsubscribe';
 import { isAdmin, logOut, useSession, type Session } from './session';
 
 /** who may see a route: only logged-out people, only logged-in ones, or anyone */
@@ -36,6 +38,9 @@ export const ROUTES: Route[] = [
   { path: '/lists/:id', access: 'private', screen: ListDetailScreen },
   { path: '/suppression', access: 'private', screen: SuppressionScreen },
   { path: '/campaigns', access: 'private', screen: CampaignsScreen },
+  { path: '/campaigns/:id', access: 'private', screen: CampaignDetailScreen },
+  // the public page behind {{ unsubscribe_url }} (no login: the signed token is the credential)
+  { path: '/unsubscribe/:token', access: 'any', screen: UnsubscribeScreen },
   // the local runner's dev console (its data routes are /_local/*, unauthenticated, local only)
   { path: '/_local', access: 'any', screen: ConsoleScreen },
 ];
@@ -155,7 +160,7 @@ function Header({ path, session }: { path: string; session: Session }) {
                   <NavLink to="/profile" path={path} testid="nav-profile" label="My profile" />
                   <NavLink to="/lists" path={path} testid="nav-lists" label="Lists" />
                   <NavLink to="/suppression" path={path} testid="nav-suppression" label="Suppression" />
-                  <NavLink to="/campaigns" path={path} testid="nav-campaigns" label="Campaigns" soon />
+                  <NavLink to="/campaigns" path={path} testid="nav-campaigns" label="Campaigns" />
                   {isAdmin(session.me) && (
                     <NavLink to="/admin/users" path={path} testid="nav-admin-users" label="Users" />
                   )}

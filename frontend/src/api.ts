@@ -121,6 +121,86 @@ export interface ReportLink {
   expires_at: string;
 }
 
+export type CampaignStatus = 'draft' | 'scheduled' | 'queued' | 'sending' | 'sent' | 'failed';
+
+export interface CampaignStats {
+  recipients: number;
+  suppressed: number;
+  sent: number;
+  delivered: number;
+  bounced: number;
+  complained: number;
+  unsubscribed: number;
+  failed: number;
+}
+
+export interface TimelineEntry {
+  status: CampaignStatus | string;
+  at: string;
+}
+
+export interface Campaign {
+  id: string;
+  name: string;
+  subject: string;
+  from_name: string;
+  reply_to: string | null;
+  list_id: string;
+  html_body: string;
+  text_body: string;
+  status: CampaignStatus;
+  scheduled_at: string | null;
+  stats: CampaignStats;
+  failure: { code: string; message: string } | null;
+  timeline: TimelineEntry[];
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
+export interface CampaignSummary {
+  id: string;
+  name: string;
+  subject: string;
+  list_id: string;
+  status: CampaignStatus;
+  scheduled_at: string | null;
+  stats: CampaignStats;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CampaignInput {
+  name?: string;
+  subject?: string;
+  list_id?: string;
+  from_name?: string;
+  reply_to?: string | null;
+  html_body?: string;
+  text_body?: string;
+}
+
+export interface CampaignPreview {
+  email: string;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface Recipient {
+  email: string;
+  status: string;
+  message_id: string | null;
+  reason: string | null;
+  updated_at: string;
+}
+
+export interface UnsubscribeInfo {
+  email: string;
+  list_name: string;
+  status: 'subscribed' | 'unsubscribed';
+}
+
 export interface PageParams {
   limit?: number;
   cursor?: string | null;
@@ -471,6 +551,48 @@ export function createApi(options: ApiClientOptions) {
       request<ImportJob>('GET', `/imports/${seg(id)}`, { auth: true, ...(signal ? { signal } : {}) }),
 
     importReport: (id: string) => request<ReportLink>('GET', `/imports/${seg(id)}/report`, { auth: true }),
+
+    // ------------------------------------------------------------ campaigns
+
+    listCampaigns: (p: PageParams = {}) =>
+      request<Page<CampaignSummary>>('GET', `/campaigns${queryString({ limit: p.limit, cursor: p.cursor })}`, { auth: true }),
+
+    getCampaign: (id: string, signal?: AbortSignal) =>
+      request<Campaign>('GET', `/campaigns/${seg(id)}`, { auth: true, ...(signal ? { signal } : {}) }),
+
+    createCampaign: (body: CampaignInput & { name: string; subject: string; list_id: string }) =>
+      request<Campaign>('POST', '/campaigns', { auth: true, body }),
+
+    updateCampaign: (id: string, body: CampaignInput) =>
+      request<Campaign>('PATCH', `/campaigns/${seg(id)}`, { auth: true, body }),
+
+    deleteCampaign: (id: string) => request<void>('DELETE', `/campaigns/${seg(id)}`, { auth: true }),
+
+    previewCampaign: (id: string, body: { email?: string } = {}, signal?: AbortSignal) =>
+      request<CampaignPreview>('POST', `/campaigns/${seg(id)}/preview`, { auth: true, body, ...(signal ? { signal } : {}) }),
+
+    testCampaign: (id: string) => request<{ to: string; message_id: string }>('POST', `/campaigns/${seg(id)}/test`, { auth: true }),
+
+    sendCampaign: (id: string) => request<Campaign>('POST', `/campaigns/${seg(id)}/send`, { auth: true }),
+
+    scheduleCampaign: (id: string, sendAt: string) =>
+      request<Campaign>('POST', `/campaigns/${seg(id)}/schedule`, { auth: true, body: { send_at: sendAt } }),
+
+    cancelSchedule: (id: string) => request<Campaign>('DELETE', `/campaigns/${seg(id)}/schedule`, { auth: true }),
+
+    campaignStats: (id: string, signal?: AbortSignal) =>
+      request<CampaignStats>('GET', `/campaigns/${seg(id)}/stats`, { auth: true, ...(signal ? { signal } : {}) }),
+
+    campaignRecipients: (id: string, p: PageParams = {}) =>
+      request<Page<Recipient>>('GET', `/campaigns/${seg(id)}/recipients${queryString({ limit: p.limit, cursor: p.cursor })}`, {
+        auth: true,
+      }),
+
+    // ------------------------------------------------------------ public
+
+    getUnsubscribe: (token: string) => request<UnsubscribeInfo>('GET', `/public/unsubscribe/${seg(token)}`),
+
+    unsubscribe: (token: string) => request<UnsubscribeInfo>('POST', `/public/unsubscribe/${seg(token)}`, { body: {} }),
   };
 }
 

@@ -16,6 +16,8 @@ describe('routes', () => {
         '/_local',
         '/admin/users',
         '/campaigns',
+        '/campaigns/:id',
+        '/unsubscribe/:token',
         '/confirm',
         '/lists',
         '/lists/:id',

@@ -1,6 +1,6 @@
 import { Page } from '../components/Page';
 
-/** Placeholder for a screen that is routed but not built yet (/campaigns). */
+/** Placeholder for a screen that is routed but not built yet. */
 export function ComingSoonScreen({ title }: { title: string }) {
   return (
     <Page title={title}>
@@ -10,5 +10,3 @@ export function ComingSoonScreen({ title }: { title: string }) {
     </Page>
   );
 }
-
-export const CampaignsScreen = () => <ComingSoonScreen title="Campaigns" />;
