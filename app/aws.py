@@ -37,6 +37,11 @@ def _client(service: str, endpoint_url: str | None = None) -> Any:
     if service == "s3":
         # SigV4 for presigned POSTs and GETs (the default would sign POST policies with SigV2).
         config = config.merge(Config(signature_version="s3v4"))
+    if service == "apigatewaymanagementapi":
+        # A push is best effort: a slow or unreachable endpoint must not hold up the stream worker.
+        config = config.merge(
+            Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=2, read_timeout=5)
+        )
     return _session().client(
         service, region_name=get_settings().aws_region, config=config, endpoint_url=endpoint_url
     )

@@ -108,7 +108,7 @@ def create_local_app(*, options: LocalOptions | None = None, cloud: EmbeddedClou
 
     app = create_app()
     # Lambda imports routers on first use to keep cold starts short; a dev server has no cold
-    # start, and routers included after the SPA mount below would sit behind its catch-all.
+    # start, so every route is there from the first request (and in the docs at once).
     app.state.routers.ensure_all()
     herald_lifespan = app.router.lifespan_context
 

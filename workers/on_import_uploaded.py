@@ -15,13 +15,13 @@ from app.imports import service
 from app.imports.models import Upload
 from app.imports.repository import ImportRepository
 from app.imports.storage import S3Uploads
-from app.observability import logger
+from app.observability import with_lambda_context
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
-@logger.inject_lambda_context
+@with_lambda_context
 @event_source(data_class=S3Event)
 def handler(event: S3Event, context: LambdaContext) -> dict[str, Any]:  # noqa: ARG001
     """An exception makes Lambda retry the event (then park it in the DLQ); retries resume."""

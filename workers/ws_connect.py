@@ -10,14 +10,14 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_websocket_event im
 from app.config import get_settings
 from app.db import table
 from app.errors import NotAuthenticated, UpstreamUnavailable
-from app.observability import logger
+from app.observability import logger, with_lambda_context
 from app.push import ConnectionRepository, connect
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
-@logger.inject_lambda_context
+@with_lambda_context
 @event_source(data_class=APIGatewayWebSocketEvent)
 def handler(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[str, Any]:  # noqa: ARG001
     """200 keeps the connection; anything else makes API Gateway refuse the handshake."""

@@ -8,14 +8,14 @@ from aws_lambda_powertools.utilities.data_classes import event_source
 from aws_lambda_powertools.utilities.data_classes.api_gateway_websocket_event import APIGatewayWebSocketEvent
 
 from app.db import table
-from app.observability import logger
+from app.observability import with_lambda_context
 from app.push import ConnectionRepository, disconnect
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
-@logger.inject_lambda_context
+@with_lambda_context
 @event_source(data_class=APIGatewayWebSocketEvent)
 def handler(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[str, Any]:  # noqa: ARG001
     """Best effort: API Gateway may skip this call, so connection items also expire by TTL."""
