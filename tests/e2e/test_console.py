@@ -220,6 +220,7 @@ def test_console_tabs_by_keyboard_and_the_newer_tabs(page: Page, server: str) ->
     # Trail for the sign-up's correlation id
     page.get_by_test_id("console-tab-trail").click()
     page.get_by_test_id("console-trail-id").fill(correlation_id)
+    expect(page.get_by_test_id("console-trail-id")).to_have_value(correlation_id)
     page.get_by_test_id("console-trail-submit").click()
     expect(page).to_have_url(f"{server}/_local?tab=trail&id={correlation_id}")
     trail = httpx.get(f"{server}/_local/trail/{correlation_id}")

@@ -835,7 +835,15 @@ function ExecutionHistory({ arn }: { arn: string }) {
 
 function TrailPanel({ auto, id, onId }: { auto: boolean; id: string; onId: (id: string) => void }) {
   const [text, setText] = useState(id);
-  useEffect(() => setText(id), [id]);
+  // Follow a new id from the URL, but never overwrite what was typed since the last one
+  // (an effect on mount would clear text typed before it ran).
+  const shownId = useRef(id);
+  useEffect(() => {
+    if (id !== shownId.current) {
+      shownId.current = id;
+      setText(id);
+    }
+  }, [id]);
   const t = useLocalData<unknown>(id ? `/trail/${encodeURIComponent(id)}` : null, { auto });
   const entries = asList(t.data);
 
