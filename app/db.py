@@ -63,6 +63,31 @@ class Table:
             kwargs["ExpressionAttributeValues"] = to_attr(values)
         self.client.put_item(**kwargs)
 
+    def delete(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """DeleteItem; False (and nothing deleted) when the condition does not hold."""
+        kwargs: dict[str, Any] = {"TableName": self.name, "Key": to_attr({"PK": pk, "SK": sk})}
+        if condition:
+            kwargs["ConditionExpression"] = condition
+        if names:
+            kwargs["ExpressionAttributeNames"] = dict(names)
+        if values:
+            kwargs["ExpressionAttributeValues"] = to_attr(values)
+        try:
+            self.client.delete_item(**kwargs)
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
     def get(self, pk: str, sk: str, *, consistent: bool = False) -> Item | None:
         """GetItem by key."""
         response = self.client.get_item(

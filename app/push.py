@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from app.auth.principal import Principal
 from app.auth.tokens import verify_access_token
 from app.config import Settings
-from app.db import Table, to_attr
+from app.db import Table
 from app.errors import NotAuthenticated
 from app.observability import logger
 
@@ -82,10 +82,7 @@ class ConnectionRepository:
 
     def remove(self, user_id: str, connection_id: str) -> None:
         """Forget a connection (missing is fine)."""
-        self.table.client.delete_item(
-            TableName=self.table.name,
-            Key=to_attr(dict(zip(("PK", "SK"), connection_key(user_id, connection_id), strict=True))),
-        )
+        self.table.delete(*connection_key(user_id, connection_id))
 
 
 def connect(

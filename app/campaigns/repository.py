@@ -189,21 +189,14 @@ class CampaignRepository:
     def delete(self, owner_id: str, campaign_id: str, *, allowed: Iterable[str]) -> bool:
         """Delete a campaign whose status is one of `allowed`; False when refused or missing."""
         statuses = list(allowed)
-        try:
-            self.table.client.delete_item(
-                TableName=self.table.name,
-                Key=_key(owner_id, campaign_id),
-                ConditionExpression="attribute_exists(PK) AND #status IN ("
-                + ", ".join(f":s{i}" for i in range(len(statuses)))
-                + ")",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=to_attr({f":s{i}": s for i, s in enumerate(statuses)}),
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self.table.delete(
+            *campaign_key(owner_id, campaign_id),
+            condition="attribute_exists(PK) AND #status IN ("
+            + ", ".join(f":s{i}" for i in range(len(statuses)))
+            + ")",
+            names={"#status": "status"},
+            values={f":s{i}": s for i, s in enumerate(statuses)},
+        )
 
     def add_counters(self, owner_id: str, campaign_id: str, counts: Mapping[str, int]) -> None:
         """Add to the campaign's counters (feedback)."""

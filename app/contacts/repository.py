@@ -234,17 +234,7 @@ class ListRepository:
 
     def delete(self, owner_id: str, list_id: str) -> bool:
         """Delete the list item (the stream then purges its subscribers); False when absent."""
-        try:
-            self.table.client.delete_item(
-                TableName=self.table.name,
-                Key=_key(*list_key(owner_id, list_id)),
-                ConditionExpression="attribute_exists(PK)",
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self.table.delete(*list_key(owner_id, list_id), condition="attribute_exists(PK)")
 
 
 class SubscriberRepository:
@@ -467,7 +457,7 @@ class SubscriberRepository:
 
     def end_purge(self, owner_id: str, list_id: str) -> None:
         """Remove the purge marker (if there was one)."""
-        self.table.client.delete_item(TableName=self.table.name, Key=_key(*purge_key(owner_id, list_id)))
+        self.table.delete(*purge_key(owner_id, list_id))
 
 
 def suppression_update(
@@ -562,17 +552,7 @@ class SuppressionRepository:
 
     def remove(self, owner_id: str, email: str) -> bool:
         """Lift a suppression; False when the address was not suppressed."""
-        try:
-            self.table.client.delete_item(
-                TableName=self.table.name,
-                Key=_key(*suppression_key(owner_id, email)),
-                ConditionExpression="attribute_exists(PK)",
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self.table.delete(*suppression_key(owner_id, email), condition="attribute_exists(PK)")
 
     def page(
         self, owner_id: str, *, prefix: str, limit: int, start_sk: str | None
