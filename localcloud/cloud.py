@@ -33,6 +33,7 @@ from localcloud.server import (
     Dispatcher,
     EmbeddedServer,
     StateLock,
+    Write,
     WsgiApp,
     quiet_werkzeug,
 )
@@ -311,11 +312,12 @@ class EmbeddedCloud:
             runtime.console.load(extras.get("events") or [])
         self._mail.load(extras.get("mail") or {})
 
-    def _changed(self) -> None:
-        """A write went through the dispatcher: wake the pollers, save soon."""
+    def _changed(self, write: Write) -> None:
+        """A write went through the dispatcher: wake the pollers it may give work, save soon."""
         if self._runtime is not None:
             for poller in self._runtime.pollers:
-                poller.kick()
+                if poller.wakes_on(write):
+                    poller.kick()
         self._changed_quietly()
 
     def _changed_quietly(self) -> None:

@@ -33,7 +33,7 @@ from localcloud.clients import Clients
 from localcloud.mail import MailCapture
 from localcloud.pollers import Activity, Checkpoints, Poller
 from localcloud.provision import ProvisionContext, Provisioned, provisioner
-from localcloud.server import StateLock
+from localcloud.server import StateLock, Write
 from localcloud.template import ResourceSpec
 
 logger = logging.getLogger("localcloud")
@@ -70,6 +70,7 @@ class SentMail:
     subject: str
     tags: Mapping[str, str]
     configuration_set: str | None
+    sent_at: dt.datetime | None = None
 
 
 def ses_event(
@@ -148,11 +149,21 @@ def _sent_mail(message: Any, capture: MailCapture) -> SentMail:
         subject=str(getattr(message, "subject", "") or ""),
         tags=dict(details.get("tags") or {}),
         configuration_set=details.get("configuration_set"),
+        sent_at=dt.datetime.fromisoformat(details["sent_at"]) if details.get("sent_at") else None,
     )
 
 
 class FeedbackPoller(Poller):
     """Publishes the simulated events of newly sent mail of one configuration set to its topic."""
+
+    # SES reports a delivery once the receiving server accepted the message: seconds later, never
+    # at once. Events here follow their send by at least this long (a sender records its sends
+    # in small groups, so an instant event would mostly find its send not yet recorded).
+    delay_seconds = 1.0
+
+    def wakes_on(self, write: Write) -> bool:
+        """Only a send adds mail."""
+        return write.service in ("ses", "")
 
     def __init__(
         self,
@@ -178,6 +189,11 @@ class FeedbackPoller(Poller):
         self._account_id = account_id
         self._key = f"ses-events|{configuration_set}|{topic_arn}"
         self.published = 0
+        self._waiting = False
+
+    def pending(self) -> bool:
+        """Mail sent less than `delay_seconds` ago, its events not yet due."""
+        return self._waiting
 
     def describe(self) -> dict[str, Any]:
         """A short status for the dev console."""
@@ -197,22 +213,44 @@ class FeedbackPoller(Poller):
     def poll(self) -> bool:
         """Publish the events of mail sent since the checkpoint."""
         start, messages = self._new_messages()
+        self._waiting = False
         if not messages:
             return False
-        sns = self._clients.sns()
-        for offset, message in enumerate(messages):
+        due_before = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self.delay_seconds)
+        events: list[dict[str, Any]] = []
+        done = 0
+        for message in messages:
             mail = _sent_mail(message, self._capture)
+            if mail.sent_at is not None and mail.sent_at > due_before:
+                self._waiting = True
+                break
+            done += 1
             if mail.configuration_set == self.configuration_set:
                 for recipient in mail.destinations:
                     for kind, sub_type in simulated_outcome(recipient):
-                        if kind.lower() not in self.event_types:
-                            continue
-                        event = ses_event(mail, recipient, kind, sub_type, self._account_id)
-                        sns.publish(TopicArn=self.topic_arn, Message=json.dumps(event))
-                        self.published += 1
-            self._checkpoints.set(self._key, str(start + offset + 1))
+                        if kind.lower() in self.event_types:
+                            events.append(ses_event(mail, recipient, kind, sub_type, self._account_id))
+        if not done:
+            return False
+        self._publish(events)
+        self._checkpoints.set(self._key, str(start + done))
         self.invocations += 1
         return True
+
+    def _publish(self, events: list[dict[str, Any]]) -> None:
+        """Each event is its own SNS message, as SES sends them (ten per PublishBatch call here)."""
+        sns = self._clients.sns()
+        for offset in range(0, len(events), 10):
+            chunk = events[offset : offset + 10]
+            response = sns.publish_batch(
+                TopicArn=self.topic_arn,
+                PublishBatchRequestEntries=[
+                    {"Id": str(i), "Message": json.dumps(event)} for i, event in enumerate(chunk)
+                ],
+            )
+            if response.get("Failed"):
+                raise RuntimeError(f"SNS refused {len(response['Failed'])} SES events")
+            self.published += len(chunk)
 
 
 @provisioner("AWS::SES::ConfigurationSetEventDestination")

@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from localcloud.clients import Clients, send_to_destination
 from localcloud.functions import Invoker, LocalFunction, Outcome
-from localcloud.server import StateLock
+from localcloud.server import StateLock, Write
 from localcloud.shapes import (
     async_failure_record,
     eventbridge_envelope,
@@ -34,6 +34,7 @@ logger = logging.getLogger("localcloud")
 
 MIN_INTERVAL = 0.1
 MAX_INTERVAL = 2.0
+SHARD_READ_INTERVAL = 0.25
 # Locally a failed message is visible again after this long (SQS would wait out the queue's
 # VisibilityTimeout, 30 s by default): retries, and the redrive to a DLQ, happen in seconds.
 LOCAL_RETRY_VISIBILITY = 1
@@ -102,6 +103,11 @@ class Poller:
     def kick(self) -> None:
         """Poll now rather than after the backoff (something was written)."""
         self._wake.set()
+
+    def wakes_on(self, write: Write) -> bool:  # noqa: ARG002 (subclasses look at it)
+        """Whether `write` may give this poller work (one not woken still polls on its backoff,
+        at most MAX_INTERVAL apart)."""
+        return True
 
     def idle_since(self, mark: float) -> bool:
         """True when a poll that started after `mark` found nothing and nothing is pending."""
@@ -251,10 +257,15 @@ class _Shard:
     buffer: list[dict[str, Any]] = field(default_factory=list)
     buffer_started: float = 0.0
     read_upto: str | None = None
+    drained_at: float = 0.0  # when a read last came back short (the shard had nothing more)
 
 
 class StreamPoller(Poller):
     """A DynamoDB stream event source mapping: batches, partial failures, retries, bisection."""
+
+    def wakes_on(self, write: Write) -> bool:
+        """Only a table write adds stream records."""
+        return write.service in ("dynamodb", "")
 
     def __init__(
         self,
@@ -279,6 +290,7 @@ class StreamPoller(Poller):
         self._shards: dict[str, _Shard] = {}
         self._passes = _matcher(options.filters)
         self._missing_logged = False
+        self._deferred = False
 
     def reset(self) -> None:
         """Rediscover the shards and start again from the checkpoints."""
@@ -288,11 +300,12 @@ class StreamPoller(Poller):
         return f"{self.function.logical_id}|{self.options.stream_arn}|{shard_id}"
 
     def pending(self) -> bool:
-        """Records read but not yet handed over (the batching window)."""
-        return any(shard.buffer for shard in self._shards.values())
+        """Records read but not yet handed over (the batching window), or a read held back."""
+        return self._deferred or any(shard.buffer for shard in self._shards.values())
 
     def poll(self) -> bool:
         """Read each shard, and hand over full (or timed-out) batches."""
+        self._deferred = False
         if not self._shards and not self._discover():
             return False
         worked = False
@@ -344,11 +357,18 @@ class StreamPoller(Poller):
         room = self.options.batch_size - len(shard.buffer)
         if room <= 0:
             return False
+        if time.monotonic() - shard.drained_at < SHARD_READ_INTERVAL:
+            # Lambda polls a drained shard four times a second, not once per write.
+            self._deferred = True
+            return False
         iterator = self._iterator(shard)
-        response = self._clients.streams().get_records(ShardIterator=iterator, Limit=min(room, 1000))
+        limit = min(room, 1000)
+        response = self._clients.streams().get_records(ShardIterator=iterator, Limit=limit)
         shard.iterator = response.get("NextShardIterator")
         self._forget_iterator(iterator)
         records = response.get("Records", [])
+        if len(records) < limit:
+            shard.drained_at = time.monotonic()
         if not records:
             return False
         for raw in records:
@@ -446,12 +466,36 @@ class StreamPoller(Poller):
 # ---------------------------------------------------------------------- SQS
 
 
+# Writes to these services never put a message on a queue (their deliveries, such as a stream
+# batch's failure record or SES feedback on SNS, are separate SQS/SNS calls that do wake us).
+_NEVER_ENQUEUES = frozenset({"dynamodb", "ses", "ssm", "cognito-idp", "scheduler", "execute-api"})
+
+
 class _QueuePollerBase(Poller):
     """Shared by the pollers that read an SQS queue."""
 
-    def __init__(self, name: str, *, queue_url: str, clients: Clients, activity: Activity):
+    def wakes_on(self, write: Write) -> bool:
+        """A write to this queue, or to what delivers to queues (SNS, EventBridge, S3, ...)."""
+        if write.service == "sqs":
+            return write.queue is None or write.queue == self.queue_name
+        if self.fed_by is not None:
+            return write.service in self.fed_by or not write.service
+        return write.service not in _NEVER_ENQUEUES
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        queue_url: str,
+        clients: Clients,
+        activity: Activity,
+        fed_by: frozenset[str] | None = None,
+    ):
         super().__init__(name, activity)
         self.queue_url = queue_url
+        # The services that deliver into this (local) queue besides SQS; None: any may.
+        self.fed_by = fed_by
+        self.queue_name = queue_url.rstrip("/").rsplit("/", 1)[-1]
         self._clients = clients
         self._retry_pending = False
 
@@ -639,8 +683,9 @@ class AsyncQueuePoller(_QueuePollerBase):
         max_attempts: int,
         has_redrive: bool,
         activity: Activity,
+        fed_by: frozenset[str] | None = None,
     ) -> None:
-        super().__init__(name, queue_url=queue_url, clients=clients, activity=activity)
+        super().__init__(name, queue_url=queue_url, clients=clients, activity=activity, fed_by=fed_by)
         self.function = function
         self._invoker = invoker
         self._unwrap = unwrap
@@ -699,7 +744,9 @@ class ConsolePoller(_QueuePollerBase):
     """Drains the catch-all rules' queue into a bounded list of recent events."""
 
     def __init__(self, *, queue_url: str, clients: Clients, activity: Activity, keep: int = 200) -> None:
-        super().__init__("console", queue_url=queue_url, clients=clients, activity=activity)
+        super().__init__(
+            "console", queue_url=queue_url, clients=clients, activity=activity, fed_by=frozenset({"events"})
+        )
         self.events: deque[dict[str, Any]] = deque(maxlen=keep)
         self._lock = threading.Lock()
         # Told about each event as it arrives (the cloud's trail keeps them by correlation id).

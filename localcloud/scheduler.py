@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from localcloud.clients import Clients, queue_url
 from localcloud.pollers import Activity, Poller
 from localcloud.provision import ProvisionContext
+from localcloud.server import Write
 
 logger = logging.getLogger("localcloud")
 
@@ -37,6 +38,10 @@ def due_time(expression: str, timezone: str | None) -> dt.datetime | None:
 
 class SchedulePoller(Poller):
     """Fires due one-time schedules of every group, at most once each."""
+
+    def wakes_on(self, write: Write) -> bool:
+        """A new or changed schedule; due ones are found on the backoff (at most MAX_INTERVAL late)."""
+        return write.service in ("scheduler", "")
 
     def __init__(self, *, clients: Clients, activity: Activity, clock: Any = None) -> None:
         super().__init__("scheduler", activity)

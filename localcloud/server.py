@@ -7,6 +7,7 @@ import json
 import logging
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -152,6 +153,16 @@ class Exchange:
         """The `X-Amz-Target` header of JSON-protocol APIs ('' when absent)."""
         return str(self.environ.get("HTTP_X_AMZ_TARGET", ""))
 
+    @property
+    def service(self) -> str:
+        """The signing name of a SigV4-signed request (`sqs`, `dynamodb`, `ses`, ...; '' unsigned)."""
+        authorization = str(self.environ.get("HTTP_AUTHORIZATION", ""))
+        _, found, rest = authorization.partition("Credential=")
+        if not found:
+            return ""
+        scope = rest.split(",", 1)[0].split("/")
+        return scope[3].lower() if len(scope) >= 5 else ""
+
     def header(self, name: str) -> str | None:
         """A request header (case-insensitive)."""
         value = self.environ.get("HTTP_" + name.upper().replace("-", "_"))
@@ -188,6 +199,25 @@ class Exchange:
         return self._forward(self)
 
 
+@dataclass(frozen=True)
+class Write:
+    """What a request that may have changed the state touched (decides which pollers wake)."""
+
+    service: str = ""  # the SigV4 signing name ('' unsigned: anything)
+    queue: str | None = None  # SQS: the queue's name, when the request names one
+
+
+def write_of(exchange: Exchange) -> Write:
+    """The Write a request makes (read before moto consumes the body)."""
+    service = exchange.service
+    if service != "sqs":
+        return Write(service)
+    url = exchange.json().get("QueueUrl") if exchange.target else None
+    if not url:
+        url = _query_param(_form_body(exchange), "QueueUrl") or None
+    return Write(service, str(url).rstrip("/").rsplit("/", 1)[-1] if url else None)
+
+
 class Interceptor(Protocol):
     """Answers a request itself (a response), or lets it through to moto (None)."""
 
@@ -213,10 +243,14 @@ def _is_long_poll(exchange: Exchange) -> bool:
 
 
 def _query_action(text: str) -> str:
+    return _query_param(text, "Action")
+
+
+def _query_param(text: str, name: str) -> str:
     for pair in text.split("&"):
         key, _, value = pair.partition("=")
-        if key == "Action":
-            return value
+        if key == name:
+            return urllib.parse.unquote_plus(value)
     return ""
 
 
@@ -236,7 +270,7 @@ class Dispatcher:
         *,
         account_id: str,
         lock: StateLock,
-        on_mutation: Callable[[], None],
+        on_mutation: Callable[[Write], None],
     ) -> None:
         self._moto = moto_app
         self._account_id = account_id
@@ -270,7 +304,7 @@ class Dispatcher:
         return response.respond(start_response, head=exchange.method == "HEAD")
 
     def _dispatch(self, exchange: Exchange) -> WsgiResponse:
-        mutation = is_mutation(exchange)  # before moto consumes the body
+        write = write_of(exchange) if is_mutation(exchange) else None  # before moto reads the body
         try:
             for interceptor in self._interceptors:
                 answer = interceptor(exchange)
@@ -278,8 +312,8 @@ class Dispatcher:
                     return answer
             return exchange.forward()
         finally:
-            if mutation:
-                self._on_mutation()
+            if write is not None:
+                self._on_mutation(write)
 
     def _call_moto(self, exchange: Exchange) -> WsgiResponse:
         captured: dict[str, Any] = {}

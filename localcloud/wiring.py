@@ -233,6 +233,7 @@ def _eventbridge_rule(
             max_attempts=attempts,
             has_redrive=dead_letter is not None,
             activity=ctx.runtime.activity,
+            fed_by=frozenset({"events"}),
         )
     )
     return f"rule {rule} on bus {bus} -> local queue -> async invoke ({attempts} attempts)" + (
@@ -267,6 +268,7 @@ def _s3(ctx: ProvisionContext, function: LocalFunction, event_name: str, props: 
             max_attempts=attempts,
             has_redrive=function.async_on_failure is not None,
             activity=ctx.runtime.activity,
+            fed_by=frozenset({"s3"}),
         )
     )
     return f"bucket {bucket} notification -> local queue -> async invoke ({attempts} attempts)"

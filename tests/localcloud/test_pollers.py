@@ -20,12 +20,12 @@ def _put(cloud: EmbeddedCloud, *items: dict[str, str]) -> None:
 
 
 def _stream_invocations(tag: str) -> list[list[dict[str, Any]]]:
-    """The batches the stream handler got that contain records of `tag`."""
-    return [
-        event["Records"]
+    """The records of `tag` in each batch the stream handler got (a batch may hold other tests' too)."""
+    batches = [
+        [record for record in event["Records"] if record["dynamodb"]["Keys"]["PK"]["S"].startswith(tag)]
         for event in received("stream")
-        if any(record["dynamodb"]["Keys"]["PK"]["S"].startswith(tag) for record in event["Records"])
     ]
+    return [batch for batch in batches if batch]
 
 
 def _keys(records: list[dict[str, Any]]) -> list[str]:
