@@ -19,6 +19,8 @@ class TableChange:
     kind: ChangeKind
     old: Mapping[str, Any] | None
     new: Mapping[str, Any] | None
+    # False when the same batch holds a later change of the same item (its progress is newer).
+    latest: bool = True
 
     @property
     def entity(self) -> str | None:
@@ -131,7 +133,11 @@ _CAMPAIGN_COUNTERS = (
 
 
 def campaign_pushes(change: TableChange) -> list[Push]:
-    """`campaign.status` when a campaign's status changes, `campaign.progress` when its counters move."""
+    """`campaign.status` when a campaign's status changes, `campaign.progress` when its counters move.
+
+    Progress is a snapshot: of several changes of one campaign in a stream batch only the last
+    one's is pushed (a 5,000-recipient send moves the counters thousands of times).
+    """
     if change.entity != "campaign" or change.new is None or change.kind == "REMOVE":
         return []
     new, old = change.new, change.old or {}
@@ -152,7 +158,7 @@ def campaign_pushes(change: TableChange) -> list[Push]:
             "correlation_id": change.correlation_id,
         }
         pushes.append(Push(user_id=owner_id, message=message))
-    if any(int(new.get(k, 0)) != int(old.get(k, 0)) for k in _CAMPAIGN_COUNTERS):
+    if change.latest and any(int(new.get(k, 0)) != int(old.get(k, 0)) for k in _CAMPAIGN_COUNTERS):
         counters = {k: int(new.get(k, 0)) for k in _CAMPAIGN_COUNTERS}
         progress = {"type": "campaign.progress", "id": campaign_id, "status": new.get("status"), **counters}
         pushes.append(Push(user_id=owner_id, message={**progress, "correlation_id": change.correlation_id}))

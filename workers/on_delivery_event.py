@@ -23,21 +23,27 @@ if TYPE_CHECKING:
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
+_current: dict[str, service.FeedbackKit] = {}
+
+
 def record_handler(record: SQSRecord) -> list[str]:
     """One SES event (raw SNS delivery: the body is the event); replays change nothing."""
-    kit = service.FeedbackKit(
+    return service.apply_ses_event(SesEvent.model_validate_json(record.body), kit=_current["kit"])
+
+
+@with_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    """Partial batch response: only failed records are retried; the stats counted are added once."""
+    kit = _current["kit"] = service.FeedbackKit(
         campaigns=CampaignRepository(table()),
         recipients=RecipientRepository(table()),
         subscribers=SubscriberRepository(table()),
         suppressions=SuppressionRepository(table()),
         soft_bounce_limit=get_settings().soft_bounce_limit,
     )
-    return service.apply_ses_event(SesEvent.model_validate_json(record.body), kit=kit)
-
-
-@with_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    """Partial batch response: only failed records are retried."""
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    try:
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+    finally:
+        kit.flush()  # what the successful records counted, even when others failed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,17 @@ def _purge(target: outbox.Purge) -> None:
     purge_deleted_list(target.owner_id, target.list_id, repo=SubscriberRepository(table()))
 
 
+_latest: set[str] = set()  # event ids of each item's last change in the current batch
+
+
+def _last_change_per_item(records: Sequence[dict[str, Any]]) -> set[str]:
+    last: dict[str, str] = {}
+    for record in records:
+        keys = (record.get("dynamodb") or {}).get("Keys") or {}
+        last[json.dumps(keys, sort_keys=True)] = str(record.get("eventID", ""))
+    return set(last.values())
+
+
 def record_handler(record: DynamoDBRecord) -> None:
     """One change: events published, pushes and purges done, or the record reported as failed."""
     stream = record.dynamodb
@@ -50,6 +62,7 @@ def record_handler(record: DynamoDBRecord) -> None:
         kind=record.event_name.name if record.event_name else "MODIFY",  # type: ignore[arg-type]
         old=stream.old_image if stream else None,
         new=stream.new_image if stream else None,
+        latest=record.event_id in _latest,
     )
     bind_correlation_id(change.correlation_id)
     outbox.react(change, publish=_publish, push=_push, purge=_purge)
@@ -58,6 +71,8 @@ def record_handler(record: DynamoDBRecord) -> None:
 @with_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     """Partial batch response: only failed records are retried."""
+    _latest.clear()
+    _latest.update(_last_change_per_item(event.get("Records") or []))
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

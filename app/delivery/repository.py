@@ -1,7 +1,7 @@
 """DynamoDB access for a campaign's recipients and for soft-bounce counts.
 
-Keys: recipient R = PK=CAMPAIGN#<owner>#<campaign>, SK=RCPT#<email> (GSI1PK=MSG#<ses message id>
-once sent); soft bounces B = PK=OWNER#<owner>#SOFTBOUNCE, SK=EMAIL#<email>.
+Keys: recipient R = PK=CAMPAIGN#<owner>#<campaign>, SK=RCPT#<email>;
+soft bounces B = PK=OWNER#<owner>#SOFTBOUNCE, SK=EMAIL#<email>.
 
 | access pattern                         | key                          | operation                          |
 |----------------------------------------|------------------------------|------------------------------------|
@@ -11,7 +11,7 @@ once sent); soft bounces B = PK=OWNER#<owner>#SOFTBOUNCE, SK=EMAIL#<email>.
 | release a throttled claim              | R                            | UpdateItem (claimed by me)         |
 | record sent + message id               | R x25                        | BatchWriteItem (I hold the claims) |
 | give up on a recipient                 | R                            | UpdateItem (claimed by attempt)    |
-| feedback: by message tags / message id | R / GSI1PK=MSG#<id>          | GetItem / Query GSI1               |
+| feedback: by the message's tags        | R                            | UpdateItem (sent -> delivered)     |
 | feedback, unsubscribe: status change   | R                            | UpdateItem (status IN ...)         |
 | a page of recipients                   | R's PK, SK begins_with RCPT# | Query                              |
 | count a soft bounce                    | B                            | UpdateItem ADD                     |
@@ -196,17 +196,10 @@ class RecipientRepository:
                 "message_id": message_id,
                 "sent_at": now,
                 "updated_at": now,
-                "GSI1PK": f"MSG#{message_id}",
-                "GSI1SK": str(item["SK"]),
             }
             for item, message_id in claimed
         ]
         self.put_many(items)
-
-    def find_by_message(self, message_id: str) -> Item | None:
-        """The recipient an SES message went to."""
-        items, _ = self.table.query("GSI1PK = :pk", {":pk": f"MSG#{message_id}"}, index="GSI1", limit=1)
-        return items[0] if items else None
 
     def transition(
         self,
@@ -237,6 +230,25 @@ class RecipientRepository:
                 ConditionExpression=f"#s IN ({', '.join(f':s{i}' for i in range(len(statuses)))})",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues=to_attr(values),
+            )
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def deliver(self, owner_id: str, campaign_id: str, email: str) -> bool:
+        """A `sent` recipient's first Delivery: status and time in one write; False otherwise."""
+        try:
+            self.table.client.update_item(
+                TableName=self.table.name,
+                Key=_key(owner_id, campaign_id, email),
+                UpdateExpression="SET #s = :delivered, delivered_at = :iso, updated_at = :iso",
+                ConditionExpression="#s = :sent AND attribute_not_exists(delivered_at)",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=to_attr(
+                    {":delivered": "delivered", ":sent": "sent", ":iso": now_iso()}
+                ),
             )
         except Exception as exc:
             if is_conditional_failure(exc):

@@ -18,6 +18,7 @@ stores the token and resumes itself when the senders finished before it ran.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import formataddr
@@ -28,7 +29,7 @@ from app.campaigns.repository import CampaignRepository
 from app.config import Settings
 from app.contacts.models import Subscriber
 from app.contacts.repository import SubscriberRepository, SuppressionRepository
-from app.db import Item
+from app.db import Item, is_conditional_failure
 from app.delivery import sender
 from app.delivery.models import (
     BATCH_SIZE,
@@ -51,6 +52,10 @@ if TYPE_CHECKING:
 
 SENT_LIKE = frozenset({"sent", "delivered", "bounced", "complained", "unsubscribed"})
 AUDIENCE_PAGE = 1000
+# Sends are recorded (one BatchWriteItem) every this many messages: soon enough that SES events,
+# which come seconds after a send, find it recorded; a crash loses at most these records (those
+# recipients then count `failed`/interrupted, see above).
+SENT_RECORD_GROUP = 10
 
 
 class CampaignNotSendable(Conflict):
@@ -293,6 +298,9 @@ def send_batch(batch: SendBatch, attempt: str, *, kit: SenderKit) -> str:
     try:
         for email in batch.emails:
             _send_one(batch, email, attempt, item=item, compiled=compiled, key=key, kit=kit, tally=tally)
+            if len(tally.claimed) >= SENT_RECORD_GROUP:
+                kit.recipients.mark_sent(tally.claimed)
+                tally.claimed.clear()
     finally:
         kit.recipients.mark_sent(tally.claimed)  # what went out is recorded even when the batch stops
     counted = kit.campaigns.complete_batch(
@@ -451,34 +459,57 @@ def mark_failed(state: FailedState, *, campaigns: CampaignRepository) -> dict[st
 # ---------------------------------------------------------------------- SES feedback
 
 
-@dataclass(frozen=True)
+@dataclass
 class FeedbackKit:
-    """What the feedback worker writes to."""
+    """What the feedback worker writes to, and the stats it counted but has not added yet."""
 
     campaigns: CampaignRepository
     recipients: RecipientRepository
     subscribers: SubscriberRepository
     suppressions: SuppressionRepository
     soft_bounce_limit: int
+    counted: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
+
+    def count(self, owner_id: str, campaign_id: str, name: str) -> None:
+        """One more `name` (delivered, bounced, complained) for a campaign's stats."""
+        self.counted.setdefault((owner_id, campaign_id), Counter())[name] += 1
+
+    def flush(self) -> None:
+        """Add what was counted to the stats: one write per campaign per invocation, not per event.
+
+        A campaign's item is a hot key while its events pour in; one ADD per batch of events
+        keeps it cheap. A campaign deleted meanwhile has no stats to add to.
+        """
+        counted, self.counted = self.counted, {}
+        for (owner_id, campaign_id), counts in counted.items():
+            try:
+                self.campaigns.add_counters(owner_id, campaign_id, counts)
+            except Exception as exc:
+                if not is_conditional_failure(exc):
+                    raise
 
 
-def _locate(event: SesEvent, recipients: RecipientRepository) -> tuple[str, str] | None:
+def _locate(event: SesEvent) -> tuple[str, str] | None:
+    """(owner, campaign) from the tags every campaign message carries; None: not campaign mail."""
     owner_id, campaign_id = event.tag("owner"), event.tag("campaign")
-    if owner_id and campaign_id:
-        return owner_id, campaign_id
-    found = recipients.find_by_message(event.message_id)
-    return (str(found["owner_id"]), str(found["campaign_id"])) if found else None
+    return (owner_id, campaign_id) if owner_id and campaign_id else None
 
 
 def apply_ses_event(event: SesEvent, *, kit: FeedbackKit) -> list[str]:
-    """Recipient status, campaign stats and suppression for one SES event; returns what changed."""
+    """Recipient status and suppression for one SES event, its stats counted in `kit` (see
+    FeedbackKit.flush); returns what changed."""
     changes: list[str] = []
     for raw in event.recipients():
         email = raw.strip().lower()
-        where = _locate(event, kit.recipients)
+        where = _locate(event)
         if where is None:
             continue  # not campaign mail (e.g. the welcome email)
         owner_id, campaign_id = where
+        if event.event_type == "Delivery" and kit.recipients.deliver(owner_id, campaign_id, email):
+            # The usual case in one write: a recorded send, delivered for the first time.
+            kit.count(owner_id, campaign_id, "delivered")
+            changes.append(f"{email}:delivered")
+            continue
         recipient = kit.recipients.get(owner_id, campaign_id, email)
         if recipient is None:
             continue
@@ -502,7 +533,7 @@ def _apply_one(
         counted = kit.recipients.note_delivery(owner_id, campaign_id, email)
         kit.recipients.transition(owner_id, campaign_id, email, allowed=("sent",), to="delivered")
         if counted:
-            kit.campaigns.add_counters(owner_id, campaign_id, {"delivered": 1})
+            kit.count(owner_id, campaign_id, "delivered")
             return "delivered"
         return None
     if kind == "Bounce" and event.bounce is not None:
@@ -512,7 +543,7 @@ def _apply_one(
             owner_id, campaign_id, email, allowed=("sent", "delivered"), to="bounced", reason=reason
         ):
             return None
-        kit.campaigns.add_counters(owner_id, campaign_id, {"bounced": 1})
+        kit.count(owner_id, campaign_id, "bounced")
         if permanent or kit.recipients.count_soft_bounce(owner_id, email) >= kit.soft_bounce_limit:
             _suppress(owner_id, list_id, email, "bounced", campaign_id, kit=kit)
         return "bounced"
@@ -521,7 +552,7 @@ def _apply_one(
             owner_id, campaign_id, email, allowed=("sent", "delivered", "bounced"), to="complained"
         ):
             return None
-        kit.campaigns.add_counters(owner_id, campaign_id, {"complained": 1})
+        kit.count(owner_id, campaign_id, "complained")
         _suppress(owner_id, list_id, email, "complained", campaign_id, kit=kit)
         return "complained"
     return None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
-from app.delivery.models import FailedState, StepError
+from app.delivery.models import FailedState, SesEvent, StepError
 from app.delivery.sender import TokenBucket
-from app.delivery.service import failure_reason
+from app.delivery.service import FeedbackKit, apply_ses_event, failure_reason
 from app.errors import NotFound
 from app.outbox import TableChange, pushes_for
 from app.unsubscribe.tokens import UnsubscribeTarget, make_token, read_token
@@ -75,3 +77,66 @@ def test_campaign_changes_push_status_then_progress_to_the_owner() -> None:
     ]
     assert pushes[0].message["previous"] == "queued" and pushes[1].message["recipients"] == 5
     assert pushes_for(TableChange(kind="MODIFY", old=new, new=dict(new))) == []
+
+
+class _Campaigns:
+    def __init__(self) -> None:
+        self.added: list[tuple[str, str, dict[str, int]]] = []
+
+    def add_counters(self, owner_id: str, campaign_id: str, counts: Mapping[str, int]) -> None:
+        self.added.append((owner_id, campaign_id, dict(counts)))
+
+
+class _Recipients:
+    """Every recipient is a recorded send, delivered for the first time."""
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[str, str, str]] = []
+
+    def deliver(self, owner_id: str, campaign_id: str, email: str) -> bool:
+        self.delivered.append((owner_id, campaign_id, email))
+        return True
+
+
+def _kit() -> tuple[FeedbackKit, _Campaigns, _Recipients]:
+    campaigns, recipients = _Campaigns(), _Recipients()
+    kit = FeedbackKit(
+        campaigns=campaigns,  # type: ignore[arg-type]
+        recipients=recipients,  # type: ignore[arg-type]
+        subscribers=None,  # type: ignore[arg-type]
+        suppressions=None,  # type: ignore[arg-type]
+        soft_bounce_limit=3,
+    )
+    return kit, campaigns, recipients
+
+
+def _delivery(email: str, tags: dict[str, list[str]]) -> SesEvent:
+    return SesEvent.model_validate(
+        {
+            "eventType": "Delivery",
+            "mail": {"messageId": f"m-{email}", "destination": [email], "tags": tags},
+            "delivery": {"recipients": [email]},
+        }
+    )
+
+
+def test_delivery_stats_are_added_once_per_campaign_when_the_kit_is_flushed() -> None:
+    kit, campaigns, recipients = _kit()
+    tags = {"owner": ["o1"], "campaign": ["c1"]}
+    for email in ("a@example.com", "b@example.com", "c@example.com"):
+        assert apply_ses_event(_delivery(email, tags), kit=kit) == [f"{email}:delivered"]
+    apply_ses_event(_delivery("d@example.com", {"owner": ["o1"], "campaign": ["c2"]}), kit=kit)
+
+    assert campaigns.added == []  # nothing written per event
+    kit.flush()
+    assert sorted(campaigns.added) == [("o1", "c1", {"delivered": 3}), ("o1", "c2", {"delivered": 1})]
+    kit.flush()
+    assert len(campaigns.added) == 2  # flushed once
+    assert len(recipients.delivered) == 4
+
+
+def test_mail_without_campaign_tags_is_not_campaign_mail_and_touches_nothing() -> None:
+    kit, campaigns, recipients = _kit()
+    assert apply_ses_event(_delivery("owner@example.com", {}), kit=kit) == []
+    kit.flush()
+    assert campaigns.added == [] and recipients.delivered == []

@@ -206,3 +206,57 @@ def test_without_a_management_url_nothing_is_pushed(
     finally:
         get_settings.cache_clear()
     assert sent == []
+
+
+def _campaign(owner: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "PK": f"OWNER#{owner}",
+        "SK": "CAMPAIGN#c1",
+        "type": "campaign",
+        "owner_id": owner,
+        "campaign_id": "c1",
+        "status": "sending",
+        "recipients": 300,
+        "sent": 0,
+        **fields,
+    }
+
+
+def test_one_stream_batch_pushes_a_campaigns_progress_once_with_its_latest_counters(
+    pushes: list[tuple[str, dict[str, Any]]],
+) -> None:
+    # Given three changes of one campaign's counters read in one stream batch
+    owner = str(uuid.uuid4())
+    steps = [_campaign(owner, sent=n) for n in (0, 50, 100, 150)]
+    records = [
+        stream_modify_event(old, new, sequence=str(i))["Records"][0]
+        for i, (old, new) in enumerate(zip(steps, steps[1:], strict=False))
+    ]
+
+    # When the worker handles the batch
+    assert on_table_change.handler({"Records": records}, context()) == {"batchItemFailures": []}
+
+    # Then the owner gets one progress message, with the counters of the last change
+    assert [(user, message["type"], message["sent"]) for user, message in pushes] == [
+        (owner, "campaign.progress", 150)
+    ]
+
+
+def test_status_changes_are_each_pushed_even_when_one_batch_holds_several(
+    pushes: list[tuple[str, dict[str, Any]]],
+) -> None:
+    owner = str(uuid.uuid4())
+    queued, sending = _campaign(owner, status="queued"), _campaign(owner, status="sending")
+    sent = _campaign(owner, status="sent", sent=300)
+    records = [
+        stream_modify_event(queued, sending, sequence="1")["Records"][0],
+        stream_modify_event(sending, sent, sequence="2")["Records"][0],
+    ]
+
+    on_table_change.handler({"Records": records}, context())
+
+    assert [(m["type"], m["status"]) for _, m in pushes] == [
+        ("campaign.status", "sending"),
+        ("campaign.status", "sent"),
+        ("campaign.progress", "sent"),
+    ]
