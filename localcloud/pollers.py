@@ -153,6 +153,22 @@ class Poller:
             self._wake.clear()
 
 
+def subscribed_to_sns(account_id: str, region: str, queue_arn: str) -> Callable[[], bool]:
+    """A check whether any SNS subscription delivers to `queue_arn` (read from moto's state)."""
+
+    def check() -> bool:
+        from moto.sns.models import sns_backends
+
+        try:
+            backend = sns_backends[account_id][region]
+            subscriptions = list(backend.subscriptions.values())
+        except Exception:  # resized meanwhile: wake up rather than miss a message
+            return True
+        return any(sub.protocol == "sqs" and sub.endpoint == queue_arn for sub in subscriptions)
+
+    return check
+
+
 def trim_tracked(model: Any, keep: int = 1000) -> None:
     """Bound moto's list of every instance of `model` it ever made (kept for its dashboard).
 
@@ -480,6 +496,8 @@ class _QueuePollerBase(Poller):
             return write.queue is None or write.queue == self.queue_name
         if self.fed_by is not None:
             return write.service in self.fed_by or not write.service
+        if write.service == "sns" and self.sns_fed is not None:
+            return self.sns_fed()
         return write.service not in _NEVER_ENQUEUES
 
     def __init__(
@@ -495,6 +513,8 @@ class _QueuePollerBase(Poller):
         self.queue_url = queue_url
         # The services that deliver into this (local) queue besides SQS; None: any may.
         self.fed_by = fed_by
+        # Whether an SNS topic delivers here now (None: assume so).
+        self.sns_fed: Callable[[], bool] | None = None
         self.queue_name = queue_url.rstrip("/").rsplit("/", 1)[-1]
         self._clients = clients
         self._retry_pending = False

@@ -23,6 +23,7 @@ from localcloud.pollers import (
     StreamPoller,
     eventbridge_event,
     s3_event,
+    subscribed_to_sns,
 )
 from localcloud.provision import (
     NotEmulated,
@@ -167,16 +168,16 @@ def _sqs(ctx: ProvisionContext, function: LocalFunction, event_name: str, props:
         filters=tuple((props.get("FilterCriteria") or {}).get("Filters") or ()),
     )
     runtime = ctx.runtime
-    runtime.pollers.append(
-        QueuePoller(
-            function=function,
-            invoker=runtime.invoker,
-            clients=runtime.clients,
-            queue_url=queue_url(runtime.clients, arn),
-            options=options,
-            activity=runtime.activity,
-        )
+    poller = QueuePoller(
+        function=function,
+        invoker=runtime.invoker,
+        clients=runtime.clients,
+        queue_url=queue_url(runtime.clients, arn),
+        options=options,
+        activity=runtime.activity,
     )
+    poller.sns_fed = subscribed_to_sns(runtime.account_id, runtime.clients.region, arn)
+    runtime.pollers.append(poller)
     return (
         f"SQS poller (batch {options.batch_size}"
         f"{', partial batch failures' if options.report_item_failures else ''}); failures are "
