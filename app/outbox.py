@@ -10,6 +10,11 @@ from app.events import DomainEvent, ImportCompleted, ImportFailed, UserSignedUp
 from app.imports.repository import to_job
 
 ChangeKind = Literal["INSERT", "MODIFY", "REMOVE"]
+# (entity, the image it is read from) of every change the outbox reacts to; the stream's
+# FilterCriteria in template.yaml lets exactly these reach the worker.
+REACTS_TO = frozenset(
+    {("user", "new"), ("import", "new"), ("campaign", "new"), ("list_purge", "new"), ("list", "old")}
+)
 
 
 @dataclass(frozen=True)

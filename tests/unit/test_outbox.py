@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from app.events import DomainEvent, UserSignedUp
-from app.outbox import TableChange, events_for, react
+from app.outbox import REACTS_TO, TableChange, events_for, react
 
 PROFILE = {
     "PK": "USER#u1",
@@ -35,3 +37,26 @@ def test_react_publishes_only_when_there_is_something_to_say() -> None:
     react(TableChange(kind="INSERT", old=None, new=PROFILE), publish=published.append)
     react(TableChange(kind="MODIFY", old=PROFILE, new=PROFILE), publish=published.append)
     assert [[e.detail_type() for e in batch] for batch in published] == [["UserSignedUp"]]
+
+
+def _stream_filters() -> Any:
+    from localcloud.pollers import _matcher
+    from localcloud.template import load_template
+
+    template = load_template(Path(__file__).resolve().parents[2] / "template.yaml")
+    events = template["Resources"]["OnTableChangeFunction"]["Properties"]["Events"]
+    return _matcher(events["Stream"]["Properties"]["FilterCriteria"]["Filters"])
+
+
+def _record(kind: str, image: str, entity: str) -> dict[str, Any]:
+    side = "NewImage" if image == "new" else "OldImage"
+    return {"eventName": kind, "dynamodb": {side: {"type": {"S": entity}, "PK": {"S": "x"}}}}
+
+
+def test_the_stream_filter_lets_through_every_change_the_outbox_reacts_to_and_nothing_else() -> None:
+    passes = _stream_filters()
+    for entity, image in REACTS_TO:
+        assert passes(_record("MODIFY" if image == "new" else "REMOVE", image, entity)), entity
+    for entity in ("campaign_recipient", "subscriber", "ws_connection", "delivery_lease"):
+        assert not passes(_record("MODIFY", "new", entity)), entity
+    assert not passes(_record("MODIFY", "new", "list"))  # a renamed list: nothing to do
