@@ -1,13 +1,15 @@
-"""Step `Finalize`: the campaign is sent."""
+"""Step `Finalize`: subscribers updated a page at a time, then the campaign is sent."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from app.campaigns.repository import CampaignRepository
+from app.contacts.repository import SubscriberRepository
 from app.db import table
 from app.delivery import service
 from app.delivery.models import DeliveryState
+from app.delivery.repository import RecipientRepository
 from app.observability import with_lambda_context
 
 if TYPE_CHECKING:
@@ -16,6 +18,11 @@ if TYPE_CHECKING:
 
 @with_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:  # noqa: ARG001
-    """The input is the senders' resume (status done, totals)."""
-    state = service.finalize(DeliveryState.model_validate(event), campaigns=CampaignRepository(table()))
+    """The input is the senders' resume (status done), or its own output while pages remain."""
+    state = service.finalize(
+        DeliveryState.model_validate(event),
+        campaigns=CampaignRepository(table()),
+        recipients=RecipientRepository(table()),
+        subscribers=SubscriberRepository(table()),
+    )
     return state.model_dump()

@@ -57,7 +57,7 @@ def record_handler(record: SQSRecord) -> str:
 @with_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     """Partial batch response: only the batches that stopped come back."""
-    _current["kit"] = _kit()  # campaigns are read (and compiled) once per invocation
+    _current["kit"] = _kit()  # templates are compiled once per invocation
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

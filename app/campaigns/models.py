@@ -9,9 +9,10 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from app.contacts.models import Email
 
-CampaignStatus = Literal["draft", "scheduled", "queued", "sending", "sent", "failed"]
+CampaignStatus = Literal["draft", "scheduled", "queued", "sending", "paused", "sent", "failed"]
 # The lifecycle (every transition is a conditional write):
 #   draft -> scheduled -> draft (cancel);  draft|scheduled -> queued -> sending -> sent | failed
+#   sending -> paused -> sending (pause, resume; a pause longer than PAUSE_LIMIT fails the campaign)
 EDITABLE: frozenset[str] = frozenset({"draft"})
 SENDABLE: frozenset[str] = frozenset({"draft", "scheduled"})
 DELETABLE: frozenset[str] = frozenset({"draft", "sent", "failed"})
@@ -109,6 +110,7 @@ class CampaignSummary(BaseModel):
     stats: CampaignStats
     created_at: datetime
     updated_at: datetime
+    sent_at: datetime | None
 
 
 class CampaignPage(BaseModel):

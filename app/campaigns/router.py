@@ -22,9 +22,11 @@ from app.campaigns.models import (
     ScheduleRequest,
     TestSent,
 )
-from app.campaigns.repository import CampaignRepository
+from app.campaigns.repository import CampaignRepository, to_campaign
 from app.contacts.repository import ListRepository, SubscriberRepository
 from app.db import table
+from app.delivery import service as delivery_service
+from app.delivery.queue import DeliveryControl, SqsBatchQueue, StepFunctionsResumer
 from app.delivery.repository import RecipientRepository
 from app.errors import UpstreamUnavailable
 from app.users.repository import ProfileRepository
@@ -68,12 +70,23 @@ async def get_launcher(settings: SettingsDep) -> Launcher:
     )
 
 
+async def get_delivery(settings: SettingsDep) -> DeliveryControl:
+    """What pause and resume talk to: the waiting execution and the send queue."""
+    if not settings.send_queue_url:
+        raise UpstreamUnavailable("Campaign delivery is not configured (SEND_QUEUE_URL).")
+    return DeliveryControl(
+        resumer=StepFunctionsResumer(aws.stepfunctions()),
+        queue=SqsBatchQueue(aws.sqs(), settings.send_queue_url),
+    )
+
+
 Campaigns = Annotated[CampaignRepository, Depends(get_campaigns)]
 Lists = Annotated[ListRepository, Depends(get_lists)]
 Subscribers = Annotated[SubscriberRepository, Depends(get_subscribers)]
 Recipients = Annotated[RecipientRepository, Depends(get_recipients)]
 Profiles = Annotated[ProfileRepository, Depends(get_profiles)]
 LauncherDep = Annotated[Launcher, Depends(get_launcher)]
+Delivery = Annotated[DeliveryControl, Depends(get_delivery)]
 CampaignId = Annotated[str, Path(min_length=1, max_length=64)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
@@ -206,6 +219,45 @@ async def cancel_schedule(
     return service.cancel_schedule(
         user.user_id, campaign_id, repo=repo, launcher=launcher, correlation_id=correlation_id
     )
+
+
+@router.post("/api/campaigns/{campaign_id}/pause")
+async def pause_campaign(
+    campaign_id: CampaignId,
+    user: CurrentUser,
+    repo: Campaigns,
+    delivery: Delivery,
+    correlation_id: CorrelationId,
+) -> Campaign:
+    """Pause a sending campaign (409 `campaign_not_sending` otherwise): batches not yet sent wait
+    for the resume; messages already handed to SES are not recalled. After seven days paused
+    the campaign fails."""
+    item = delivery_service.pause(
+        user.user_id, campaign_id, campaigns=repo, resumer=delivery.resumer, correlation_id=correlation_id
+    )
+    return to_campaign(item)
+
+
+@router.post("/api/campaigns/{campaign_id}/resume")
+async def resume_campaign(
+    campaign_id: CampaignId,
+    user: CurrentUser,
+    repo: Campaigns,
+    recipients: Recipients,
+    delivery: Delivery,
+    correlation_id: CorrelationId,
+) -> Campaign:
+    """Resume a paused campaign (409 `campaign_not_paused` otherwise); nobody is mailed twice."""
+    item = delivery_service.resume(
+        user.user_id,
+        campaign_id,
+        campaigns=repo,
+        recipients=recipients,
+        queue=delivery.queue,
+        resumer=delivery.resumer,
+        correlation_id=correlation_id,
+    )
+    return to_campaign(item)
 
 
 @router.get("/api/campaigns/{campaign_id}/stats")

@@ -140,6 +140,8 @@ class Subscriber(BaseModel):
     source: Literal["api", "import"]
     created_at: datetime
     updated_at: datetime
+    campaigns_received: int = 0  # campaigns sent to this address on this list
+    last_sent_at: datetime | None = None  # when the last of them went out
 
 
 class SubscriberPage(BaseModel):

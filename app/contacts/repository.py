@@ -115,6 +115,8 @@ def to_subscriber(item: Mapping[str, Any]) -> Subscriber:
         source=item.get("source", "api"),
         created_at=datetime.fromisoformat(str(item["created_at"])),
         updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+        campaigns_received=int(item.get("campaigns_received", 0)),
+        last_sent_at=datetime.fromisoformat(str(item["last_sent_at"])) if item.get("last_sent_at") else None,
     )
 
 
@@ -326,6 +328,24 @@ class SubscriberRepository:
             start_key=start,
         )
         return [to_subscriber(i) for i in items], (str(last["SK"]) if last else None)
+
+    def note_campaign(self, owner_id: str, list_id: str, email: str, campaign_id: str, sent_at: str) -> bool:
+        """Count a campaign the subscriber was sent, once (a retried page changes nothing); False when
+        the subscriber is gone or this campaign was already counted."""
+        try:
+            self.table.client.update_item(
+                TableName=self.table.name,
+                Key=_key(*subscriber_key(owner_id, list_id, email)),
+                UpdateExpression="SET last_campaign_id = :c, last_sent_at = :at ADD campaigns_received :one",
+                ConditionExpression="attribute_exists(PK) AND "
+                "(attribute_not_exists(last_campaign_id) OR last_campaign_id <> :c)",
+                ExpressionAttributeValues=to_attr({":c": campaign_id, ":at": sent_at, ":one": 1}),
+            )
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
 
     def update(
         self,

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 BATCH_SIZE = 50  # recipients per send-queue message
+PAUSE_LIMIT_SECONDS = 7 * 24 * 3600  # how long a paused campaign waits to be resumed before it fails
 
 
 class CampaignRef(BaseModel):
@@ -22,7 +23,7 @@ class CampaignRef(BaseModel):
 class DeliveryState(CampaignRef):
     """What StartDelivery hands on, and what every resume carries (Choice looks at `status`)."""
 
-    status: Literal["started", "done", "pending", "paused", "failed"] = "started"
+    status: Literal["started", "done", "pending", "paused", "failed", "finalizing"] = "started"
     wait_timeout_seconds: int
     recipients: int = 0
     batches_total: int = 0
@@ -30,13 +31,18 @@ class DeliveryState(CampaignRef):
     sent: int = 0
     failed: int = 0
     reason: str | None = None
+    # Finalize goes through the recipients a page per invocation (status finalizing until done).
+    finalize_cursor: str | None = None
+    finalize_sent: int = 0
+    finalize_failed: int = 0
 
 
 class WaitRequest(CampaignRef):
-    """WaitForSender's payload: the token to store."""
+    """WaitForSender's payload: the token to store, and how the execution got here."""
 
     task_token: str
     wait_timeout_seconds: int
+    status: str | None = None  # the previous step's: started (first wait), pending or paused
 
 
 class StepError(BaseModel):

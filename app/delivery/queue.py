@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from app.delivery.models import SendBatch
@@ -32,6 +33,14 @@ class Resumer(Protocol):
     def resume(self, token: str, output: Mapping[str, Any]) -> bool:
         """SendTaskSuccess; False when the token is stale (used or timed out)."""
         ...
+
+
+@dataclass(frozen=True)
+class DeliveryControl:
+    """What pausing and resuming a delivery talk to."""
+
+    resumer: Resumer
+    queue: BatchQueue
 
 
 class SqsBatchQueue:

@@ -13,7 +13,7 @@ soft bounces B = PK=OWNER#<owner>#SOFTBOUNCE, SK=EMAIL#<email>.
 | give up on a recipient                 | R                            | UpdateItem (claimed by attempt)    |
 | feedback: by the message's tags        | R                            | UpdateItem (sent -> delivered)     |
 | feedback, unsubscribe: status change   | R                            | UpdateItem (status IN ...)         |
-| a page of recipients                   | R's PK, SK begins_with RCPT# | Query                              |
+| a page of recipients (API, Finalize)   | R's PK, SK begins_with RCPT# | Query                              |
 | count a soft bounce                    | B                            | UpdateItem ADD                     |
 """
 
@@ -294,6 +294,19 @@ class RecipientRepository:
             start_key={"PK": pk, "SK": start_sk} if start_sk else None,
         )
         return [to_recipient(i) for i in items], (str(last["SK"]) if last else None)
+
+    def items_page(
+        self, owner_id: str, campaign_id: str, *, limit: int, start_sk: str | None
+    ) -> tuple[list[Item], str | None]:
+        """A page of recipient items in email order and the sort key to continue after."""
+        pk = recipients_pk(owner_id, campaign_id)
+        items, last = self.table.query(
+            "PK = :pk AND begins_with(SK, :r)",
+            {":pk": pk, ":r": "RCPT#"},
+            limit=limit,
+            start_key={"PK": pk, "SK": start_sk} if start_sk else None,
+        )
+        return items, (str(last["SK"]) if last else None)
 
     def count_soft_bounce(self, owner_id: str, email: str) -> int:
         """One more soft bounce of an address (account-wide); returns the count."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from email.utils import formataddr
 from typing import TYPE_CHECKING, Any
@@ -33,6 +33,7 @@ from app.db import Item, is_conditional_failure
 from app.delivery import sender
 from app.delivery.models import (
     BATCH_SIZE,
+    PAUSE_LIMIT_SECONDS,
     CampaignRef,
     DeliveryState,
     FailedState,
@@ -43,7 +44,7 @@ from app.delivery.models import (
 from app.delivery.queue import BatchQueue, Resumer
 from app.delivery.repository import RecipientRepository
 from app.delivery.sender import TokenBucket, error_code
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, UpstreamUnavailable
 from app.observability import bind_correlation_id, logger
 from app.unsubscribe.tokens import UnsubscribeTarget, make_token
 
@@ -108,7 +109,7 @@ def start_delivery(
         if moved is None:
             raise CampaignNotSendable("The campaign was changed while it started.")
         item = moved
-    elif item["status"] != "sending":
+    elif item["status"] not in ("sending", "paused"):  # paused meanwhile: its batches wait for the resume
         raise CampaignNotSendable(f"The campaign is {item['status']}, not waiting to be sent.")
     timeout = int(item.get("wait_timeout_seconds") or settings.sender_timeout_seconds)
     if not item.get("audience_frozen"):
@@ -121,7 +122,7 @@ def start_delivery(
         )
     if not item.get("enqueued"):
         _enqueue(item, recipients=recipients, queue=queue)
-        campaigns.update(owner_id, campaign_id, allowed=("sending",), sets={"enqueued": True})
+        campaigns.update(owner_id, campaign_id, allowed=("sending", "paused"), sets={"enqueued": True})
     state = DeliveryState(
         owner_id=owner_id,
         campaign_id=campaign_id,
@@ -169,7 +170,7 @@ def _freeze(
     frozen = campaigns.update(
         owner_id,
         campaign_id,
-        allowed=("sending",),
+        allowed=("sending", "paused"),
         sets={
             "audience_frozen": True,
             "recipients": len(items),
@@ -182,11 +183,16 @@ def _freeze(
     return frozen
 
 
-def _enqueue(item: Item, *, recipients: RecipientRepository, queue: BatchQueue) -> None:
+def _enqueue(
+    item: Item, *, recipients: RecipientRepository, queue: BatchQueue, skip: Collection[int] = ()
+) -> int:
+    """Put the campaign's batches (but those in `skip`) on the send queue; returns how many."""
     owner_id, campaign_id = str(item["owner_id"]), str(item["campaign_id"])
     by_batch: dict[int, list[str]] = {}
     for recipient in recipients.all_items(owner_id, campaign_id):
-        by_batch.setdefault(int(recipient["batch"]), []).append(str(recipient["email"]))
+        number = int(recipient["batch"])
+        if number not in skip:
+            by_batch.setdefault(number, []).append(str(recipient["email"]))
     queue.enqueue(
         [
             SendBatch(
@@ -199,6 +205,7 @@ def _enqueue(item: Item, *, recipients: RecipientRepository, queue: BatchQueue) 
             for number, emails in sorted(by_batch.items())
         ]
     )
+    return len(by_batch)
 
 
 # ---------------------------------------------------------------------- WaitForSender
@@ -226,9 +233,17 @@ def _all_done(item: Mapping[str, Any]) -> bool:
 
 
 def wait_for_sender(request: WaitRequest, *, campaigns: CampaignRepository, resumer: Resumer) -> bool:
-    """Store the task token; resume at once when the senders already finished. True if resumed."""
+    """Store the task token; resume at once when the senders already finished. True if resumed.
+
+    A paused campaign waits (up to PAUSE_LIMIT_SECONDS) for its resume; one paused before this
+    wait began is sent round the loop once to get that longer wait.
+    """
     item = campaigns.store_token(request.owner_id, request.campaign_id, request.task_token)
     bind_correlation_id(item.get("correlation_id"))
+    if item.get("status") == "paused":
+        if request.status == "paused":
+            return False
+        return resumer.resume(request.task_token, _state_of(item, "paused", PAUSE_LIMIT_SECONDS).model_dump())
     if item.get("status") != "sending":
         state = _state_of(item, "failed", request.wait_timeout_seconds)
         state.reason = f"The campaign is {item.get('status')}, no longer sending."
@@ -255,22 +270,22 @@ class SenderKit:
     settings: Settings
     limiter: TokenBucket
     signing_key: Callable[[], bytes]
-    _compiled: dict[str, tuple[Item, CompiledCampaign]] = field(default_factory=dict)
+    _compiled: dict[str, CompiledCampaign] = field(default_factory=dict)
 
     def campaign(self, owner_id: str, campaign_id: str) -> tuple[Item, CompiledCampaign] | None:
-        """The campaign item and its compiled templates (read once per invocation)."""
+        """The campaign as it is now (read for every batch, so a pause stops the next batch) and
+        its compiled templates (compiled once per invocation: a sending campaign cannot be edited)."""
+        item = self.campaigns.get_item(owner_id, campaign_id)
+        if item is None:
+            return None
         key = f"{owner_id}/{campaign_id}"
         if key not in self._compiled:
-            item = self.campaigns.get_item(owner_id, campaign_id)
-            if item is None:
-                return None
-            compiled = CompiledCampaign(
+            self._compiled[key] = CompiledCampaign(
                 subject=str(item["subject"]),
                 html_body=str(item.get("html_body", "")),
                 text_body=str(item.get("text_body", "")),
             )
-            self._compiled[key] = (item, compiled)
-        return self._compiled[key]
+        return item, self._compiled[key]
 
 
 @dataclass
@@ -394,28 +409,156 @@ def _message(
     )
 
 
+# ---------------------------------------------------------------------- pause / resume
+
+
+class CampaignNotSending(Conflict):
+    """Only a sending campaign can be paused."""
+
+    code = "campaign_not_sending"
+
+
+class CampaignNotPaused(Conflict):
+    """Only a paused campaign can be resumed."""
+
+    code = "campaign_not_paused"
+
+
+def _refuse(
+    campaigns: CampaignRepository, owner_id: str, campaign_id: str, error: type[Conflict]
+) -> Exception:
+    current = campaigns.get_item(owner_id, campaign_id, consistent=True)
+    if current is None:
+        return NotFound("No such campaign.", code="campaign_not_found")
+    return error(f"The campaign is {current.get('status')}.")
+
+
+def pause(
+    owner_id: str,
+    campaign_id: str,
+    *,
+    campaigns: CampaignRepository,
+    resumer: Resumer,
+    correlation_id: str | None,
+) -> Item:
+    """sending -> paused. Senders drop the batches they get from now on (resume enqueues them
+    again); the execution goes round to a wait as long as PAUSE_LIMIT_SECONDS."""
+    item = campaigns.update(
+        owner_id, campaign_id, allowed=("sending",), to="paused", correlation_id=correlation_id
+    )
+    if item is None:
+        raise _refuse(campaigns, owner_id, campaign_id, CampaignNotSending)
+    token = item.get("task_token")
+    if token:  # none yet: WaitForSender will see the pause when it stores its token
+        state = _state_of(item, "paused", PAUSE_LIMIT_SECONDS)
+        try:
+            resumer.resume(str(token), state.model_dump())
+        except Exception as exc:
+            campaigns.update(owner_id, campaign_id, allowed=("paused",), to="sending")
+            raise UpstreamUnavailable(
+                f"The delivery could not be paused ({error_code(exc) or exc})."
+            ) from exc
+    logger.info("campaign paused", extra={"campaign_id": campaign_id})
+    return item
+
+
+def resume(
+    owner_id: str,
+    campaign_id: str,
+    *,
+    campaigns: CampaignRepository,
+    recipients: RecipientRepository,
+    queue: BatchQueue,
+    resumer: Resumer,
+    correlation_id: str | None,
+) -> Item:
+    """paused -> sending: every batch not counted yet goes back on the send queue (recipients
+    already mailed are skipped by their claims), and the execution waits for the senders again."""
+    item = campaigns.update(
+        owner_id, campaign_id, allowed=("paused",), to="sending", correlation_id=correlation_id
+    )
+    if item is None:
+        raise _refuse(campaigns, owner_id, campaign_id, CampaignNotPaused)
+    done = {int(n) for n in item.get("done_batches") or ()}
+    requeued = _enqueue(item, recipients=recipients, queue=queue, skip=done) if item.get("enqueued") else 0
+    token = item.get("task_token")
+    if token:
+        status = "done" if _all_done(item) else "pending"
+        resumer.resume(str(token), _state_of(item, status).model_dump())
+    logger.info("campaign resumed", extra={"campaign_id": campaign_id, "batches_requeued": requeued})
+    return item
+
+
 # ---------------------------------------------------------------------- Finalize / MarkFailed
 
 
-def finalize(state: DeliveryState, *, campaigns: CampaignRepository) -> DeliveryState:
-    """The campaign is sent: final status and time (a retried step changes nothing)."""
+FINALIZE_PAGE = 500  # recipients per Finalize invocation
+SUBSCRIBER_WRITERS = 8  # subscriber updates in flight at once (I/O bound in Lambda)
+
+
+def finalize(
+    state: DeliveryState,
+    *,
+    campaigns: CampaignRepository,
+    recipients: RecipientRepository,
+    subscribers: SubscriberRepository,
+    page_size: int | None = None,
+) -> DeliveryState:
+    """Update the subscribers who were sent the campaign, a page per invocation (status
+    `finalizing` while pages remain); after the last page the sent/failed stats are recounted
+    from the recipients and the campaign is `sent`. A retried step changes nothing."""
     from app.campaigns.repository import now_iso
 
+    owner_id, campaign_id = state.owner_id, state.campaign_id
+    page, next_sk = recipients.items_page(
+        owner_id, campaign_id, limit=page_size or FINALIZE_PAGE, start_sk=state.finalize_cursor
+    )
+    sent = [r for r in page if r.get("status") in SENT_LIKE]
+    counted_sent = state.finalize_sent + len(sent)
+    counted_failed = state.finalize_failed + sum(1 for r in page if r.get("status") == "failed")
+    _note_campaign(sent, campaign_id=campaign_id, subscribers=subscribers)
+    if next_sk is not None:
+        return state.model_copy(
+            update={
+                "status": "finalizing",
+                "finalize_cursor": next_sk,
+                "finalize_sent": counted_sent,
+                "finalize_failed": counted_failed,
+            }
+        )
     done = campaigns.update(
-        state.owner_id,
-        state.campaign_id,
-        allowed=("sending",),
+        owner_id,
+        campaign_id,
+        allowed=("sending", "paused"),  # paused after its last batch went out: it is sent
         to="sent",
-        sets={"sent_at": now_iso()},
+        sets={"sent_at": now_iso(), "sent": counted_sent, "failed": counted_failed},
         removes=("task_token",),
     )
-    item = done or campaigns.get_item(state.owner_id, state.campaign_id, consistent=True) or {}
-    logger.info("campaign sent", extra={"campaign_id": state.campaign_id, "sent": item.get("sent", 0)})
-    return _state_of(
-        {**item, "owner_id": state.owner_id, "campaign_id": state.campaign_id},
-        "done",
-        state.wait_timeout_seconds,
+    item = done or campaigns.get_item(owner_id, campaign_id, consistent=True) or {}
+    logger.info("campaign sent", extra={"campaign_id": campaign_id, "sent": item.get("sent", 0)})
+    final = _state_of(
+        {**item, "owner_id": owner_id, "campaign_id": campaign_id}, "done", state.wait_timeout_seconds
     )
+    return final.model_copy(update={"finalize_sent": counted_sent, "finalize_failed": counted_failed})
+
+
+def _note_campaign(sent: list[Item], *, campaign_id: str, subscribers: SubscriberRepository) -> None:
+    """Each subscriber mailed: one more campaign received, and when (one removed since is skipped)."""
+    if not sent:
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    def note(recipient: Item) -> bool:
+        return subscribers.note_campaign(
+            str(recipient["owner_id"]),
+            str(recipient["list_id"]),
+            str(recipient["email"]),
+            campaign_id,
+            str(recipient.get("sent_at") or recipient.get("updated_at") or ""),
+        )
+
+    with ThreadPoolExecutor(max_workers=SUBSCRIBER_WRITERS) as pool:
+        list(pool.map(note, sent))  # re-raises the first failure: the step is retried
 
 
 def failure_reason(state: FailedState) -> tuple[str, str]:

@@ -14,7 +14,7 @@ from app.delivery.repository import RecipientRepository
 from app.unsubscribe import service
 from app.unsubscribe.service import UnsubscribeStatus
 
-Token = Annotated[str, Path(min_length=10, max_length=1024)]
+Token = Annotated[str, Path(max_length=1024)]  # any wrong link, short or not, is a 404
 
 router = APIRouter(tags=["unsubscribe"])
 

@@ -121,7 +121,7 @@ export interface ReportLink {
   expires_at: string;
 }
 
-export type CampaignStatus = 'draft' | 'scheduled' | 'queued' | 'sending' | 'sent' | 'failed';
+export type CampaignStatus = 'draft' | 'scheduled' | 'queued' | 'sending' | 'paused' | 'sent' | 'failed';
 
 export interface CampaignStats {
   recipients: number;
@@ -168,6 +168,7 @@ export interface CampaignSummary {
   stats: CampaignStats;
   created_at: string;
   updated_at: string;
+  sent_at: string | null;
 }
 
 export interface CampaignInput {
@@ -579,6 +580,12 @@ export function createApi(options: ApiClientOptions) {
       request<Campaign>('POST', `/campaigns/${seg(id)}/schedule`, { auth: true, body: { send_at: sendAt } }),
 
     cancelSchedule: (id: string) => request<Campaign>('DELETE', `/campaigns/${seg(id)}/schedule`, { auth: true }),
+
+    /** sending -> paused: no new batches go out (409 campaign_not_sending otherwise). */
+    pauseCampaign: (id: string) => request<Campaign>('POST', `/campaigns/${seg(id)}/pause`, { auth: true }),
+
+    /** paused -> sending: picks up where it stopped (409 campaign_not_paused otherwise). */
+    resumeCampaign: (id: string) => request<Campaign>('POST', `/campaigns/${seg(id)}/resume`, { auth: true }),
 
     campaignStats: (id: string, signal?: AbortSignal) =>
       request<CampaignStats>('GET', `/campaigns/${seg(id)}/stats`, { auth: true, ...(signal ? { signal } : {}) }),

@@ -15,6 +15,7 @@ export const CAMPAIGN_STATUS_LABEL: Record<string, string> = {
   scheduled: 'Scheduled',
   queued: 'Queued',
   sending: 'Sending',
+  paused: 'Paused',
   sent: 'Sent',
   failed: 'Failed',
 };
@@ -24,6 +25,7 @@ export const CAMPAIGN_STATUS_TONE: Record<string, string> = {
   scheduled: 'info',
   queued: 'info',
   sending: 'info',
+  paused: 'warn',
   sent: 'ok',
   failed: 'danger',
 };
@@ -39,14 +41,24 @@ export const RECIPIENT_STATUS_TONE: Record<string, string> = {
   failed: 'danger',
 };
 
-/** Statuses after which the campaign's sending is over. */
+/** Statuses after which the campaign's sending is over (a paused campaign is not: it can resume, or fail). */
 export function isFinished(status: string): boolean {
   return status === 'sent' || status === 'failed';
 }
 
-/** Sending has started (the campaign page shows progress rather than the editor). */
+/** Sending has started (the campaign page shows progress rather than the editor); paused counts. */
 export function isLaunched(status: string): boolean {
-  return status === 'queued' || status === 'sending' || isFinished(status);
+  return status === 'queued' || status === 'sending' || status === 'paused' || isFinished(status);
+}
+
+/** Only a campaign that is sending can be paused (the API answers 409 campaign_not_sending otherwise). */
+export function canPause(status: string): boolean {
+  return status === 'sending';
+}
+
+/** Only a paused campaign can be resumed (the API answers 409 campaign_not_paused otherwise). */
+export function canResume(status: string): boolean {
+  return status === 'paused';
 }
 
 function time(at: string): number {
@@ -76,6 +88,25 @@ export function mergeTimeline(...parts: readonly (readonly TimelineEntry[])[]): 
 export function latestStatus(timeline: readonly TimelineEntry[], fallback: CampaignStatus): CampaignStatus {
   const last = timeline[timeline.length - 1];
   return last ? (last.status as CampaignStatus) : fallback;
+}
+
+/** How long a campaign may stay paused before its delivery fails (the API's PAUSE_LIMIT). */
+export const PAUSE_LIMIT_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * When a paused campaign fails unless it is resumed: the latest "paused"
+ * entry of the timeline plus the pause limit, as ISO; null when the
+ * campaign is not paused or the timeline has no usable "paused" entry.
+ */
+export function pauseDeadline(timeline: readonly TimelineEntry[], status: string): string | null {
+  if (status !== 'paused') return null;
+  for (let i = timeline.length - 1; i >= 0; i--) {
+    const e = timeline[i]!;
+    if (e.status !== 'paused') continue;
+    const t = Date.parse(e.at);
+    return Number.isNaN(t) ? null : new Date(t + PAUSE_LIMIT_MS).toISOString();
+  }
+  return null;
 }
 
 export const STAT_KEYS = ['recipients', 'suppressed', 'sent', 'delivered', 'bounced', 'complained', 'unsubscribed', 'failed'] as const;

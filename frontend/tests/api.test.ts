@@ -275,3 +275,40 @@ describe('contacts and imports calls', () => {
     expect((err as ApiError).code).toBe('subscriber_exists');
   });
 });
+
+describe('campaign pause and resume calls', () => {
+  const CAMPAIGN = (status: string) => ({ id: 'c/1', name: 'N', status, timeline: [{ status, at: '2026-01-01T10:00:00Z' }] });
+
+  it('pauses with POST /campaigns/{id}/pause and resumes with POST /campaigns/{id}/resume, with the token', async () => {
+    const m = mockFetch({
+      'POST /api/campaigns/c%2F1/pause': [() => json(200, CAMPAIGN('paused'))],
+      'POST /api/campaigns/c%2F1/resume': [() => json(200, CAMPAIGN('sending'))],
+    });
+    const api = createApi({ baseUrl: '/api', fetch: m.fetch });
+    api.setAccessToken('t');
+    expect((await api.pauseCampaign('c/1')).status).toBe('paused');
+    expect((await api.resumeCampaign('c/1')).status).toBe('sending');
+    expect(m.calls.map((c) => `${c.method} ${c.url} ${c.auth}`)).toEqual([
+      'POST /api/campaigns/c%2F1/pause Bearer t',
+      'POST /api/campaigns/c%2F1/resume Bearer t',
+    ]);
+  });
+
+  it('a 409 on pause or resume comes back as an ApiError with the conflict code', async () => {
+    const m = mockFetch({
+      'POST /api/campaigns/c1/pause': [
+        () => json(409, { error: { code: 'campaign_not_sending', message: 'The campaign is sent.', details: null } }),
+      ],
+      'POST /api/campaigns/c1/resume': [
+        () => json(409, { error: { code: 'campaign_not_paused', message: 'The campaign is sending.', details: null } }),
+      ],
+    });
+    const api = createApi({ baseUrl: '/api', fetch: m.fetch });
+    api.setAccessToken('t');
+    const paused = await api.pauseCampaign('c1').catch((e: unknown) => e);
+    expect(paused).toBeInstanceOf(ApiError);
+    expect(paused).toMatchObject({ status: 409, code: 'campaign_not_sending', message: 'The campaign is sent.' });
+    await expect(api.resumeCampaign('c1')).rejects.toMatchObject({ status: 409, code: 'campaign_not_paused' });
+    expect(m.calls).toHaveLength(2); // a 409 is not retried
+  });
+});

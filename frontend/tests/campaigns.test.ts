@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { CampaignStats } from '../src/api';
 import {
+  CAMPAIGN_STATUS_LABEL,
+  CAMPAIGN_STATUS_TONE,
+  canPause,
+  canResume,
   chartBars,
   EMPTY_STATS,
   entryFromMessage,
+  isFinished,
+  isLaunched,
   isoToLocalInput,
   latestStatus,
   localInputToIso,
   mergeStats,
   mergeTimeline,
   niceMax,
+  pauseDeadline,
   sendPercent,
   statsFromMessage,
   templateErrorLines,
@@ -135,5 +142,58 @@ describe('template errors', () => {
       'Subject: bad',
     ]);
     expect(templateErrorLines(null)).toEqual([]);
+  });
+});
+
+describe('paused campaigns', () => {
+  it('counts paused as launched but not finished', () => {
+    expect(isLaunched('paused')).toBe(true);
+    expect(isFinished('paused')).toBe(false);
+    // the neighbours keep their meaning
+    expect(isLaunched('sending')).toBe(true);
+    expect(isLaunched('scheduled')).toBe(false);
+    expect(isFinished('sent')).toBe(true);
+  });
+
+  it('offers pause only while sending and resume only while paused', () => {
+    const all = ['draft', 'scheduled', 'queued', 'sending', 'paused', 'sent', 'failed'];
+    expect(all.filter(canPause)).toEqual(['sending']);
+    expect(all.filter(canResume)).toEqual(['paused']);
+  });
+
+  it('has a label and a tone of its own', () => {
+    expect(CAMPAIGN_STATUS_LABEL.paused).toBe('Paused');
+    expect(CAMPAIGN_STATUS_TONE.paused).toBe('warn');
+  });
+
+  it('follows pause and resume through the timeline', () => {
+    const stored = [
+      { status: 'queued', at: '2026-01-01T10:00:00Z' },
+      { status: 'sending', at: '2026-01-01T10:00:01Z' },
+    ];
+    const paused = mergeTimeline(stored, [{ status: 'paused', at: '2026-01-01T10:01:00Z' }]);
+    expect(latestStatus(paused, 'sending')).toBe('paused');
+    // resumed: "sending" a second time, after the pause
+    const resumed = mergeTimeline(paused, [{ status: 'sending', at: '2026-01-01T10:02:00Z' }]);
+    expect(resumed.map((e) => e.status)).toEqual(['queued', 'sending', 'paused', 'sending']);
+    expect(latestStatus(resumed, 'paused')).toBe('sending');
+  });
+
+  it('keeps the progress short of 100% while paused', () => {
+    expect(sendPercent('paused', stats({ recipients: 4, sent: 2 }))).toBe(50);
+    expect(sendPercent('paused', stats({ recipients: 4, sent: 4 }))).toBe(99);
+  });
+
+  it('says when a paused campaign fails: 7 days after its latest pause', () => {
+    const timeline = [
+      { status: 'sending', at: '2026-01-01T10:00:00Z' },
+      { status: 'paused', at: '2026-01-01T11:00:00Z' },
+      { status: 'sending', at: '2026-01-01T12:00:00Z' },
+      { status: 'paused', at: '2026-01-02T09:30:00Z' },
+    ];
+    expect(pauseDeadline(timeline, 'paused')).toBe('2026-01-09T09:30:00.000Z');
+    expect(pauseDeadline(timeline, 'sending')).toBeNull();
+    expect(pauseDeadline([], 'paused')).toBeNull();
+    expect(pauseDeadline([{ status: 'paused', at: 'garbage' }], 'paused')).toBeNull();
   });
 });

@@ -164,6 +164,21 @@ def test_invalid_ids_and_cursors_are_clear_errors(client: TestClient) -> None:
     assert missing_list.status_code == 404 and missing_list.json()["error"]["code"] == "list_not_found"
     assert client.get("/api/campaigns", params={"cursor": "x.y"}, headers=headers).status_code == 422
     assert client.post(f"/api/campaigns/{uuid.uuid4().hex}/send", headers=headers).status_code == 404
-    bad_link = client.get("/api/public/unsubscribe/not-a-real-token-value")
-    assert bad_link.status_code == 404 and bad_link.json()["error"]["code"] == "invalid_unsubscribe_link"
+    for link in ("not-a-real-token-value", "sample"):  # "sample": the preview's stand-in link
+        bad_link = client.get(f"/api/public/unsubscribe/{link}")
+        assert bad_link.status_code == 404 and bad_link.json()["error"]["code"] == "invalid_unsubscribe_link"
     del list_id
+
+
+def test_only_a_sending_campaign_can_be_paused_and_only_a_paused_one_resumed(client: TestClient) -> None:
+    headers, list_id = owner_with_list(client)
+    campaign_id = client.post("/api/campaigns", json=draft(list_id), headers=headers).json()["id"]
+
+    paused = client.post(f"/api/campaigns/{campaign_id}/pause", headers=headers)
+    resumed = client.post(f"/api/campaigns/{campaign_id}/resume", headers=headers)
+    missing = client.post("/api/campaigns/nope/pause", headers=headers)
+
+    assert (paused.status_code, paused.json()["error"]["code"]) == (409, "campaign_not_sending")
+    assert (resumed.status_code, resumed.json()["error"]["code"]) == (409, "campaign_not_paused")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "campaign_not_found")
+    assert client.get(f"/api/campaigns/{campaign_id}", headers=headers).json()["status"] == "draft"

@@ -122,8 +122,17 @@ def test_a_campaign_goes_out_once_per_recipient_and_feedback_suppresses_bad_addr
 
     # Then the execution went Start -> Wait -> Choice -> Finalize and the campaign is sent
     assert final["status"] == "sent", final
-    assert state_names(cloud, campaign_id) == ["StartDelivery", "WaitForSender", "SendersDone?", "Finalize"]
+    assert state_names(cloud, campaign_id) == [
+        "StartDelivery",
+        "WaitForSender",
+        "SendersDone?",
+        "Finalize",
+        "SubscribersUpdated?",
+        "Sent",
+    ]
     assert [step["status"] for step in final["timeline"]] == ["draft", "queued", "sending", "sent"]
+    listed = client.get("/api/campaigns", headers=headers).json()["items"]
+    assert next(c for c in listed if c["id"] == campaign_id)["sent_at"] == final["sent_at"] is not None
 
     # And the outbox holds exactly one personalised message per eligible recipient, with one-click headers
     mail = campaign_mail(cloud, campaign_id)
@@ -160,6 +169,9 @@ def test_a_campaign_goes_out_once_per_recipient_and_feedback_suppresses_bad_addr
     assert again.status_code == 200
     member = client.get(f"/api/lists/{list_id}/subscribers/{eligible[0]}", headers=headers).json()
     assert member["status"] == "unsubscribed"
+    assert member["campaigns_received"] == 1 and member["last_sent_at"]  # Finalize updated the subscriber
+    skipped = client.get(f"/api/lists/{list_id}/subscribers/gone-{tag}@example.com", headers=headers).json()
+    assert (skipped["campaigns_received"], skipped["last_sent_at"]) == (0, None)
     assert client.get(f"/api/campaigns/{campaign_id}/stats", headers=headers).json()["unsubscribed"] == 1
 
     # And a second campaign to the same list skips every suppressed address

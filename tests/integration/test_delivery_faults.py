@@ -172,6 +172,8 @@ def test_a_pending_resume_loops_back_to_the_wait_then_completes(
         "WaitForSender",
         "SendersDone?",
         "Finalize",
+        "SubscribersUpdated?",
+        "Sent",
     ]
     assert Counter(to for m in campaign_mail(cloud, campaign_id) for to in m["to"]) == Counter(emails)
 
@@ -190,3 +192,73 @@ def token_of(owner_id: str, campaign_id: str, not_this: str | None = None) -> st
             return str(token)
         time.sleep(0.05)
     raise AssertionError("no task token was stored")
+
+
+def test_a_paused_campaign_sends_nothing_until_resumed_then_mails_everyone_once(
+    cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a campaign whose senders are held back while it starts
+    headers, list_id, emails = audience(client, 4)
+    real = service.send_batch
+    released = {"go": False}
+
+    def held(batch: Any, attempt: str, *, kit: service.SenderKit) -> str:
+        if not released["go"]:
+            raise service.RetryBatch("held by the test")
+        return real(batch, attempt, kit=kit)
+
+    monkeypatch.setattr(service, "send_batch", held)
+    owner_id = client.get("/api/me", headers=headers).json()["id"]
+    campaign_id = send(client, headers, list_id)
+    first = token_of(owner_id, campaign_id)
+
+    # When it is paused, and the senders then get its batches
+    paused = client.post(f"/api/campaigns/{campaign_id}/pause", headers=headers)
+    assert paused.status_code == 200, paused.text
+    assert paused.json()["status"] == "paused"
+    token_of(owner_id, campaign_id, not_this=first)  # the execution went round to a long wait
+    released["go"] = True
+    assert cloud.wait_idle(15)
+
+    # Then nothing went out, and it stays paused (a second pause is refused)
+    assert campaign_mail(cloud, campaign_id) == []
+    assert client.get(f"/api/campaigns/{campaign_id}", headers=headers).json()["status"] == "paused"
+    again = client.post(f"/api/campaigns/{campaign_id}/pause", headers=headers)
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "campaign_not_sending")
+
+    # When it is resumed
+    resumed = client.post(f"/api/campaigns/{campaign_id}/resume", headers=headers)
+    assert resumed.status_code == 200, resumed.text
+    final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
+
+    # Then every recipient got exactly one message and the execution looped through its wait
+    assert final["status"] == "sent", final
+    assert Counter(to for m in campaign_mail(cloud, campaign_id) for to in m["to"]) == Counter(emails)
+    assert final["stats"]["sent"] == 4
+    states = state_names(cloud, campaign_id)
+    assert states[:5] == ["StartDelivery", "WaitForSender", "SendersDone?", "WaitForSender", "SendersDone?"]
+    assert states[-3:] == ["Finalize", "SubscribersUpdated?", "Sent"] and states.count("WaitForSender") >= 3
+    assert [t["status"] for t in final["timeline"]][-4:] == ["sending", "paused", "sending", "sent"]
+
+
+def test_finalize_updates_subscribers_a_page_at_a_time_and_recounts_the_stats(
+    cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given Finalize takes two recipients per run, and a campaign to five subscribers
+    monkeypatch.setattr(service, "FINALIZE_PAGE", 2)
+    headers, list_id, emails = audience(client, 5)
+
+    # When the campaign is sent
+    campaign_id = send(client, headers, list_id)
+    final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
+
+    # Then Finalize looped over three pages before the campaign became sent
+    assert final["status"] == "sent", final
+    states = state_names(cloud, campaign_id)
+    assert states.count("Finalize") == 3 and states[-1] == "Sent"
+    assert (final["stats"]["sent"], final["stats"]["failed"]) == (5, 0)
+
+    # And every subscriber counts the campaign once
+    for email in emails:
+        member = client.get(f"/api/lists/{list_id}/subscribers/{email}", headers=headers).json()
+        assert member["campaigns_received"] == 1, member

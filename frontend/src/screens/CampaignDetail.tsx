@@ -10,6 +10,8 @@ import {
 } from '../api';
 import {
   CAMPAIGN_STATUS_LABEL,
+  canPause,
+  canResume,
   CHART_KEYS,
   chartBars,
   entryFromMessage,
@@ -20,6 +22,7 @@ import {
   localInputToIso,
   mergeStats,
   mergeTimeline,
+  pauseDeadline,
   RECIPIENT_STATUS_TONE,
   sendPercent,
   statsFromMessage,
@@ -51,6 +54,8 @@ const ACTION_MESSAGES: Record<string, string> = {
   invalid_send_at: 'Choose a time at least a minute from now.',
   upstream_unavailable: 'Sending is not available right now. Try again in a moment.',
   campaign_not_found: 'This campaign no longer exists.',
+  campaign_not_sending: 'Only a campaign that is sending can be paused: it may have just been paused or finished.',
+  campaign_not_paused: 'This campaign is not paused any more: it may have just been resumed or finished.',
 };
 
 export function CampaignDetailScreen({ params }: { params: Record<string, string> }) {
@@ -112,11 +117,12 @@ export function CampaignDetailScreen({ params }: { params: Record<string, string
   const status = campaign ? latestStatus(timeline, campaign.status) : null;
 
   // polling fallback: every 2 s while it is scheduled or sending (unless a push just came);
-  // every 5 s once it is finished, for the delivery feedback counters
+  // every 5 s while it is paused (little moves then) and once it is finished, for the
+  // delivery feedback counters
   useEffect(() => {
     if (!status || status === 'draft' || !visible) return;
     const finished = isFinished(status);
-    const period = finished ? 5000 : POLL_MS;
+    const period = finished || status === 'paused' ? 5000 : POLL_MS;
     const timer = setInterval(() => {
       if (!finished && Date.now() - lastPush.current < POLL_MS && live.state === 'open') return;
       if (!finished) void load();
@@ -192,6 +198,9 @@ export function CampaignDetailScreen({ params }: { params: Record<string, string
           )}
           {status === 'draft' && <Editor campaign={campaign} onChange={accept} />}
           {status === 'scheduled' && <ScheduledPanel campaign={campaign} onChange={accept} />}
+          {(canPause(status) || canResume(status)) && (
+            <PausePanel campaign={campaign} status={status} timeline={timeline} onChange={accept} onConflict={load} />
+          )}
           {(isLaunched(status) || status === 'scheduled') && (
             <SendingView campaignId={id} status={status} timeline={timeline} stats={stats ?? campaign.stats} />
           )}
@@ -517,6 +526,99 @@ function ScheduledPanel({ campaign, onChange }: { campaign: Campaign; onChange: 
   );
 }
 
+// ---------------------------------------------------------------- pause / resume
+
+/**
+ * "Pause sending" while it is sending, "Resume sending" while it is paused.
+ * The answer (the campaign with its new status) replaces the current one; a
+ * 409 means the status moved meanwhile (another tab, or the last batch went
+ * out), so the campaign is loaded again to show the buttons that apply.
+ */
+function PausePanel({
+  campaign,
+  status,
+  timeline,
+  onChange,
+  onConflict,
+}: {
+  campaign: Campaign;
+  status: string;
+  timeline: TimelineEntry[];
+  onChange: (c: Campaign) => void;
+  onConflict: () => void;
+}) {
+  const [busy, setBusy] = useState<'pause' | 'resume' | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const paused = canResume(status);
+  const deadline = pauseDeadline(timeline, status);
+
+  async function run(kind: 'pause' | 'resume', action: (id: string) => Promise<Campaign>) {
+    setBusy(kind);
+    setError(null);
+    try {
+      onChange(await action(campaign.id));
+    } catch (err) {
+      setError(err);
+      if (err instanceof ApiError && err.status === 409) onConflict();
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <section class="card form" aria-labelledby="campaign-pause-heading" data-testid="campaign-pause-panel">
+      <h2 id="campaign-pause-heading">{paused ? 'Sending is paused' : 'Sending in progress'}</h2>
+      {paused ? (
+        <div data-testid="campaign-paused-explanation">
+          <p>
+            No new batches are going out. Messages already handed to SES are not recalled, so a few that were in flight may still
+            be sent.
+          </p>
+          <p>
+            Resuming picks up where it stopped: nobody is mailed twice. A campaign paused for more than 7 days fails
+            {deadline ? (
+              <>
+                {' '}
+                (this one on <strong data-testid="campaign-pause-deadline">{formatDateTime(deadline)}</strong> unless it is resumed)
+              </>
+            ) : null}
+            .
+          </p>
+        </div>
+      ) : (
+        <p class="muted small" data-testid="campaign-pause-hint">
+          Pausing stops new batches from going out. Messages already handed to SES are not recalled, so a few in flight may still
+          go. You can resume within 7 days without anyone being mailed twice.
+        </p>
+      )}
+      <FormError error={error} testid="campaign-pause-error" messages={ACTION_MESSAGES} />
+      <div class="form__actions">
+        {paused ? (
+          <button
+            type="button"
+            class="btn btn--primary"
+            onClick={() => void run('resume', api.resumeCampaign)}
+            disabled={busy !== null}
+            data-testid="campaign-resume"
+          >
+            {busy === 'resume' ? 'Resuming…' : 'Resume sending'}
+          </button>
+        ) : (
+          <button
+            type="button"
+            class="btn"
+            onClick={() => void run('pause', api.pauseCampaign)}
+            disabled={busy !== null}
+            data-testid="campaign-pause"
+          >
+            {busy === 'pause' ? 'Pausing…' : 'Pause sending'}
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}
+
 // ---------------------------------------------------------------- after sending
 
 function SendingView({ campaignId, status, timeline, stats }: { campaignId: string; status: string; timeline: TimelineEntry[]; stats: CampaignStats }) {
@@ -543,13 +645,13 @@ function SendingView({ campaignId, status, timeline, stats }: { campaignId: stri
           <section class="card" aria-labelledby="campaign-progress-heading">
             <h2 id="campaign-progress-heading">Sending</h2>
             <div
-              class={`progress${status === 'failed' ? ' progress--failed' : ''}`}
+              class={`progress${status === 'failed' ? ' progress--failed' : status === 'paused' ? ' progress--paused' : ''}`}
               role="progressbar"
               aria-label="Send progress"
               aria-valuemin={0}
               aria-valuemax={100}
               aria-valuenow={pct}
-              aria-valuetext={`${pct}%`}
+              aria-valuetext={status === 'paused' ? `${pct}%, paused` : `${pct}%`}
               data-testid="campaign-progress"
             >
               <div class="progress__bar" style={{ width: `${pct}%` }} />
@@ -557,7 +659,7 @@ function SendingView({ campaignId, status, timeline, stats }: { campaignId: stri
             <p class="small" data-testid="campaign-progress-text">
               {status === 'queued'
                 ? 'Queued: preparing the audience…'
-                : `${formatCount(stats.sent)} of ${plural(stats.recipients, 'recipient')} mailed (${pct}%)`}
+                : `${status === 'paused' ? 'Paused: ' : ''}${formatCount(stats.sent)} of ${plural(stats.recipients, 'recipient')} mailed (${pct}%)`}
               {stats.suppressed > 0 && <span class="muted"> · {formatCount(stats.suppressed)} suppressed, skipped</span>}
             </p>
           </section>

@@ -108,6 +108,11 @@ export function CampaignsScreen() {
                         {c.status === 'scheduled' && c.scheduled_at && (
                           <div class="muted small">for {new Date(c.scheduled_at).toLocaleString()}</div>
                         )}
+                        {c.status === 'sent' && c.sent_at && (
+                          <div class="muted small" data-testid="campaign-row-sent-at">
+                            on {new Date(c.sent_at).toLocaleString()}
+                          </div>
+                        )}
                       </td>
                       <td data-label="List" class="cell--wrap">
                         {listName(c.list_id)}
