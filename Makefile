@@ -58,7 +58,8 @@ bench: $(VENV)/.stamp
 build-ApiFunction build-OnUserConfirmedFunction build-OnTableChangeFunction build-SendWelcomeEmailFunction \
   build-OnImportUploadedFunction build-WsConnectFunction build-WsDisconnectFunction build-WsDefaultFunction \
   build-StartDeliveryFunction build-WaitForSenderFunction build-FinalizeDeliveryFunction \
-  build-MarkDeliveryFailedFunction build-SendCampaignBatchFunction build-OnDeliveryEventFunction:
+  build-MarkDeliveryFailedFunction build-SendCampaignBatchFunction build-OnDeliveryEventFunction \
+  build-DeliveryEndedFunction:
 	$(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" \
 	  --platform manylinux2014_aarch64 --implementation cp --python-version 3.13 \
 	  --only-binary=:all: -r requirements.txt

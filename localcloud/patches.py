@@ -22,6 +22,10 @@ ReturnValues, ...): about 40% of what such a call costs. Their results are plain
 already; they are written with `json` (None members left out, bytes in base64, as the
 serializer does). Control-plane answers and errors still go through moto's serializer.
 
+moto's `StopExecution` only asks the interpreter's worker to stop: an execution waiting for a task
+token (or one restored from a snapshot, whose worker is gone) stayed RUNNING, and the request's
+`error` and `cause` were dropped. Here a running execution becomes ABORTED with them, as in AWS.
+
 moto's SQS queue asks the clock twice per stored message to list the visible ones (every
 receive, and every send through the queue's attribute summary), and a delete walks the whole
 queue twice, building a list of receipt handles per message: with a few thousand messages
@@ -47,6 +51,7 @@ def apply() -> None:
     _plain_stream_records()
     _linear_sqs_queues()
     _plain_dynamodb_items()
+    _stop_executions()
     from moto.dynamodb.models import DynamoDBBackend
 
     if getattr(DynamoDBBackend.transact_write_items, _PATCHED_MARK, False):
@@ -131,6 +136,33 @@ def _plain_dynamodb_items() -> None:
 
     setattr(execute_result, _PATCHED_MARK, True)
     DynamoResult.execute_result = execute_result  # type: ignore[method-assign]
+
+
+def _stop_executions() -> None:
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    if getattr(StepFunctionResponse.stop_execution, _PATCHED_MARK, False):
+        return
+
+    def stop_execution(self: Any) -> Any:
+        from moto.core.responses import ActionResult
+        from moto.stepfunctions.parser.api import ExecutionStatus
+
+        arn = self._get_param("executionArn")
+        backend = self.stepfunction_backend
+        try:
+            execution = backend.stop_execution(arn)
+        except Exception:  # a restored execution's worker did not survive the restart
+            execution = backend.describe_execution(arn)  # (an unknown one still raises here)
+        if getattr(execution, "exec_status", None) in (None, ExecutionStatus.RUNNING):
+            execution.exec_status = ExecutionStatus.ABORTED
+            execution.stop_date = execution.stop_date or dt.datetime.now(dt.UTC)
+            execution.error = self._get_param("error") or None
+            execution.cause = self._get_param("cause") or None
+        return ActionResult({"stopDate": execution.stop_date})
+
+    setattr(stop_execution, _PATCHED_MARK, True)
+    StepFunctionResponse.stop_execution = stop_execution  # type: ignore[method-assign]
 
 
 def _linear_sqs_queues() -> None:

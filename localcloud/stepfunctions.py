@@ -5,11 +5,19 @@ is created; its Lambda tasks then call `http://localhost:$MOTO_PORT/2015-03-31/f
 which the dispatcher answers by running the local handler in-process (localcloud.functions).
 A definition file (`DefinitionUri`) is read relative to the repository, and
 `DefinitionSubstitutions` replace `${Name}` as CloudFormation does.
+
+As in AWS, every status change of an execution (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED)
+is put on the default event bus as a "Step Functions Execution Status Change" event
+(`ExecutionEvents`, a poller). An execution lives in moto's interpreter thread, which a restart
+of the process ends: an execution still RUNNING when its state machine is provisioned is such an
+orphan, and is stopped once the cloud runs (ABORTED, error `localcloud.Restarted`), with its event.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,8 +25,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from localcloud.clients import Clients
+from localcloud.pollers import Activity, Poller
 from localcloud.provision import NotEmulated, ProvisionContext, Provisioned, provisioner
+from localcloud.server import Write
 from localcloud.template import ResourceSpec
+
+logger = logging.getLogger("localcloud")
+STATUS_CHANGE = "Step Functions Execution Status Change"
+RESTARTED = "localcloud.Restarted"
 
 ROOT = Path(__file__).resolve().parents[1]
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.:-]+)\}")
@@ -76,9 +91,119 @@ def provision_state_machine(ctx: ProvisionContext, spec: ResourceSpec, props: di
     from localcloud.scheduler import ensure_schedule_poller
 
     ensure_schedule_poller(ctx)
+    aborted = _execution_events(ctx).watch(arn)
     return Provisioned(
         ref=arn,
         attributes={"Arn": arn, "Name": name},
         status=status,
-        detail="moto's ASL interpreter; Lambda tasks run in-process; EventBridge Scheduler targets fire",
+        detail="moto's ASL interpreter; Lambda tasks run in-process; EventBridge Scheduler targets fire; "
+        "status changes go to the default bus"
+        + (f"; {aborted} execution(s) orphaned by a restart are aborted" if aborted else ""),
     )
+
+
+def _execution_events(ctx: ProvisionContext) -> ExecutionEvents:
+    runtime = ctx.runtime
+    for poller in runtime.pollers:
+        if isinstance(poller, ExecutionEvents):
+            return poller
+    events = ExecutionEvents(
+        clients=runtime.clients, activity=runtime.activity, account_id=runtime.account_id
+    )
+    runtime.pollers.append(events)
+    return events
+
+
+def _millis(value: Any) -> int | None:
+    return int(value.timestamp() * 1000) if isinstance(value, dt.datetime) else None
+
+
+class ExecutionEvents(Poller):
+    """Puts each execution's status changes on the default bus, as Step Functions does."""
+
+    def __init__(self, *, clients: Clients, activity: Activity, account_id: str) -> None:
+        super().__init__("execution-events", activity)
+        self._clients = clients
+        self._account_id = account_id
+        self._machines: set[str] = set()
+        self._known: dict[str, str] = {}
+        self._orphans: list[str] = []
+        self.emitted = 0
+
+    def wakes_on(self, write: Write) -> bool:
+        """Executions start, resume and stop through Step Functions calls (and end on their own)."""
+        return write.service in ("states", "")
+
+    def describe(self) -> dict[str, Any]:
+        """A short status for the dev console."""
+        return {**super().describe(), "emitted": self.emitted}
+
+    def watch(self, state_machine_arn: str) -> int:
+        """Follow a state machine's executions: the past ones are known (no events); those left
+        RUNNING by an earlier process are stopped on the first poll, once every rule exists.
+        Returns how many such orphans there are."""
+        self._machines.add(state_machine_arn)
+        statuses = self._statuses(state_machine_arn)
+        self._known.update(statuses)
+        orphans = [arn for arn, status in statuses if status == "RUNNING"]
+        self._orphans.extend(orphans)
+        return len(orphans)
+
+    def pending(self) -> bool:
+        """Orphans not stopped yet."""
+        return bool(self._orphans)
+
+    def poll(self) -> bool:
+        """Stop orphans; emit an event for each execution that started or changed status since."""
+        sfn = self._clients.get("stepfunctions")
+        while self._orphans:
+            arn = self._orphans.pop(0)
+            sfn.stop_execution(
+                executionArn=arn,
+                error=RESTARTED,
+                cause="The local cloud restarted while this execution ran: its state was lost.",
+            )
+            logger.warning("localcloud: execution %s was running before a restart; aborted", arn)
+        changed = 0
+        for machine in sorted(self._machines):
+            for arn, status in self._statuses(machine):
+                if self._known.get(arn) != status:
+                    self._known[arn] = status
+                    self._emit(sfn.describe_execution(executionArn=arn))
+                    changed += 1
+        return changed > 0
+
+    def _statuses(self, state_machine_arn: str) -> list[tuple[str, str]]:
+        sfn = self._clients.get("stepfunctions")
+        return [
+            (str(execution["executionArn"]), str(execution["status"]))
+            for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=state_machine_arn)
+            for execution in page.get("executions", [])
+        ]
+
+    def _emit(self, execution: Mapping[str, Any]) -> None:
+        detail = {
+            "executionArn": execution["executionArn"],
+            "stateMachineArn": execution["stateMachineArn"],
+            "name": execution.get("name"),
+            "status": execution["status"],
+            "startDate": _millis(execution.get("startDate")),
+            "stopDate": _millis(execution.get("stopDate")),
+            "input": execution.get("input"),
+            "output": execution.get("output"),
+            "inputDetails": {"included": True},
+            "error": execution.get("error"),
+            "cause": execution.get("cause"),
+        }
+        self._clients.events().put_events(
+            Entries=[
+                {
+                    "Source": "aws.states",
+                    "DetailType": STATUS_CHANGE,
+                    "Resources": [str(execution["executionArn"])],
+                    "Detail": json.dumps(detail),
+                    "EventBusName": "default",
+                }
+            ]
+        )
+        self.emitted += 1

@@ -65,6 +65,25 @@ class FailedState(CampaignRef):
     error: StepError | None = None
 
 
+class ExecutionEnded(BaseModel):
+    """The `detail` of a "Step Functions Execution Status Change" event (the part read here)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    execution_arn: str = Field(alias="executionArn")
+    status: str
+    input: str | None = None
+    error: str | None = None
+    cause: str | None = None
+
+    def campaign(self) -> CampaignRef | None:
+        """The campaign the execution delivered (from its input; None when it names none)."""
+        try:
+            return CampaignRef.model_validate_json(self.input or "")
+        except ValueError:
+            return None
+
+
 class SendBatch(BaseModel):
     """One send-queue message: up to BATCH_SIZE recipients of one campaign."""
 

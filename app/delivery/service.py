@@ -36,6 +36,7 @@ from app.delivery.models import (
     PAUSE_LIMIT_SECONDS,
     CampaignRef,
     DeliveryState,
+    ExecutionEnded,
     FailedState,
     SendBatch,
     SesEvent,
@@ -559,6 +560,36 @@ def _note_campaign(sent: list[Item], *, campaign_id: str, subscribers: Subscribe
 
     with ThreadPoolExecutor(max_workers=SUBSCRIBER_WRITERS) as pool:
         list(pool.map(note, sent))  # re-raises the first failure: the step is retried
+
+
+def delivery_ended(ended: ExecutionEnded, *, campaigns: CampaignRepository) -> bool:
+    """An execution stopped without finishing: a campaign still on its way becomes failed (one the
+    state machine already marked, or that was sent, is left as it is). True when it was marked."""
+    ref = ended.campaign()
+    if ref is None or ended.status not in ("ABORTED", "TIMED_OUT", "FAILED"):
+        return False
+    bind_correlation_id(ref.correlation_id)
+    if ended.status == "ABORTED":
+        code, message = "delivery_aborted", "The delivery was stopped before it finished"
+    elif ended.status == "TIMED_OUT":
+        code, message = "delivery_timed_out", "The delivery ran out of time"
+    else:
+        code, message = "delivery_error", "The delivery failed"
+    detail = ": ".join(part for part in (ended.error, ended.cause) if part)
+    message = (f"{message} ({detail})." if detail else f"{message}.")[:1000]
+    moved = campaigns.update(
+        ref.owner_id,
+        ref.campaign_id,
+        allowed=("queued", "sending", "paused"),
+        to="failed",
+        sets={"failure_code": code, "failure_message": message},
+        removes=("task_token",),
+    )
+    logger.warning(
+        "delivery execution ended unfinished",
+        extra={"campaign_id": ref.campaign_id, "status": ended.status, "marked": moved is not None},
+    )
+    return moved is not None
 
 
 def failure_reason(state: FailedState) -> tuple[str, str]:

@@ -131,6 +131,10 @@ def test_a_wait_that_times_out_fails_the_campaign_with_a_clear_reason(
     assert final["failure"]["code"] == "sender_timeout"
     assert "did not finish within 2 seconds" in final["failure"]["message"]
     assert state_names(cloud, campaign_id) == ["StartDelivery", "WaitForSender", "MarkFailed", "Failed"]
+    # the execution's FAILED event comes after: the reason MarkFailed wrote stays
+    assert cloud.wait_idle(15)
+    again = client.get(f"/api/campaigns/{campaign_id}", headers=headers).json()
+    assert again["failure"]["code"] == "sender_timeout"
 
 
 def test_a_pending_resume_loops_back_to_the_wait_then_completes(
@@ -262,3 +266,30 @@ def test_finalize_updates_subscribers_a_page_at_a_time_and_recounts_the_stats(
     for email in emails:
         member = client.get(f"/api/lists/{list_id}/subscribers/{email}", headers=headers).json()
         assert member["campaigns_received"] == 1, member
+
+
+def test_an_execution_stopped_by_hand_fails_its_campaign_with_the_reason(
+    cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a campaign waiting on senders that are held back
+    headers, list_id, _ = audience(client, 2)
+    monkeypatch.setattr(service, "send_batch", _held_forever)
+    owner_id = client.get("/api/me", headers=headers).json()["id"]
+    campaign_id = send(client, headers, list_id)
+    token_of(owner_id, campaign_id)
+
+    # When an operator stops its execution
+    arn = (get_settings().state_machine_arn or "").replace(
+        ":stateMachine:", ":execution:"
+    ) + f":{campaign_id}"
+    sfn(cloud).stop_execution(executionArn=arn, error="Operator", cause="stopped by hand")
+
+    # Then Step Functions' status-change event fails the campaign, saying why
+    final = wait_for_status(client, headers, campaign_id, {"failed", "sent"})
+    assert final["status"] == "failed", final
+    assert final["failure"]["code"] == "delivery_aborted"
+    assert "stopped by hand" in final["failure"]["message"]
+
+
+def _held_forever(*_args: Any, **_kwargs: Any) -> str:
+    raise service.RetryBatch("held by the test")
