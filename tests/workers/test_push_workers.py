@@ -179,12 +179,10 @@ def test_the_stream_worker_pushes_progress_then_completion_to_the_owner(
     }
     on_table_change.handler(stream_modify_event(halfway, done, sequence="2"), context())
 
-    assert [(user, message["type"]) for user, message in pushes] == [
-        (owner, "import.progress"),
-        (owner, "import.completed"),
-    ]
-    assert pushes[0][1]["rows_done"] == 2500 and pushes[0][1]["errors"] == 10
-    assert pushes[1][1]["status"] == "completed" and pushes[1][1]["report_available"] is True
+    mine = [message for user, message in pushes if user == owner]  # not other tests' changes
+    assert [message["type"] for message in mine] == ["import.progress", "import.completed"]
+    assert mine[0]["rows_done"] == 2500 and mine[0]["errors"] == 10
+    assert mine[1]["status"] == "completed" and mine[1]["report_available"] is True
 
 
 def test_without_a_management_url_nothing_is_pushed(
@@ -237,8 +235,9 @@ def test_one_stream_batch_pushes_a_campaigns_progress_once_with_its_latest_count
     assert on_table_change.handler({"Records": records}, context()) == {"batchItemFailures": []}
 
     # Then the owner gets one progress message, with the counters of the last change
-    assert [(user, message["type"], message["sent"]) for user, message in pushes] == [
-        (owner, "campaign.progress", 150)
+    # (the cloud's own stream worker may push other tests' changes meanwhile: only this owner's count)
+    assert [(message["type"], message["sent"]) for user, message in pushes if user == owner] == [
+        ("campaign.progress", 150)
     ]
 
 
@@ -255,7 +254,7 @@ def test_status_changes_are_each_pushed_even_when_one_batch_holds_several(
 
     on_table_change.handler({"Records": records}, context())
 
-    assert [(m["type"], m["status"]) for _, m in pushes] == [
+    assert [(m["type"], m["status"]) for user, m in pushes if user == owner] == [
         ("campaign.status", "sending"),
         ("campaign.status", "sent"),
         ("campaign.progress", "sent"),
