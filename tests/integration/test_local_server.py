@@ -42,7 +42,7 @@ def test_make_run_flow_welcome_email_within_10s_and_data_survives_a_restart(tmp_
 
 def test_a_restart_mid_send_fails_the_campaign_clearly_and_mails_nobody_twice(tmp_path: Path) -> None:
     email = new_email("restart")
-    readers = [f"reader{i:02d}-{email}" for i in range(60)]  # 60 at 14 a second: about 4 s of sending
+    readers = [f"reader{i:03d}-{email}" for i in range(150)]  # 150 at 14 a second: about 10 s of sending
     with local_server(tmp_path) as base, httpx.Client(base_url=base, timeout=10) as http:
         http.post("/api/auth/signup", json={"email": email, "password": PASSWORD, "name": "Ada"})
         http.post("/api/auth/confirm", json={"email": email, "code": "000000"})
