@@ -107,9 +107,7 @@ def _execution_events(ctx: ProvisionContext) -> ExecutionEvents:
     for poller in runtime.pollers:
         if isinstance(poller, ExecutionEvents):
             return poller
-    events = ExecutionEvents(
-        clients=runtime.clients, activity=runtime.activity, account_id=runtime.account_id
-    )
+    events = ExecutionEvents(clients=runtime.clients, activity=runtime.activity)
     runtime.pollers.append(events)
     return events
 
@@ -121,10 +119,9 @@ def _millis(value: Any) -> int | None:
 class ExecutionEvents(Poller):
     """Puts each execution's status changes on the default bus, as Step Functions does."""
 
-    def __init__(self, *, clients: Clients, activity: Activity, account_id: str) -> None:
+    def __init__(self, *, clients: Clients, activity: Activity) -> None:
         super().__init__("execution-events", activity)
         self._clients = clients
-        self._account_id = account_id
         self._machines: set[str] = set()
         self._known: dict[str, str] = {}
         self._orphans: list[str] = []
