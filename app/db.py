@@ -88,6 +88,35 @@ class Table:
             raise
         return True
 
+    def update_if(
+        self,
+        pk: str,
+        sk: str,
+        expression: str,
+        *,
+        condition: str,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """UpdateItem with `expression`; False (and nothing changed) when the condition does not hold."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "Key": to_attr({"PK": pk, "SK": sk}),
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+        }
+        if names:
+            kwargs["ExpressionAttributeNames"] = dict(names)
+        if values:
+            kwargs["ExpressionAttributeValues"] = to_attr(values)
+        try:
+            self.client.update_item(**kwargs)
+        except Exception as exc:
+            if is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
     def get(self, pk: str, sk: str, *, consistent: bool = False) -> Item | None:
         """GetItem by key."""
         response = self.client.get_item(

@@ -332,20 +332,13 @@ class SubscriberRepository:
     def note_campaign(self, owner_id: str, list_id: str, email: str, campaign_id: str, sent_at: str) -> bool:
         """Count a campaign the subscriber was sent, once (a retried page changes nothing); False when
         the subscriber is gone or this campaign was already counted."""
-        try:
-            self.table.client.update_item(
-                TableName=self.table.name,
-                Key=_key(*subscriber_key(owner_id, list_id, email)),
-                UpdateExpression="SET last_campaign_id = :c, last_sent_at = :at ADD campaigns_received :one",
-                ConditionExpression="attribute_exists(PK) AND "
-                "(attribute_not_exists(last_campaign_id) OR last_campaign_id <> :c)",
-                ExpressionAttributeValues=to_attr({":c": campaign_id, ":at": sent_at, ":one": 1}),
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self.table.update_if(
+            *subscriber_key(owner_id, list_id, email),
+            "SET last_campaign_id = :c, last_sent_at = :at ADD campaigns_received :one",
+            condition="attribute_exists(PK) AND "
+            "(attribute_not_exists(last_campaign_id) OR last_campaign_id <> :c)",
+            values={":c": campaign_id, ":at": sent_at, ":one": 1},
+        )
 
     def update(
         self,

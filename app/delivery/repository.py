@@ -149,26 +149,17 @@ class RecipientRepository:
     def _settle(
         self, owner_id: str, campaign_id: str, email: str, attempt: str, sets: Mapping[str, Any]
     ) -> bool:
-        names = {"#s": "status", **{f"#a{i}": key for i, key in enumerate(sets)}}
-        values = {
-            ":claimed": "claimed",
-            ":attempt": attempt,
-            **{f":v{i}": value for i, value in enumerate(sets.values())},
-        }
-        try:
-            self.table.client.update_item(
-                TableName=self.table.name,
-                Key=_key(owner_id, campaign_id, email),
-                UpdateExpression="SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(sets))),
-                ConditionExpression="#s = :claimed AND attempt = :attempt",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_attr(values),
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self.table.update_if(
+            *recipient_key(owner_id, campaign_id, email),
+            "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(sets))),
+            condition="#s = :claimed AND attempt = :attempt",
+            names={"#s": "status", **{f"#a{i}": key for i, key in enumerate(sets)}},
+            values={
+                ":claimed": "claimed",
+                ":attempt": attempt,
+                **{f":v{i}": value for i, value in enumerate(sets.values())},
+            },
+        )
 
     def release(self, owner_id: str, campaign_id: str, email: str, attempt: str) -> bool:
         """Give a claim back (the send was throttled before SES took it)."""
@@ -222,78 +213,47 @@ class RecipientRepository:
         if reason:
             expression += ", reason = :reason"
             values[":reason"] = reason
-        try:
-            self.table.client.update_item(
-                TableName=self.table.name,
-                Key=_key(owner_id, campaign_id, email),
-                UpdateExpression=expression,
-                ConditionExpression=f"#s IN ({', '.join(f':s{i}' for i in range(len(statuses)))})",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=to_attr(values),
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self.table.update_if(
+            *recipient_key(owner_id, campaign_id, email),
+            expression,
+            condition=f"#s IN ({', '.join(f':s{i}' for i in range(len(statuses)))})",
+            names={"#s": "status"},
+            values=values,
+        )
 
     def deliver(self, owner_id: str, campaign_id: str, email: str) -> bool:
         """A `sent` recipient's first Delivery: status and time in one write; False otherwise."""
-        try:
-            self.table.client.update_item(
-                TableName=self.table.name,
-                Key=_key(owner_id, campaign_id, email),
-                UpdateExpression="SET #s = :delivered, delivered_at = :iso, updated_at = :iso",
-                ConditionExpression="#s = :sent AND attribute_not_exists(delivered_at)",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=to_attr(
-                    {":delivered": "delivered", ":sent": "sent", ":iso": now_iso()}
-                ),
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self.table.update_if(
+            *recipient_key(owner_id, campaign_id, email),
+            "SET #s = :delivered, delivered_at = :iso, updated_at = :iso",
+            condition="#s = :sent AND attribute_not_exists(delivered_at)",
+            names={"#s": "status"},
+            values={":delivered": "delivered", ":sent": "sent", ":iso": now_iso()},
+        )
 
     def note_delivery(self, owner_id: str, campaign_id: str, email: str) -> bool:
         """Record SES's Delivery once (whatever came after it); False when it was already recorded."""
-        try:
-            self.table.client.update_item(
-                TableName=self.table.name,
-                Key=_key(owner_id, campaign_id, email),
-                UpdateExpression="SET delivered_at = :iso",
-                ConditionExpression="attribute_not_exists(delivered_at) AND #s IN (:a, :b, :c, :d, :e)",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=to_attr(
-                    {
-                        ":iso": now_iso(),
-                        ":a": "sent",
-                        ":b": "delivered",
-                        ":c": "bounced",
-                        ":d": "complained",
-                        ":e": "unsubscribed",
-                    }
-                ),
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self.table.update_if(
+            *recipient_key(owner_id, campaign_id, email),
+            "SET delivered_at = :iso",
+            condition="attribute_not_exists(delivered_at) AND #s IN (:a, :b, :c, :d, :e)",
+            names={"#s": "status"},
+            values={
+                ":iso": now_iso(),
+                ":a": "sent",
+                ":b": "delivered",
+                ":c": "bounced",
+                ":d": "complained",
+                ":e": "unsubscribed",
+            },
+        )
 
     def page(
         self, owner_id: str, campaign_id: str, *, limit: int, start_sk: str | None
     ) -> tuple[list[Recipient], str | None]:
         """A page of recipients in email order and the sort key to continue after."""
-        pk = recipients_pk(owner_id, campaign_id)
-        items, last = self.table.query(
-            "PK = :pk AND begins_with(SK, :r)",
-            {":pk": pk, ":r": "RCPT#"},
-            limit=limit,
-            start_key={"PK": pk, "SK": start_sk} if start_sk else None,
-        )
-        return [to_recipient(i) for i in items], (str(last["SK"]) if last else None)
+        items, next_sk = self.items_page(owner_id, campaign_id, limit=limit, start_sk=start_sk)
+        return [to_recipient(i) for i in items], next_sk
 
     def items_page(
         self, owner_id: str, campaign_id: str, *, limit: int, start_sk: str | None
