@@ -18,6 +18,7 @@ export function ProfileScreen() {
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  const edited = useRef(false); // typed into since the page opened: the fresh copy must not undo it
 
   // Fresh copy from the server (the session's may be minutes old).
   useEffect(() => {
@@ -26,7 +27,7 @@ export function ProfileScreen() {
       .getMe(ctrl.signal)
       .then((fresh) => {
         setLocalMe(fresh);
-        setName(fresh.name ?? '');
+        if (!edited.current) setName(fresh.name ?? '');
         setMe(fresh);
       })
       .catch((err: unknown) => {
@@ -81,6 +82,7 @@ export function ProfileScreen() {
               required
               value={name}
               onValue={(v) => {
+                edited.current = true;
                 setName(v);
                 setSaved(false);
               }}
