@@ -167,27 +167,27 @@ def _add_local_routes(app: FastAPI, cloud: EmbeddedCloud) -> None:
     @app.get("/_local/outbox", include_in_schema=False)
     def local_outbox() -> list[dict[str, Any]]:
         """Mail SES accepted, newest first."""
-        return cloud.outbox()
+        return cloud.console.outbox()
 
     @app.get("/_local/resources", include_in_schema=False)
     def local_resources() -> list[dict[str, Any]]:
         """Every resource of the template and what was done with it."""
-        return cloud.resources()
+        return cloud.console.resources()
 
     @app.get("/_local/queues", include_in_schema=False)
     def local_queues() -> list[dict[str, Any]]:
         """Queue and DLQ depths."""
-        return cloud.queues()
+        return cloud.console.queues()
 
     @app.get("/_local/events", include_in_schema=False)
     def local_events() -> list[dict[str, Any]]:
         """Recent EventBridge events, newest first."""
-        return cloud.recent_events()
+        return cloud.console.recent_events()
 
     @app.get("/_local/pollers", include_in_schema=False)
     def local_pollers() -> list[dict[str, Any]]:
         """What each poller has done."""
-        return cloud.pollers()
+        return cloud.console.pollers()
 
 
 def _add_websocket(app: FastAPI, cloud: EmbeddedCloud) -> None:
@@ -211,29 +211,29 @@ def _add_console_routes(app: FastAPI, cloud: EmbeddedCloud) -> None:
     @app.get("/_local/queues/{name}/messages", include_in_schema=False)
     def local_queue_messages(name: str, limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
         """A queue's (or DLQ's) messages, read without receiving them."""
-        return cloud.queue_messages(name, limit=limit)
+        return cloud.console.queue_messages(name, limit=limit)
 
     @app.post("/_local/queues/{name}/redrive", include_in_schema=False)
     def local_redrive(name: str) -> dict[str, Any]:
         """Every message of a DLQ back to its source queue, or to its function again."""
-        return cloud.redrive(name)
+        return cloud.console.redrive(name)
 
     @app.get("/_local/executions", include_in_schema=False)
     def local_executions(limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
         """Step Functions executions, newest first."""
-        return cloud.executions(limit=limit)
+        return cloud.console.executions(limit=limit)
 
     @app.get("/_local/executions/{arn}/history", include_in_schema=False)
     def local_execution_history(arn: str) -> list[dict[str, Any]]:
         """An execution's events, oldest first."""
-        return cloud.execution_history(arn)
+        return cloud.console.execution_history(arn)
 
     @app.get("/_local/executions/{arn}", include_in_schema=False)
     def local_execution(arn: str) -> dict[str, Any]:
         """One execution: status, input, output and history."""
-        return cloud.execution(arn)
+        return cloud.console.execution(arn)
 
     @app.get("/_local/trail/{correlation_id}", include_in_schema=False)
     def local_trail(correlation_id: str) -> list[dict[str, Any]]:
         """What one correlation id touched: API, functions, events, pushes, mail, oldest first."""
-        return cloud.trail(correlation_id)
+        return cloud.console.trail(correlation_id)

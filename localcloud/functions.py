@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import unquote
 
 from localcloud.clients import Clients, send_to_destination
-from localcloud.server import Exchange, WsgiResponse
 from localcloud.shapes import LAMBDA_VERSION, async_failure_record, lambda_error
 
 logger = logging.getLogger("localcloud")
@@ -239,56 +238,3 @@ class Invoker:
             threads = list(self._threads)
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
-
-
-class LambdaApi:
-    """Answers Lambda's Invoke API (`POST /2015-03-31/functions/<name>/invocations`)."""
-
-    PREFIX = "/2015-03-31/functions/"
-
-    def __init__(self, invoker: Invoker) -> None:
-        self._invoker = invoker
-
-    def __call__(self, exchange: Exchange) -> WsgiResponse | None:
-        """Intercept Invoke; everything else goes to moto."""
-        path = exchange.path
-        if exchange.method != "POST" or not path.startswith(self.PREFIX):
-            return None
-        name, _, tail = path[len(self.PREFIX) :].partition("/")
-        if tail.rstrip("/") != "invocations":
-            return None
-        function = self._invoker.registry.find(name)
-        if function is None:
-            message = f"Function not found: {unquote(name)}"
-            return WsgiResponse.json(
-                404,
-                {"Type": "User", "Message": message},
-                [("x-amzn-ErrorType", "ResourceNotFoundException")],
-            )
-        try:
-            event = json.loads(exchange.body or b"{}")
-        except ValueError:
-            return WsgiResponse.json(
-                400,
-                {"Type": "User", "Message": "Could not parse request body into json"},
-                [("x-amzn-ErrorType", "InvalidRequestContentException")],
-            )
-        invocation_type = exchange.header("X-Amz-Invocation-Type") or "RequestResponse"
-        if invocation_type == "DryRun":
-            return WsgiResponse(204)
-        if invocation_type == "Event":
-            self._invoker.invoke_async(function, event)
-            return WsgiResponse(202, [("X-Amz-Executed-Version", LAMBDA_VERSION)])
-        return self._respond(self._invoker.invoke(function, event))
-
-    @staticmethod
-    def _respond(outcome: Outcome) -> WsgiResponse:
-        headers = [("X-Amz-Executed-Version", LAMBDA_VERSION), ("x-amzn-RequestId", outcome.request_id)]
-        if outcome.error is not None:
-            return WsgiResponse.json(200, outcome.error, [*headers, ("X-Amz-Function-Error", "Unhandled")])
-        try:
-            return WsgiResponse.json(200, outcome.result, headers)
-        except (TypeError, ValueError) as exc:
-            error = lambda_error(exc, error_type="Runtime.MarshalError")
-            error["errorMessage"] = f"Unable to marshal response: {exc}"
-            return WsgiResponse.json(200, error, [*headers, ("X-Amz-Function-Error", "Unhandled")])

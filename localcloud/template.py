@@ -164,8 +164,11 @@ class Template:
         account_id: str = DEFAULT_ACCOUNT_ID,
         region: str = DEFAULT_REGION,
         stack_name: str = DEFAULT_STACK_NAME,
+        directory: Path | None = None,
     ) -> None:
         self.document = document
+        # Where relative file properties (a state machine's DefinitionUri) are read from.
+        self.directory = directory or Path.cwd()
         self.account_id = account_id
         self.region = region
         self.stack_name = stack_name
@@ -189,7 +192,7 @@ class Template:
     @classmethod
     def from_file(cls, path: Path, **kwargs: Any) -> Template:
         """Load and prepare the template at `path`."""
-        return cls(load_template(path), **kwargs)
+        return cls(load_template(path), directory=path.resolve().parent, **kwargs)
 
     # ------------------------------------------------------------------ parameters
 

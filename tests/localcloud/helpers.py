@@ -44,8 +44,8 @@ def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:
 
 
 def resource(cloud: EmbeddedCloud, logical_id: str) -> dict[str, Any]:
-    """One entry of `cloud.resources()`."""
-    return next(entry for entry in cloud.resources() if entry["logical_id"] == logical_id)
+    """One entry of `cloud.console.resources()`."""
+    return next(entry for entry in cloud.console.resources() if entry["logical_id"] == logical_id)
 
 
 def drain(cloud: EmbeddedCloud, queue_url: str) -> list[dict[str, Any]]:

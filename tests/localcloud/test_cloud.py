@@ -74,7 +74,7 @@ def test_the_welcome_rule_delivers_to_a_local_queue_that_redrives_to_the_dlq(her
     rule = "localcloud-SendWelcomeEmailFunction-UserSignedUp"
     pattern = json.loads(events.describe_rule(Name=rule, EventBusName="herald-local")["EventPattern"])
     assert pattern == {"source": ["herald.users"], "detail-type": ["UserSignedUp"]}
-    queues = {queue["name"]: queue for queue in herald.queues()}
+    queues = {queue["name"]: queue for queue in herald.console.queues()}
     local = queues["localcloud-SendWelcomeEmailFunction-UserSignedUp"]
     assert local["dlq"] == "herald-local-welcome-email-dlq"
     redrive = json.loads(
@@ -86,7 +86,7 @@ def test_the_welcome_rule_delivers_to_a_local_queue_that_redrives_to_the_dlq(her
 
 
 def test_every_resource_is_listed_with_what_was_done(herald: EmbeddedCloud) -> None:
-    statuses = {entry["logical_id"]: entry["status"] for entry in herald.resources()}
+    statuses = {entry["logical_id"]: entry["status"] for entry in herald.console.resources()}
 
     assert statuses["AlarmEmailSubscription"] == "skipped"
     assert statuses["HttpApi"] == "not emulated"
@@ -121,7 +121,7 @@ def test_the_sender_identity_can_send_and_the_outbox_keeps_what_moto_drops(heral
         Content={"Raw": {"Data": raw.encode()}},
     )
 
-    newest, previous = herald.outbox()[:2]
+    newest, previous = herald.console.outbox()[:2]
 
     assert (newest["to"], newest["subject"], newest["text"].strip()) == (["bob@example.com"], "Raw", "Hi Bob")
     assert previous["id"] == message_id

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from localcloud.asgi import LocalOptions, create_local_app
 from localcloud.cloud import EmbeddedCloud
-from localcloud.stepfunctions import enable_interpreter
+from localcloud.services.stepfunctions import enable_interpreter
 from tests.conftest import LogCapture
 from tests.factories import confirm, new_email, sign_up
 from tests.localcloud import web_toys
@@ -231,9 +231,9 @@ def test_the_trail_of_a_sign_up_across_api_event_worker_and_mail(
     confirm(client, email, correlation_id=correlation_id)
 
     # When the welcome email has gone out
-    assert eventually(lambda: [m for m in cloud.outbox() if email in m["to"]], timeout=10)
+    assert eventually(lambda: [m for m in cloud.console.outbox() if email in m["to"]], timeout=10)
     assert cloud.wait_idle(10)
-    trail: list[dict[str, Any]] = cloud.trail(correlation_id)
+    trail: list[dict[str, Any]] = cloud.console.trail(correlation_id)
 
     # Then the trail holds the API request, the event, the worker's line and the mail, in time order
     assert {"api", "event", "worker", "email"} <= {entry["source"] for entry in trail}, trail
@@ -243,7 +243,7 @@ def test_the_trail_of_a_sign_up_across_api_event_worker_and_mail(
     welcome = next(i for i, e in enumerate(trail) if e["message"] == "welcome email sent")
     assert trail[request]["source"] == "api" and request < event < welcome
     worker = trail[welcome]
-    function = next(r for r in cloud.resources() if r["logical_id"] == "SendWelcomeEmailFunction")
+    function = next(r for r in cloud.console.resources() if r["logical_id"] == "SendWelcomeEmailFunction")
     assert (worker["source"], worker["function_name"]) == ("worker", function["physical_id"])
     mail = next(e for e in trail if e["source"] == "email")
     assert mail["details"]["to"] == [email] and mail["details"]["id"] == worker["details"]["message_id"]

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from localcloud.cloud import EmbeddedCloud
-from localcloud.cors import CorsRule, matching_rule, origin_allowed
+from localcloud.services.s3.cors import CorsRule, matching_rule, origin_allowed
 from tests.localcloud.helpers import aws
 
 BUCKET = "webtoy-web-uploads"
@@ -108,7 +108,7 @@ def test_the_upload_response_allows_only_allowed_origins(web_cloud: EmbeddedClou
 
 
 def test_the_real_templates_imports_bucket_lets_the_spa_post(cloud: EmbeddedCloud) -> None:
-    bucket = next(r["physical_id"] for r in cloud.resources() if r["logical_id"] == "ImportsBucket")
+    bucket = next(r["physical_id"] for r in cloud.console.resources() if r["logical_id"] == "ImportsBucket")
     app_url = str(cloud.parameters["AppUrl"])
 
     preflight = _preflight(cloud, bucket, app_url, headers="content-type")

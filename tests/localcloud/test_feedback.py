@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from localcloud.feedback import SentMail, ses_event, simulated_outcome
+from localcloud.services.ses.feedback import SentMail, ses_event, simulated_outcome
 
 
 def test_simulator_addresses_decide_the_events() -> None:

@@ -197,7 +197,7 @@ def test_eventbridge_rules_invoke_with_one_full_envelope(toy_cloud: EmbeddedClou
         "resources",
         "detail",
     }
-    seen = [e for e in toy_cloud.recent_events() if e.get("detail", {}).get("id") == event_id]
+    seen = [e for e in toy_cloud.console.recent_events() if e.get("detail", {}).get("id") == event_id]
     assert len(seen) == 1 and seen[0]["account"] == "111111111111"
 
 
@@ -257,7 +257,7 @@ def test_s3_notifications_reach_the_handler_with_the_key_encoded_as_s3_does(
 
 
 def test_queues_report_depths_and_dead_letter_queues(toy_cloud: EmbeddedCloud) -> None:
-    queues = {queue["name"]: queue for queue in toy_cloud.queues()}
+    queues = {queue["name"]: queue for queue in toy_cloud.console.queues()}
 
     assert queues["toy-toy-work"]["dlq"] == "toy-toy-work-dlq"
     assert queues["toy-toy-work"]["dlq_depth"] is not None

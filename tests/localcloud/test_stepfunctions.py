@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from localcloud.provision import NotEmulated
-from localcloud.scheduler import due_time
-from localcloud.stepfunctions import definition_text
+from localcloud.context import NotEmulated
+from localcloud.services.scheduler import due_time
+from localcloud.services.stepfunctions import definition_text
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_substitutions_fill_the_definition_file(tmp_path: Path) -> None:
@@ -39,7 +41,8 @@ def test_the_campaign_definition_has_every_step_with_a_catch() -> None:
                     "MarkDeliveryFailedFunctionArn",
                 )
             },
-        }
+        },
+        root=ROOT,
     )
     states = json.loads(text)["States"]
     for name in ("StartDelivery", "WaitForSender", "Finalize"):

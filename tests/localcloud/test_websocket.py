@@ -16,7 +16,7 @@ from starlette.testclient import TestClient, WebSocketDenialResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from localcloud.cloud import EmbeddedCloud
-from localcloud.websocket import WebSocketBridge
+from localcloud.services.apigateway.bridge import WebSocketBridge
 from tests.localcloud.helpers import aws, eventually, resource
 from tests.localcloud.web_toys import received
 

@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from localcloud.clients import Clients
-from localcloud.mail import MailCapture
+from localcloud.context import NotEmulated, ProvisionContext, Provisioned
+from localcloud.dispatch import Write
 from localcloud.pollers import Activity, Checkpoints, Poller
-from localcloud.provision import ProvisionContext, Provisioned, provisioner
-from localcloud.server import StateLock, Write
+from localcloud.server import StateLock
+from localcloud.services.ses.outbox import MailCapture
 from localcloud.template import ResourceSpec
 
 logger = logging.getLogger("localcloud")
@@ -253,7 +254,6 @@ class FeedbackPoller(Poller):
             self.published += len(chunk)
 
 
-@provisioner("AWS::SES::ConfigurationSetEventDestination")
 def provision_event_destination(
     ctx: ProvisionContext, spec: ResourceSpec, props: dict[str, Any]
 ) -> Provisioned:
@@ -264,30 +264,21 @@ def provision_event_destination(
     topic_arn = (destination.get("SnsDestination") or {}).get("TopicARN")
     name = str(destination.get("Name", "events"))
     if not topic_arn:
-        from localcloud.provision import NotEmulated
-
         raise NotEmulated("only SNS event destinations are emulated locally")
     if destination.get("Enabled", True) is False:
         return Provisioned(ref=name, status="disabled")
     types = frozenset(str(kind).lower() for kind in destination.get("MatchingEventTypes") or [])
-    runtime = ctx.runtime
-    capture = runtime.mail
-    if capture is None:
-        from localcloud.provision import NotEmulated
-
-        raise NotEmulated("the cloud captures no mail")
-    runtime.pollers.append(
-        FeedbackPoller(
-            configuration_set=configuration_set,
-            topic_arn=str(topic_arn),
-            event_types=types,
-            clients=runtime.clients,
-            capture=capture,
-            checkpoints=runtime.checkpoints,
-            state_lock=runtime.state_lock,
-            account_id=runtime.account_id,
-            activity=runtime.activity,
-        )
+    core = ctx.core
+    poller = FeedbackPoller(
+        configuration_set=configuration_set,
+        topic_arn=str(topic_arn),
+        event_types=types,
+        clients=core.clients,
+        capture=ctx.states.of(MailCapture),
+        checkpoints=core.checkpoints,
+        state_lock=core.state_lock,
+        account_id=core.account_id,
+        activity=core.activity,
     )
     simulated = sorted(types & {"delivery", "bounce", "complaint"})
     return Provisioned(
@@ -295,4 +286,5 @@ def provision_event_destination(
         status="local events",
         detail=f"{', '.join(simulated)} events for mail sent through {configuration_set} -> {topic_arn} "
         "(SES mailbox simulator addresses decide the outcome)",
+        pollers=[poller],
     )

@@ -11,9 +11,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from localcloud.clients import Clients
-from localcloud.functions import Invoker, LocalFunction, Outcome
-from localcloud.server import Exchange, StateLock, WsgiResponse
+from localcloud.context import Core, ServiceState
+from localcloud.dispatch import Exchange
+from localcloud.functions import LocalFunction, Outcome
+from localcloud.server import WsgiResponse
 from localcloud.shapes import ADMIN_CLIENT_ID, cognito_trigger_event
 
 logger = logging.getLogger("localcloud")
@@ -26,14 +27,15 @@ _LOCAL_CODE = re.compile(r"\d{6}")
 SUPPORTED_TRIGGERS = ("PreSignUp", "PostConfirmation")
 
 
-class CognitoTriggers:
+class CognitoTriggers(ServiceState):
     """Which function each pool runs for each trigger, and the interceptor that runs them."""
 
-    def __init__(self, *, invoker: Invoker, clients: Clients, account_id: str, state_lock: StateLock) -> None:
-        self._invoker = invoker
-        self._clients = clients
-        self._account_id = account_id
-        self._state_lock = state_lock
+    def __init__(self, core: Core) -> None:
+        super().__init__(core)
+        self._invoker = core.invoker
+        self._clients = core.clients
+        self._account_id = core.account_id
+        self._state_lock = core.state_lock
         self._triggers: dict[tuple[str, str], LocalFunction] = {}
         self._pool_of_client: dict[str, str] = {}
         self._lock = threading.Lock()

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from localcloud.server import Exchange, StateLock, WsgiResponse
+from localcloud.context import Core, ServiceState
+from localcloud.dispatch import Exchange
+from localcloud.server import WsgiResponse
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _VARY = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
@@ -97,12 +99,13 @@ def _forbidden(message: str, method: str, resource_type: str) -> WsgiResponse:
     return WsgiResponse(403, [("Content-Type", "application/xml")], body.encode())
 
 
-class BucketCors:
+class BucketCors(ServiceState):
     """The dispatcher's interceptor for cross-origin requests to this cloud's buckets."""
 
-    def __init__(self, *, account_id: str, lock: StateLock) -> None:
-        self._account_id = account_id
-        self._lock = lock
+    def __init__(self, core: Core) -> None:
+        super().__init__(core)
+        self._account_id = core.account_id
+        self._lock = core.state_lock
 
     def __call__(self, exchange: Exchange) -> WsgiResponse | None:
         """Answer a preflight; fix the CORS headers of any other request; ignore the rest."""

@@ -11,17 +11,20 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from typing import Any
 
-from localcloud.server import Exchange, StateLock, WsgiResponse
+from localcloud.context import Core, ServiceState
+from localcloud.dispatch import Exchange
+from localcloud.server import StateLock, WsgiResponse
 
 _V2_SEND_PATH = "/v2/email/outbound-emails"
 _V1_SEND_ACTIONS = ("Action=SendEmail", "Action=SendRawEmail", "Action=SendTemplatedEmail")
 _V1_MESSAGE_ID = re.compile(rb"<MessageId>([^<]+)</MessageId>")
 
 
-class MailCapture:
+class MailCapture(ServiceState):
     """Records each send's details by MessageId (moto keeps only one body and no headers)."""
 
-    def __init__(self) -> None:
+    def __init__(self, core: Core) -> None:
+        super().__init__(core)
         self._lock = threading.Lock()
         self._details: dict[str, dict[str, Any]] = {}
 

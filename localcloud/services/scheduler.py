@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 from botocore.exceptions import ClientError
 
 from localcloud.clients import Clients, queue_url
+from localcloud.context import ProvisionContext, StackExtra
+from localcloud.dispatch import Write
 from localcloud.pollers import Activity, Poller
-from localcloud.provision import ProvisionContext
-from localcloud.server import Write
 
 logger = logging.getLogger("localcloud")
 
@@ -110,9 +110,15 @@ class SchedulePoller(Poller):
         logger.info("localcloud: schedule %s fired -> %s", name, arn)
 
 
-def ensure_schedule_poller(ctx: ProvisionContext) -> None:
-    """Add the (one) schedule poller to the cloud's pollers, if it is not there yet."""
-    runtime = ctx.runtime
-    if any(isinstance(poller, SchedulePoller) for poller in runtime.pollers):
-        return
-    runtime.pollers.append(SchedulePoller(clients=runtime.clients, activity=runtime.activity))
+def watch_schedules(ctx: ProvisionContext) -> list[StackExtra]:
+    """The schedule poller: the app creates schedules at run time, whatever the template holds."""
+    poller = SchedulePoller(clients=ctx.clients, activity=ctx.core.activity)
+    return [
+        StackExtra(
+            name="localcloud-scheduler",
+            kind="EventBridge Scheduler (local)",
+            status="local",
+            detail="one-time at(...) schedules start their target when due (states, sqs, lambda)",
+            pollers=[poller],
+        )
+    ]

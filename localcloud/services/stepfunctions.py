@@ -3,7 +3,7 @@
 moto runs an execution only when its ASL interpreter is switched on before the state machine
 is created; its Lambda tasks then call `http://localhost:$MOTO_PORT/2015-03-31/functions/...`,
 which the dispatcher answers by running the local handler in-process (localcloud.functions).
-A definition file (`DefinitionUri`) is read relative to the repository, and
+A definition file (`DefinitionUri`) is read relative to the template, and
 `DefinitionSubstitutions` replace `${Name}` as CloudFormation does.
 
 As in AWS, every status change of an execution (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED)
@@ -26,16 +26,15 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from localcloud.clients import Clients
+from localcloud.context import Core, NotEmulated, ProvisionContext, Provisioned, ServiceState
+from localcloud.dispatch import Write
 from localcloud.pollers import Activity, Poller
-from localcloud.provision import NotEmulated, ProvisionContext, Provisioned, provisioner
-from localcloud.server import Write
 from localcloud.template import ResourceSpec
 
 logger = logging.getLogger("localcloud")
 STATUS_CHANGE = "Step Functions Execution Status Change"
 RESTARTED = "localcloud.Restarted"
 
-ROOT = Path(__file__).resolve().parents[1]
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.:-]+)\}")
 
 
@@ -46,7 +45,7 @@ def enable_interpreter() -> None:
     default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
 
 
-def definition_text(props: Mapping[str, Any], *, root: Path = ROOT) -> str:
+def definition_text(props: Mapping[str, Any], *, root: Path) -> str:
     """The ASL document with its substitutions applied."""
     if "Definition" in props:
         text = json.dumps(props["Definition"])
@@ -64,11 +63,10 @@ def definition_text(props: Mapping[str, Any], *, root: Path = ROOT) -> str:
     return _PLACEHOLDER.sub(lambda match: substitutions[match.group(1)], text)
 
 
-@provisioner("AWS::Serverless::StateMachine", "AWS::StepFunctions::StateMachine")
 def provision_state_machine(ctx: ProvisionContext, spec: ResourceSpec, props: dict[str, Any]) -> Provisioned:
     """A state machine on moto's interpreter (its definition updated when it changed)."""
     enable_interpreter()
-    definition = definition_text(props)
+    definition = definition_text(props, root=ctx.template.directory)
     json.loads(definition)  # a broken document fails provisioning, not the first execution
     name = str(props.get("Name") or props.get("StateMachineName") or ctx.default_name(spec, max_length=80))
     arn = ctx.arn("states", f"stateMachine:{name}")
@@ -88,10 +86,8 @@ def provision_state_machine(ctx: ProvisionContext, spec: ResourceSpec, props: di
             "stateMachineArn"
         ]
         status = "created"
-    from localcloud.scheduler import ensure_schedule_poller
-
-    ensure_schedule_poller(ctx)
-    aborted = _execution_events(ctx).watch(arn)
+    events = ctx.states.of(Executions).poller
+    aborted = events.watch(arn)
     return Provisioned(
         ref=arn,
         attributes={"Arn": arn, "Name": name},
@@ -99,17 +95,16 @@ def provision_state_machine(ctx: ProvisionContext, spec: ResourceSpec, props: di
         detail="moto's ASL interpreter; Lambda tasks run in-process; EventBridge Scheduler targets fire; "
         "status changes go to the default bus"
         + (f"; {aborted} execution(s) orphaned by a restart are aborted" if aborted else ""),
+        pollers=[events],
     )
 
 
-def _execution_events(ctx: ProvisionContext) -> ExecutionEvents:
-    runtime = ctx.runtime
-    for poller in runtime.pollers:
-        if isinstance(poller, ExecutionEvents):
-            return poller
-    events = ExecutionEvents(clients=runtime.clients, activity=runtime.activity)
-    runtime.pollers.append(events)
-    return events
+class Executions(ServiceState):
+    """The one poller that turns every watched state machine's status changes into events."""
+
+    def __init__(self, core: Core) -> None:
+        super().__init__(core)
+        self.poller = ExecutionEvents(clients=core.clients, activity=core.activity)
 
 
 def _millis(value: Any) -> int | None:

@@ -1,0 +1,82 @@
+"""The dev console's view of a running cloud: resources, pollers, queues, mail, events, executions, trails.
+
+`Console` answers what `/_local/...` routes ask (`localcloud.asgi`); it reads the cloud through the
+same clients and states the cloud runs on and changes nothing but what a route says it changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from localcloud.console import executions, queues
+from localcloud.console.errors import ConsoleError
+from localcloud.context import Core, States
+from localcloud.provisioning import Stack
+from localcloud.services.events import RecentEvents
+from localcloud.services.ses.outbox import MailCapture, outbox
+from localcloud.trail import Trail, trail_of
+
+__all__ = ["Console", "ConsoleError"]
+
+
+class Console:
+    """What the dev console asks about one running cloud."""
+
+    def __init__(self, *, core: Core, states: States, stack: Stack, trail: Trail) -> None:
+        self._core = core
+        self._states = states
+        self._stack = stack
+        self._trail = trail
+
+    def resources(self) -> list[dict[str, Any]]:
+        """Every resource of the template (and what the stack got besides): physical id, what was done."""
+        return [dict(row) for row in self._stack.rows]
+
+    def pollers(self) -> list[dict[str, Any]]:
+        """What each poller has done so far."""
+        return [poller.describe() for poller in self._stack.pollers]
+
+    def outbox(self) -> list[dict[str, Any]]:
+        """Mail SES accepted, newest first."""
+        core = self._core
+        return outbox(
+            account_id=core.account_id,
+            region=core.region,
+            capture=self._states.of(MailCapture),
+            lock=core.state_lock,
+        )
+
+    def recent_events(self) -> list[dict[str, Any]]:
+        """EventBridge events seen on any bus, newest first (bounded)."""
+        return self._states.of(RecentEvents).recent()
+
+    def queues(self) -> list[dict[str, Any]]:
+        """Every queue: depth, messages in flight, and its DLQ with the DLQ's depth."""
+        return queues.list_queues(self._core.clients)
+
+    def queue_messages(self, name: str, limit: int = 100) -> dict[str, Any]:
+        """A queue's messages without receiving them (ConsoleError 404 for an unknown queue)."""
+        core = self._core
+        return queues.queue_messages(
+            clients=core.clients, lock=core.state_lock, account_id=core.account_id, name=name, limit=limit
+        )
+
+    def redrive(self, name: str) -> dict[str, Any]:
+        """Move a DLQ's messages back to their source, or re-invoke their function (ConsoleError 409)."""
+        return queues.redrive(clients=self._core.clients, name=name)
+
+    def executions(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Step Functions executions, newest first."""
+        return executions.executions(clients=self._core.clients, limit=limit)
+
+    def execution(self, arn: str) -> dict[str, Any]:
+        """One execution with its history (ConsoleError 404 when unknown)."""
+        return executions.execution(clients=self._core.clients, arn=arn)
+
+    def execution_history(self, arn: str) -> list[dict[str, Any]]:
+        """An execution's events, oldest first (ConsoleError 404 when unknown)."""
+        return executions.execution_history(clients=self._core.clients, arn=arn)
+
+    def trail(self, correlation_id: str) -> list[dict[str, Any]]:
+        """Log lines, events, pushes and mail of one correlation id, oldest first."""
+        return trail_of(correlation_id, trail=self._trail, events=self.recent_events(), outbox=self.outbox())

@@ -1,0 +1,407 @@
+"""DynamoDB: tables (indexes, stream, TTL), and the stream poller (Lambda's DynamoDB event source).
+
+The stream poller reads through the `dynamodbstreams` API and hands Lambda's record shape to the
+function: batch size, batching window, TRIM_HORIZON/LATEST, ReportBatchItemFailures, retries with
+bisection, the on-failure record; its position is a checkpoint saved with the snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from localcloud.clients import Clients, send_to_destination
+from localcloud.context import Fed, ProvisionContext, Provisioned
+from localcloud.dispatch import Write
+from localcloud.functions import Invoker, LocalFunction, Outcome
+from localcloud.pollers import Activity, Checkpoints, Poller, batch_item_failures, matcher, trim_tracked
+from localcloud.server import StateLock
+from localcloud.services.properties import error_code, filters, on_failure, pick, tags
+from localcloud.shapes import stream_failure_record, stream_record
+from localcloud.template import ResourceSpec
+
+logger = logging.getLogger("localcloud")
+
+# Lambda reads a drained shard four times a second, not once per write.
+SHARD_READ_INTERVAL = 0.25
+
+
+def _table_request(name: str, properties: Mapping[str, Any]) -> dict[str, Any]:
+    request: dict[str, Any] = {"TableName": name}
+    request.update(pick(properties, "AttributeDefinitions", "KeySchema", "LocalSecondaryIndexes"))
+    billing = properties.get("BillingMode", "PROVISIONED")
+    request["BillingMode"] = billing
+    if billing == "PROVISIONED":
+        request["ProvisionedThroughput"] = properties.get(
+            "ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+        )
+    if properties.get("GlobalSecondaryIndexes"):
+        request["GlobalSecondaryIndexes"] = [
+            _gsi(index, billing) for index in properties["GlobalSecondaryIndexes"]
+        ]
+    stream = properties.get("StreamSpecification")
+    if stream:
+        request["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": stream["StreamViewType"],
+        }
+    sse = properties.get("SSESpecification")
+    if sse and sse.get("SSEEnabled"):
+        request["SSESpecification"] = {"Enabled": True, **pick(sse, "SSEType")}
+    if properties.get("Tags"):
+        request["Tags"] = tags(properties)
+    return request
+
+
+def _gsi(index: Mapping[str, Any], billing: str) -> dict[str, Any]:
+    shaped = pick(index, "IndexName", "KeySchema", "Projection")
+    if billing == "PROVISIONED":
+        shaped["ProvisionedThroughput"] = index.get(
+            "ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+        )
+    return shaped
+
+
+def provision_table(ctx: ProvisionContext, spec: ResourceSpec, props: dict[str, Any]) -> Provisioned:
+    """A table with its indexes, stream and TTL."""
+    if spec.type == "AWS::Serverless::SimpleTable":
+        props = _simple_table(props)
+    ddb = ctx.clients.dynamodb()
+    name = str(props.get("TableName") or ctx.default_name(spec, max_length=255))
+    request = _table_request(name, props)
+    try:
+        table = ddb.describe_table(TableName=name)["Table"]
+        status = _reconcile_table(ctx, table, request)
+    except ClientError as exc:
+        if error_code(exc) != "ResourceNotFoundException":
+            raise
+        ddb.create_table(**request)
+        status = "created"
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl:
+        current = ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        enabled = current.get("TimeToLiveStatus") in ("ENABLED", "ENABLING")
+        if enabled != bool(ttl.get("Enabled")) or (
+            enabled and current.get("AttributeName") != ttl.get("AttributeName")
+        ):
+            ddb.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={
+                    "Enabled": bool(ttl.get("Enabled")),
+                    "AttributeName": str(ttl["AttributeName"]),
+                },
+            )
+    table = ddb.describe_table(TableName=name)["Table"]
+    attributes = {"Arn": table["TableArn"]}
+    if table.get("LatestStreamArn"):
+        attributes["StreamArn"] = table["LatestStreamArn"]
+    return Provisioned(ref=name, attributes=attributes, status=status)
+
+
+def _simple_table(props: Mapping[str, Any]) -> dict[str, Any]:
+    key = props.get("PrimaryKey") or {"Name": "id", "Type": "String"}
+    kind = {"String": "S", "Number": "N", "Binary": "B"}[str(key.get("Type", "String"))]
+    shaped: dict[str, Any] = {
+        "AttributeDefinitions": [{"AttributeName": key["Name"], "AttributeType": kind}],
+        "KeySchema": [{"AttributeName": key["Name"], "KeyType": "HASH"}],
+        "BillingMode": "PROVISIONED" if props.get("ProvisionedThroughput") else "PAY_PER_REQUEST",
+    }
+    shaped.update(pick(props, "TableName", "ProvisionedThroughput", "SSESpecification", "Tags"))
+    return shaped
+
+
+def _reconcile_table(ctx: ProvisionContext, table: Mapping[str, Any], request: Mapping[str, Any]) -> str:
+    ddb = ctx.clients.dynamodb()
+    status = "exists"
+    existing = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
+    for index in request.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] not in existing:
+            ddb.update_table(
+                TableName=request["TableName"],
+                AttributeDefinitions=request["AttributeDefinitions"],
+                GlobalSecondaryIndexUpdates=[{"Create": index}],
+            )
+            status = "updated"
+    wanted = request.get("StreamSpecification")
+    current = table.get("StreamSpecification") or {}
+    if wanted and (
+        not current.get("StreamEnabled") or current.get("StreamViewType") != wanted["StreamViewType"]
+    ):
+        ddb.update_table(TableName=request["TableName"], StreamSpecification=wanted)
+        status = "updated"
+    return status
+
+
+@dataclass(frozen=True)
+class StreamOptions:
+    """An `Events: Type: DynamoDB` entry."""
+
+    stream_arn: str
+    starting_position: str = "LATEST"
+    batch_size: int = 100
+    batching_window: float = 0.0
+    max_retries: int = -1
+    bisect: bool = False
+    report_item_failures: bool = False
+    on_failure: str | None = None
+    filters: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass
+class _Shard:
+    shard_id: str
+    iterator: str | None = None
+    buffer: list[dict[str, Any]] = field(default_factory=list)
+    buffer_started: float = 0.0
+    read_upto: str | None = None
+    drained_at: float = 0.0  # when a read last came back short (the shard had nothing more)
+
+
+class StreamPoller(Poller):
+    """A DynamoDB stream event source mapping: batches, partial failures, retries, bisection."""
+
+    def wakes_on(self, write: Write) -> bool:
+        """Only a table write adds stream records."""
+        return write.service in ("dynamodb", "")
+
+    def __init__(
+        self,
+        *,
+        function: LocalFunction,
+        invoker: Invoker,
+        clients: Clients,
+        options: StreamOptions,
+        checkpoints: Checkpoints,
+        activity: Activity,
+        state_lock: StateLock,
+        account_id: str,
+    ) -> None:
+        super().__init__(f"{function.logical_id}-stream", activity)
+        self.function = function
+        self.options = options
+        self._invoker = invoker
+        self._clients = clients
+        self._checkpoints = checkpoints
+        self._state_lock = state_lock
+        self._account_id = account_id
+        self._shards: dict[str, _Shard] = {}
+        self._passes = matcher(options.filters)
+        self._missing_logged = False
+        self._deferred = False
+
+    def reset(self) -> None:
+        """Rediscover the shards and start again from the checkpoints."""
+        self._shards = {}
+
+    def _key(self, shard_id: str) -> str:
+        return f"{self.function.logical_id}|{self.options.stream_arn}|{shard_id}"
+
+    def pending(self) -> bool:
+        """Records read but not yet handed over (the batching window), or a read held back."""
+        return self._deferred or any(shard.buffer for shard in self._shards.values())
+
+    def poll(self) -> bool:
+        """Read each shard, and hand over full (or timed-out) batches."""
+        self._deferred = False
+        if not self._shards and not self._discover():
+            return False
+        worked = False
+        for shard in self._shards.values():
+            worked |= self._read(shard)
+            due = shard.buffer and (
+                len(shard.buffer) >= self.options.batch_size
+                or time.monotonic() - shard.buffer_started >= self.options.batching_window
+            )
+            if due:
+                self._process(shard)
+                worked = True
+        return worked
+
+    def _discover(self) -> bool:
+        try:
+            description = self._clients.streams().describe_stream(StreamArn=self.options.stream_arn)[
+                "StreamDescription"
+            ]
+        except ClientError as exc:
+            if not self._missing_logged:
+                logger.warning("localcloud: stream %s: %s", self.options.stream_arn, exc)
+                self._missing_logged = True
+            return False
+        for shard in description.get("Shards", []):
+            self._shards[shard["ShardId"]] = _Shard(shard["ShardId"])
+        return bool(self._shards)
+
+    def _iterator(self, shard: _Shard) -> str:
+        if shard.iterator is None:
+            streams = self._clients.streams()
+            checkpoint = self._checkpoints.get(self._key(shard.shard_id))
+            if checkpoint is not None:
+                shard.iterator = streams.get_shard_iterator(
+                    StreamArn=self.options.stream_arn,
+                    ShardId=shard.shard_id,
+                    ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                    SequenceNumber=checkpoint,
+                )["ShardIterator"]
+            else:
+                shard.iterator = streams.get_shard_iterator(
+                    StreamArn=self.options.stream_arn,
+                    ShardId=shard.shard_id,
+                    ShardIteratorType=self.options.starting_position,  # type: ignore[arg-type]
+                )["ShardIterator"]
+        return shard.iterator
+
+    def _read(self, shard: _Shard) -> bool:
+        room = self.options.batch_size - len(shard.buffer)
+        if room <= 0:
+            return False
+        if time.monotonic() - shard.drained_at < SHARD_READ_INTERVAL:
+            # Lambda polls a drained shard four times a second, not once per write.
+            self._deferred = True
+            return False
+        iterator = self._iterator(shard)
+        limit = min(room, 1000)
+        response = self._clients.streams().get_records(ShardIterator=iterator, Limit=limit)
+        shard.iterator = response.get("NextShardIterator")
+        self._forget_iterator(iterator)
+        records = response.get("Records", [])
+        if len(records) < limit:
+            shard.drained_at = time.monotonic()
+        if not records:
+            return False
+        for raw in records:
+            record = stream_record(raw, stream_arn=self.options.stream_arn, region=self._clients.region)
+            shard.read_upto = record["dynamodb"]["SequenceNumber"]
+            if not self._passes(record):
+                continue
+            if not shard.buffer:
+                shard.buffer_started = time.monotonic()
+            shard.buffer.append(record)
+        if not shard.buffer and shard.read_upto is not None:
+            # Everything read was filtered out: Lambda moves past it.
+            self._checkpoints.set(self._key(shard.shard_id), shard.read_upto)
+        return True
+
+    def _forget_iterator(self, iterator: str) -> None:
+        # moto keeps every iterator it ever handed out (and would pickle them all): drop ours.
+        from moto.dynamodbstreams.models import ShardIterator, dynamodbstreams_backends
+
+        with self._state_lock.shared():
+            backend = dynamodbstreams_backends[self._account_id][self._clients.region]
+            backend.shard_iterators.pop(iterator, None)
+        trim_tracked(ShardIterator)
+
+    def _process(self, shard: _Shard) -> None:
+        batch, shard.buffer = shard.buffer, []
+        work: deque[tuple[list[dict[str, Any]], int, int]] = deque([(batch, 0, 0)])
+        while work and not self.stopping:
+            records, retries, invokes = work.popleft()
+            outcome = self._invoker.invoke(self.function, {"Records": records})
+            self.invocations += 1
+            invokes += 1
+            failed_from = self._failed_from(records, outcome)
+            if failed_from is None:
+                self._checkpoint(shard, records[-1])
+                continue
+            succeeded, remaining = records[:failed_from], records[failed_from:]
+            if succeeded:
+                self._checkpoint(shard, succeeded[-1])
+            if not outcome.ok and self.options.bisect and len(remaining) > 1:
+                # Splitting does not consume the retry quota (as in AWS).
+                half = len(remaining) // 2
+                # extendleft reverses: the first half ends up first in line.
+                work.extendleft([(remaining[half:], retries, 0), (remaining[:half], retries, 0)])
+                continue
+            retries += 1
+            if 0 <= self.options.max_retries < retries:
+                self._discard(shard, remaining, invokes, outcome)
+                continue
+            self._stopping.wait(min(0.05 * 2**retries, 2.0))
+            work.appendleft((remaining, retries, invokes))
+        if shard.read_upto is not None and not work and not self.stopping:
+            self._checkpoints.set(self._key(shard.shard_id), shard.read_upto)
+
+    def _failed_from(self, records: list[dict[str, Any]], outcome: Outcome) -> int | None:
+        """Index of the first record to retry, or None when the whole batch succeeded."""
+        if not outcome.ok:
+            return 0
+        if not self.options.report_item_failures:
+            return None
+        sequence_numbers = [record["dynamodb"]["SequenceNumber"] for record in records]
+        failures = batch_item_failures(outcome, sequence_numbers)
+        if failures is None:
+            return 0
+        if not failures:
+            return None
+        return min(sequence_numbers.index(identifier) for identifier in failures)
+
+    def _checkpoint(self, shard: _Shard, record: Mapping[str, Any]) -> None:
+        self._checkpoints.set(self._key(shard.shard_id), record["dynamodb"]["SequenceNumber"])
+
+    def _discard(self, shard: _Shard, records: list[dict[str, Any]], invokes: int, outcome: Outcome) -> None:
+        self._checkpoint(shard, records[-1])
+        destination = self.options.on_failure
+        logger.warning(
+            "localcloud: %s gave up on %d stream record(s) after %d attempt(s)%s",
+            self.function.logical_id,
+            len(records),
+            invokes,
+            f"; sent to {destination}" if destination else "; dropped",
+        )
+        if destination is None:
+            return
+        record = stream_failure_record(
+            function_arn=self.function.arn,
+            stream_arn=self.options.stream_arn,
+            shard_id=shard.shard_id,
+            records=records,
+            invoke_count=invokes,
+            function_error=None if outcome.ok else "Unhandled",
+        )
+        send_to_destination(self._clients, destination, json.dumps(record))
+
+
+def feed_from_stream(
+    ctx: ProvisionContext, function: LocalFunction, event_name: str, props: Mapping[str, Any]
+) -> Fed:
+    """`Events: Type: DynamoDB`: a stream poller with the mapping's settings."""
+    del event_name
+    if props.get("Enabled") is False:
+        return Fed("disabled")
+    options = StreamOptions(
+        stream_arn=str(props["Stream"]),
+        starting_position=str(props.get("StartingPosition", "LATEST")),
+        batch_size=int(props.get("BatchSize", 100)),
+        batching_window=float(props.get("MaximumBatchingWindowInSeconds", 0)),
+        max_retries=int(props.get("MaximumRetryAttempts", -1)),
+        bisect=bool(props.get("BisectBatchOnFunctionError", False)),
+        report_item_failures="ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or []),
+        on_failure=on_failure(props.get("DestinationConfig")),
+        filters=filters(props),
+    )
+    core = ctx.core
+    poller = StreamPoller(
+        function=function,
+        invoker=core.invoker,
+        clients=core.clients,
+        options=options,
+        checkpoints=core.checkpoints,
+        activity=core.activity,
+        state_lock=core.state_lock,
+        account_id=core.account_id,
+    )
+    retries = "forever" if options.max_retries < 0 else str(options.max_retries)
+    how = (
+        f"stream poller ({options.starting_position}, batch {options.batch_size}, "
+        f"window {options.batching_window:g}s, retries {retries}"
+        f"{', bisect' if options.bisect else ''}"
+        f"{', partial batch failures' if options.report_item_failures else ''})"
+        + (f" -> on failure {options.on_failure}" if options.on_failure else "")
+    )
+    return Fed(how, [poller])

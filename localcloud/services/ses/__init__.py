@@ -1,0 +1,1 @@
+"""SES: configuration sets and identities (`configuration`), the outbox, simulated events (`feedback`)."""
