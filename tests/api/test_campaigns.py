@@ -100,7 +100,7 @@ def test_a_test_copy_goes_to_the_owner(cloud: EmbeddedCloud, client: TestClient)
     campaign_id = client.post("/api/campaigns", json=draft(list_id), headers=headers).json()["id"]
     sent = client.post(f"/api/campaigns/{campaign_id}/test", headers=headers)
     assert sent.status_code == 200 and sent.json()["to"] == email
-    mail = next(m for m in cloud.outbox() if m["id"] == sent.json()["message_id"])
+    mail = next(m for m in cloud.console.outbox() if m["id"] == sent.json()["message_id"])
     assert mail["subject"].startswith("[Test] News for") and "List-Unsubscribe" in mail["headers"]
 
 

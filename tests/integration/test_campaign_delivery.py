@@ -43,7 +43,7 @@ def state_names(cloud: EmbeddedCloud, campaign_id: str) -> list[str]:
 
 def campaign_mail(cloud: EmbeddedCloud, campaign_id: str) -> list[dict[str, Any]]:
     """Outbox entries sent for one campaign."""
-    return [m for m in cloud.outbox() if m.get("tags", {}).get("campaign") == campaign_id]
+    return [m for m in cloud.console.outbox() if m.get("tags", {}).get("campaign") == campaign_id]
 
 
 def new_list(client: TestClient, headers: dict[str, str], members: list[dict[str, Any]]) -> str:

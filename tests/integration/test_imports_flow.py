@@ -163,10 +163,10 @@ def _import_through_the_browser_form(
     # And the import is listed for the list, and ImportCompleted went out with the request's correlation id
     listed = client.get(f"/api/lists/{list_id}/imports", headers=headers).json()["items"]
     assert [i["id"] for i in listed] == [job["id"]]
-    assert cloud.wait_idle(60), cloud.pollers()  # the stream worker has seen the completion
+    assert cloud.wait_idle(60), cloud.console.pollers()  # the stream worker has seen the completion
     completed = [
         e
-        for e in cloud.recent_events()
+        for e in cloud.console.recent_events()
         if e["detail-type"] == "ImportCompleted" and e["detail"]["import_id"] == job["id"]
     ]
     assert len(completed) == 1 and completed[0]["detail"]["created"] == expected["valid"]

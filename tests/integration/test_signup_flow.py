@@ -28,7 +28,7 @@ def test_sign_up_to_welcome_email_carries_one_correlation_id(
 
     # Then within 10 s the welcome email is in the outbox, exactly once
     sent = eventually(lambda: mail_to(cloud, email), timeout=10)
-    assert len(sent) == 1, cloud.outbox()[:3]
+    assert len(sent) == 1, cloud.console.outbox()[:3]
     assert "Margaret" in sent[0]["text"]
 
     # And the same correlation id is on the API's log line, the event and the mail worker's log
@@ -39,7 +39,7 @@ def test_sign_up_to_welcome_email_carries_one_correlation_id(
     assert api_lines and api_lines[-1]["correlation_id"] == correlation_id
     events = [
         e
-        for e in cloud.recent_events()
+        for e in cloud.console.recent_events()
         if e["detail-type"] == "UserSignedUp" and e["detail"]["email"] == email
     ]
     assert len(events) == 1 and events[0]["detail"]["correlation_id"] == correlation_id
@@ -51,4 +51,4 @@ def test_sign_up_to_welcome_email_carries_one_correlation_id(
     assert len(worker_lines) == 1
 
     # And nothing was parked in a dead-letter queue
-    assert all(q["dlq_depth"] in (0, None) for q in cloud.queues()), cloud.queues()
+    assert all(q["dlq_depth"] in (0, None) for q in cloud.console.queues()), cloud.console.queues()

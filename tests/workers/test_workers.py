@@ -34,7 +34,7 @@ def eventually(check: Callable[[], Any], timeout: float = 10.0) -> Any:
 
 def mail_to(cloud: EmbeddedCloud, address: str) -> list[dict[str, Any]]:
     """Messages in the emulator's outbox for one address."""
-    return [m for m in cloud.outbox() if address in m["to"]]
+    return [m for m in cloud.console.outbox() if address in m["to"]]
 
 
 def test_post_confirmation_writes_the_profile_once(cloud: EmbeddedCloud) -> None:
@@ -86,7 +86,7 @@ def test_stream_insert_of_a_profile_publishes_user_signed_up(cloud: EmbeddedClou
     published = eventually(
         lambda: [
             e
-            for e in cloud.recent_events()
+            for e in cloud.console.recent_events()
             if e["detail-type"] == "UserSignedUp" and e["detail"]["user_id"] == user_id
         ]
     )
