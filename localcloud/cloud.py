@@ -334,23 +334,6 @@ class EmbeddedCloud:
             raise CloudError("the embedded cloud is not started")
         return self._console
 
-    # Until every caller asks `console` (the next commit): the queries other test layers use.
-    def outbox(self) -> list[dict[str, Any]]:
-        """Mail SES accepted, newest first (`console.outbox`)."""
-        return self.console.outbox()
-
-    def queues(self) -> list[dict[str, Any]]:
-        """Queue and DLQ depths (`console.queues`)."""
-        return self.console.queues()
-
-    def recent_events(self) -> list[dict[str, Any]]:
-        """Recent EventBridge events (`console.recent_events`)."""
-        return self.console.recent_events()
-
-    def pollers(self) -> list[dict[str, Any]]:
-        """What each poller did (`console.pollers`)."""
-        return self.console.pollers()
-
     @property
     def websocket(self) -> WebSocketBridge | None:
         """The template's WebSocket API as uvicorn serves it (None when the template has none)."""
