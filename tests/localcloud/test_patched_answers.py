@@ -1,0 +1,204 @@
+"""Each speed patch answers exactly as the moto code it replaces (run both ways, compare)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from localcloud.cloud import EmbeddedCloud
+from localcloud.patches.installing import original
+from tests.localcloud.helpers import aws
+
+TABLE = "toy-toy"
+
+
+def _dynamodb_patches() -> dict[str, tuple[Any, str, Callable[[Any], Any]]]:
+    """name -> (owner, attribute, how to put the original back)."""
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+    from moto.dynamodb.models.table import Table
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    return {
+        "query": (Table, "query", lambda fn: fn),
+        "parse cache": (UpdateExpressionParser, "make", classmethod),
+        "traverse": (DepthFirstTraverser, "traverse", lambda fn: fn),
+        "node copy": (Node, "__deepcopy__", lambda fn: fn),
+        "condition reuse": (ConditionExpressionParser, "parse", lambda fn: fn),
+    }
+
+
+@contextmanager
+def _unpatched(monkeypatch: pytest.MonkeyPatch, name: str) -> Iterator[None]:
+    owner, attribute, wrap = _dynamodb_patches()[name]
+    before = original(owner, attribute)
+    with monkeypatch.context() as patch:
+        if before is None:
+            patch.delattr(owner, attribute)
+        else:
+            patch.setattr(owner, attribute, wrap(before))
+        assert original(owner, attribute) is before  # moto's own code is in place now
+        yield
+
+
+def _answer(call: Callable[[], Any]) -> Any:
+    """A response without its metadata, or the error code and message."""
+    try:
+        response = dict(call())
+    except ClientError as exc:
+        error = exc.response["Error"]
+        return {"error": error.get("Code"), "message": error.get("Message"), "item": exc.response.get("Item")}
+    response.pop("ResponseMetadata", None)
+    return response
+
+
+def _updates(dynamodb: Any, prefix: str) -> list[Any]:
+    """A run of writes and reads touching the patched paths; every answer, in order."""
+    key = {"PK": {"S": f"{prefix}-p"}, "SK": {"S": "a"}}
+    other = {"PK": {"S": f"{prefix}-p"}, "SK": {"S": "b"}}
+    base = {"TableName": TABLE}
+    calls: list[Callable[[], Any]] = [
+        lambda: dynamodb.put_item(
+            **base, Item={**key, "status": {"S": "pending"}, "n": {"N": "1"}, "m": {"M": {"x": {"S": "y"}}}}
+        ),
+        lambda: dynamodb.put_item(**base, Item={**other, "status": {"S": "sent"}, "l": {"L": [{"S": "a"}]}}),
+        lambda: dynamodb.update_item(
+            **base,
+            Key=key,
+            UpdateExpression="SET #s = :c, attempt = :a, m.z = :z ADD n :one",
+            ConditionExpression="#s = :p",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":c": {"S": "claimed"},
+                ":p": {"S": "pending"},
+                ":a": {"S": "x"},
+                ":z": {"N": "7"},
+                ":one": {"N": "1"},
+            },
+            ReturnValues="ALL_NEW",
+        ),
+        # the same condition text and names again, now failing, with the old item back
+        lambda: dynamodb.update_item(
+            **base,
+            Key=key,
+            UpdateExpression="SET #s = :c, attempt = :a, m.z = :z ADD n :one",
+            ConditionExpression="#s = :p",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":c": {"S": "claimed"},
+                ":p": {"S": "pending"},
+                ":a": {"S": "y"},
+                ":z": {"N": "8"},
+                ":one": {"N": "1"},
+            },
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        ),
+        lambda: dynamodb.update_item(
+            **base,
+            Key=other,
+            UpdateExpression="SET l = list_append(l, :more), c = if_not_exists(c, :zero) REMOVE #s",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":more": {"L": [{"S": "b"}]}, ":zero": {"N": "0"}},
+            ReturnValues="UPDATED_NEW",
+        ),
+        # refusals moto's validator raises: overlapping paths, an unused name, a key attribute
+        lambda: dynamodb.update_item(
+            **base,
+            Key=key,
+            UpdateExpression="SET m = :v, m.x = :v",
+            ExpressionAttributeValues={":v": {"S": "1"}},
+        ),
+        lambda: dynamodb.update_item(
+            **base,
+            Key=key,
+            UpdateExpression="SET a = :v",
+            ExpressionAttributeNames={"#unused": "u"},
+            ExpressionAttributeValues={":v": {"S": "1"}},
+        ),
+        lambda: dynamodb.update_item(
+            **base, Key=key, UpdateExpression="SET SK = :v", ExpressionAttributeValues={":v": {"S": "1"}}
+        ),
+        lambda: dynamodb.query(
+            **base, KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": key["PK"]}, Limit=1
+        ),
+        lambda: dynamodb.query(
+            **base,
+            KeyConditionExpression="PK = :pk AND SK > :a",
+            ExpressionAttributeValues={":pk": key["PK"], ":a": {"S": "a"}},
+            ScanIndexForward=False,
+        ),
+        lambda: dynamodb.query(
+            **base,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"{prefix}-none"}},
+        ),
+        lambda: dynamodb.get_item(**base, Key=key, ConsistentRead=True),
+        lambda: dynamodb.get_item(**base, Key=other, ConsistentRead=True),
+    ]
+    return [_answer(call) for call in calls]
+
+
+def _normalised(answers: list[Any], prefix: str) -> str:
+    return repr(answers).replace(prefix, "<prefix>")
+
+
+@pytest.mark.parametrize("patch", ["query", "parse cache", "traverse", "node copy", "condition reuse"])
+def test_each_dynamodb_patch_answers_as_moto_does(
+    toy_cloud: EmbeddedCloud, monkeypatch: pytest.MonkeyPatch, patch: str
+) -> None:
+    # Given the same run of writes, reads and refusals on two fresh partitions
+    dynamodb = aws(toy_cloud, "dynamodb")
+    patched_prefix, plain_prefix = f"patched-{uuid.uuid4().hex}", f"plain-{uuid.uuid4().hex}"
+
+    # When it runs once with the patch and once with moto's own code in its place
+    with_patch = _updates(dynamodb, patched_prefix)
+    with _unpatched(monkeypatch, patch):
+        without = _updates(dynamodb, plain_prefix)
+
+    # Then every answer (items, errors, paging keys) is the same, and the run did exercise refusals
+    assert _normalised(with_patch, patched_prefix) == _normalised(without, plain_prefix)
+    assert sum(1 for answer in with_patch if "error" in answer) == 4
+    assert "LastEvaluatedKey" in with_patch[8] and with_patch[3]["item"]["attempt"] == {"S": "x"}
+
+
+def test_the_kept_parse_is_never_changed_by_a_validation(toy_cloud: EmbeddedCloud) -> None:
+    # Given an update expression parsed (and kept) once
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    dynamodb = aws(toy_cloud, "dynamodb")
+    expression = "SET v = :v, w = if_not_exists(w, :v)"
+    kept = repr(vars(UpdateExpressionParser.make(expression)))
+
+    # When two updates run it with different values
+    for value in ("one", "two"):
+        dynamodb.update_item(
+            TableName=TABLE,
+            Key={"PK": {"S": f"kept-{value}"}, "SK": {"S": "x"}},
+            UpdateExpression=expression,
+            ExpressionAttributeValues={":v": {"S": value}},
+        )
+
+    # Then the kept tree is as it was parsed, and each item got its own value
+    assert repr(vars(UpdateExpressionParser.make(expression))) == kept
+    got = dynamodb.get_item(TableName=TABLE, Key={"PK": {"S": "kept-two"}, "SK": {"S": "x"}})["Item"]
+    assert (got["v"], got["w"]) == ({"S": "two"}, {"S": "two"})
+
+
+def test_moto_lists_a_response_class_methods_once(toy_cloud: EmbeddedCloud) -> None:
+    # Given the patched listing of a response class's methods
+    import moto.core.responses
+    from moto.dynamodb.responses import DynamoHandler
+
+    listing = moto.core.responses.method_names_from_class  # type: ignore[attr-defined]
+
+    # Then it names what moto's own listing names, and answers the same list each time
+    unpatched = original(moto.core.responses, "method_names_from_class")
+    assert listing(DynamoHandler) == unpatched(DynamoHandler)
+    assert listing(DynamoHandler) is listing(DynamoHandler)
+    assert "update_item" in listing(DynamoHandler)
+    del toy_cloud
