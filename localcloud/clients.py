@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
+from localcloud.calls import INTERNAL_AGENT
+
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -34,6 +36,11 @@ def _session() -> boto3.session.Session:
     return _SESSION
 
 
+def existing_session() -> boto3.session.Session | None:
+    """The clouds' shared session, if any client was made yet."""
+    return _SESSION
+
+
 class Clients:
     """One client per service for `endpoint_url`; created on first use, closed together."""
 
@@ -41,8 +48,11 @@ class Clients:
         self.endpoint_url = endpoint_url
         self.region = region
         self._clients: dict[str, Any] = {}
-        # No retries: a failure talking to ourselves is a bug to surface, not to hide.
-        self._config = Config(retries={"total_max_attempts": 1}, read_timeout=70)
+        # No retries: a failure talking to ourselves is a bug to surface, not to hide. The agent
+        # marks the cloud's own requests for the seam's observers (localcloud.calls).
+        self._config = Config(
+            retries={"total_max_attempts": 1}, read_timeout=70, user_agent_extra=INTERNAL_AGENT
+        )
 
     def get(self, service: str) -> Any:
         """The client for `service` (a boto3 service name)."""

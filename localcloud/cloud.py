@@ -15,11 +15,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from localcloud import index, patches, snapshot
+from localcloud import index, patches, snapshot, transport
+from localcloud.calls import Observer
 from localcloud.clients import Clients
 from localcloud.console import Console
 from localcloud.context import Core, ProvisionContext, States
 from localcloud.dispatch import Dispatcher, Write
+from localcloud.faults import Faults
 from localcloud.functions import FunctionRegistry, Invoker
 from localcloud.pollers import Activity, Checkpoints, Poller
 from localcloud.provisioning import ProvisioningError, Stack, provision_stack
@@ -55,6 +57,7 @@ class EmbeddedCloud:
         run_pollers: bool = True,
         account_id: str = DEFAULT_ACCOUNT_ID,
         stack_name: str = DEFAULT_STACK_NAME,
+        in_process: bool = True,
     ) -> None:
         self.template_path = template_path
         self.state_dir = state_dir
@@ -64,6 +67,8 @@ class EmbeddedCloud:
         self._parameters = dict(parameters or {})
         self._run_pollers = run_pollers
         self._stack_name = stack_name
+        # boto3 clients of this process reach the dispatcher without a socket (False: over HTTP).
+        self._in_process = in_process
         self._routes: list[tuple[str, WsgiApp]] = []
         self._lock = StateLock()
         self._trail = Trail()
@@ -76,6 +81,7 @@ class EmbeddedCloud:
         self._snapshotter: snapshot.Snapshotter | None = None
         self._websocket: WebSocketBridge | None = None
         self._console: Console | None = None
+        self.faults = Faults()
         self._previous_moto_port: str | None = None
         self._moto_port: str | None = None
 
@@ -116,6 +122,7 @@ class EmbeddedCloud:
         dispatcher = self._serve()
         core = self._core = self._new_core()
         states = self._states = States(core)
+        dispatcher.add_observer(self.faults)
         for interceptor in index.interceptor_types():
             dispatcher.add_interceptor(states.of(interceptor))
         try:
@@ -135,7 +142,7 @@ class EmbeddedCloud:
         clients = Clients(self.endpoint_url, self.region)
         return Core(
             clients=clients,
-            invoker=Invoker(FunctionRegistry(), clients),
+            invoker=Invoker(FunctionRegistry(), clients, before_invocation=self.faults.check_invocation),
             activity=Activity(),
             checkpoints=Checkpoints(on_change=self._changed_quietly),
             state_lock=self._lock,
@@ -170,6 +177,8 @@ class EmbeddedCloud:
         self._dispatcher = dispatcher
         self._server = EmbeddedServer(dispatcher, port=self._port)
         self._server.start()
+        if self._in_process:
+            transport.serve_in_process(self.endpoint_url, dispatcher)
         # moto's Step Functions interpreter invokes Lambda at localhost:$MOTO_PORT.
         self._previous_moto_port = os.environ.get("MOTO_PORT")
         self._moto_port = str(self._server.port)
@@ -215,6 +224,7 @@ class EmbeddedCloud:
             self._websocket.close_all()
             self._websocket = None
         if self._server is not None:
+            transport.stop_serving(self.endpoint_url)
             self._server.stop()
             self._server = None
         if self._core is not None:
@@ -333,6 +343,12 @@ class EmbeddedCloud:
         if self._console is None:
             raise CloudError("the embedded cloud is not started")
         return self._console
+
+    def add_observer(self, observer: Observer) -> None:
+        """Show `observer` every AWS request and response of this cloud (`localcloud.calls`)."""
+        if self._dispatcher is None:
+            raise CloudError("the embedded cloud is not started")
+        self._dispatcher.add_observer(observer)
 
     @property
     def websocket(self) -> WebSocketBridge | None:

@@ -9,11 +9,16 @@ import urllib.parse
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 
+from localcloud.calls import Call, Observer, describe_http
 from localcloud.server import StartResponse, StateLock, WsgiApp, WsgiResponse
 
 logger = logging.getLogger("localcloud")
+
+# The environ key under which the in-process transport hands over the call it already knows.
+CALL_KEY = "localcloud.call"
 
 # Operations that only read: they never make the state worth a new snapshot.
 _READ_PREFIXES = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "Receive", "Head")
@@ -54,6 +59,12 @@ class Exchange:
             return ""
         scope = rest.split(",", 1)[0].split("/")
         return scope[3].lower() if len(scope) >= 5 else ""
+
+    @cached_property
+    def call(self) -> Call:
+        """The request as the seam describes it (given by the in-process transport, else read here)."""
+        given = self.environ.get(CALL_KEY)
+        return given if isinstance(given, Call) else describe_http(self)
 
     def header(self, name: str) -> str | None:
         """A request header (case-insensitive)."""
@@ -154,7 +165,11 @@ def _form_body(exchange: Exchange) -> str:
 
 
 class Dispatcher:
-    """The WSGI app in front of moto: local routes, then interceptors, then moto."""
+    """The WSGI app in front of moto: observers, then local routes, interceptors, and moto.
+
+    Every request passes here, whether it came over the loopback server or in-process
+    (`localcloud.transport` calls `handle` in the caller's thread).
+    """
 
     def __init__(
         self,
@@ -170,9 +185,10 @@ class Dispatcher:
         self._on_mutation = on_mutation
         self._routes: list[tuple[str, WsgiApp]] = []
         self._interceptors: list[Interceptor] = []
+        self._observers: list[Observer] = []
 
     def register_route(self, prefix: str, app: WsgiApp) -> None:
-        """Answer every path under `prefix` with `app` (in this server's thread)."""
+        """Answer every path under `prefix` with `app`."""
         self._routes.append((prefix, app))
         self._routes.sort(key=lambda route: len(route[0]), reverse=True)
 
@@ -180,22 +196,50 @@ class Dispatcher:
         """Give `interceptor` a look at every request before moto does."""
         self._interceptors.append(interceptor)
 
+    def add_observer(self, observer: Observer) -> None:
+        """Show `observer` every request before anything answers it, and every response."""
+        self._observers.append(observer)
+
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = str(environ.get("PATH_INFO", ""))
-        for prefix, app in self._routes:
-            if path.startswith(prefix):
-                return app(environ, start_response)
+        response = self.handle(environ)
+        return response.respond(start_response, head=str(environ.get("REQUEST_METHOD", "")).upper() == "HEAD")
+
+    def handle(self, environ: dict[str, Any]) -> WsgiResponse:
+        """Answer one request completely (a bug answers 500, never escapes)."""
         # Each cloud is one moto account, so clouds in one process never see each other's data.
         environ.setdefault("HTTP_X_MOTO_ACCOUNT_ID", self._account_id)
         exchange = Exchange(environ, self._call_moto)
         try:
-            response = self._dispatch(exchange)
+            return self._dispatch(exchange)
         except Exception as exc:  # a bug here must answer 500, never kill the server thread
-            logger.exception("localcloud: %s %s failed", exchange.method, path)
-            response = WsgiResponse.json(500, {"message": f"localcloud: {exc}"})
-        return response.respond(start_response, head=exchange.method == "HEAD")
+            logger.exception("localcloud: %s %s failed", exchange.method, exchange.path)
+            return WsgiResponse.json(500, {"message": f"localcloud: {exc}"})
 
     def _dispatch(self, exchange: Exchange) -> WsgiResponse:
+        call = exchange.call if self._observers else None
+        if call is not None:
+            for observer in self._observers:
+                refusal = observer.before(call)
+                if refusal is not None:
+                    self._tell(call, refusal)
+                    return refusal
+        response = self._answer(exchange)
+        if call is not None:
+            self._tell(call, response)
+        return response
+
+    def _tell(self, call: Call, response: WsgiResponse) -> None:
+        for observer in self._observers:
+            try:
+                observer.after(call, response)
+            except Exception:  # an observer must never change what the caller gets
+                logger.exception("localcloud: observer %r failed", observer)
+
+    def _answer(self, exchange: Exchange) -> WsgiResponse:
+        path = str(exchange.environ.get("PATH_INFO", ""))
+        for prefix, app in self._routes:
+            if path.startswith(prefix):
+                return _complete(app, exchange.environ)
         write = write_of(exchange) if is_mutation(exchange) else None  # before moto reads the body
         try:
             for interceptor in self._interceptors:
@@ -208,21 +252,26 @@ class Dispatcher:
                 self._on_mutation(write)
 
     def _call_moto(self, exchange: Exchange) -> WsgiResponse:
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, headers: list[tuple[str, str]], _exc_info: Any = None) -> None:
-            captured["status"], captured["headers"] = status, headers
-
         # A long poll waits inside moto without changing anything: holding the state for it
         # would hold back snapshots for up to 20 s.
         guard = nullcontext() if _is_long_poll(exchange) else self._lock.shared()
         with guard:
-            chunks = self._moto(exchange.environ, capture)
-            try:
-                body = b"".join(chunks)
-            finally:
-                close = getattr(chunks, "close", None)
-                if close is not None:
-                    close()
-        status = int(str(captured.get("status", "500")).split(" ", 1)[0])
-        return WsgiResponse(status, list(captured.get("headers", [])), body)
+            return _complete(self._moto, exchange.environ)
+
+
+def _complete(app: WsgiApp, environ: dict[str, Any]) -> WsgiResponse:
+    """Run a WSGI app and collect its whole response."""
+    captured: dict[str, Any] = {}
+
+    def capture(status: str, headers: list[tuple[str, str]], _exc_info: Any = None) -> None:
+        captured["status"], captured["headers"] = status, headers
+
+    chunks = app(environ, capture)
+    try:
+        body = b"".join(chunks)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    status = int(str(captured.get("status", "500")).split(" ", 1)[0])
+    return WsgiResponse(status, list(captured.get("headers", [])), body)

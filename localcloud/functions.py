@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import json
 import logging
@@ -20,6 +21,8 @@ from localcloud.shapes import LAMBDA_VERSION, async_failure_record, lambda_error
 logger = logging.getLogger("localcloud")
 
 Handler = Callable[[Any, Any], Any]
+# Asked before each invocation; raising fails it as a handler exception would.
+Check = Callable[["LocalFunction"], None]
 
 # Locally an async retry waits this long instead of Lambda's one and two minutes.
 ASYNC_RETRY_DELAY = 1.0
@@ -123,11 +126,21 @@ class FunctionRegistry:
         return loaded
 
 
+def _run_as(function: LocalFunction, handler: Handler, event: Any, check: Check | None) -> Any:
+    CURRENT_FUNCTION.set(function)
+    if check is not None:
+        check(function)  # a fault switch may fail this invocation before the handler runs
+    return handler(event, LocalLambdaContext(function))
+
+
 class Invoker:
     """Runs handlers in-process; counts what is running so `wait_idle` can tell."""
 
-    def __init__(self, registry: FunctionRegistry, clients: Clients) -> None:
+    def __init__(
+        self, registry: FunctionRegistry, clients: Clients, *, before_invocation: Check | None = None
+    ) -> None:
         self.registry = registry
+        self.before_invocation = before_invocation
         self._clients = clients
         self._running = 0
         self._lock = threading.Lock()
@@ -146,11 +159,11 @@ class Invoker:
         handler = self.registry.handler(function)
         with self._lock:
             self._running += 1
-        token = CURRENT_FUNCTION.set(function)
         try:
-            return handler(event, LocalLambdaContext(function))
+            # As in a process of its own: none of the caller's context-local state (its log keys,
+            # the function it runs) reaches the handler, and none of the handler's leaks back.
+            return contextvars.Context().run(_run_as, function, handler, event, self.before_invocation)
         finally:
-            CURRENT_FUNCTION.reset(token)
             with self._lock:
                 self._running -= 1
                 self.last_activity = time.monotonic()

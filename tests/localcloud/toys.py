@@ -92,10 +92,21 @@ def on_pre_sign_up(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def echo(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Returns what it got and what the context says; raises when asked to."""
+    """Returns what it got and what the context says; raises when asked to; calls DynamoDB when asked."""
     _record("echo", event)
     if event.get("raise"):
         raise KeyError("boom")
+    if event.get("describe_table"):
+        import boto3
+
+        client = boto3.session.Session().client(
+            "dynamodb",
+            endpoint_url=event["endpoint_url"],
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        client.describe_table(TableName=event["describe_table"])
     return {
         "echo": event,
         "function_name": context.function_name,
