@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from fastapi import FastAPI, Query, Request, WebSocket
+from fastapi import FastAPI, Request, WebSocket
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -29,6 +29,7 @@ from starlette.types import Receive, Scope, Send
 
 from localcloud.cloud import EmbeddedCloud
 from localcloud.console import ConsoleError
+from localcloud.console.routes import console_router
 
 ROOT = Path(__file__).resolve().parents[1]
 logger = logging.getLogger("localcloud")
@@ -128,7 +129,6 @@ def create_local_app(*, options: LocalOptions | None = None, cloud: EmbeddedClou
 
     app.router.lifespan_context = lifespan
     _add_local_routes(app, embedded)
-    _add_console_routes(app, embedded)
     _add_websocket(app, embedded)
     if (options.frontend_dist / "index.html").exists():
         _serve_spa(app, SpaFiles(directory=options.frontend_dist, html=True))
@@ -153,8 +153,7 @@ def _serve_spa(app: FastAPI, spa: SpaFiles) -> None:
 
 
 def _add_local_routes(app: FastAPI, cloud: EmbeddedCloud) -> None:
-    # Plain `def` routes: each one makes blocking calls to the emulator, so they run in
-    # FastAPI's thread pool instead of on the event loop.
+    """The SPA's runtime configuration and the dev console's JSON (`localcloud.console.routes`)."""
 
     @app.get("/config.json", include_in_schema=False)
     def config(request: Request) -> dict[str, Any]:
@@ -164,30 +163,11 @@ def _add_local_routes(app: FastAPI, cloud: EmbeddedCloud) -> None:
         stage = str(cloud.parameters.get("Stage", "local"))
         return {"apiBase": "/api", "wsUrl": f"{scheme}://{host}/ws", "stage": stage}
 
-    @app.get("/_local/outbox", include_in_schema=False)
-    def local_outbox() -> list[dict[str, Any]]:
-        """Mail SES accepted, newest first."""
-        return cloud.console.outbox()
+    @app.exception_handler(ConsoleError)
+    async def console_error(_request: Request, exc: ConsoleError) -> JSONResponse:
+        return JSONResponse(exc.as_json(), status_code=exc.status)
 
-    @app.get("/_local/resources", include_in_schema=False)
-    def local_resources() -> list[dict[str, Any]]:
-        """Every resource of the template and what was done with it."""
-        return cloud.console.resources()
-
-    @app.get("/_local/queues", include_in_schema=False)
-    def local_queues() -> list[dict[str, Any]]:
-        """Queue and DLQ depths."""
-        return cloud.console.queues()
-
-    @app.get("/_local/events", include_in_schema=False)
-    def local_events() -> list[dict[str, Any]]:
-        """Recent EventBridge events, newest first."""
-        return cloud.console.recent_events()
-
-    @app.get("/_local/pollers", include_in_schema=False)
-    def local_pollers() -> list[dict[str, Any]]:
-        """What each poller has done."""
-        return cloud.console.pollers()
+    app.include_router(console_router(cloud))
 
 
 def _add_websocket(app: FastAPI, cloud: EmbeddedCloud) -> None:
@@ -199,41 +179,3 @@ def _add_websocket(app: FastAPI, cloud: EmbeddedCloud) -> None:
             await websocket.close(code=1008)  # the template has no WebSocket API
             return
         await bridge.serve(websocket)
-
-
-def _add_console_routes(app: FastAPI, cloud: EmbeddedCloud) -> None:
-    # Dev console data: plain `def` routes too (boto3 calls to the emulator).
-
-    @app.exception_handler(ConsoleError)
-    async def console_error(_request: Request, exc: ConsoleError) -> JSONResponse:
-        return JSONResponse(exc.as_json(), status_code=exc.status)
-
-    @app.get("/_local/queues/{name}/messages", include_in_schema=False)
-    def local_queue_messages(name: str, limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
-        """A queue's (or DLQ's) messages, read without receiving them."""
-        return cloud.console.queue_messages(name, limit=limit)
-
-    @app.post("/_local/queues/{name}/redrive", include_in_schema=False)
-    def local_redrive(name: str) -> dict[str, Any]:
-        """Every message of a DLQ back to its source queue, or to its function again."""
-        return cloud.console.redrive(name)
-
-    @app.get("/_local/executions", include_in_schema=False)
-    def local_executions(limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
-        """Step Functions executions, newest first."""
-        return cloud.console.executions(limit=limit)
-
-    @app.get("/_local/executions/{arn}/history", include_in_schema=False)
-    def local_execution_history(arn: str) -> list[dict[str, Any]]:
-        """An execution's events, oldest first."""
-        return cloud.console.execution_history(arn)
-
-    @app.get("/_local/executions/{arn}", include_in_schema=False)
-    def local_execution(arn: str) -> dict[str, Any]:
-        """One execution: status, input, output and history."""
-        return cloud.console.execution(arn)
-
-    @app.get("/_local/trail/{correlation_id}", include_in_schema=False)
-    def local_trail(correlation_id: str) -> list[dict[str, Any]]:
-        """What one correlation id touched: API, functions, events, pushes, mail, oldest first."""
-        return cloud.console.trail(correlation_id)

@@ -32,6 +32,13 @@ class Console:
         """Every resource of the template (and what the stack got besides): physical id, what was done."""
         return [dict(row) for row in self._stack.rows]
 
+    def functions(self) -> list[dict[str, Any]]:
+        """Every local function: logical id, name, handler, ARN."""
+        return [
+            {"logical_id": f.logical_id, "name": f.name, "handler": f.handler, "arn": f.arn}
+            for f in self._core.functions.all()
+        ]
+
     def pollers(self) -> list[dict[str, Any]]:
         """What each poller has done so far."""
         return [poller.describe() for poller in self._stack.pollers]
