@@ -21,7 +21,12 @@ from localcloud.functions import Outcome
 logger = logging.getLogger("localcloud")
 
 MIN_INTERVAL = 0.1
+# The longest idle sleep while something may change with no request at all (a visibility
+# timeout running out, a schedule falling due, an execution timing out).
 MAX_INTERVAL = 2.0
+# The longest idle sleep of a poller whose work only a request can bring: the dispatcher wakes
+# it at that request, so this is a safety net, not a delay anyone waits out.
+QUIET_INTERVAL = 30.0
 
 
 class Activity:
@@ -88,6 +93,11 @@ class Poller:
         """Poll now rather than after the backoff (something was written)."""
         self._wake.set()
 
+    def idle_cap(self) -> float:
+        """How long this poller may sleep, idle, before it polls unasked (QUIET_INTERVAL when
+        only a request the dispatcher sees can give it work)."""
+        return MAX_INTERVAL
+
     def wakes_on(self, write: Write) -> bool:  # noqa: ARG002 (subclasses look at it)
         """Whether `write` may give this poller work (one not woken still polls on its backoff,
         at most MAX_INTERVAL apart)."""
@@ -130,7 +140,9 @@ class Poller:
                 continue
             if not self.pending():
                 self._idle_poll_started = started
-                interval = min(interval * 2, MAX_INTERVAL)
+                interval *= 2
+                if interval > MAX_INTERVAL:
+                    interval = min(interval, self.idle_cap())
             else:
                 interval = MIN_INTERVAL
             self._wake.wait(interval)
@@ -149,16 +161,20 @@ def trim_tracked(model: Any, keep: int = 1000) -> None:
 
 
 def matcher(filters: Sequence[Mapping[str, Any]]) -> Callable[[Mapping[str, Any]], bool]:
-    """Lambda's FilterCriteria: a record passes when any one pattern matches it."""
+    """Lambda's FilterCriteria: a record passes when any one pattern matches it (moto's engine)."""
     if not filters:
         return lambda _record: True
     from moto.events.models import EventPattern  # moto's EventBridge pattern engine
 
     patterns = [EventPattern.load(str(item["Pattern"])) for item in filters]
+    if any(not pattern._pattern for pattern in patterns):
+        return lambda _record: True  # an empty pattern matches everything
 
     def passes(record: Mapping[str, Any]) -> bool:
-        event: Any = dict(record)
-        return any(pattern.matches_event(event) for pattern in patterns)
+        # What `matches_event` does, without its JSON round trip (a deep copy; records here are
+        # JSON already), and flattened once for every pattern rather than once per pattern.
+        flat = EventPattern._flatten_dict(dict(record))
+        return any(pattern._does_event_match(flat, pattern._pattern) for pattern in patterns)
 
     return passes
 

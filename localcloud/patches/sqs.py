@@ -10,6 +10,8 @@ deleted is decided exactly as before.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from localcloud.patches.installing import install
@@ -56,3 +58,35 @@ def apply() -> None:
     install(Queue, "approximate_number_of_messages_delayed", property(delayed))
     install(Queue, "approximate_number_of_messages_not_visible", property(not_visible))
     install(Queue, "delete_message", delete_message)
+    install(Queue, "attributes", property(QueueAttributes))
+
+
+class QueueAttributes(Mapping[str, Any]):
+    """A queue's attribute table as moto's `Queue.attributes` builds it, entry by entry on demand."""
+
+    def __init__(self, queue: Any) -> None:
+        self._queue = queue
+        names = list(queue.BASE_ATTRIBUTES)
+        if queue.fifo_queue:
+            names += queue.FIFO_ATTRIBUTES
+        if queue.kms_master_key_id:
+            names += queue.KMS_ATTRIBUTES
+        self._names = list(dict.fromkeys(names))
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names:
+            raise KeyError(name)
+        from moto.core.utils import camelcase_to_underscores
+
+        queue = self._queue
+        if name == "RedrivePolicy" and queue.redrive_policy:
+            value = json.dumps(queue.redrive_policy)
+        else:
+            value = getattr(queue, camelcase_to_underscores(name))
+        return str(value).lower() if isinstance(value, bool) else value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)

@@ -202,3 +202,71 @@ def test_moto_lists_a_response_class_methods_once(toy_cloud: EmbeddedCloud) -> N
     assert listing(DynamoHandler) is listing(DynamoHandler)
     assert "update_item" in listing(DynamoHandler)
     del toy_cloud
+
+
+def test_sqs_attribute_tables_are_moto_own(toy_cloud: EmbeddedCloud) -> None:
+    # Given queues of every kind: plain, FIFO with deduplication, a policy, a redrive policy, KMS
+    from moto.sqs.models import Queue, sqs_backends
+
+    sqs = aws(toy_cloud, "sqs")
+    tag = uuid.uuid4().hex[:8]
+    dlq = sqs.create_queue(QueueName=f"attrs-dlq-{tag}")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    kinds = {
+        f"attrs-plain-{tag}": {},
+        f"attrs-fifo-{tag}.fifo": {"FifoQueue": "true", "ContentBasedDeduplication": "true"},
+        f"attrs-redrive-{tag}": {
+            "RedrivePolicy": f'{{"deadLetterTargetArn": "{dlq_arn}", "maxReceiveCount": 3}}',
+            "Policy": '{"Version": "2012-10-17", "Statement": []}',
+        },
+        f"attrs-kms-{tag}": {"KmsMasterKeyId": "alias/aws/sqs"},
+    }
+    for name, attributes in kinds.items():
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="x", **({"MessageGroupId": "g"} if "fifo" in name else {}))
+
+    # Then each table has moto's keys in moto's order and moto's values
+    backend = sqs_backends[toy_cloud.account_id]["us-east-1"]
+    build = original(Queue, "attributes")
+    for name in kinds:
+        queue = backend.queues[name]
+        assert list(queue.attributes.items()) == list(build(queue).items()), name
+        assert queue.attributes.get("ContentBasedDeduplication") == build(queue).get(
+            "ContentBasedDeduplication"
+        )
+    assert backend.queues[f"attrs-plain-{tag}"].attributes["ApproximateNumberOfMessages"] == 1
+
+
+def test_the_stream_filter_answers_as_moto_event_patterns_do() -> None:
+    # Given Lambda filter patterns of each kind and records that do and do not match them
+    import json
+
+    from moto.events.models import EventPattern
+
+    from localcloud.pollers import matcher
+
+    patterns = [
+        {"dynamodb": {"NewImage": {"type": {"S": ["user", "import"]}}}},
+        {"dynamodb": {"OldImage": {"type": {"S": [{"prefix": "li"}]}}}},
+        {"eventName": [{"anything-but": "REMOVE"}], "dynamodb": {"Keys": {"n": {"N": [{"exists": True}]}}}},
+        {"$or": [{"a": [{"numeric": [">", 5]}]}, {"b": [{"suffix": ".csv"}]}]},
+    ]
+    records: list[Any] = [
+        {"eventName": "INSERT", "dynamodb": {"NewImage": {"type": {"S": "user"}}}},
+        {"eventName": "MODIFY", "dynamodb": {"OldImage": {"type": {"S": "list"}}, "NewImage": {}}},
+        {"eventName": "REMOVE", "dynamodb": {"Keys": {"n": {"N": "1"}}}},
+        {"eventName": "INSERT", "dynamodb": {"Keys": {"n": {"N": "1"}}}},
+        {"a": 7, "b": "x.txt"},
+        {"a": 3, "b": "x.csv"},
+        {"a": 3, "b": "x.txt"},
+    ]
+
+    # When each pattern (and all of them together) filters each record both ways
+    for chosen in [*([p] for p in patterns), patterns]:
+        ours = matcher([{"Pattern": json.dumps(p)} for p in chosen])
+        theirs = [EventPattern.load(json.dumps(p)) for p in chosen]
+        answers = [(ours(r), any(t.matches_event(r) for t in theirs)) for r in records]
+
+        # Then the answers agree, and each pattern lets something through and stops something
+        assert all(a == b for a, b in answers), (chosen, answers)
+        assert {a for a, _ in answers} == {True, False}
