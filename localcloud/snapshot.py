@@ -287,6 +287,7 @@ class Snapshotter:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._save_lock = threading.Lock()
+        self._last_save_seconds = 0.0
 
     def mark_dirty(self) -> None:
         """Something changed: save at the next tick."""
@@ -312,12 +313,14 @@ class Snapshotter:
                 if not acquired:
                     self._dirty.set()
                     return False
+                started = time.monotonic()
                 try:
                     data = self._dump()
                 except Exception:
                     self._dirty.set()
                     raise
             write_atomically(self.path, data)
+            self._last_save_seconds = time.monotonic() - started
             return True
 
     def _dump(self) -> bytes:
@@ -327,8 +330,13 @@ class Snapshotter:
             # A long poll (which runs unlocked) changed a queue mid-pickle: once more.
             return dumps(self._account_id, self._extras())
 
+    def _pause(self) -> float:
+        # A large state takes a while to pickle: save at most a tenth of the time, so a busy
+        # cloud (a campaign going out) does not spend its CPU writing snapshots.
+        return max(self._interval, 10 * self._last_save_seconds)
+
     def _run(self) -> None:
-        while not self._stopping.wait(self._interval):
+        while not self._stopping.wait(self._pause()):
             if not self._dirty.is_set():
                 continue
             try:

@@ -21,7 +21,15 @@ from localcloud.clients import Clients, send_to_destination
 from localcloud.context import Fed, ProvisionContext, Provisioned
 from localcloud.dispatch import Write
 from localcloud.functions import Invoker, LocalFunction, Outcome
-from localcloud.pollers import Activity, Checkpoints, Poller, batch_item_failures, matcher, trim_tracked
+from localcloud.pollers import (
+    QUIET_INTERVAL,
+    Activity,
+    Checkpoints,
+    Poller,
+    batch_item_failures,
+    matcher,
+    trim_tracked,
+)
 from localcloud.server import StateLock
 from localcloud.services.properties import error_code, filters, on_failure, pick, tags
 from localcloud.shapes import stream_failure_record, stream_record
@@ -171,6 +179,15 @@ class StreamPoller(Poller):
         """Only a table write adds stream records."""
         return write.service in ("dynamodb", "")
 
+    def idle_cap(self) -> float:
+        """Records only come with table writes, and each wakes this poller."""
+        return QUIET_INTERVAL
+
+    def kick(self) -> None:
+        """A table write (or a wait for idleness): the shard may have records to read."""
+        self._unread = True
+        super().kick()
+
     def __init__(
         self,
         *,
@@ -195,6 +212,7 @@ class StreamPoller(Poller):
         self._passes = matcher(options.filters)
         self._missing_logged = False
         self._deferred = False
+        self._unread = True  # a write may have added records since the last read
 
     def reset(self) -> None:
         """Rediscover the shards and start again from the checkpoints."""
@@ -262,9 +280,11 @@ class StreamPoller(Poller):
         if room <= 0:
             return False
         if time.monotonic() - shard.drained_at < SHARD_READ_INTERVAL:
-            # Lambda polls a drained shard four times a second, not once per write.
-            self._deferred = True
+            # Lambda polls a drained shard four times a second, not once per write: a write that
+            # came meanwhile is read when the quarter second is up; with none, nothing is read.
+            self._deferred = self._unread
             return False
+        self._unread = False
         iterator = self._iterator(shard)
         limit = min(room, 1000)
         response = self._clients.streams().get_records(ShardIterator=iterator, Limit=limit)

@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from localcloud.clients import Clients, queue_url
 from localcloud.context import ProvisionContext, StackExtra
 from localcloud.dispatch import Write
-from localcloud.pollers import Activity, Poller
+from localcloud.pollers import MAX_INTERVAL, QUIET_INTERVAL, Activity, Poller
 
 logger = logging.getLogger("localcloud")
 
@@ -43,11 +43,16 @@ class SchedulePoller(Poller):
         """A new or changed schedule; due ones are found on the backoff (at most MAX_INTERVAL late)."""
         return write.service in ("scheduler", "")
 
+    def idle_cap(self) -> float:
+        """While a schedule exists it may fall due at any moment; without one, only a request adds one."""
+        return MAX_INTERVAL if self._stored else QUIET_INTERVAL
+
     def __init__(self, *, clients: Clients, activity: Activity, clock: Any = None) -> None:
         super().__init__("scheduler", activity)
         self._clients = clients
         self._clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._fired: set[tuple[str, str]] = set()
+        self._stored = 0  # schedules seen by the last pass
         self.fired = 0
 
     def describe(self) -> dict[str, Any]:
@@ -58,11 +63,14 @@ class SchedulePoller(Poller):
         """One pass over the stored schedules; True when one fired."""
         scheduler = self._clients.get("scheduler")
         worked = False
+        stored = 0
         for page in scheduler.get_paginator("list_schedules").paginate():
             for summary in page.get("Schedules", []):
+                stored += 1
                 worked |= self._consider(
                     scheduler, str(summary.get("GroupName") or "default"), summary["Name"]
                 )
+        self._stored = stored
         return worked
 
     def _consider(self, scheduler: Any, group: str, name: str) -> bool:

@@ -19,7 +19,15 @@ from localcloud.clients import Clients, queue_url
 from localcloud.context import Fed, ProvisionContext, Provisioned
 from localcloud.dispatch import Write
 from localcloud.functions import Invoker, LocalFunction
-from localcloud.pollers import Activity, Poller, batch_item_failures, matcher, trim_tracked
+from localcloud.pollers import (
+    MAX_INTERVAL,
+    QUIET_INTERVAL,
+    Activity,
+    Poller,
+    batch_item_failures,
+    matcher,
+    trim_tracked,
+)
 from localcloud.services.properties import attribute_text, error_code, filters, tags
 from localcloud.shapes import sqs_record
 from localcloud.template import ResourceSpec
@@ -167,6 +175,11 @@ class QueueReader(Poller):
     def pending(self) -> bool:
         """Messages we left for redelivery that have not come back yet."""
         return self._retry_pending
+
+    def idle_cap(self) -> float:
+        """Messages arrive with requests that wake this poller, unless some are delayed or in flight
+        (they become visible with no request)."""
+        return MAX_INTERVAL if self._queue_busy() else QUIET_INTERVAL
 
     def _receive(self, count: int) -> list[dict[str, Any]]:
         response = self._clients.sqs().receive_message(

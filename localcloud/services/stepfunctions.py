@@ -28,7 +28,7 @@ from botocore.exceptions import ClientError
 from localcloud.clients import Clients
 from localcloud.context import Core, NotEmulated, ProvisionContext, Provisioned, ServiceState
 from localcloud.dispatch import Write
-from localcloud.pollers import Activity, Poller
+from localcloud.pollers import MAX_INTERVAL, QUIET_INTERVAL, Activity, Poller
 from localcloud.template import ResourceSpec
 
 logger = logging.getLogger("localcloud")
@@ -144,6 +144,11 @@ class ExecutionEvents(Poller):
     def pending(self) -> bool:
         """Orphans not stopped yet."""
         return bool(self._orphans)
+
+    def idle_cap(self) -> float:
+        """A running execution changes (ends, times out) on its own; a finished one never does."""
+        running = any(status == "RUNNING" for status in self._known.values())
+        return MAX_INTERVAL if running else QUIET_INTERVAL
 
     def poll(self) -> bool:
         """Stop orphans; emit an event for each execution that started or changed status since."""

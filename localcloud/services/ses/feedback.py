@@ -32,7 +32,7 @@ from typing import Any
 from localcloud.clients import Clients
 from localcloud.context import NotEmulated, ProvisionContext, Provisioned
 from localcloud.dispatch import Write
-from localcloud.pollers import Activity, Checkpoints, Poller
+from localcloud.pollers import QUIET_INTERVAL, Activity, Checkpoints, Poller
 from localcloud.server import StateLock
 from localcloud.services.ses.outbox import MailCapture
 from localcloud.template import ResourceSpec
@@ -195,6 +195,10 @@ class FeedbackPoller(Poller):
     def pending(self) -> bool:
         """Mail sent less than `delay_seconds` ago, its events not yet due."""
         return self._waiting
+
+    def idle_cap(self) -> float:
+        """Mail only comes with a send, and each wakes this poller."""
+        return QUIET_INTERVAL
 
     def describe(self) -> dict[str, Any]:
         """A short status for the dev console."""
