@@ -128,7 +128,7 @@ def create_local_app(*, options: LocalOptions | None = None, cloud: EmbeddedClou
                 await anyio.to_thread.run_sync(embedded.stop)
 
     app.router.lifespan_context = lifespan
-    _add_local_routes(app, embedded)
+    _add_local_routes(app, embedded, owned=owned)
     _add_websocket(app, embedded)
     if (options.frontend_dist / "index.html").exists():
         _serve_spa(app, SpaFiles(directory=options.frontend_dist, html=True))
@@ -152,7 +152,7 @@ def _serve_spa(app: FastAPI, spa: SpaFiles) -> None:
     app.router.default = fallback
 
 
-def _add_local_routes(app: FastAPI, cloud: EmbeddedCloud) -> None:
+def _add_local_routes(app: FastAPI, cloud: EmbeddedCloud, *, owned: bool) -> None:
     """The SPA's runtime configuration and the dev console's JSON (`localcloud.console.routes`)."""
 
     @app.get("/config.json", include_in_schema=False)
@@ -167,7 +167,13 @@ def _add_local_routes(app: FastAPI, cloud: EmbeddedCloud) -> None:
     async def console_error(_request: Request, exc: ConsoleError) -> JSONResponse:
         return JSONResponse(exc.as_json(), status_code=exc.status)
 
-    app.include_router(console_router(cloud))
+    def after_restart() -> None:
+        # A loaded snapshot may hold other ids (its own user pool): point the app at them again.
+        if owned:
+            cloud.apply_environment()
+            _reset_app_caches()
+
+    app.include_router(console_router(cloud, after_restart=after_restart))
 
 
 def _add_websocket(app: FastAPI, cloud: EmbeddedCloud) -> None:

@@ -197,17 +197,54 @@ class EmbeddedCloud:
         services = (f.environment.get("POWERTOOLS_SERVICE_NAME") for f in core.functions.all())
         self._trail.capture(name for name in services if name)
 
-    def stop(self) -> None:
-        """Stop the pollers, save the snapshot and release the port."""
+    def stop(self, *, save: bool = True) -> None:
+        """Stop the pollers, save the snapshot (unless told not to) and release the port."""
         if self._server is None:
             return
         try:
             self._stop_workers()
             if self._snapshotter is not None:
-                self._snapshotter.stop()
+                self._snapshotter.stop(save=save)
         finally:
             self._teardown()
         logger.info("localcloud: stopped")
+
+    def restart(self, *, state: Path | None = None) -> None:
+        """Stop and start again on the same port; from the snapshot file `state` when given.
+
+        What runs in the cloud stops with it (pollers, a running execution); the environment may
+        change (a snapshot taken elsewhere has its own pool ids): apply it again after.
+        """
+        if self._server is None:
+            raise CloudError("the embedded cloud is not started")
+        if state is not None and (self.state_dir is None or not state.is_file()):
+            raise CloudError(f"cannot restore {state}: no such snapshot, or this cloud has no state_dir")
+        port = self._server.port
+        self.stop(save=state is None)
+        if state is not None and self.state_dir is not None:
+            snapshot.write_atomically(self.state_dir / snapshot.FILE_NAME, state.read_bytes())
+        self._port = port
+        started = time.monotonic()
+        self.start()
+        logger.info(
+            "localcloud: restarted in %.2fs%s", time.monotonic() - started, f" from {state}" if state else ""
+        )
+
+    @property
+    def snapshots(self) -> snapshot.Library:
+        """The named snapshots of this cloud's state directory."""
+        if self.state_dir is None:
+            raise CloudError("this cloud has no state_dir, so no named snapshots")
+        return snapshot.Library(self.state_dir / "snapshots")
+
+    def save_snapshot(self, name: str) -> dict[str, Any]:
+        """Save the whole state under `name` (replacing a snapshot of that name); its entry."""
+        library = self.snapshots
+        if self._snapshotter is None or not self._snapshotter.save_to(library.path(name), timeout=10.0):
+            raise CloudError("the state stayed busy for 10 s; snapshot not written")
+        entry = library.entry(name)
+        assert entry is not None
+        return entry
 
     def _stop_workers(self) -> None:
         for poller in self._stack.pollers:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import io
 import logging
 import os
 import pickle
+import re
 import sys
 import threading
 import time
@@ -298,17 +300,23 @@ class Snapshotter:
         self._thread = threading.Thread(target=self._run, name="localcloud-snapshot", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
-        """Stop the periodic saver and save one last time."""
+    def stop(self, *, save: bool = True) -> None:
+        """Stop the periodic saver and (unless told not to) save one last time."""
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        self.save(timeout=10.0)
+        if save:
+            self.save(timeout=10.0)
 
     def save(self, timeout: float = 1.0) -> bool:
         """Write the snapshot now; False when the state stayed busy for `timeout` seconds."""
+        return self.save_to(self.path, timeout=timeout)
+
+    def save_to(self, path: Path, timeout: float = 1.0) -> bool:
+        """Write the state to `path`; False when the state stayed busy for `timeout` seconds."""
         with self._save_lock:
-            self._dirty.clear()
+            if path == self.path:
+                self._dirty.clear()
             with self._exclusive(timeout) as acquired:
                 if not acquired:
                     self._dirty.set()
@@ -319,8 +327,9 @@ class Snapshotter:
                 except Exception:
                     self._dirty.set()
                     raise
-            write_atomically(self.path, data)
-            self._last_save_seconds = time.monotonic() - started
+            write_atomically(path, data)
+            if path == self.path:
+                self._last_save_seconds = time.monotonic() - started
             return True
 
     def _dump(self) -> bytes:
@@ -343,3 +352,51 @@ class Snapshotter:
                 self.save()
             except Exception:  # never let a failed save kill the saver; the next tick retries
                 logger.exception("localcloud: snapshot failed")
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+class Library:
+    """The named snapshots of a state directory (`<state_dir>/snapshots/<name>.pickle`)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def path(self, name: str) -> Path:
+        """Where the snapshot `name` lives (SnapshotError for a name that is not a plain word)."""
+        if not _NAME.fullmatch(name):
+            raise SnapshotError(
+                f"{name!r} is not a snapshot name: letters, digits, '.', '_' or '-', at most 64"
+            )
+        return self.directory / f"{name}.pickle"
+
+    def entries(self) -> list[dict[str, Any]]:
+        """Every snapshot: name, size and when it was saved, newest first."""
+        if not self.directory.is_dir():
+            return []
+        found = [(path, path.stat()) for path in self.directory.glob("*.pickle")]
+        found.sort(key=lambda pair: pair[1].st_mtime, reverse=True)
+        return [self._entry(path.stem, stat) for path, stat in found]
+
+    def entry(self, name: str) -> dict[str, Any] | None:
+        """One snapshot's entry, or None when there is none of that name."""
+        path = self.path(name)
+        return self._entry(name, path.stat()) if path.exists() else None
+
+    def delete(self, name: str) -> bool:
+        """Remove a snapshot; False when there was none of that name."""
+        path = self.path(name)
+        if not path.exists():
+            return False
+        path.unlink()
+        return True
+
+    @staticmethod
+    def _entry(name: str, stat: os.stat_result) -> dict[str, Any]:
+        saved = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC)
+        return {
+            "name": name,
+            "bytes": stat.st_size,
+            "saved_at": saved.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        }

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from localcloud.console import executions, queues
+from localcloud.console import browser, executions, queues
 from localcloud.console.errors import ConsoleError
 from localcloud.context import Core, States
 from localcloud.provisioning import Stack
 from localcloud.services.events import RecentEvents
+from localcloud.services.scheduler import Schedules
 from localcloud.services.ses.outbox import MailCapture, outbox
 from localcloud.trail import Trail, trail_of
 
@@ -83,6 +84,40 @@ class Console:
     def execution_history(self, arn: str) -> list[dict[str, Any]]:
         """An execution's events, oldest first (ConsoleError 404 when unknown)."""
         return executions.execution_history(clients=self._core.clients, arn=arn)
+
+    def schedules(self) -> list[dict[str, Any]]:
+        """EventBridge Scheduler schedules: when each fires and what it starts, soonest first."""
+        return self._states.of(Schedules).poller.schedules()
+
+    def fire_schedule(self, group: str, name: str) -> dict[str, Any]:
+        """Fire a schedule now, as if it had fallen due (ConsoleError 404 when there is none)."""
+        if not self._states.of(Schedules).poller.fire_now(group, name):
+            raise ConsoleError(404, "schedule_not_found", f"There is no schedule {group}/{name} to fire.")
+        return {"fired": name, "group": group}
+
+    def tables(self) -> list[dict[str, Any]]:
+        """Every table: key attributes and item count."""
+        return browser.tables(self._core)
+
+    def table_items(
+        self, name: str, *, prefix: str = "", limit: int = 50, after: str | None = None
+    ) -> dict[str, Any]:
+        """A table's items whose hash key starts with `prefix`, a page at a time (ConsoleError 404)."""
+        return browser.table_items(self._core, name, prefix=prefix, limit=limit, after=after)
+
+    def buckets(self) -> list[dict[str, Any]]:
+        """Every S3 bucket."""
+        return browser.buckets(self._core)
+
+    def bucket_objects(
+        self, bucket: str, *, prefix: str = "", limit: int = 100, after: str | None = None
+    ) -> dict[str, Any]:
+        """A bucket's objects under `prefix`, a page at a time (ConsoleError 404)."""
+        return browser.bucket_objects(self._core, bucket, prefix=prefix, limit=limit, after=after)
+
+    def users(self, limit: int = 200) -> list[dict[str, Any]]:
+        """Cognito users of every pool."""
+        return browser.users(self._core, limit=limit)
 
     def trail(self, correlation_id: str) -> list[dict[str, Any]]:
         """Log lines, events, pushes and mail of one correlation id, oldest first."""

@@ -7,15 +7,18 @@ validation errors through the app's own handler). `localcloud/README.md` lists t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from localcloud.cloud import CloudError, EmbeddedCloud
+from localcloud.console.browser import MAX_LIMIT
 from localcloud.console.errors import ConsoleError
-
-if TYPE_CHECKING:
-    from localcloud.cloud import EmbeddedCloud
+from localcloud.snapshot import Library, SnapshotError
 
 
 class SesFault(BaseModel):
@@ -40,11 +43,15 @@ class FunctionFault(BaseModel):
     fail_next: int = Field(ge=0, le=1000, description="fail this many invocations (0 clears)")
 
 
-def console_router(cloud: EmbeddedCloud) -> APIRouter:
-    """Every `/_local/...` JSON route of `cloud`."""
+def console_router(cloud: EmbeddedCloud, *, after_restart: Callable[[], None] = lambda: None) -> APIRouter:
+    """Every `/_local/...` JSON route of `cloud`; `after_restart` runs when a snapshot was loaded."""
     router = APIRouter(prefix="/_local", include_in_schema=False)
     _views(router, cloud)
+    _queues_and_executions(router, cloud)
+    _schedules_and_trails(router, cloud)
+    _browser(router, cloud)
     _faults(router, cloud)
+    _snapshots(router, cloud, after_restart)
     return router
 
 
@@ -74,6 +81,13 @@ def _views(router: APIRouter, cloud: EmbeddedCloud) -> None:
         """What each poller has done."""
         return cloud.console.pollers()
 
+    @router.get("/functions")
+    def functions() -> list[dict[str, Any]]:
+        """Every local function (what a fault switch can name)."""
+        return cloud.console.functions()
+
+
+def _queues_and_executions(router: APIRouter, cloud: EmbeddedCloud) -> None:
     @router.get("/queues/{name}/messages")
     def queue_messages(name: str, limit: int = Query(100, ge=1, le=1000)) -> dict[str, Any]:
         """A queue's (or DLQ's) messages, read without receiving them."""
@@ -99,10 +113,55 @@ def _views(router: APIRouter, cloud: EmbeddedCloud) -> None:
         """One execution: status, input, output and history."""
         return cloud.console.execution(arn)
 
+
+def _schedules_and_trails(router: APIRouter, cloud: EmbeddedCloud) -> None:
+    @router.get("/schedules")
+    def schedules() -> list[dict[str, Any]]:
+        """EventBridge Scheduler schedules, soonest first."""
+        return cloud.console.schedules()
+
+    @router.post("/schedules/{group}/{name}/fire")
+    def fire_schedule(group: str, name: str) -> dict[str, Any]:
+        """Fire a schedule now (a scheduled campaign starts sending), as when it falls due."""
+        return cloud.console.fire_schedule(group, name)
+
     @router.get("/trail/{correlation_id}")
     def trail(correlation_id: str) -> list[dict[str, Any]]:
         """What one correlation id touched: API, functions, events, pushes, mail, oldest first."""
         return cloud.console.trail(correlation_id)
+
+
+def _browser(router: APIRouter, cloud: EmbeddedCloud) -> None:
+    limit = Query(50, ge=1, le=MAX_LIMIT)
+
+    @router.get("/browse/tables")
+    def tables() -> list[dict[str, Any]]:
+        """Every table with its item count."""
+        return cloud.console.tables()
+
+    @router.get("/browse/tables/{name}")
+    def table_items(
+        name: str, prefix: str = "", limit: int = limit, after: str | None = None
+    ) -> dict[str, Any]:
+        """A table's items whose hash key starts with `prefix`, in key order."""
+        return cloud.console.table_items(name, prefix=prefix, limit=limit, after=after)
+
+    @router.get("/browse/buckets")
+    def buckets() -> list[dict[str, Any]]:
+        """Every bucket."""
+        return cloud.console.buckets()
+
+    @router.get("/browse/buckets/{bucket}")
+    def bucket_objects(
+        bucket: str, prefix: str = "", limit: int = limit, after: str | None = None
+    ) -> dict[str, Any]:
+        """A bucket's objects under `prefix`, in key order."""
+        return cloud.console.bucket_objects(bucket, prefix=prefix, limit=limit, after=after)
+
+    @router.get("/browse/users")
+    def users(limit: int = Query(200, ge=1, le=MAX_LIMIT)) -> list[dict[str, Any]]:
+        """Cognito users of every pool."""
+        return cloud.console.users(limit=limit)
 
 
 def _faults(router: APIRouter, cloud: EmbeddedCloud) -> None:
@@ -136,3 +195,48 @@ def _faults(router: APIRouter, cloud: EmbeddedCloud) -> None:
         """Every switch off."""
         cloud.faults.clear()
         return cloud.faults.describe()
+
+
+def _library(cloud: EmbeddedCloud) -> Library:
+    try:
+        return cloud.snapshots
+    except CloudError as exc:
+        raise ConsoleError(409, "no_state_dir", str(exc)) from exc
+
+
+def _snapshot_path(cloud: EmbeddedCloud, name: str) -> Path:
+    try:
+        return _library(cloud).path(name)
+    except SnapshotError as exc:
+        raise ConsoleError(400, "invalid_snapshot_name", str(exc)) from exc
+
+
+def _snapshots(router: APIRouter, cloud: EmbeddedCloud, after_restart: Callable[[], None]) -> None:
+    @router.get("/snapshots")
+    def snapshots() -> list[dict[str, Any]]:
+        """The named snapshots, newest first."""
+        return _library(cloud).entries()
+
+    @router.put("/snapshots/{name}", status_code=201)
+    def save_snapshot(name: str) -> dict[str, Any]:
+        """Save the whole local state under `name` (a snapshot of that name is replaced)."""
+        _snapshot_path(cloud, name)
+        return cloud.save_snapshot(name)
+
+    @router.post("/snapshots/{name}/load")
+    def load_snapshot(name: str) -> dict[str, Any]:
+        """Replace the whole local state with the snapshot `name` (the cloud restarts)."""
+        path = _snapshot_path(cloud, name)
+        if not path.is_file():
+            raise ConsoleError(404, "snapshot_not_found", f"There is no snapshot {name}.")
+        started = time.monotonic()
+        cloud.restart(state=path)
+        after_restart()
+        return {"loaded": name, "seconds": round(time.monotonic() - started, 2)}
+
+    @router.delete("/snapshots/{name}", status_code=204)
+    def delete_snapshot(name: str) -> None:
+        """Forget the snapshot `name`."""
+        _snapshot_path(cloud, name)
+        if not _library(cloud).delete(name):
+            raise ConsoleError(404, "snapshot_not_found", f"There is no snapshot {name}.")

@@ -9,6 +9,7 @@ or remembered as fired. Recurring `rate(...)`/`cron(...)` schedules are not fire
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 import time
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 from botocore.exceptions import ClientError
 
 from localcloud.clients import Clients, queue_url
-from localcloud.context import ProvisionContext, StackExtra
+from localcloud.context import Core, ProvisionContext, ServiceState, StackExtra
 from localcloud.dispatch import Write
 from localcloud.pollers import MAX_INTERVAL, QUIET_INTERVAL, Activity, Poller
 
@@ -73,7 +74,46 @@ class SchedulePoller(Poller):
         self._stored = stored
         return worked
 
-    def _consider(self, scheduler: Any, group: str, name: str) -> bool:
+    def schedules(self) -> list[dict[str, Any]]:
+        """Every stored schedule, for the dev console: when it fires, and what it starts."""
+        scheduler = self._clients.get("scheduler")
+        listed = []
+        for page in scheduler.get_paginator("list_schedules").paginate():
+            for summary in page.get("Schedules", []):
+                group = str(summary.get("GroupName") or "default")
+                try:
+                    schedule = scheduler.get_schedule(GroupName=group, Name=summary["Name"])
+                except ClientError:
+                    continue  # deleted meanwhile
+                when = due_time(
+                    str(schedule.get("ScheduleExpression", "")), schedule.get("ScheduleExpressionTimezone")
+                )
+                target = schedule.get("Target") or {}
+                listed.append(
+                    {
+                        "name": schedule["Name"],
+                        "group": group,
+                        "expression": schedule.get("ScheduleExpression"),
+                        "timezone": schedule.get("ScheduleExpressionTimezone"),
+                        "due_at": when.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+                        if when
+                        else None,
+                        "state": schedule.get("State"),
+                        "target_arn": target.get("Arn"),
+                        "input": _parsed(target.get("Input")),
+                    }
+                )
+        return sorted(listed, key=lambda entry: str(entry["due_at"] or ""))
+
+    def fire_now(self, group: str, name: str) -> bool:
+        """Fire a schedule as if it had fallen due now; False when there is no such schedule."""
+        scheduler = self._clients.get("scheduler")
+        fired = self._consider(scheduler, group, name, now=True)
+        if fired:
+            self._activity.touch()
+        return fired
+
+    def _consider(self, scheduler: Any, group: str, name: str, *, now: bool = False) -> bool:
         try:
             schedule = scheduler.get_schedule(GroupName=group, Name=name)
         except ClientError:
@@ -82,9 +122,10 @@ class SchedulePoller(Poller):
             str(schedule.get("ScheduleExpression", "")), schedule.get("ScheduleExpressionTimezone")
         )
         marker = (str(schedule.get("Arn")), str(schedule.get("LastModificationDate")))
-        if schedule.get("State") == "DISABLED":
+        if schedule.get("State") == "DISABLED" and not now:
             return False
-        if when is None or when > self._clock() or marker in self._fired:
+        due = now or (when is not None and when <= self._clock())
+        if not due or marker in self._fired:
             return False
         self._fired.add(marker)
         try:
@@ -118,9 +159,24 @@ class SchedulePoller(Poller):
         logger.info("localcloud: schedule %s fired -> %s", name, arn)
 
 
+def _parsed(document: Any) -> Any:
+    try:
+        return json.loads(document) if isinstance(document, str) else document
+    except ValueError:
+        return document
+
+
+class Schedules(ServiceState):
+    """The cloud's one schedule poller (the console fires schedules through it)."""
+
+    def __init__(self, core: Core) -> None:
+        super().__init__(core)
+        self.poller = SchedulePoller(clients=core.clients, activity=core.activity)
+
+
 def watch_schedules(ctx: ProvisionContext) -> list[StackExtra]:
     """The schedule poller: the app creates schedules at run time, whatever the template holds."""
-    poller = SchedulePoller(clients=ctx.clients, activity=ctx.core.activity)
+    poller = ctx.states.of(Schedules).poller
     return [
         StackExtra(
             name="localcloud-scheduler",
