@@ -123,6 +123,7 @@ class EmbeddedCloud:
         core = self._core = self._new_core()
         states = self._states = States(core)
         dispatcher.add_observer(self.faults)
+        dispatcher.add_observer(self._trail.deliveries)
         for interceptor in index.interceptor_types():
             dispatcher.add_interceptor(states.of(interceptor))
         try:
@@ -142,7 +143,12 @@ class EmbeddedCloud:
         clients = Clients(self.endpoint_url, self.region)
         return Core(
             clients=clients,
-            invoker=Invoker(FunctionRegistry(), clients, before_invocation=self.faults.check_invocation),
+            invoker=Invoker(
+                FunctionRegistry(),
+                clients,
+                before_invocation=self.faults.check_invocation,
+                on_invocation=self._trail.deliveries.record_invocation,
+            ),
             activity=Activity(),
             checkpoints=Checkpoints(on_change=self._changed_quietly),
             state_lock=self._lock,

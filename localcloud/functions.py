@@ -126,21 +126,49 @@ class FunctionRegistry:
         return loaded
 
 
-def _run_as(function: LocalFunction, handler: Handler, event: Any, check: Check | None) -> Any:
-    CURRENT_FUNCTION.set(function)
-    if check is not None:
-        check(function)  # a fault switch may fail this invocation before the handler runs
-    return handler(event, LocalLambdaContext(function))
+@dataclass(frozen=True)
+class Invocation:
+    """One run of a local function with its event (what the trail keeps, to replay)."""
+
+    id: str
+    function: LocalFunction
+    event: Any
+    replay_of: str | None = None  # the trail entry this run replays
+
+
+# The invocation the current thread is running (its log lines and AWS calls belong to it).
+CURRENT_INVOCATION: ContextVar[Invocation | None] = ContextVar("localcloud_invocation", default=None)
+
+
+def _run_as(invoker: Invoker, invocation: Invocation, handler: Handler) -> Any:
+    CURRENT_FUNCTION.set(invocation.function)
+    CURRENT_INVOCATION.set(invocation)
+    if invoker.on_invocation is not None:
+        try:
+            invoker.on_invocation(invocation)
+        except Exception:  # recording an invocation must never fail it
+            logger.exception(
+                "localcloud: could not record an invocation of %s", invocation.function.logical_id
+            )
+    if invoker.before_invocation is not None:
+        invoker.before_invocation(invocation.function)  # a fault switch may fail it before the handler
+    return handler(invocation.event, LocalLambdaContext(invocation.function))
 
 
 class Invoker:
     """Runs handlers in-process; counts what is running so `wait_idle` can tell."""
 
     def __init__(
-        self, registry: FunctionRegistry, clients: Clients, *, before_invocation: Check | None = None
+        self,
+        registry: FunctionRegistry,
+        clients: Clients,
+        *,
+        before_invocation: Check | None = None,
+        on_invocation: Callable[[Invocation], None] | None = None,
     ) -> None:
         self.registry = registry
         self.before_invocation = before_invocation
+        self.on_invocation = on_invocation
         self._clients = clients
         self._running = 0
         self._lock = threading.Lock()
@@ -154,21 +182,22 @@ class Invoker:
         with self._lock:
             return self._running > 0
 
-    def call(self, function: LocalFunction, event: Any) -> Any:
+    def call(self, function: LocalFunction, event: Any, *, replay_of: str | None = None) -> Any:
         """Call the handler and return its result; its exception propagates."""
         handler = self.registry.handler(function)
+        invocation = Invocation(uuid.uuid4().hex, function, event, replay_of)
         with self._lock:
             self._running += 1
         try:
             # As in a process of its own: none of the caller's context-local state (its log keys,
             # the function it runs) reaches the handler, and none of the handler's leaks back.
-            return contextvars.Context().run(_run_as, function, handler, event, self.before_invocation)
+            return contextvars.Context().run(_run_as, self, invocation, handler)
         finally:
             with self._lock:
                 self._running -= 1
                 self.last_activity = time.monotonic()
 
-    def invoke(self, function: LocalFunction, event: Any) -> Outcome:
+    def invoke(self, function: LocalFunction, event: Any, *, replay_of: str | None = None) -> Outcome:
         """Call the handler; a failure becomes Lambda's error payload (never an exception)."""
         outcome = Outcome(request_id=str(uuid.uuid4()))
         try:
@@ -179,7 +208,7 @@ class Invoker:
             logger.exception("localcloud: cannot import %s", function.handler)
             return outcome
         try:
-            outcome.result = self.call(function, event)
+            outcome.result = self.call(function, event, replay_of=replay_of)
         except (Exception, SystemExit) as exc:  # sys.exit in a handler is Runtime.ExitError
             error_type = "Runtime.ExitError" if isinstance(exc, SystemExit) else None
             outcome.error = lambda_error(exc, error_type=error_type)

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from localcloud.functions import CURRENT_FUNCTION
+from localcloud.functions import CURRENT_FUNCTION, CURRENT_INVOCATION
+from localcloud.replay import Deliveries, Delivery
 
 KEEP = 5000
 # Keys of a log line that the entry carries elsewhere, or that every line repeats.
@@ -44,15 +45,18 @@ class TrailEntry:
 
     at: float
     correlation_id: str
-    source: str  # "api" | "worker" | "event" | "push" | "email"
+    source: str  # "api" | "worker" | "event" | "push" | "email" | "delivery"
     message: str
     function_name: str | None = None
     kind: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    entry_id: str | None = None  # a delivery's id: what replay and fixture name
 
     def as_json(self) -> dict[str, Any]:
         """The dev console's shape."""
         return {
+            "id": self.entry_id,
+            "replayable": self.entry_id is not None,
             "time": iso_time(self.at),
             "source": self.source,
             "function_name": self.function_name,
@@ -83,6 +87,7 @@ class Trail:
         self._lock = threading.Lock()
         self._handler = _LogCapture(self)
         self._loggers: list[logging.Logger] = []
+        self.deliveries = Deliveries()
 
     def add(self, entry: TrailEntry) -> None:
         """Remember an entry (the oldest goes when the ring is full)."""
@@ -142,6 +147,9 @@ class Trail:
         correlation_id = line.get("correlation_id")
         if not correlation_id:
             return
+        invocation = CURRENT_INVOCATION.get()
+        if invocation is not None:
+            self.deliveries.learn(invocation.id, str(correlation_id))
         function = CURRENT_FUNCTION.get()
         self.add(
             TrailEntry(
@@ -212,6 +220,21 @@ def _event_entry(event: Mapping[str, Any], *, at: float) -> TrailEntry | None:
     )
 
 
+def _delivery_entry(correlation_id: str, delivery: Delivery) -> TrailEntry:
+    target = delivery.function.logical_id if delivery.function else None
+    message = f"{delivery.summary} -> {target}" if target else delivery.summary
+    return TrailEntry(
+        at=delivery.at,
+        correlation_id=correlation_id,
+        source="delivery",
+        message=message,
+        function_name=delivery.function.name if delivery.function else None,
+        kind=delivery.kind,
+        details={"function": target, "replay_of": delivery.replay_of},
+        entry_id=delivery.id,
+    )
+
+
 def trail_of(
     correlation_id: str,
     *,
@@ -221,6 +244,9 @@ def trail_of(
 ) -> list[dict[str, Any]]:
     """Everything known about `correlation_id`, oldest first: the ring, older events, and mail."""
     entries = trail.entries(correlation_id)
+    entries.extend(
+        _delivery_entry(correlation_id, d) for d in trail.deliveries.for_correlation(correlation_id)
+    )
     seen_events = {entry.details.get("id") for entry in entries if entry.source == "event"}
     for event in events:
         # Events from before this start (a snapshot) are not in the ring: place them by their time.

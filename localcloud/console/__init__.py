@@ -6,12 +6,17 @@ same clients and states the cloud runs on and changes nothing but what a route s
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from localcloud.console import browser, executions, queues
 from localcloud.console.errors import ConsoleError
 from localcloud.context import Core, States
 from localcloud.provisioning import Stack
+from localcloud.replay import Delivery
 from localcloud.services.events import RecentEvents
 from localcloud.services.scheduler import Schedules
 from localcloud.services.ses.outbox import MailCapture, outbox
@@ -120,5 +125,53 @@ class Console:
         return browser.users(self._core, limit=limit)
 
     def trail(self, correlation_id: str) -> list[dict[str, Any]]:
-        """Log lines, events, pushes and mail of one correlation id, oldest first."""
+        """Log lines, events, deliveries, pushes and mail of one correlation id, oldest first."""
         return trail_of(correlation_id, trail=self._trail, events=self.recent_events(), outbox=self.outbox())
+
+    def replay(self, correlation_id: str, entry_id: str) -> dict[str, Any]:
+        """Deliver a trail's event again to the function that got it (a callback: call it again)."""
+        delivery = self._delivery(correlation_id, entry_id)
+        if delivery.function is None:
+            operation, params = delivery.event["operation"], delivery.event["params"]
+            method = getattr(self._core.clients.get("stepfunctions"), _snake(operation))
+            try:
+                method(**params)
+            except ClientError as exc:
+                error = exc.response.get("Error", {})
+                return {"replayed": entry_id, "kind": delivery.kind, "ok": False, "error": error}
+            return {"replayed": entry_id, "kind": delivery.kind, "ok": True}
+        outcome = self._core.invoker.invoke(delivery.function, delivery.event, replay_of=entry_id)
+        answer: dict[str, Any] = {
+            "replayed": entry_id,
+            "kind": delivery.kind,
+            "function": delivery.function.logical_id,
+            "ok": outcome.ok,
+        }
+        answer["error" if outcome.error is not None else "result"] = outcome.error or _jsonable(
+            outcome.result
+        )
+        return answer
+
+    def fixture(self, correlation_id: str, entry_id: str) -> dict[str, Any]:
+        """A trail's event as a JSON fixture for a test (the function and handler it went to)."""
+        return self._delivery(correlation_id, entry_id).fixture()
+
+    def _delivery(self, correlation_id: str, entry_id: str) -> Delivery:
+        found = self._trail.deliveries.find(correlation_id, entry_id)
+        if found is None:
+            raise ConsoleError(
+                404, "entry_not_found", f"The trail of {correlation_id} has no replayable entry {entry_id}."
+            )
+        return found
+
+
+def _snake(operation: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+    return value

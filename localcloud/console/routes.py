@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from localcloud.cloud import CloudError, EmbeddedCloud
@@ -127,8 +128,20 @@ def _schedules_and_trails(router: APIRouter, cloud: EmbeddedCloud) -> None:
 
     @router.get("/trail/{correlation_id}")
     def trail(correlation_id: str) -> list[dict[str, Any]]:
-        """What one correlation id touched: API, functions, events, pushes, mail, oldest first."""
+        """What one correlation id touched: API, functions, events, deliveries, pushes, mail."""
         return cloud.console.trail(correlation_id)
+
+    @router.post("/trail/{correlation_id}/entries/{entry_id}/replay")
+    def replay(correlation_id: str, entry_id: str) -> dict[str, Any]:
+        """Deliver the entry's event to its function again (a callback: make the call again)."""
+        return cloud.console.replay(correlation_id, entry_id)
+
+    @router.get("/trail/{correlation_id}/entries/{entry_id}/fixture")
+    def fixture(correlation_id: str, entry_id: str) -> JSONResponse:
+        """The entry's event as a JSON fixture file for a test."""
+        document = cloud.console.fixture(correlation_id, entry_id)
+        name = f"{document['function'] or 'callback'}-{document['kind']}-{entry_id}.json"
+        return JSONResponse(document, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _browser(router: APIRouter, cloud: EmbeddedCloud) -> None:

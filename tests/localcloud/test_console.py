@@ -201,7 +201,7 @@ def test_the_trail_follows_a_correlation_id_through_functions_events_and_pushes(
     trail = console.get(f"/_local/trail/{correlation_id}").json()
 
     by_source = {entry["source"]: entry for entry in trail}
-    assert sorted(by_source) == ["api", "event", "push", "worker"]
+    assert sorted(by_source) == ["api", "delivery", "event", "push", "worker"]
     assert [entry["time"] for entry in trail] == sorted(entry["time"] for entry in trail)
     assert trail[0]["source"] == "api" and trail[-1]["source"] == "push"
     assert by_source["api"]["message"] == "request" and by_source["api"]["details"]["path"] == "/x"
@@ -210,6 +210,9 @@ def test_the_trail_follows_a_correlation_id_through_functions_events_and_pushes(
     assert by_source["worker"]["details"]["happening"] == correlation_id
     assert by_source["event"]["kind"] == "Happened" and by_source["event"]["details"]["detail"] == detail
     assert by_source["push"]["details"]["connection_id"] == connection_id
+    delivery = by_source["delivery"]
+    assert (delivery["kind"], delivery["details"]["function"]) == ("eventbridge-event", "HappenedFunction")
+    assert delivery["replayable"] and delivery["id"]
     assert console.get("/_local/trail/nothing-here").json() == []
 
 
