@@ -75,7 +75,7 @@ class SpaFiles(StaticFiles):
             return await super().get_response("index.html", scope)
 
 
-def _reset_app_caches() -> None:
+def reset_app_caches() -> None:
     """Forget settings, clients and key sets built before the environment pointed here."""
     from app import aws
     from app.auth import tokens
@@ -119,7 +119,7 @@ def create_local_app(*, options: LocalOptions | None = None, cloud: EmbeddedClou
         if owned:
             await anyio.to_thread.run_sync(embedded.start)
             embedded.apply_environment()
-            _reset_app_caches()
+            reset_app_caches()
         try:
             async with herald_lifespan(wrapped) as state:
                 yield state
@@ -171,7 +171,7 @@ def _add_local_routes(app: FastAPI, cloud: EmbeddedCloud, *, owned: bool) -> Non
         # A loaded snapshot may hold other ids (its own user pool): point the app at them again.
         if owned:
             cloud.apply_environment()
-            _reset_app_caches()
+            reset_app_caches()
 
     app.include_router(console_router(cloud, after_restart=after_restart))
 
