@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAGE ?= dev
 
-.PHONY: run test lint typecheck cfn-lint pytest frontend frontend-test bench build deploy clean
+.PHONY: run test lint typecheck cfn-lint pytest frontend frontend-test bench seed build deploy clean
 
 # The virtualenv is rebuilt whenever pyproject.toml changes.
 $(VENV)/.stamp: pyproject.toml
@@ -51,6 +51,11 @@ test: lint typecheck cfn-lint frontend-test pytest
 
 bench: $(VENV)/.stamp
 	$(PY) bench/cold_start.py
+
+# A realistic local state (50k subscribers over three lists, sent campaigns) as the named
+# snapshot `seed` of .localcloud: load it from the dev console's Snapshots.
+seed: $(VENV)/.stamp
+	HERALD_APP_URL=http://$(HOST):$(PORT) $(PY) -m localcloud.seed
 
 # --- release -------------------------------------------------------------------------
 # sam build calls build-<Function> for every function with BuildMethod: makefile. All share
