@@ -6,7 +6,7 @@ import { AdminUsersScreen } from './screens/AdminUsers';
 import { CampaignDetailScreen } from './screens/CampaignDetail';
 import { CampaignsScreen } from './screens/Campaigns';
 import { ConfirmScreen } from './screens/Confirm';
-import { ConsoleScreen } from './screens/Console';
+import { ConsoleScreen } from './screens/console';
 import { ListDetailScreen } from './screens/ListDetail';
 import { ListsScreen } from './screens/Lists';
 import { LoginScreen } from './screens/Login';
