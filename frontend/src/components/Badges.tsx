@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { SubscriberStatus } from '../api';
+import { CAMPAIGN_STATUS_LABEL, CAMPAIGN_STATUS_TONE } from '../campaigns';
 
 export interface BadgeProps {
   /** the colour: ok, info, warn, danger or muted */
@@ -36,6 +37,15 @@ export function StatusBadge({ status, testid }: { status: string; testid?: strin
   return (
     <Badge tone={STATUS[status as SubscriberStatus]?.tone ?? 'muted'} testid={testid} status={status}>
       {statusLabel(status)}
+    </Badge>
+  );
+}
+
+/** A campaign's status (draft, scheduled, sending, paused, sent, failed, …). */
+export function CampaignStatusBadge({ status, testid }: { status: string; testid?: string }) {
+  return (
+    <Badge tone={CAMPAIGN_STATUS_TONE[status] ?? 'muted'} testid={testid} status={status}>
+      {CAMPAIGN_STATUS_LABEL[status] ?? status}
     </Badge>
   );
 }

@@ -100,3 +100,12 @@ export function DataTable<T>(props: DataTableProps<T>) {
     </div>
   );
 }
+
+/** A small button in a row's actions; `danger` for one that deletes or removes. */
+export function RowButton({ onClick, label, testid, danger, children }: { onClick: () => void; label: string; testid: string; danger?: boolean; children: string }) {
+  return (
+    <button type="button" class={danger ? 'btn btn--small btn--danger-outline' : 'btn btn--small'} onClick={onClick} aria-label={label} data-testid={testid}>
+      {children}
+    </button>
+  );
+}

@@ -9,16 +9,13 @@ export interface PagedTableProps<T> extends Omit<DataTableProps<T>, 'rows' | 'te
   paged: Paged<T>;
   /** the card's heading; also the table's name for screen readers unless `label` says otherwise */
   title: string;
-  headingId: string;
   label?: string;
   /** beside the heading: a search box, a button, a "Loading…" */
   tools?: ComponentChildren;
-  /** prefix of the test ids: `<testid>-table`, `-empty`, `-error`, `-pager-prev|next|page` */
+  /** prefix of the test ids (`<testid>-table`, `-empty`, `-error`, `-pager-prev|next|page`) and of the heading's id */
   testid: string;
   /** shown until the first page arrives */
   loadingText?: string;
-  /** the pager's name for screen readers, e.g. "Pages of lists" */
-  pagerLabel: string;
 }
 
 /** A card--flush section with a head: the frame of every table on the app's screens. */
@@ -34,9 +31,9 @@ export function TableCard({ title, headingId, tools, children }: { title: string
   );
 }
 
-export function PagedTable<T>({ paged, title, headingId, label, tools, testid, loadingText, pagerLabel, ...table }: PagedTableProps<T>) {
+export function PagedTable<T>({ paged, title, label = title, tools, testid, loadingText, ...table }: PagedTableProps<T>) {
   return (
-    <TableCard title={title} headingId={headingId} tools={tools}>
+    <TableCard title={title} headingId={`${testid}-heading`} tools={tools}>
       <FormError error={paged.error} testid={`${testid}-error`} />
       {!paged.loaded && paged.loading && loadingText && (
         <p class="loading card__pad" role="status">
@@ -47,7 +44,7 @@ export function PagedTable<T>({ paged, title, headingId, label, tools, testid, l
         <DataTable
           {...table}
           rows={paged.items}
-          label={label ?? title}
+          label={label}
           testid={`${testid}-table`}
           emptyTestid={`${testid}-empty`}
           loading={paged.loading}
@@ -60,7 +57,7 @@ export function PagedTable<T>({ paged, title, headingId, label, tools, testid, l
         onPrevious={paged.previous}
         onNext={paged.next}
         testid={`${testid}-pager`}
-        label={pagerLabel}
+        label={`Pages of ${label.toLowerCase()}`}
       />
     </TableCard>
   );

@@ -1,4 +1,5 @@
 import type { JSX } from 'preact';
+import { fieldNotes, FieldNotes } from './Field';
 
 export interface SelectFieldProps {
   id: string;
@@ -13,8 +14,6 @@ export interface SelectFieldProps {
 
 /** A labelled <select> with hint and error, like Field. */
 export function SelectField({ id, label, value, options, onValue, hint, error, testid }: SelectFieldProps) {
-  const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
   return (
     <div class={`field${error ? ' field--invalid' : ''}`}>
       <label for={id}>{label}</label>
@@ -24,7 +23,7 @@ export function SelectField({ id, label, value, options, onValue, hint, error, t
         value={value}
         onChange={(e) => onValue(e.currentTarget.value)}
         aria-invalid={error ? 'true' : undefined}
-        aria-describedby={[errorId, hintId].filter(Boolean).join(' ') || undefined}
+        aria-describedby={fieldNotes(id, error, hint).describedBy}
         data-testid={testid ?? id}
       >
         {options.map((o) => (
@@ -33,16 +32,7 @@ export function SelectField({ id, label, value, options, onValue, hint, error, t
           </option>
         ))}
       </select>
-      {error && (
-        <p class="field__error" id={errorId} data-testid={`${testid ?? id}-error`}>
-          {error}
-        </p>
-      )}
-      {hint && (
-        <div class="field__hint" id={hintId}>
-          {hint}
-        </div>
-      )}
+      <FieldNotes id={id} testid={testid ?? id} error={error} hint={hint} />
     </div>
   );
 }
