@@ -14,7 +14,7 @@ const COLUMNS: Column<AdminUser>[] = [
   { header: 'Name', cell: (u) => u.name || <span class="muted">—</span> },
   { header: 'Status', cell: (u) => <Badge tone={u.status === 'CONFIRMED' ? 'ok' : 'muted'}>{cognitoStatusLabel(u.status)}</Badge> },
   { header: 'Enabled', cell: (u) => (u.enabled ? 'Yes' : <Badge tone="warn">Disabled</Badge>) },
-  { header: 'Created', cell: (u) => <time dateTime={u.created_at}>{formatDate(u.created_at)}</time> },
+  { header: 'Created', cell: (u) => <time dateTime={u.created_at ?? undefined}>{formatDate(u.created_at)}</time> },
 ];
 
 export function AdminUsersScreen() {
