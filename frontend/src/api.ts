@@ -10,15 +10,13 @@
  * - Every failure is an `ApiError` with the contract's {code, message, details}.
  */
 import type { components } from './generated/openapi';
-import type { components as RequestSchemas } from './generated/openapi-requests';
 
 // ---------------------------------------------------------------- types
 
-// The payloads are generated from the API's OpenAPI schema (npm run api-types): what an
-// answer holds (every field with a default is there) and what a request may send (such a
-// field may be left out). The names below are the client's words for them.
+// The payloads are generated from the API's OpenAPI schema (npm run api-types); the names
+// below are the client's words for them. A request body's defaulted fields are optional.
 type Schemas = components['schemas'];
-type Body<K extends keyof RequestSchemas['schemas']> = RequestSchemas['schemas'][K];
+type Body<K extends keyof Schemas> = Schemas[K];
 
 export type SignupResponse = Schemas['SignUpResponse'];
 export type TokenResponse = Schemas['TokenResponse'];

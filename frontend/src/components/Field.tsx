@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, JSX } from 'preact';
+import type { ComponentChildren, InputHTMLAttributes, JSX } from 'preact';
 
 type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onInput' | 'label'>;
 
@@ -39,23 +39,44 @@ export function FieldNotes({ id, testid, error, hint }: { id: string; testid: st
   );
 }
 
-/** A labelled input with its hint and error tied to it for screen readers. */
-export function Field({ id, label, value, onValue, error, hint, testid, ...input }: FieldProps) {
+/** The frame of a labelled control: the label, the control, then its error and hint. */
+export function FieldFrame({ id, label, error, hint, testid = id, children }: FieldFrameProps) {
   return (
     <div class={`field${error ? ' field--invalid' : ''}`}>
       <label for={id}>{label}</label>
-      <input
-        {...input}
-        id={id}
-        name={id}
-        value={value}
-        onInput={(e) => onValue(e.currentTarget.value)}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={fieldNotes(id, error, hint).describedBy}
-        data-testid={testid ?? id}
-      />
-      <FieldNotes id={id} testid={testid ?? id} error={error} hint={hint} />
+      {children}
+      <FieldNotes id={id} testid={testid} error={error} hint={hint} />
     </div>
+  );
+}
+
+export interface FieldFrameProps {
+  id: string;
+  label: string;
+  error?: string | undefined;
+  hint?: JSX.Element | string | undefined;
+  testid?: string | undefined;
+  children: ComponentChildren;
+}
+
+/** What a field's control carries: its id and name, whether it is invalid, what describes it, its test id. */
+export function controlProps({ id, error, hint, testid = id }: Omit<FieldFrameProps, 'label' | 'children'>) {
+  return {
+    id,
+    name: id,
+    'aria-invalid': error ? ('true' as const) : undefined,
+    'aria-describedby': fieldNotes(id, error, hint).describedBy,
+    'data-testid': testid,
+  };
+}
+
+/** A labelled input with its hint and error tied to it for screen readers. */
+export function Field({ label, value, onValue, ...props }: FieldProps) {
+  const { id, error, hint, testid, ...input } = props;
+  return (
+    <FieldFrame id={id} label={label} error={error} hint={hint} testid={testid}>
+      <input {...input} {...controlProps({ id, error, hint, testid })} value={value} onInput={(e) => onValue(e.currentTarget.value)} />
+    </FieldFrame>
   );
 }
 

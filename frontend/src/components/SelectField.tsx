@@ -1,5 +1,5 @@
 import type { JSX } from 'preact';
-import { fieldNotes, FieldNotes } from './Field';
+import { controlProps, FieldFrame } from './Field';
 
 export interface SelectFieldProps {
   id: string;
@@ -15,24 +15,14 @@ export interface SelectFieldProps {
 /** A labelled <select> with hint and error, like Field. */
 export function SelectField({ id, label, value, options, onValue, hint, error, testid }: SelectFieldProps) {
   return (
-    <div class={`field${error ? ' field--invalid' : ''}`}>
-      <label for={id}>{label}</label>
-      <select
-        id={id}
-        name={id}
-        value={value}
-        onChange={(e) => onValue(e.currentTarget.value)}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={fieldNotes(id, error, hint).describedBy}
-        data-testid={testid ?? id}
-      >
+    <FieldFrame id={id} label={label} error={error} hint={hint} testid={testid}>
+      <select {...controlProps({ id, error, hint, testid })} value={value} onChange={(e) => onValue(e.currentTarget.value)}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
           </option>
         ))}
       </select>
-      <FieldNotes id={id} testid={testid ?? id} error={error} hint={hint} />
-    </div>
+    </FieldFrame>
   );
 }

@@ -28,14 +28,11 @@ export interface components {
         CampaignCreate: {
             name: string;
             subject: string;
-            /** @default  */
-            from_name: string;
+            from_name?: string;
             reply_to?: string | null;
             list_id: string;
-            /** @default  */
-            html_body: string;
-            /** @default  */
-            text_body: string;
+            html_body?: string;
+            text_body?: string;
         };
         CampaignPage: {
             items: components["schemas"]["CampaignSummary"][];
@@ -110,8 +107,7 @@ export interface components {
             status: string;
         };
         ImportCreate: {
-            /** @default  */
-            file_name: string;
+            file_name?: string;
         };
         ImportFailure: {
             code: string;
@@ -162,8 +158,7 @@ export interface components {
         };
         ListCreate: {
             name: string;
-            /** @default  */
-            description: string;
+            description?: string;
         };
         ListPage: {
             items: components["schemas"]["ContactList"][];
@@ -224,8 +219,7 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
-            /** @default  */
-            name: string;
+            name?: string;
         };
         SignUpResponse: {
             email: string;
@@ -258,13 +252,9 @@ export interface components {
         };
         SubscriberCreate: {
             email: string;
-            /** @default  */
-            name: string;
-            /**
-             * @default subscribed
-             * @enum {string}
-             */
-            status: "subscribed" | "unsubscribed" | "bounced" | "complained";
+            name?: string;
+            /** @enum {string} */
+            status?: "subscribed" | "unsubscribed" | "bounced" | "complained";
             attributes?: {
                 [key: string]: unknown;
             };
@@ -290,11 +280,8 @@ export interface components {
         };
         SuppressionCreate: {
             email: string;
-            /**
-             * @default manual
-             * @enum {string}
-             */
-            reason: "unsubscribed" | "bounced" | "complained" | "manual";
+            /** @enum {string} */
+            reason?: "unsubscribed" | "bounced" | "complained" | "manual";
         };
         SuppressionPage: {
             items: components["schemas"]["Suppression"][];

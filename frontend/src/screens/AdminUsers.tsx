@@ -4,8 +4,8 @@ import { Badge } from '../components/Badges';
 import { DataTable, type Column } from '../components/DataTable';
 import { FormError } from '../components/FormError';
 import { Page } from '../components/Page';
-import { formatDate } from '../format';
 import { isAdmin, useSession } from '../session';
+import { Time } from '../components/Time';
 
 export const PAGE_SIZE = 25;
 
@@ -14,7 +14,7 @@ const COLUMNS: Column<AdminUser>[] = [
   { header: 'Name', cell: (u) => u.name || <span class="muted">—</span> },
   { header: 'Status', cell: (u) => <Badge tone={u.status === 'CONFIRMED' ? 'ok' : 'muted'}>{cognitoStatusLabel(u.status)}</Badge> },
   { header: 'Enabled', cell: (u) => (u.enabled ? 'Yes' : <Badge tone="warn">Disabled</Badge>) },
-  { header: 'Created', cell: (u) => <time dateTime={u.created_at ?? undefined}>{formatDate(u.created_at)}</time> },
+  { header: 'Created', cell: (u) => <Time at={u.created_at} date /> },
 ];
 
 export function AdminUsersScreen() {

@@ -8,12 +8,13 @@ import { FormError } from '../components/FormError';
 import { ListPicker } from '../components/ListPicker';
 import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
-import { formatCount, formatDate } from '../format';
+import { formatCount } from '../format';
 import { useAllLists } from '../hooks/useAllLists';
 import { usePaged } from '../hooks/usePaged';
 import { useForm } from '../hooks/useForm';
 import { Link, navigate } from '../router';
 import { validateContactEmail } from '../validation';
+import { Time } from '../components/Time';
 
 export const CAMPAIGNS_PAGE_SIZE = 20;
 
@@ -51,7 +52,7 @@ function campaignColumns(listName: (id: string) => string, onDelete: (c: Campaig
       num: true,
       cell: (c) => (c.status === 'draft' || c.status === 'scheduled' ? '—' : formatCount(c.stats.recipients)),
     },
-    { header: 'Created', cell: (c) => <time dateTime={c.created_at}>{formatDate(c.created_at)}</time> },
+    { header: 'Created', cell: (c) => <Time at={c.created_at} date /> },
     actionsColumn((c) =>
       c.status === 'draft' ? (
         <RowButton onClick={() => onDelete(c)} label={`Delete ${c.name}`} testid="campaign-delete" danger>

@@ -5,11 +5,12 @@ import { FormError } from '../components/FormError';
 import { DeleteListDialog, listBody, listChecks, ListFields, RenameListDialog, type ListValues } from '../components/ListDialogs';
 import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
-import { formatCount, formatDate } from '../format';
+import { formatCount } from '../format';
 import { useDialog } from '../hooks/useDialog';
 import { usePaged } from '../hooks/usePaged';
 import { useForm } from '../hooks/useForm';
 import { href, Link, navigate } from '../router';
+import { Time } from '../components/Time';
 
 export const LISTS_PAGE_SIZE = 20;
 
@@ -28,7 +29,7 @@ function listColumns(onRename: (l: ContactList) => void, onDelete: (l: ContactLi
       ),
     },
     { header: 'Subscribers', num: true, testid: 'list-count', cell: (l) => formatCount(l.subscriber_count) },
-    { header: 'Created', cell: (l) => <time dateTime={l.created_at}>{formatDate(l.created_at)}</time> },
+    { header: 'Created', cell: (l) => <Time at={l.created_at} date /> },
     actionsColumn((l) => (
       <>
         <RowButton onClick={() => onRename(l)} label={`Rename ${l.name}`} testid="list-rename">

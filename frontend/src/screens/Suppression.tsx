@@ -9,12 +9,12 @@ import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
 import { SearchBox } from '../components/SearchBox';
 import { SelectField } from '../components/SelectField';
-import { formatDate } from '../format';
 import { useDebounced } from '../hooks/useDebounced';
 import { usePaged } from '../hooks/usePaged';
 import { useForm } from '../hooks/useForm';
 import { Link } from '../router';
 import { validateContactEmail } from '../validation';
+import { Time } from '../components/Time';
 
 export const SUPPRESSION_PAGE_SIZE = 25;
 
@@ -52,7 +52,7 @@ function suppressionColumns(onLift: (s: Suppression) => void): Column<Suppressio
       },
     },
     { header: 'Source', cell: (s) => <SourceCell source={s.source} /> },
-    { header: 'Since', cell: (s) => <time dateTime={s.created_at}>{formatDate(s.created_at)}</time> },
+    { header: 'Since', cell: (s) => <Time at={s.created_at} date /> },
     actionsColumn((s) => (
       <RowButton onClick={() => onLift(s)} label={`Remove ${s.email} from the suppression list`} testid="suppression-remove" danger>
         Remove

@@ -1,10 +1,11 @@
 /** Once sending starts: the status timeline, the send progress, the results and the recipients. */
 import type { CampaignStats, TimelineEntry } from '../../api';
 import { CAMPAIGN_STATUS_LABEL, isLaunched, sendPercent } from '../../campaigns';
-import { formatCount, formatDateTime, plural } from '../../format';
+import { formatCount, plural } from '../../format';
 import { RecipientsTable } from './RecipientsTable';
 import { ResultsChart } from './ResultsChart';
 import s from './style.module.css';
+import { Time } from '../../components/Time';
 
 export function SendingView({ campaignId, status, timeline, stats }: { campaignId: string; status: string; timeline: TimelineEntry[]; stats: CampaignStats }) {
   const pct = sendPercent(status, stats);
@@ -19,9 +20,7 @@ export function SendingView({ campaignId, status, timeline, stats }: { campaignI
               <li key={`${e.status}|${e.at}`} class={s.timelineItem} data-status={e.status}>
                 <span class={s.timelineDot} aria-hidden="true" />
                 <strong>{CAMPAIGN_STATUS_LABEL[e.status] ?? e.status}</strong>{' '}
-                <time class="muted small" dateTime={e.at}>
-                  {formatDateTime(e.at)}
-                </time>
+                <Time at={e.at} class="muted small" />
               </li>
             ))}
           </ol>

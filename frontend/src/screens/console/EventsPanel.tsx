@@ -1,10 +1,10 @@
 /** Events: EventBridge events on any bus, newest first, each with its JSON and its trail. */
-import { formatDateTime } from '../../format';
 import { useLocalData } from '../../hooks/useLocalData';
 import { pick, type BusEvent } from '../../localApi';
 import { NotAvailable, Panel, TrailLink } from './Panel';
 import s from './style.module.css';
 import type { PanelProps } from './tabs';
+import { Time } from '../../components/Time';
 
 function EventEntry({ ev, showTrail }: { ev: BusEvent; showTrail: (id: string) => void }) {
   const cid = typeof ev.detail?.correlation_id === 'string' ? ev.detail.correlation_id : null;
@@ -15,9 +15,7 @@ function EventEntry({ ev, showTrail }: { ev: BusEvent; showTrail: (id: string) =
       <details>
         <summary>
           <strong>{ev['detail-type']}</strong> <span class="muted">from</span> <code>{ev.source}</code>{' '}
-          <time class="muted small" dateTime={ev.time}>
-            {formatDateTime(ev.time)}
-          </time>
+          <Time at={ev.time} class="muted small" />
           {about && (
             <>
               {' '}

@@ -7,6 +7,7 @@ import { mailSrcdoc, type OutboxMessage } from '../../localApi';
 import { NotAvailable, Panel } from './Panel';
 import s from './style.module.css';
 import type { PanelProps } from './tabs';
+import { Time } from '../../components/Time';
 
 function MailView({ mail }: { mail: OutboxMessage }) {
   const viewer = useRef<HTMLDivElement>(null);
@@ -92,9 +93,7 @@ export function OutboxPanel({ auto }: PanelProps) {
               >
                 <span class={s.outboxSubject}>{m.subject || '(no subject)'}</span>
                 <span class={s.outboxTo}>To {m.to.join(', ')}</span>
-                <time class="muted small" dateTime={m.sent_at}>
-                  {formatDateTime(m.sent_at)}
-                </time>
+                <Time at={m.sent_at} class="muted small" />
               </button>
             </li>
           ))}

@@ -1,8 +1,8 @@
 /** Time-ordered entries: a trail's {time, source, function_name, kind, message, details}, or an execution's history events. */
-import { formatDateTime } from '../../format';
 import { pick } from '../../localApi';
 import { JsonDetails } from './Panel';
 import s from './style.module.css';
+import { Time } from '../../components/Time';
 
 const SOURCE_TONE: Record<string, string> = { api: 'info', worker: 'ok', event: 'warn', push: 'muted', email: 'ok' };
 
@@ -21,9 +21,7 @@ export function TrailList({ entries, testid }: { entries: Record<string, unknown
         return (
           <li key={i} class={s.trailEntry} data-testid="console-trail-entry" data-source={source ?? undefined}>
             <div class={s.trailMeta}>
-              <time class="small cell--mono" dateTime={at ?? undefined}>
-                {at ? formatDateTime(at) : '—'}
-              </time>
+              <Time at={at} class="small cell--mono" />
               {source && <span class={`badge badge--${SOURCE_TONE[source] ?? 'info'}`}>{source}</span>}
               {fn && <span class="small cell--mono">{fn}</span>}
               <span class="small cell--strong">{pick(en, ['kind', 'type']) ?? ''}</span>

@@ -1,6 +1,7 @@
 /** CSV import on a list's page: choose a file, upload it, follow the progress, then the counts. */
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { api, type ImportJob } from '../../api';
+import { controlProps, FieldFrame } from '../../components/Field';
 import { errorMessage, FormError } from '../../components/FormError';
 import { formatCount } from '../../format';
 import {
@@ -20,6 +21,8 @@ import { ReportLinkView } from './ReportLink';
 
 /** The API's default IMPORT_MAX_BYTES; the real limit comes back with the upload form. */
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+
+const FILE_HINT = `UTF-8, up to ${Math.round(DEFAULT_MAX_BYTES / (1024 * 1024))} MB.`;
 
 const START_MESSAGES: Record<string, string> = {
   list_not_found: 'This list no longer exists.',
@@ -140,11 +143,10 @@ export function ImportPanel({ listId, onFinished }: { listId: string; onFinished
         attribute. Existing subscribers keep their status.
       </p>
       <form class="form" onSubmit={onSubmit} noValidate aria-busy={busy}>
-        <div class={`field${fileError ? ' field--invalid' : ''}`}>
-          <label for="import-file">CSV file</label>
+        <FieldFrame id="import-file" label="CSV file" error={fileError} hint={FILE_HINT}>
           <input
             ref={input}
-            id="import-file"
+            {...controlProps({ id: 'import-file', error: fileError, hint: FILE_HINT })}
             type="file"
             accept=".csv,text/csv"
             disabled={busy}
@@ -153,19 +155,8 @@ export function ImportPanel({ listId, onFinished }: { listId: string; onFinished
               setFileError(undefined);
               if (done || state.phase === 'error') dispatch({ type: 'reset' });
             }}
-            aria-invalid={fileError ? 'true' : undefined}
-            aria-describedby={fileError ? 'import-file-error' : 'import-file-hint'}
-            data-testid="import-file"
           />
-          {fileError && (
-            <p class="field__error" id="import-file-error" data-testid="import-file-error">
-              {fileError}
-            </p>
-          )}
-          <div class="field__hint" id="import-file-hint">
-            UTF-8, up to {Math.round(DEFAULT_MAX_BYTES / (1024 * 1024))} MB.
-          </div>
-        </div>
+        </FieldFrame>
         <div class="form__actions">
           <button type="submit" class="btn btn--primary" disabled={busy} data-testid="import-submit">
             {busy ? 'Importing…' : 'Import'}

@@ -5,9 +5,9 @@ import { StatusBadge } from '../../components/Badges';
 import { actionsColumn, RowButton, type Column } from '../../components/DataTable';
 import { PagedTable } from '../../components/PagedTable';
 import { SearchBox } from '../../components/SearchBox';
-import { formatDate } from '../../format';
 import { useDebounced } from '../../hooks/useDebounced';
 import { usePaged, type Paged } from '../../hooks/usePaged';
+import { Time } from '../../components/Time';
 
 export const SUBSCRIBERS_PAGE_SIZE = 25;
 
@@ -17,7 +17,7 @@ function subscriberColumns(onEdit: (s: Subscriber) => void, onRemove: (s: Subscr
     { header: 'Name', class: 'cell--wrap', cell: (s) => s.name || <span class="muted">—</span> },
     { header: 'Status', cell: (s) => <StatusBadge status={s.status} testid="subscriber-status" /> },
     { header: 'Source', cell: (s) => (s.source === 'import' ? 'Import' : 'Added') },
-    { header: 'Added', cell: (s) => <time dateTime={s.created_at}>{formatDate(s.created_at)}</time> },
+    { header: 'Added', cell: (s) => <Time at={s.created_at} date /> },
     actionsColumn((s) => (
       <>
         <RowButton onClick={() => onEdit(s)} label={`Edit ${s.email}`} testid="subscriber-edit">
