@@ -26,8 +26,9 @@ frontend/dist/index.html: frontend/node_modules/.stamp $(shell find frontend/src
 
 frontend: frontend/dist/index.html
 
-frontend-test: frontend/node_modules/.stamp
+frontend-test: frontend/node_modules/.stamp $(VENV)/.stamp
 	cd frontend && npm test --silent
+	cd frontend && npm run --silent api-types:check
 
 run: $(VENV)/.stamp frontend
 	HERALD_APP_URL=http://$(HOST):$(PORT) $(VENV)/bin/uvicorn localcloud.asgi:create_local_app --factory --reload \
