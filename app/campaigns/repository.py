@@ -18,7 +18,7 @@ task token, execution, failure).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from app.campaigns.models import (
@@ -28,25 +28,15 @@ from app.campaigns.models import (
     StatusChange,
     stats_of,
 )
-from app.db import Item, Table, from_attr, is_conditional_failure, to_attr
+from app.db import Append, Item, Table, now_iso, one_of
 
 ENTITY = "campaign"
 CONTENT_FIELDS = ("name", "subject", "from_name", "reply_to", "list_id", "html_body", "text_body")
 
 
-def now_iso() -> str:
-    """The current time as stored on items."""
-    return datetime.now(UTC).isoformat()
-
-
 def campaign_key(owner_id: str, campaign_id: str) -> tuple[str, str]:
     """The key of a campaign item."""
     return f"OWNER#{owner_id}", f"CAMPAIGN#{campaign_id}"
-
-
-def _key(owner_id: str, campaign_id: str) -> dict[str, Any]:
-    pk, sk = campaign_key(owner_id, campaign_id)
-    return to_attr({"PK": pk, "SK": sk})
 
 
 def _when(value: Any) -> datetime | None:
@@ -149,108 +139,56 @@ class CampaignRepository:
         A status change appends to the timeline in the same write.
         """
         now = now_iso()
-        values: dict[str, Any] = {**(sets or {}), "updated_at": now}
-        if correlation_id:
-            values["correlation_id"] = correlation_id
-        names = {f"#a{i}": key for i, key in enumerate(values)}
-        exprs: dict[str, Any] = {f":v{i}": value for i, value in enumerate(values.values())}
-        clauses = [f"#a{i} = :v{i}" for i in range(len(values))]
-        names["#status"] = "status"
-        allowed_names = []
-        for i, status in enumerate(allowed):
-            exprs[f":s{i}"] = status
-            allowed_names.append(f":s{i}")
+        changes: dict[str, Any] = {**(sets or {}), "updated_at": now}
+        changes["correlation_id"] = correlation_id or None
         if to is not None:
-            clauses.append("#status = :to")
-            clauses.append("#timeline = list_append(if_not_exists(#timeline, :none), :entry)")
-            names["#timeline"] = "timeline"
-            exprs.update({":to": to, ":none": [], ":entry": [{"status": to, "at": now}]})
-        expression = "SET " + ", ".join(clauses)
-        removed = [f"#r{i}" for i, _ in enumerate(removes)]
-        names.update({f"#r{i}": name for i, name in enumerate(removes)})
-        if removed:
-            expression += " REMOVE " + ", ".join(removed)
-        try:
-            response = self.table.client.update_item(
-                TableName=self.table.name,
-                Key=_key(owner_id, campaign_id),
-                UpdateExpression=expression,
-                ConditionExpression=f"attribute_exists(PK) AND #status IN ({', '.join(allowed_names)})",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_attr(exprs),
-                ReturnValues="ALL_NEW",
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return None
-            raise
-        return from_attr(response["Attributes"])
+            changes.update({"status": to, "timeline": Append([{"status": to, "at": now}])})
+        in_allowed, values = one_of("#status", allowed)
+        return self.table.update(
+            *campaign_key(owner_id, campaign_id),
+            sets=changes,
+            removes=tuple(removes),
+            condition=f"attribute_exists(PK) AND {in_allowed}",
+            names={"#status": "status"},
+            values=values,
+        )
 
     def delete(self, owner_id: str, campaign_id: str, *, allowed: Iterable[str]) -> bool:
         """Delete a campaign whose status is one of `allowed`; False when refused or missing."""
-        statuses = list(allowed)
+        in_allowed, values = one_of("#status", allowed)
         return self.table.delete(
             *campaign_key(owner_id, campaign_id),
-            condition="attribute_exists(PK) AND #status IN ("
-            + ", ".join(f":s{i}" for i in range(len(statuses)))
-            + ")",
+            condition=f"attribute_exists(PK) AND {in_allowed}",
             names={"#status": "status"},
-            values={f":s{i}": s for i, s in enumerate(statuses)},
+            values=values,
         )
 
     def add_counters(self, owner_id: str, campaign_id: str, counts: Mapping[str, int]) -> None:
         """Add to the campaign's counters (feedback)."""
         counts = {k: v for k, v in counts.items() if v}
-        if not counts:
-            return
-        names = {f"#c{i}": key for i, key in enumerate(counts)}
-        self.table.client.update_item(
-            TableName=self.table.name,
-            Key=_key(owner_id, campaign_id),
-            UpdateExpression="ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(counts))),
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_attr({f":c{i}": v for i, v in enumerate(counts.values())}),
-        )
+        if counts:
+            self.table.update(
+                *campaign_key(owner_id, campaign_id),
+                adds=counts,
+                condition="attribute_exists(PK)",
+                returns="NONE",
+            )
 
     def complete_batch(
         self, owner_id: str, campaign_id: str, batch: int, counts: Mapping[str, int]
     ) -> Item | None:
         """Count a finished batch once (its number joins `done_batches`); None when it was counted."""
-        values: dict[str, Any] = {":one": 1, ":b": {batch}, ":bn": batch}
-        clauses = ["batches_done :one", "done_batches :b"]
-        names: dict[str, str] = {}
-        for i, (key, value) in enumerate(counts.items()):
-            names[f"#c{i}"] = key
-            values[f":c{i}"] = value
-            clauses.append(f"#c{i} :c{i}")
-        kwargs: dict[str, Any] = {}
-        if names:
-            kwargs["ExpressionAttributeNames"] = names
-        try:
-            response = self.table.client.update_item(
-                TableName=self.table.name,
-                Key=_key(owner_id, campaign_id),
-                UpdateExpression="ADD " + ", ".join(clauses),
-                ConditionExpression="attribute_exists(PK) AND NOT contains(done_batches, :bn)",
-                ExpressionAttributeValues=to_attr(values),
-                ReturnValues="ALL_NEW",
-                **kwargs,
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return None
-            raise
-        return from_attr(response["Attributes"])
-
-    def store_token(self, owner_id: str, campaign_id: str, token: str) -> Item:
-        """Remember the execution's current task token; returns the campaign as it is now."""
-        response = self.table.client.update_item(
-            TableName=self.table.name,
-            Key=_key(owner_id, campaign_id),
-            UpdateExpression="SET task_token = :t, token_stored_at = :now",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues=to_attr({":t": token, ":now": now_iso()}),
-            ReturnValues="ALL_NEW",
+        return self.table.update(
+            *campaign_key(owner_id, campaign_id),
+            adds={"batches_done": 1, "done_batches": {batch}, **counts},
+            condition="attribute_exists(PK) AND NOT contains(done_batches, :bn)",
+            values={":bn": batch},
         )
-        return from_attr(response["Attributes"])
+
+    def store_token(self, owner_id: str, campaign_id: str, token: str) -> Item | None:
+        """Remember the execution's current task token; the campaign as it is now (None: it is gone)."""
+        return self.table.update(
+            *campaign_key(owner_id, campaign_id),
+            sets={"task_token": token, "token_stored_at": now_iso()},
+            condition="attribute_exists(PK)",
+        )

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from app.contacts.models import (
@@ -39,20 +39,14 @@ from app.contacts.models import (
     attributes_json,
     id_time,
 )
-from app.db import Item, Table, from_attr, is_conditional_failure, to_attr
+from app.db import Delete, IfAbsent, Item, Put, Table, Update, now_iso
 
 LIST = "list"
 SUBSCRIBER = "subscriber"
 SUPPRESSION = "suppression"
 LIST_PURGE = "list_purge"
-BATCH_GET_LIMIT = 100
 # Uploads expire after 7 days (bucket lifecycle); an import older than this can never be retried.
 COUNTED_IMPORT_DAYS = 8
-
-
-def now_iso() -> str:
-    """The current time as stored on items."""
-    return datetime.now(UTC).isoformat()
 
 
 def list_key(owner_id: str, list_id: str) -> tuple[str, str]:
@@ -78,18 +72,6 @@ def suppression_key(owner_id: str, email: str) -> tuple[str, str]:
 def purge_key(owner_id: str, list_id: str) -> tuple[str, str]:
     """The key of the marker that drives the purge of a deleted list's subscribers."""
     return f"OWNER#{owner_id}", f"PURGE#{list_id}"
-
-
-def _key(pk: str, sk: str) -> dict[str, Any]:
-    return to_attr({"PK": pk, "SK": sk})
-
-
-def cancellation_codes(exc: Exception) -> list[str]:
-    """Per-item reasons of a cancelled transaction ("None" where the item was fine)."""
-    response = getattr(exc, "response", None) or {}
-    if response.get("Error", {}).get("Code") != "TransactionCanceledException":
-        return []
-    return [str(reason.get("Code", "None")) for reason in response.get("CancellationReasons", [])]
 
 
 def to_list(item: Mapping[str, Any]) -> ContactList:
@@ -181,24 +163,12 @@ class ListRepository:
         self, owner_id: str, list_id: str, changes: Mapping[str, Any], *, correlation_id: str | None
     ) -> ContactList | None:
         """Change name/description; None when there is no such list."""
-        try:
-            item = self.table.update(
-                *list_key(owner_id, list_id),
-                set_values={
-                    key: value
-                    for key, value in {
-                        **changes,
-                        "updated_at": now_iso(),
-                        "correlation_id": correlation_id,
-                    }.items()
-                    if value is not None
-                },
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return None
-            raise
-        return to_list(item)
+        item = self.table.update(
+            *list_key(owner_id, list_id),
+            sets={**changes, "updated_at": now_iso(), "correlation_id": correlation_id},
+            condition="attribute_exists(PK)",
+        )
+        return to_list(item) if item else None
 
     def count_import(self, owner_id: str, list_id: str, import_id: str, created: int) -> str:
         """Add an import's new subscribers to the count, once: "counted", "already" or "list_missing".
@@ -207,31 +177,20 @@ class ListRepository:
         conditional on it not being there yet, so a retried completion never counts twice. Ids stay
         until their upload has expired (after that no delivery can reach this point again).
         """
-        try:
-            response = self.table.client.update_item(
-                TableName=self.table.name,
-                Key=_key(*list_key(owner_id, list_id)),
-                UpdateExpression="ADD subscriber_count :n, counted_imports :ids",
-                ConditionExpression="attribute_exists(PK) AND NOT contains(counted_imports, :id)",
-                ExpressionAttributeValues=to_attr({":n": created, ":ids": {import_id}, ":id": import_id}),
-                ReturnValues="UPDATED_NEW",
-            )
-        except Exception as exc:
-            if not is_conditional_failure(exc):
-                raise
-            return (
-                "already" if self.table.get(*list_key(owner_id, list_id), consistent=True) else "list_missing"
-            )
-        counted = from_attr(response.get("Attributes", {})).get("counted_imports") or set()
+        key = list_key(owner_id, list_id)
+        updated = self.table.update(
+            *key,
+            adds={"subscriber_count": created, "counted_imports": {import_id}},
+            condition="attribute_exists(PK) AND NOT contains(counted_imports, :id)",
+            values={":id": import_id},
+            returns="UPDATED_NEW",
+        )
+        if updated is None:
+            return "already" if self.table.get(*key, consistent=True) else "list_missing"
         horizon = time.time() - COUNTED_IMPORT_DAYS * 86400
-        stale = {i for i in counted if (id_time(str(i)) or horizon) < horizon}
+        stale = {i for i in updated.get("counted_imports") or () if (id_time(str(i)) or horizon) < horizon}
         if stale:
-            self.table.client.update_item(
-                TableName=self.table.name,
-                Key=_key(*list_key(owner_id, list_id)),
-                UpdateExpression="DELETE counted_imports :stale",
-                ExpressionAttributeValues=to_attr({":stale": stale}),
-            )
+            self.table.update(*key, deletes={"counted_imports": stale}, returns="NONE")
         return "counted"
 
     def delete(self, owner_id: str, list_id: str) -> bool:
@@ -287,27 +246,17 @@ class SubscriberRepository:
             return "exists"
         if not self._exists(*list_key(owner_id, list_id)):
             return "list_missing"
-        actions: list[Any] = [
-            {
-                "Put": {
-                    "TableName": self.table.name,
-                    "Item": to_attr(item),
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            },
-            self._count_action(owner_id, list_id, 1),
+        actions: list[Put | Update] = [
+            Put(item, condition="attribute_not_exists(PK)"),
+            _count(owner_id, list_id, 1),
         ]
         if suppress is not None:
-            actions.append(self._suppress_action(owner_id, str(item["email"]), suppress))
-        try:
-            self.table.client.transact_write_items(TransactItems=actions)
-        except Exception as exc:
-            codes = cancellation_codes(exc)
-            if len(codes) >= 2 and codes[1] == "ConditionalCheckFailed":
-                return "list_missing"
-            if codes and codes[0] == "ConditionalCheckFailed":
-                return "exists"
-            raise
+            actions.append(suppression_update(owner_id, str(item["email"]), suppress))
+        failed = self.table.transact(actions)
+        if 1 in failed:
+            return "list_missing"
+        if 0 in failed:
+            return "exists"
         return None
 
     def get(self, owner_id: str, list_id: str, email: str, *, consistent: bool = False) -> Subscriber | None:
@@ -332,13 +281,16 @@ class SubscriberRepository:
     def note_campaign(self, owner_id: str, list_id: str, email: str, campaign_id: str, sent_at: str) -> bool:
         """Count a campaign the subscriber was sent, once (a retried page changes nothing); False when
         the subscriber is gone or this campaign was already counted."""
-        return self.table.update_if(
+        changed = self.table.update(
             *subscriber_key(owner_id, list_id, email),
-            "SET last_campaign_id = :c, last_sent_at = :at ADD campaigns_received :one",
+            sets={"last_campaign_id": campaign_id, "last_sent_at": sent_at},
+            adds={"campaigns_received": 1},
             condition="attribute_exists(PK) AND "
             "(attribute_not_exists(last_campaign_id) OR last_campaign_id <> :c)",
-            values={":c": campaign_id, ":at": sent_at, ":one": 1},
+            values={":c": campaign_id},
+            returns="NONE",
         )
+        return changed is not None
 
     def update(
         self,
@@ -351,33 +303,17 @@ class SubscriberRepository:
         correlation_id: str | None,
     ) -> bool:
         """Apply changes (and suppress the address when asked); False when there is no subscriber."""
-        stamped = {**changes, "updated_at": now_iso(), "correlation_id": correlation_id}
-        values = {key: value for key, value in stamped.items() if value is not None}
-        names = {f"#a{i}": key for i, key in enumerate(values)}
-        exprs = {f":v{i}": value for i, value in enumerate(values.values())}
         key = subscriber_key(owner_id, list_id, email)
-        update: dict[str, Any] = {
-            "TableName": self.table.name,
-            "Key": _key(*key),
-            "UpdateExpression": "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(values))),
-            "ConditionExpression": "attribute_exists(PK)",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": to_attr(exprs),
-        }
-        try:
-            if suppress is None:
-                self.table.client.update_item(**update)
-            elif not self._exists(*key):
-                return False
-            else:
-                actions: list[Any] = [{"Update": update}, self._suppress_action(owner_id, email, suppress)]
-                self.table.client.transact_write_items(TransactItems=actions)
-        except Exception as exc:
-            codes = cancellation_codes(exc)
-            if is_conditional_failure(exc) or (codes and codes[0] == "ConditionalCheckFailed"):
-                return False
-            raise
-        return True
+        update = Update(
+            *key,
+            sets={**changes, "updated_at": now_iso(), "correlation_id": correlation_id},
+            condition="attribute_exists(PK)",
+        )
+        if suppress is None:
+            return self.table.apply(update, returns="NONE") is not None
+        if not self._exists(*key):
+            return False
+        return not self.table.transact([update, suppression_update(owner_id, email, suppress)])
 
     def remove(self, owner_id: str, list_id: str, email: str) -> str | None:
         """Delete a subscriber and uncount it; returns None, or "missing"/"list_missing"."""
@@ -386,25 +322,13 @@ class SubscriberRepository:
             return "missing"
         if not self._exists(*list_key(owner_id, list_id)):
             return "list_missing"
-        actions: list[Any] = [
-            {
-                "Delete": {
-                    "TableName": self.table.name,
-                    "Key": _key(pk, sk),
-                    "ConditionExpression": "attribute_exists(PK)",
-                }
-            },
-            self._count_action(owner_id, list_id, -1),
-        ]
-        try:
-            self.table.client.transact_write_items(TransactItems=actions)
-        except Exception as exc:
-            codes = cancellation_codes(exc)
-            if codes and codes[0] == "ConditionalCheckFailed":
-                return "missing"
-            if len(codes) >= 2 and codes[1] == "ConditionalCheckFailed":
-                return "list_missing"
-            raise
+        failed = self.table.transact(
+            [Delete(pk, sk, condition="attribute_exists(PK)"), _count(owner_id, list_id, -1)]
+        )
+        if 0 in failed:
+            return "missing"
+        if 1 in failed:
+            return "list_missing"
         return None
 
     def _exists(self, pk: str, sk: str) -> bool:
@@ -413,25 +337,12 @@ class SubscriberRepository:
         # and restores it on cancellation, which loses concurrent writes and stalls the local stream.)
         return self.table.get(pk, sk, consistent=True) is not None
 
-    def _count_action(self, owner_id: str, list_id: str, delta: int) -> dict[str, Any]:
-        return {
-            "Update": {
-                "TableName": self.table.name,
-                "Key": _key(*list_key(owner_id, list_id)),
-                "UpdateExpression": "ADD subscriber_count :d",
-                "ConditionExpression": "attribute_exists(PK)",
-                "ExpressionAttributeValues": to_attr({":d": delta}),
-            }
-        }
-
-    def _suppress_action(self, owner_id: str, email: str, entry: Mapping[str, Any]) -> dict[str, Any]:
-        return {"Update": suppression_update(self.table.name, owner_id, email, entry)}
-
     # Bulk access, for imports.
 
     def get_many(self, owner_id: str, list_id: str, emails: Sequence[str]) -> dict[str, Item]:
         """The existing items among up to 100 addresses, by email (unprocessed keys retried)."""
-        return batch_get(self.table, [subscriber_key(owner_id, list_id, e) for e in emails], by="email")
+        items = self.table.batch_get([subscriber_key(owner_id, list_id, e) for e in emails])
+        return {str(item["email"]): item for item in items}
 
     def put_many(self, items: Sequence[Mapping[str, Any]]) -> None:
         """BatchWriteItem in chunks of 25, retrying unprocessed items."""
@@ -452,20 +363,16 @@ class SubscriberRepository:
             keys.extend((str(i["PK"]), str(i["SK"])) for i in items)
             if start is None:
                 break
-        batch_delete(self.table, keys)
+        self.table.batch_delete(keys)
         return len(keys), start is not None
 
     def mark_purge(self, owner_id: str, list_id: str, *, deleted: int) -> None:
         """Record purge progress; the stream delivers the change, which runs the next step."""
-        pk, sk = purge_key(owner_id, list_id)
-        self.table.client.update_item(
-            TableName=self.table.name,
-            Key=_key(pk, sk),
-            UpdateExpression="SET #t = :t, owner_id = :o, list_id = :l, updated_at = :n ADD deleted :d",
-            ExpressionAttributeNames={"#t": "type"},
-            ExpressionAttributeValues=to_attr(
-                {":t": LIST_PURGE, ":o": owner_id, ":l": list_id, ":n": now_iso(), ":d": deleted}
-            ),
+        self.table.update(
+            *purge_key(owner_id, list_id),
+            sets={"type": LIST_PURGE, "owner_id": owner_id, "list_id": list_id, "updated_at": now_iso()},
+            adds={"deleted": deleted},
+            returns="NONE",
         )
 
     def end_purge(self, owner_id: str, list_id: str) -> None:
@@ -473,70 +380,27 @@ class SubscriberRepository:
         self.table.delete(*purge_key(owner_id, list_id))
 
 
-def suppression_update(
-    table_name: str, owner_id: str, email: str, entry: Mapping[str, Any]
-) -> dict[str, Any]:
+def _count(owner_id: str, list_id: str, delta: int) -> Update:
+    """Move a list's subscriber count (the list must exist)."""
+    return Update(
+        *list_key(owner_id, list_id), adds={"subscriber_count": delta}, condition="attribute_exists(PK)"
+    )
+
+
+def suppression_update(owner_id: str, email: str, entry: Mapping[str, Any]) -> Update:
     """An UpdateItem that creates a suppression entry, keeping the first reason if one exists."""
-    pk, sk = suppression_key(owner_id, email)
-    return {
-        "TableName": table_name,
-        "Key": _key(pk, sk),
-        "UpdateExpression": (
-            "SET #t = :t, owner_id = :o, email = :e, reason = if_not_exists(reason, :r), "
-            "#s = if_not_exists(#s, :s), created_at = if_not_exists(created_at, :n), "
-            "correlation_id = :c"
-        ),
-        "ExpressionAttributeNames": {"#t": "type", "#s": "source"},
-        "ExpressionAttributeValues": to_attr(
-            {
-                ":t": SUPPRESSION,
-                ":o": owner_id,
-                ":e": email,
-                ":r": entry["reason"],
-                ":s": entry["source"],
-                ":n": now_iso(),
-                ":c": entry.get("correlation_id") or "",
-            }
-        ),
-    }
-
-
-def batch_get(table: Table, keys: Sequence[tuple[str, str]], *, by: str) -> dict[str, Item]:
-    """BatchGetItem for up to 100 keys (retrying unprocessed keys); items keyed by attribute `by`."""
-    if len(keys) > BATCH_GET_LIMIT:
-        raise ValueError(f"at most {BATCH_GET_LIMIT} keys per BatchGetItem")
-    found: dict[str, Item] = {}
-    request: list[Any] = [_key(pk, sk) for pk, sk in dict.fromkeys(keys)]
-    delay = 0.05
-    while request:
-        response = table.client.batch_get_item(
-            RequestItems={table.name: {"Keys": request, "ConsistentRead": True}}
-        )
-        for raw in response.get("Responses", {}).get(table.name, []):
-            item = from_attr(raw)
-            found[str(item[by])] = item
-        unprocessed: Any = response.get("UnprocessedKeys") or {}
-        request = list((unprocessed.get(table.name) or {}).get("Keys", []))
-        if request:
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
-    return found
-
-
-def batch_delete(table: Table, keys: Iterable[tuple[str, str]]) -> None:
-    """BatchWriteItem deletes in chunks of 25, retrying unprocessed items."""
-    pending = list(keys)
-    for offset in range(0, len(pending), 25):
-        requests: list[Any] = [
-            {"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in pending[offset : offset + 25]
-        ]
-        delay = 0.05
-        while requests:
-            response = table.client.batch_write_item(RequestItems={table.name: requests})
-            requests = list(response.get("UnprocessedItems", {}).get(table.name, []))
-            if requests:
-                time.sleep(delay)
-                delay = min(delay * 2, 2.0)
+    return Update(
+        *suppression_key(owner_id, email),
+        sets={
+            "type": SUPPRESSION,
+            "owner_id": owner_id,
+            "email": email,
+            "reason": IfAbsent(entry["reason"]),
+            "source": IfAbsent(entry["source"]),
+            "created_at": IfAbsent(now_iso()),
+            "correlation_id": entry.get("correlation_id") or "",
+        },
+    )
 
 
 class SuppressionRepository:
@@ -549,14 +413,10 @@ class SuppressionRepository:
         self, owner_id: str, email: str, *, reason: str, source: str, correlation_id: str | None
     ) -> Suppression:
         """Suppress an address (an existing entry keeps its first reason and date)."""
-        update = suppression_update(
-            self.table.name,
-            owner_id,
-            email,
-            {"reason": reason, "source": source, "correlation_id": correlation_id},
-        )
-        response = self.table.client.update_item(**update, ReturnValues="ALL_NEW")
-        return to_suppression(from_attr(response["Attributes"]))
+        entry = {"reason": reason, "source": source, "correlation_id": correlation_id}
+        item = self.table.apply(suppression_update(owner_id, email, entry))
+        assert item is not None  # unconditional
+        return to_suppression(item)
 
     def get(self, owner_id: str, email: str) -> Suppression | None:
         """The entry for an address, if suppressed."""
@@ -583,10 +443,5 @@ class SuppressionRepository:
 
     def suppressed_among(self, owner_id: str, emails: Sequence[str]) -> set[str]:
         """Which of these (normalised) addresses are suppressed; 100 per BatchGetItem."""
-        unique = list(dict.fromkeys(emails))
-        suppressed: set[str] = set()
-        for offset in range(0, len(unique), BATCH_GET_LIMIT):
-            chunk = unique[offset : offset + BATCH_GET_LIMIT]
-            found = batch_get(self.table, [suppression_key(owner_id, e) for e in chunk], by="email")
-            suppressed.update(found)
-        return suppressed
+        found = self.table.batch_get([suppression_key(owner_id, e) for e in emails])
+        return {str(item["email"]) for item in found}

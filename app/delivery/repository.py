@@ -23,18 +23,13 @@ import json
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from app.campaigns.models import Recipient
-from app.db import Item, Table, from_attr, is_conditional_failure, to_attr
+from app.db import Item, Table, now_iso, one_of
 
 ENTITY = "campaign_recipient"
-
-
-def now_iso() -> str:
-    """The current time as stored on items."""
-    return datetime.now(UTC).isoformat()
 
 
 def recipients_pk(owner_id: str, campaign_id: str) -> str:
@@ -45,11 +40,6 @@ def recipients_pk(owner_id: str, campaign_id: str) -> str:
 def recipient_key(owner_id: str, campaign_id: str, email: str) -> tuple[str, str]:
     """The key of one recipient."""
     return recipients_pk(owner_id, campaign_id), f"RCPT#{email}"
-
-
-def _key(owner_id: str, campaign_id: str, email: str) -> dict[str, Any]:
-    pk, sk = recipient_key(owner_id, campaign_id, email)
-    return to_attr({"PK": pk, "SK": sk})
 
 
 def to_recipient(item: Mapping[str, Any]) -> Recipient:
@@ -122,44 +112,34 @@ class RecipientRepository:
 
     def claim(self, owner_id: str, campaign_id: str, email: str, attempt: str) -> Claim:
         """Take a pending recipient for `attempt` before sending; the loser sees the current item."""
-        try:
-            response = self.table.client.update_item(
-                TableName=self.table.name,
-                Key=_key(owner_id, campaign_id, email),
-                UpdateExpression="SET #s = :claimed, attempt = :a, claimed_at = :now, updated_at = :iso",
-                ConditionExpression="#s = :pending",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=to_attr(
-                    {
-                        ":claimed": "claimed",
-                        ":pending": "pending",
-                        ":a": attempt,
-                        ":now": int(time.time()),
-                        ":iso": now_iso(),
-                    }
-                ),
-                ReturnValues="ALL_NEW",
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return Claim(won=False, item=self.get(owner_id, campaign_id, email))
-            raise
-        return Claim(won=True, item=from_attr(response["Attributes"]))
+        item = self.table.update(
+            *recipient_key(owner_id, campaign_id, email),
+            sets={
+                "status": "claimed",
+                "attempt": attempt,
+                "claimed_at": int(time.time()),
+                "updated_at": now_iso(),
+            },
+            condition="#s = :pending",
+            names={"#s": "status"},
+            values={":pending": "pending"},
+        )
+        if item is None:
+            return Claim(won=False, item=self.get(owner_id, campaign_id, email))
+        return Claim(won=True, item=item)
 
     def _settle(
         self, owner_id: str, campaign_id: str, email: str, attempt: str, sets: Mapping[str, Any]
     ) -> bool:
-        return self.table.update_if(
+        changed = self.table.update(
             *recipient_key(owner_id, campaign_id, email),
-            "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(sets))),
+            sets=sets,
             condition="#s = :claimed AND attempt = :attempt",
-            names={"#s": "status", **{f"#a{i}": key for i, key in enumerate(sets)}},
-            values={
-                ":claimed": "claimed",
-                ":attempt": attempt,
-                **{f":v{i}": value for i, value in enumerate(sets.values())},
-            },
+            names={"#s": "status"},
+            values={":claimed": "claimed", ":attempt": attempt},
+            returns="NONE",
         )
+        return changed is not None
 
     def release(self, owner_id: str, campaign_id: str, email: str, attempt: str) -> bool:
         """Give a claim back (the send was throttled before SES took it)."""
@@ -203,50 +183,48 @@ class RecipientRepository:
         reason: str | None = None,
     ) -> bool:
         """Move a recipient to `to` from one of `allowed`; False when it was elsewhere (or missing)."""
-        statuses = list(allowed)
-        values: dict[str, Any] = {
-            ":to": to,
-            ":iso": now_iso(),
-            **{f":s{i}": s for i, s in enumerate(statuses)},
-        }
-        expression = "SET #s = :to, updated_at = :iso"
-        if reason:
-            expression += ", reason = :reason"
-            values[":reason"] = reason
-        return self.table.update_if(
+        in_allowed, values = one_of("#s", allowed)
+        changed = self.table.update(
             *recipient_key(owner_id, campaign_id, email),
-            expression,
-            condition=f"#s IN ({', '.join(f':s{i}' for i in range(len(statuses)))})",
+            sets={"status": to, "updated_at": now_iso(), "reason": reason or None},
+            condition=in_allowed,
             names={"#s": "status"},
             values=values,
+            returns="NONE",
         )
+        return changed is not None
 
     def deliver(self, owner_id: str, campaign_id: str, email: str) -> bool:
         """A `sent` recipient's first Delivery: status and time in one write; False otherwise."""
-        return self.table.update_if(
+        now = now_iso()
+        changed = self.table.update(
             *recipient_key(owner_id, campaign_id, email),
-            "SET #s = :delivered, delivered_at = :iso, updated_at = :iso",
+            sets={"status": "delivered", "delivered_at": now, "updated_at": now},
             condition="#s = :sent AND attribute_not_exists(delivered_at)",
             names={"#s": "status"},
-            values={":delivered": "delivered", ":sent": "sent", ":iso": now_iso()},
+            values={":sent": "sent"},
+            returns="NONE",
         )
+        return changed is not None
 
     def note_delivery(self, owner_id: str, campaign_id: str, email: str) -> bool:
         """Record SES's Delivery once (whatever came after it); False when it was already recorded."""
-        return self.table.update_if(
+        recorded, values = one_of("#s", ("sent", "delivered", "bounced", "complained", "unsubscribed"))
+        changed = self.table.update(
             *recipient_key(owner_id, campaign_id, email),
-            "SET delivered_at = :iso",
+            sets={"delivered_at": now_iso()},
             condition="attribute_not_exists(delivered_at) AND #s IN (:a, :b, :c, :d, :e)",
             names={"#s": "status"},
             values={
-                ":iso": now_iso(),
                 ":a": "sent",
                 ":b": "delivered",
                 ":c": "bounced",
                 ":d": "complained",
                 ":e": "unsubscribed",
             },
+            returns="NONE",
         )
+        return changed is not None
 
     def page(
         self, owner_id: str, campaign_id: str, *, limit: int, start_sk: str | None
@@ -270,11 +248,11 @@ class RecipientRepository:
 
     def count_soft_bounce(self, owner_id: str, email: str) -> int:
         """One more soft bounce of an address (account-wide); returns the count."""
-        response = self.table.client.update_item(
-            TableName=self.table.name,
-            Key=to_attr({"PK": f"OWNER#{owner_id}#SOFTBOUNCE", "SK": f"EMAIL#{email}"}),
-            UpdateExpression="ADD bounces :one SET updated_at = :iso",
-            ExpressionAttributeValues=to_attr({":one": 1, ":iso": now_iso()}),
-            ReturnValues="UPDATED_NEW",
+        counted = self.table.update(
+            f"OWNER#{owner_id}#SOFTBOUNCE",
+            f"EMAIL#{email}",
+            sets={"updated_at": now_iso()},
+            adds={"bounces": 1},
+            returns="UPDATED_NEW",
         )
-        return int(from_attr(response["Attributes"]).get("bounces", 1))
+        return int((counted or {}).get("bounces", 1))

@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 from email.utils import formataddr
 from typing import TYPE_CHECKING, Any
 
+from app.aws import error_code
 from app.campaigns.rendering import CompiledCampaign, RenderFailed, context
 from app.campaigns.repository import CampaignRepository
 from app.config import Settings
 from app.contacts.models import Subscriber
 from app.contacts.repository import SubscriberRepository, SuppressionRepository
-from app.db import Item, is_conditional_failure
+from app.db import Item, now_iso
 from app.delivery import sender
 from app.delivery.models import (
     BATCH_SIZE,
@@ -44,7 +45,7 @@ from app.delivery.models import (
 )
 from app.delivery.queue import BatchQueue, Resumer
 from app.delivery.repository import RecipientRepository
-from app.delivery.sender import TokenBucket, error_code
+from app.delivery.sender import TokenBucket
 from app.errors import Conflict, NotFound, UpstreamUnavailable
 from app.observability import bind_correlation_id, logger
 from app.unsubscribe.tokens import UnsubscribeTarget, make_token
@@ -240,6 +241,8 @@ def wait_for_sender(request: WaitRequest, *, campaigns: CampaignRepository, resu
     wait began is sent round the loop once to get that longer wait.
     """
     item = campaigns.store_token(request.owner_id, request.campaign_id, request.task_token)
+    if item is None:
+        raise NotFound("The campaign no longer exists.", code="campaign_not_found")
     bind_correlation_id(item.get("correlation_id"))
     if item.get("status") == "paused":
         if request.status == "paused":
@@ -508,8 +511,6 @@ def finalize(
     """Update the subscribers who were sent the campaign, a page per invocation (status
     `finalizing` while pages remain); after the last page the sent/failed stats are recounted
     from the recipients and the campaign is `sent`. A retried step changes nothing."""
-    from app.campaigns.repository import now_iso
-
     owner_id, campaign_id = state.owner_id, state.campaign_id
     page, next_sk = recipients.items_page(
         owner_id, campaign_id, limit=page_size or FINALIZE_PAGE, start_sk=state.finalize_cursor
@@ -656,11 +657,7 @@ class FeedbackKit:
         """
         counted, self.counted = self.counted, {}
         for (owner_id, campaign_id), counts in counted.items():
-            try:
-                self.campaigns.add_counters(owner_id, campaign_id, counts)
-            except Exception as exc:
-                if not is_conditional_failure(exc):
-                    raise
+            self.campaigns.add_counters(owner_id, campaign_id, counts)
 
 
 def _locate(event: SesEvent) -> tuple[str, str] | None:

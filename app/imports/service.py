@@ -27,7 +27,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.contacts.models import attributes_json, new_id
-from app.contacts.repository import ListRepository, SubscriberRepository, now_iso
+from app.contacts.repository import ListRepository, SubscriberRepository
+from app.db import now_iso
 from app.errors import NotFound
 from app.imports import csvfile
 from app.imports.csvfile import Candidate, Columns, ErrorReport, FileProblem, RowError
