@@ -67,6 +67,10 @@ def _key(pk: str, sk: str) -> dict[str, Any]:
     return to_attr({"PK": pk, "SK": sk})
 
 
+class KeyTaken(Exception):
+    """An item meant to be new found its key in use (ids are random: a bug, not a race)."""
+
+
 def _refused(exc: Exception) -> bool:
     """True when a write was refused by its condition expression."""
     return error_code(exc) == "ConditionalCheckFailedException"
@@ -230,6 +234,11 @@ class Table:
                 return False
             raise
         return True
+
+    def insert(self, item: Mapping[str, Any]) -> None:
+        """PutItem of a new item; KeyTaken (and nothing written) when its key is in use."""
+        if not self.put(item, condition="attribute_not_exists(PK)"):
+            raise KeyTaken(f"{item.get('PK')} / {item.get('SK')}")
 
     def update(
         self,

@@ -1,4 +1,7 @@
-"""Annotated dependencies: a route declares `user: CurrentUser` and gets a verified caller."""
+"""Annotated dependencies: a route declares `user: CurrentUser`, `store: StoreDep`, ... and gets them.
+
+The one place routes get what they work with: the verified caller, the settings, the repositories.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from app import aws
 from app.auth.principal import Principal
 from app.auth.tokens import verify_access_token
 from app.errors import Forbidden, NotAuthenticated
+from app.store import Store
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -39,8 +43,14 @@ async def cognito() -> CognitoIdentityProviderClient:
     return aws.cognito()
 
 
+async def store() -> Store:
+    """The repositories over the configured table."""
+    return Store.default()
+
+
 SettingsDep = Annotated[Settings, Depends(settings)]
 CognitoDep = Annotated[CognitoIdentityProviderClient, Depends(cognito)]
+StoreDep = Annotated[Store, Depends(store)]
 
 
 async def get_correlation_id(request: Request) -> str:

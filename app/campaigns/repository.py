@@ -18,17 +18,20 @@ task token, execution, failure).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from app.campaigns.models import (
     Campaign,
+    CampaignStats,
+    CampaignStatus,
     CampaignSummary,
     Failure,
     StatusChange,
     stats_of,
 )
-from app.db import Append, Item, Table, now_iso, one_of
+from app.db import Append, Table, now_iso, one_of
 
 ENTITY = "campaign"
 CONTENT_FIELDS = ("name", "subject", "from_name", "reply_to", "list_id", "html_body", "text_body")
@@ -72,6 +75,58 @@ def to_summary(item: Mapping[str, Any]) -> CampaignSummary:
     return CampaignSummary(**full.model_dump(include=set(CampaignSummary.model_fields)))
 
 
+@dataclass(frozen=True)
+class CampaignRecord:
+    """A campaign as delivery needs it: the API view plus the bookkeeping only the steps read."""
+
+    owner_id: str
+    campaign: Campaign
+    correlation_id: str | None
+    task_token: str | None
+    wait_timeout_seconds: int | None
+    audience_frozen: bool
+    enqueued: bool
+    batches_total: int
+    batches_done: int
+    done_batches: frozenset[int]
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> CampaignRecord:
+        """Build from a stored item."""
+        timeout = item.get("wait_timeout_seconds")
+        return cls(
+            owner_id=str(item["owner_id"]),
+            campaign=to_campaign(item),
+            correlation_id=str(item["correlation_id"]) if item.get("correlation_id") else None,
+            task_token=str(item["task_token"]) if item.get("task_token") else None,
+            wait_timeout_seconds=int(timeout) if timeout else None,
+            audience_frozen=bool(item.get("audience_frozen")),
+            enqueued=bool(item.get("enqueued")),
+            batches_total=int(item.get("batches_total", 0)),
+            batches_done=int(item.get("batches_done", 0)),
+            done_batches=frozenset(int(n) for n in item.get("done_batches") or ()),
+        )
+
+    @property
+    def id(self) -> str:
+        """The campaign's id."""
+        return self.campaign.id
+
+    @property
+    def status(self) -> CampaignStatus:
+        """Where the campaign is in its lifecycle."""
+        return self.campaign.status
+
+    @property
+    def stats(self) -> CampaignStats:
+        """The counters."""
+        return self.campaign.stats
+
+    def all_done(self) -> bool:
+        """Sending, and every batch has been counted."""
+        return self.status == "sending" and self.batches_done >= self.batches_total
+
+
 class CampaignRepository:
     """Campaigns in the single table."""
 
@@ -97,17 +152,20 @@ class CampaignRepository:
             "updated_at": now,
             "correlation_id": correlation_id,
         }
-        self.table.put(item, condition="attribute_not_exists(PK)")
+        self.table.insert(item)
         return to_campaign(item)
 
-    def get_item(self, owner_id: str, campaign_id: str, *, consistent: bool = False) -> Item | None:
-        """The raw campaign item, if it exists."""
-        return self.table.get(*campaign_key(owner_id, campaign_id), consistent=consistent)
+    def get_record(
+        self, owner_id: str, campaign_id: str, *, consistent: bool = False
+    ) -> CampaignRecord | None:
+        """The campaign with its delivery bookkeeping, if it exists."""
+        item = self.table.get(*campaign_key(owner_id, campaign_id), consistent=consistent)
+        return CampaignRecord.from_item(item) if item else None
 
     def get(self, owner_id: str, campaign_id: str, *, consistent: bool = False) -> Campaign | None:
         """The campaign, if it exists."""
-        item = self.get_item(owner_id, campaign_id, consistent=consistent)
-        return to_campaign(item) if item else None
+        record = self.get_record(owner_id, campaign_id, consistent=consistent)
+        return record.campaign if record else None
 
     def page(
         self, owner_id: str, *, limit: int, start_sk: str | None
@@ -133,7 +191,7 @@ class CampaignRepository:
         sets: Mapping[str, Any] | None = None,
         removes: Iterable[str] = (),
         correlation_id: str | None = None,
-    ) -> Item | None:
+    ) -> CampaignRecord | None:
         """Change a campaign whose status is one of `allowed` (moving it to `to`); None when refused.
 
         A status change appends to the timeline in the same write.
@@ -144,13 +202,41 @@ class CampaignRepository:
         if to is not None:
             changes.update({"status": to, "timeline": Append([{"status": to, "at": now}])})
         in_allowed, values = one_of("#status", allowed)
-        return self.table.update(
+        item = self.table.update(
             *campaign_key(owner_id, campaign_id),
             sets=changes,
             removes=tuple(removes),
             condition=f"attribute_exists(PK) AND {in_allowed}",
             names={"#status": "status"},
             values=values,
+        )
+        return CampaignRecord.from_item(item) if item else None
+
+    def mark_sent(self, owner_id: str, campaign_id: str, *, sent: int, failed: int) -> CampaignRecord | None:
+        """A delivering campaign is sent, with its final counts (None when it no longer is delivering).
+
+        A campaign paused after its last batch went out is sent too.
+        """
+        return self.update(
+            owner_id,
+            campaign_id,
+            allowed=("sending", "paused"),
+            to="sent",
+            sets={"sent_at": now_iso(), "sent": sent, "failed": failed},
+            removes=("task_token",),
+        )
+
+    def mark_failed(
+        self, owner_id: str, campaign_id: str, *, allowed: Iterable[str], code: str, message: str
+    ) -> CampaignRecord | None:
+        """A campaign whose status is one of `allowed` fails, saying why (None when it was elsewhere)."""
+        return self.update(
+            owner_id,
+            campaign_id,
+            allowed=allowed,
+            to="failed",
+            sets={"failure_code": code, "failure_message": message},
+            removes=("task_token",),
         )
 
     def delete(self, owner_id: str, campaign_id: str, *, allowed: Iterable[str]) -> bool:
@@ -176,19 +262,21 @@ class CampaignRepository:
 
     def complete_batch(
         self, owner_id: str, campaign_id: str, batch: int, counts: Mapping[str, int]
-    ) -> Item | None:
+    ) -> CampaignRecord | None:
         """Count a finished batch once (its number joins `done_batches`); None when it was counted."""
-        return self.table.update(
+        item = self.table.update(
             *campaign_key(owner_id, campaign_id),
             adds={"batches_done": 1, "done_batches": {batch}, **counts},
             condition="attribute_exists(PK) AND NOT contains(done_batches, :bn)",
             values={":bn": batch},
         )
+        return CampaignRecord.from_item(item) if item else None
 
-    def store_token(self, owner_id: str, campaign_id: str, token: str) -> Item | None:
+    def store_token(self, owner_id: str, campaign_id: str, token: str) -> CampaignRecord | None:
         """Remember the execution's current task token; the campaign as it is now (None: it is gone)."""
-        return self.table.update(
+        item = self.table.update(
             *campaign_key(owner_id, campaign_id),
             sets={"task_token": token, "token_stored_at": now_iso()},
             condition="attribute_exists(PK)",
         )
+        return CampaignRecord.from_item(item) if item else None

@@ -20,17 +20,18 @@ from app.campaigns.models import (
     ScheduleRequest,
     TestSent,
 )
-from app.campaigns.repository import CampaignRepository, to_campaign
+from app.campaigns.repository import CampaignRepository
 from app.config import Settings
+from app.contacts.lists import ListRepository
 from app.contacts.models import new_id
-from app.contacts.repository import ListRepository, SubscriberRepository
+from app.contacts.subscribers import SubscriberRepository
 from app.delivery import sender
 from app.delivery.repository import RecipientRepository
-from app.delivery.service import unsubscribe_links
 from app.errors import Conflict, InvalidInput, NotFound
 from app.observability import logger
 from app.pagination import KeySource, decode_cursor, encode_cursor
-from app.unsubscribe.tokens import UnsubscribeTarget, make_token
+from app.unsubscribe.links import links_for, unsubscribe_links
+from app.unsubscribe.tokens import UnsubscribeTarget
 from app.users.repository import ProfileRepository
 
 if TYPE_CHECKING:
@@ -119,12 +120,12 @@ def update_campaign(
         return current
     removes = [k for k, v in changes.items() if v is None]
     sets = {k: v for k, v in changes.items() if v is not None}
-    item = repo.update(
+    record = repo.update(
         owner_id, campaign_id, allowed=EDITABLE, sets=sets, removes=removes, correlation_id=correlation_id
     )
-    if item is None:
+    if record is None:
         raise _refused(repo.get(owner_id, campaign_id, consistent=True), "edited", "campaign_not_editable")
-    return to_campaign(item)
+    return record.campaign
 
 
 def delete_campaign(owner_id: str, campaign_id: str, *, repo: CampaignRepository) -> None:
@@ -156,7 +157,7 @@ def preview(
         target = UnsubscribeTarget(
             owner_id=owner_id, list_id=campaign.list_id, campaign_id=campaign_id, email=address
         )
-        unsubscribe_url = unsubscribe_links(settings.app_url, make_token(target, key=key()))[0]
+        unsubscribe_url = links_for(settings.app_url, target, key=key())[0]
     rendered = _render(
         campaign, email=address, name=name, attributes=attributes, unsubscribe_url=unsubscribe_url
     )
@@ -234,8 +235,8 @@ def send_now(
     current = get_campaign(owner_id, campaign_id, repo=repo)
     if lists.get(owner_id, current.list_id) is None:
         raise _list_not_found()
-    item = repo.update(owner_id, campaign_id, allowed=EDITABLE, to="queued", correlation_id=correlation_id)
-    if item is None:
+    record = repo.update(owner_id, campaign_id, allowed=EDITABLE, to="queued", correlation_id=correlation_id)
+    if record is None:
         raise _already(repo.get(owner_id, campaign_id, consistent=True))
     try:
         execution = launcher.start(owner_id, campaign_id, correlation_id)
@@ -243,7 +244,7 @@ def send_now(
         repo.update(owner_id, campaign_id, allowed=("queued",), to="draft")
         raise
     logger.info("campaign queued", extra={"campaign_id": campaign_id, "execution": execution})
-    return to_campaign(item)
+    return record.campaign
 
 
 def _already(current: Campaign | None) -> Exception:
@@ -276,7 +277,7 @@ def schedule(
     current = get_campaign(owner_id, campaign_id, repo=repo)
     if lists.get(owner_id, current.list_id) is None:
         raise _list_not_found()
-    item = repo.update(
+    record = repo.update(
         owner_id,
         campaign_id,
         allowed=EDITABLE,
@@ -284,14 +285,14 @@ def schedule(
         sets={"scheduled_at": when.astimezone(UTC).isoformat()},
         correlation_id=correlation_id,
     )
-    if item is None:
+    if record is None:
         raise _already(repo.get(owner_id, campaign_id, consistent=True))
     try:
         launcher.schedule(owner_id, campaign_id, when, correlation_id)
     except Exception:
         repo.update(owner_id, campaign_id, allowed=("scheduled",), to="draft", removes=("scheduled_at",))
         raise
-    return to_campaign(item)
+    return record.campaign
 
 
 def cancel_schedule(
@@ -303,7 +304,7 @@ def cancel_schedule(
     correlation_id: str | None,
 ) -> Campaign:
     """A scheduled campaign goes back to draft (if the schedule fired meanwhile, it is too late: 409)."""
-    item = repo.update(
+    record = repo.update(
         owner_id,
         campaign_id,
         allowed=("scheduled",),
@@ -311,13 +312,13 @@ def cancel_schedule(
         removes=("scheduled_at",),
         correlation_id=correlation_id,
     )
-    if item is None:
+    if record is None:
         current = repo.get(owner_id, campaign_id, consistent=True)
         if current is None:
             raise _not_found()
         raise Conflict(f"The campaign is {current.status}, not scheduled.", code="campaign_not_scheduled")
     launcher.unschedule(owner_id, campaign_id)
-    return to_campaign(item)
+    return record.campaign
 
 
 def stats(owner_id: str, campaign_id: str, *, repo: CampaignRepository) -> CampaignStats:
@@ -341,7 +342,8 @@ def recipients(
     start = decode_cursor(cursor, scope=scope, key=key).get("sk") if cursor else None
     if start is not None and (not isinstance(start, str) or not start.startswith("RCPT#")):
         raise InvalidInput("The cursor is not valid; start again from the first page.", code="invalid_cursor")
-    items, last = recipients_repo.page(owner_id, campaign_id, limit=limit, start_sk=start)
+    page, last = recipients_repo.page(owner_id, campaign_id, limit=limit, start_sk=start)
     return RecipientPage(
-        items=items, next_cursor=encode_cursor({"sk": last}, scope=scope, key=key) if last else None
+        items=[r.view() for r in page],
+        next_cursor=encode_cursor({"sk": last}, scope=scope, key=key) if last else None,
     )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from app.contacts.lists import ListRepository
 from app.contacts.models import (
     SUPPRESSING_STATUSES,
     ContactList,
@@ -12,23 +12,20 @@ from app.contacts.models import (
     ListCreate,
     ListPage,
     ListUpdate,
+    NewSubscriber,
     Subscriber,
     SubscriberCreate,
     SubscriberPage,
     SubscriberUpdate,
     Suppression,
     SuppressionCreate,
+    SuppressionEntry,
     SuppressionPage,
-    attributes_json,
     new_id,
     normalise_email,
 )
-from app.contacts.repository import (
-    ListRepository,
-    SubscriberRepository,
-    SuppressionRepository,
-    to_subscriber,
-)
+from app.contacts.subscribers import SubscriberRepository
+from app.contacts.suppression import SuppressionRepository
 from app.errors import Conflict, InvalidInput, NotFound
 from app.observability import logger
 from app.pagination import KeySource, decode_cursor, encode_cursor
@@ -142,10 +139,10 @@ def purge_deleted_list(
 # ---------------------------------------------------------------------- subscribers
 
 
-def _suppression_for(status: str, *, list_id: str, correlation_id: str | None) -> dict[str, Any] | None:
+def _suppression_for(status: str, *, list_id: str, correlation_id: str | None) -> SuppressionEntry | None:
     if status not in SUPPRESSING_STATUSES:
         return None
-    return {"reason": status, "source": f"list:{list_id}", "correlation_id": correlation_id}
+    return SuppressionEntry(reason=status, source=f"list:{list_id}", correlation_id=correlation_id)
 
 
 def add_subscriber(
@@ -157,9 +154,7 @@ def add_subscriber(
     correlation_id: str | None,
 ) -> Subscriber:
     """Add an address to a list (one subscriber per address per list)."""
-    item = repo.new_item(
-        owner_id,
-        list_id,
+    new = NewSubscriber(
         email=cmd.email,
         name=cmd.name,
         status=cmd.status,
@@ -168,13 +163,16 @@ def add_subscriber(
         correlation_id=correlation_id,
     )
     outcome = repo.add(
-        item, suppress=_suppression_for(cmd.status, list_id=list_id, correlation_id=correlation_id)
+        owner_id,
+        list_id,
+        new,
+        suppress=_suppression_for(cmd.status, list_id=list_id, correlation_id=correlation_id),
     )
+    if isinstance(outcome, Subscriber):
+        return outcome
     if outcome == "list_missing":
         raise _list_not_found()
-    if outcome == "exists":
-        raise Conflict("This address is already on the list.", code="subscriber_exists")
-    return to_subscriber(item)
+    raise Conflict("This address is already on the list.", code="subscriber_exists")
 
 
 def get_subscriber(
@@ -221,14 +219,18 @@ def update_subscriber(
     """Change a subscriber; a status of unsubscribed, bounced or complained also suppresses the address."""
     get_list(owner_id, list_id, repo=lists)
     address = email_from_path(email)
-    changes: dict[str, Any] = cmd.model_dump(exclude_none=True)
-    if "attributes" in changes:
-        changes["attributes"] = attributes_json(changes["attributes"])
     suppress = (
         _suppression_for(cmd.status, list_id=list_id, correlation_id=correlation_id) if cmd.status else None
     )
-    if changes and not repo.update(
-        owner_id, list_id, address, changes, suppress=suppress, correlation_id=correlation_id
+    if cmd.model_dump(exclude_none=True) and not repo.update(
+        owner_id,
+        list_id,
+        address,
+        name=cmd.name,
+        status=cmd.status,
+        attributes=cmd.attributes,
+        suppress=suppress,
+        correlation_id=correlation_id,
     ):
         raise _subscriber_not_found()
     found = repo.get(owner_id, list_id, address, consistent=True)
@@ -253,14 +255,8 @@ def suppress(
     owner_id: str, cmd: SuppressionCreate, *, repo: SuppressionRepository, correlation_id: str | None
 ) -> Suppression:
     """Put an address on the account's suppression list (idempotent; the first reason is kept)."""
-    return repo.add(owner_id, cmd.email, reason=cmd.reason, source="api", correlation_id=correlation_id)
-
-
-def record_suppression(
-    owner_id: str, email: str, *, reason: str, source: str, repo: SuppressionRepository
-) -> Suppression:
-    """Suppress an address for a bounce, complaint or unsubscribe (for delivery feedback workers)."""
-    return repo.add(owner_id, normalise_email(email), reason=reason, source=source, correlation_id=None)
+    entry = SuppressionEntry(reason=cmd.reason, source="api", correlation_id=correlation_id)
+    return repo.add(owner_id, cmd.email, entry)
 
 
 def lift_suppression(owner_id: str, email: str, *, repo: SuppressionRepository) -> None:
