@@ -63,6 +63,12 @@ def one_of(name: str, options: Iterable[Any]) -> tuple[str, dict[str, Any]]:
     return f"{name} IN ({', '.join(values)})", values
 
 
+def new_item(key: Key, entity: str, **attributes: Any) -> Item:
+    """An item of an entity: its key, its `type` (what the stream's filter and the outbox read) and
+    its attributes."""
+    return {"PK": key[0], "SK": key[1], "type": entity, **attributes}
+
+
 def _key(pk: str, sk: str) -> dict[str, Any]:
     return to_attr({"PK": pk, "SK": sk})
 
@@ -335,6 +341,20 @@ class Table:
         response = self.client.query(**kwargs)
         last = response.get("LastEvaluatedKey")
         return [from_attr(i) for i in response.get("Items", [])], (from_attr(last) if last else None)
+
+    def page(
+        self, pk: str, prefix: str, *, limit: int, start_sk: str | None, forward: bool = True
+    ) -> tuple[list[Item], str | None]:
+        """A page of one partition's items whose sort key starts with `prefix`, and the sort key to
+        continue after (None on the last page)."""
+        items, last = self.query(
+            "PK = :pk AND begins_with(SK, :prefix)",
+            {":pk": pk, ":prefix": prefix},
+            limit=limit,
+            start_key={"PK": pk, "SK": start_sk} if start_sk else None,
+            forward=forward,
+        )
+        return items, (str(last["SK"]) if last else None)
 
     def query_all(self, key_condition: str, values: Mapping[str, Any], **kwargs: Any) -> Iterator[Item]:
         """Every item of a Query, page by page."""

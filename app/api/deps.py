@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app import aws
 from app.auth.principal import Principal
 from app.auth.tokens import verify_access_token
 from app.errors import Forbidden, NotAuthenticated
+from app.pagination import PageRequest
 from app.store import Store
 
 if TYPE_CHECKING:
@@ -92,3 +93,14 @@ async def get_optional_bearer(
 
 
 OptionalBearer = Annotated[str | None, Depends(get_optional_bearer)]
+
+
+async def get_page(
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> PageRequest:
+    """`?limit=&cursor=` of a list route (the cursor is the previous page's `next_cursor`)."""
+    return PageRequest(limit=limit, cursor=cursor)
+
+
+Page = Annotated[PageRequest, Depends(get_page)]

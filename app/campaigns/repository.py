@@ -31,7 +31,7 @@ from app.campaigns.models import (
     StatusChange,
     stats_of,
 )
-from app.db import Append, Table, now_iso, one_of
+from app.db import Append, Table, new_item, now_iso, one_of
 
 ENTITY = "campaign"
 CONTENT_FIELDS = ("name", "subject", "from_name", "reply_to", "list_id", "html_body", "text_body")
@@ -137,21 +137,19 @@ class CampaignRepository:
         self, owner_id: str, campaign_id: str, content: Mapping[str, Any], *, correlation_id: str | None
     ) -> Campaign:
         """Write a new draft."""
-        pk, sk = campaign_key(owner_id, campaign_id)
         now = now_iso()
-        item = {
-            "PK": pk,
-            "SK": sk,
-            "type": ENTITY,
-            "owner_id": owner_id,
-            "campaign_id": campaign_id,
+        item = new_item(
+            campaign_key(owner_id, campaign_id),
+            ENTITY,
+            owner_id=owner_id,
+            campaign_id=campaign_id,
             **{k: content.get(k) for k in CONTENT_FIELDS},
-            "status": "draft",
-            "timeline": [{"status": "draft", "at": now}],
-            "created_at": now,
-            "updated_at": now,
-            "correlation_id": correlation_id,
-        }
+            status="draft",
+            timeline=[{"status": "draft", "at": now}],
+            created_at=now,
+            updated_at=now,
+            correlation_id=correlation_id,
+        )
         self.table.insert(item)
         return to_campaign(item)
 
@@ -172,14 +170,8 @@ class CampaignRepository:
     ) -> tuple[list[CampaignSummary], str | None]:
         """A page of campaigns, newest first, and the sort key to continue after."""
         pk, _ = campaign_key(owner_id, "")
-        items, last = self.table.query(
-            "PK = :pk AND begins_with(SK, :prefix)",
-            {":pk": pk, ":prefix": "CAMPAIGN#"},
-            limit=limit,
-            start_key={"PK": pk, "SK": start_sk} if start_sk else None,
-            forward=False,
-        )
-        return [to_summary(i) for i in items], (str(last["SK"]) if last else None)
+        items, last = self.table.page(pk, "CAMPAIGN#", limit=limit, start_sk=start_sk, forward=False)
+        return [to_summary(i) for i in items], last
 
     def update(
         self,

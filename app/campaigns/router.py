@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, status
 
 from app import aws, secrets
-from app.api.deps import CorrelationId, CurrentUser, SettingsDep, StoreDep
+from app.api.deps import CorrelationId, CurrentUser, Page, SettingsDep, StoreDep
 from app.campaigns import service
 from app.campaigns.launch import Launcher, StepFunctionsLauncher
 from app.campaigns.models import (
@@ -53,8 +53,6 @@ async def get_delivery(settings: SettingsDep) -> DeliveryControl:
 LauncherDep = Annotated[Launcher, Depends(get_launcher)]
 Delivery = Annotated[DeliveryControl, Depends(get_delivery)]
 CampaignId = Annotated[str, Path(min_length=1, max_length=64)]
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=2048)]
 
 router = APIRouter(tags=["campaigns"])
 
@@ -70,13 +68,9 @@ async def create_campaign(
 
 
 @router.get("/api/campaigns")
-async def list_campaigns(
-    user: CurrentUser, store: StoreDep, limit: Limit = 50, cursor: Cursor = None
-) -> CampaignPage:
+async def list_campaigns(user: CurrentUser, store: StoreDep, page: Page) -> CampaignPage:
     """Your campaigns, newest first."""
-    return service.list_campaigns(
-        user.user_id, limit=limit, cursor=cursor, repo=store.campaigns, key=secrets.signing_key
-    )
+    return service.list_campaigns(user.user_id, page, repo=store.campaigns, key=secrets.signing_key)
 
 
 @router.get("/api/campaigns/{campaign_id}")
@@ -250,15 +244,13 @@ async def campaign_recipients(
     campaign_id: CampaignId,
     user: CurrentUser,
     store: StoreDep,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    page: Page,
 ) -> RecipientPage:
     """The frozen audience with each message's status, in email order."""
     return service.recipients(
         user.user_id,
         campaign_id,
-        limit=limit,
-        cursor=cursor,
+        page,
         repo=store.campaigns,
         recipients_repo=store.recipients,
         key=secrets.signing_key,

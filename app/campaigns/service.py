@@ -27,9 +27,9 @@ from app.contacts.models import new_id
 from app.contacts.subscribers import SubscriberRepository
 from app.delivery import sender
 from app.delivery.repository import RecipientRepository
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, NotFound, found
 from app.observability import logger
-from app.pagination import KeySource, decode_cursor, encode_cursor
+from app.pagination import KeySource, PageRequest, next_cursor, start_after
 from app.unsubscribe.links import links_for, unsubscribe_links
 from app.unsubscribe.tokens import UnsubscribeTarget
 from app.users.repository import ProfileRepository
@@ -56,10 +56,7 @@ def _refused(current: Campaign | None, action: str, code: str) -> Exception:
 
 def get_campaign(owner_id: str, campaign_id: str, *, repo: CampaignRepository) -> Campaign:
     """One of the owner's campaigns."""
-    found = repo.get(owner_id, campaign_id)
-    if found is None:
-        raise _not_found()
-    return found
+    return found(repo.get(owner_id, campaign_id), _not_found)
 
 
 def create_campaign(
@@ -82,17 +79,13 @@ def create_campaign(
 
 
 def list_campaigns(
-    owner_id: str, *, limit: int, cursor: str | None, repo: CampaignRepository, key: KeySource
+    owner_id: str, page: PageRequest, *, repo: CampaignRepository, key: KeySource
 ) -> CampaignPage:
     """A page of the owner's campaigns, newest first."""
     scope = f"campaigns:{owner_id}"
-    start = decode_cursor(cursor, scope=scope, key=key).get("sk") if cursor else None
-    if start is not None and (not isinstance(start, str) or not start.startswith("CAMPAIGN#")):
-        raise InvalidInput("The cursor is not valid; start again from the first page.", code="invalid_cursor")
-    items, last = repo.page(owner_id, limit=limit, start_sk=start)
-    return CampaignPage(
-        items=items, next_cursor=encode_cursor({"sk": last}, scope=scope, key=key) if last else None
-    )
+    start = start_after(page.cursor, scope=scope, prefix="CAMPAIGN#", key=key)
+    items, last = repo.page(owner_id, limit=page.limit, start_sk=start)
+    return CampaignPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 
 def update_campaign(
@@ -329,9 +322,8 @@ def stats(owner_id: str, campaign_id: str, *, repo: CampaignRepository) -> Campa
 def recipients(
     owner_id: str,
     campaign_id: str,
+    page: PageRequest,
     *,
-    limit: int,
-    cursor: str | None,
     repo: CampaignRepository,
     recipients_repo: RecipientRepository,
     key: KeySource,
@@ -339,11 +331,8 @@ def recipients(
     """A page of the campaign's frozen audience with each message's status, in email order."""
     get_campaign(owner_id, campaign_id, repo=repo)
     scope = f"recipients:{owner_id}:{campaign_id}"
-    start = decode_cursor(cursor, scope=scope, key=key).get("sk") if cursor else None
-    if start is not None and (not isinstance(start, str) or not start.startswith("RCPT#")):
-        raise InvalidInput("The cursor is not valid; start again from the first page.", code="invalid_cursor")
-    page, last = recipients_repo.page(owner_id, campaign_id, limit=limit, start_sk=start)
+    start = start_after(page.cursor, scope=scope, prefix="RCPT#", key=key)
+    found_page, last = recipients_repo.page(owner_id, campaign_id, limit=page.limit, start_sk=start)
     return RecipientPage(
-        items=[r.view() for r in page],
-        next_cursor=encode_cursor({"sk": last}, scope=scope, key=key) if last else None,
+        items=[r.view() for r in found_page], next_cursor=next_cursor(last, scope=scope, key=key)
     )

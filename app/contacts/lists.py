@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from app.contacts.models import ContactList, id_time
-from app.db import Table, now_iso
+from app.db import Table, new_item, now_iso
 
 ENTITY = "list"
 # Uploads expire after 7 days (bucket lifecycle); an import older than this can never be retried.
@@ -53,21 +53,19 @@ class ListRepository:
         self, owner_id: str, list_id: str, *, name: str, description: str, correlation_id: str | None
     ) -> ContactList:
         """Write a new list (ids are random, so the condition only guards against a collision)."""
-        pk, sk = list_key(owner_id, list_id)
         now = now_iso()
-        item = {
-            "PK": pk,
-            "SK": sk,
-            "type": ENTITY,
-            "owner_id": owner_id,
-            "list_id": list_id,
-            "name": name,
-            "description": description,
-            "subscriber_count": 0,
-            "created_at": now,
-            "updated_at": now,
-            "correlation_id": correlation_id,
-        }
+        item = new_item(
+            list_key(owner_id, list_id),
+            ENTITY,
+            owner_id=owner_id,
+            list_id=list_id,
+            name=name,
+            description=description,
+            subscriber_count=0,
+            created_at=now,
+            updated_at=now,
+            correlation_id=correlation_id,
+        )
         self.table.insert(item)
         return to_list(item)
 
@@ -81,14 +79,8 @@ class ListRepository:
     ) -> tuple[list[ContactList], str | None]:
         """A page of lists in creation order and the sort key to continue after."""
         pk, _ = list_key(owner_id, "")
-        start = {"PK": pk, "SK": start_sk} if start_sk else None
-        items, last = self.table.query(
-            "PK = :pk AND begins_with(SK, :prefix)",
-            {":pk": pk, ":prefix": "LIST#"},
-            limit=limit,
-            start_key=start,
-        )
-        return [to_list(i) for i in items], (str(last["SK"]) if last else None)
+        items, last = self.table.page(pk, "LIST#", limit=limit, start_sk=start_sk)
+        return [to_list(i) for i in items], last
 
     def update(
         self, owner_id: str, list_id: str, changes: Mapping[str, Any], *, correlation_id: str | None

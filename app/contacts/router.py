@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from app import secrets
-from app.api.deps import CorrelationId, CurrentUser, StoreDep
+from app.api.deps import CorrelationId, CurrentUser, Page, StoreDep
 from app.contacts import service
 from app.contacts.models import (
     ContactList,
@@ -25,8 +25,6 @@ from app.contacts.models import (
 
 ListId = Annotated[str, Path(min_length=1, max_length=64)]
 EmailInPath = Annotated[str, Path(min_length=1, max_length=320)]
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=2048)]
 EmailPrefix = Annotated[str, Query(max_length=320)]
 
 router = APIRouter(tags=["contacts"])
@@ -41,13 +39,9 @@ async def create_list(
 
 
 @router.get("/api/lists")
-async def list_lists(
-    user: CurrentUser, store: StoreDep, limit: Limit = 50, cursor: Cursor = None
-) -> ListPage:
+async def list_lists(user: CurrentUser, store: StoreDep, page: Page) -> ListPage:
     """The caller's lists, oldest first, a page at a time."""
-    return service.list_lists(
-        user.user_id, limit=limit, cursor=cursor, repo=store.lists, key=secrets.signing_key
-    )
+    return service.list_lists(user.user_id, page, repo=store.lists, key=secrets.signing_key)
 
 
 @router.get("/api/lists/{list_id}")
@@ -89,17 +83,15 @@ async def list_subscribers(
     list_id: ListId,
     user: CurrentUser,
     store: StoreDep,
+    page: Page,
     email_prefix: EmailPrefix = "",
-    limit: Limit = 50,
-    cursor: Cursor = None,
 ) -> SubscriberPage:
     """A list's subscribers in email order; `email_prefix` narrows to addresses starting with it."""
     return service.list_subscribers(
         user.user_id,
         list_id,
+        page,
         email_prefix=email_prefix,
-        limit=limit,
-        cursor=cursor,
         lists=store.lists,
         repo=store.subscribers,
         key=secrets.signing_key,
@@ -145,16 +137,14 @@ async def remove_subscriber(list_id: ListId, email: EmailInPath, user: CurrentUs
 async def list_suppressions(
     user: CurrentUser,
     store: StoreDep,
+    page: Page,
     email_prefix: EmailPrefix = "",
-    limit: Limit = 50,
-    cursor: Cursor = None,
 ) -> SuppressionPage:
     """Addresses no campaign of this account will send to, in email order."""
     return service.list_suppressions(
         user.user_id,
+        page,
         email_prefix=email_prefix,
-        limit=limit,
-        cursor=cursor,
         repo=store.suppressions,
         key=secrets.signing_key,
     )

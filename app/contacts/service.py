@@ -26,9 +26,9 @@ from app.contacts.models import (
 )
 from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, NotFound, found
 from app.observability import logger
-from app.pagination import KeySource, decode_cursor, encode_cursor
+from app.pagination import KeySource, PageRequest, next_cursor, start_after
 
 PURGE_STEP = 1000
 
@@ -41,29 +41,12 @@ def _subscriber_not_found() -> NotFound:
     return NotFound("No such subscriber on this list.", code="subscriber_not_found")
 
 
-def _bad_cursor() -> InvalidInput:
-    return InvalidInput("The cursor is not valid; start again from the first page.", code="invalid_cursor")
-
-
 def email_from_path(value: str) -> str:
     """An address taken from a URL, normalised; InvalidInput when it is not an address."""
     try:
         return normalise_email(value)
     except InvalidEmail as exc:
         raise InvalidInput(str(exc), code="invalid_email") from exc
-
-
-def _start_sk(cursor: str | None, *, scope: str, prefix: str, key: KeySource) -> str | None:
-    if not cursor:
-        return None
-    sk = decode_cursor(cursor, scope=scope, key=key).get("sk")
-    if not isinstance(sk, str) or not sk.startswith(prefix):
-        raise _bad_cursor()
-    return sk
-
-
-def _next_cursor(last_sk: str | None, *, scope: str, key: KeySource) -> str | None:
-    return encode_cursor({"sk": last_sk}, scope=scope, key=key) if last_sk else None
 
 
 # ---------------------------------------------------------------------- lists
@@ -82,21 +65,16 @@ def create_list(
 
 def get_list(owner_id: str, list_id: str, *, repo: ListRepository) -> ContactList:
     """One of the owner's lists (another owner's id is simply not found)."""
-    found = repo.get(owner_id, list_id)
-    if found is None:
-        raise _list_not_found()
-    return found
+    return found(repo.get(owner_id, list_id), _list_not_found)
 
 
-def list_lists(
-    owner_id: str, *, limit: int, cursor: str | None, repo: ListRepository, key: KeySource
-) -> ListPage:
+def list_lists(owner_id: str, page: PageRequest, *, repo: ListRepository, key: KeySource) -> ListPage:
     """A page of the owner's lists, oldest first."""
     scope = f"lists:{owner_id}"
     items, last = repo.page(
-        owner_id, limit=limit, start_sk=_start_sk(cursor, scope=scope, prefix="LIST#", key=key)
+        owner_id, limit=page.limit, start_sk=start_after(page.cursor, scope=scope, prefix="LIST#", key=key)
     )
-    return ListPage(items=items, next_cursor=_next_cursor(last, scope=scope, key=key))
+    return ListPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 
 def update_list(
@@ -180,19 +158,15 @@ def get_subscriber(
 ) -> Subscriber:
     """One subscriber of one of the owner's lists."""
     get_list(owner_id, list_id, repo=lists)
-    found = repo.get(owner_id, list_id, email_from_path(email))
-    if found is None:
-        raise _subscriber_not_found()
-    return found
+    return found(repo.get(owner_id, list_id, email_from_path(email)), _subscriber_not_found)
 
 
 def list_subscribers(
     owner_id: str,
     list_id: str,
+    page: PageRequest,
     *,
     email_prefix: str,
-    limit: int,
-    cursor: str | None,
     lists: ListRepository,
     repo: SubscriberRepository,
     key: KeySource,
@@ -201,9 +175,9 @@ def list_subscribers(
     get_list(owner_id, list_id, repo=lists)
     prefix = email_prefix.strip().lower()
     scope = f"subscribers:{owner_id}:{list_id}:{prefix}"
-    start = _start_sk(cursor, scope=scope, prefix=f"SUB#{prefix}", key=key)
-    items, last = repo.page(owner_id, list_id, prefix=prefix, limit=limit, start_sk=start)
-    return SubscriberPage(items=items, next_cursor=_next_cursor(last, scope=scope, key=key))
+    start = start_after(page.cursor, scope=scope, prefix=f"SUB#{prefix}", key=key)
+    items, last = repo.page(owner_id, list_id, prefix=prefix, limit=page.limit, start_sk=start)
+    return SubscriberPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 
 def update_subscriber(
@@ -267,19 +241,18 @@ def lift_suppression(owner_id: str, email: str, *, repo: SuppressionRepository) 
 
 def list_suppressions(
     owner_id: str,
+    page: PageRequest,
     *,
     email_prefix: str,
-    limit: int,
-    cursor: str | None,
     repo: SuppressionRepository,
     key: KeySource,
 ) -> SuppressionPage:
     """A page of the owner's suppressed addresses in email order."""
     prefix = email_prefix.strip().lower()
     scope = f"suppression:{owner_id}:{prefix}"
-    start = _start_sk(cursor, scope=scope, prefix=f"EMAIL#{prefix}", key=key)
-    items, last = repo.page(owner_id, prefix=prefix, limit=limit, start_sk=start)
-    return SuppressionPage(items=items, next_cursor=_next_cursor(last, scope=scope, key=key))
+    start = start_after(page.cursor, scope=scope, prefix=f"EMAIL#{prefix}", key=key)
+    items, last = repo.page(owner_id, prefix=prefix, limit=page.limit, start_sk=start)
+    return SuppressionPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 
 def suppressed_among(owner_id: str, emails: Sequence[str], *, repo: SuppressionRepository) -> set[str]:

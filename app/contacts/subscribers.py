@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
 from app.contacts.lists import list_key
 from app.contacts.models import NewSubscriber, Subscriber, SuppressionEntry, attributes_json
 from app.contacts.suppression import suppression_update
-from app.db import Delete, Item, Put, Table, Update, now_iso
+from app.db import Delete, Item, Put, Table, Update, new_item, now_iso
 
 ENTITY = "subscriber"
 LIST_PURGE = "list_purge"
@@ -130,14 +130,8 @@ class SubscriberRepository:
     ) -> tuple[list[Subscriber], str | None]:
         """A page of subscribers whose email starts with `prefix`, in email order."""
         pk = members_pk(owner_id, list_id)
-        start = {"PK": pk, "SK": start_sk} if start_sk else None
-        items, last = self.table.query(
-            "PK = :pk AND begins_with(SK, :prefix)",
-            {":pk": pk, ":prefix": f"SUB#{prefix}"},
-            limit=limit,
-            start_key=start,
-        )
-        return [to_subscriber(i) for i in items], (str(last["SK"]) if last else None)
+        items, last = self.table.page(pk, f"SUB#{prefix}", limit=limit, start_sk=start_sk)
+        return [to_subscriber(i) for i in items], last
 
     def note_campaign(self, owner_id: str, list_id: str, email: str, campaign_id: str, sent_at: str) -> bool:
         """Count a campaign the subscriber was sent, once (a retried page changes nothing); False when
@@ -268,22 +262,9 @@ class SubscriberRepository:
 
 
 def _new_item(owner_id: str, list_id: str, new: NewSubscriber, *, now: str) -> Item:
-    pk, sk = subscriber_key(owner_id, list_id, new.email)
-    return {
-        "PK": pk,
-        "SK": sk,
-        "type": ENTITY,
-        "owner_id": owner_id,
-        "list_id": list_id,
-        "email": new.email,
-        "name": new.name,
-        "status": new.status,
-        "attributes": attributes_json(new.attributes),
-        "source": new.source,
-        "created_at": now,
-        "updated_at": now,
-        "correlation_id": new.correlation_id,
-    }
+    fields = {**asdict(new), "attributes": attributes_json(new.attributes)}
+    key = subscriber_key(owner_id, list_id, new.email)
+    return new_item(key, ENTITY, owner_id=owner_id, list_id=list_id, created_at=now, updated_at=now, **fields)
 
 
 def _count(owner_id: str, list_id: str, delta: int) -> Update:

@@ -80,14 +80,8 @@ class SuppressionRepository:
     ) -> tuple[list[Suppression], str | None]:
         """A page of suppressed addresses starting with `prefix`, in email order."""
         pk, _ = suppression_key(owner_id, "")
-        start = {"PK": pk, "SK": start_sk} if start_sk else None
-        items, last = self.table.query(
-            "PK = :pk AND begins_with(SK, :prefix)",
-            {":pk": pk, ":prefix": f"EMAIL#{prefix}"},
-            limit=limit,
-            start_key=start,
-        )
-        return [to_suppression(i) for i in items], (str(last["SK"]) if last else None)
+        items, last = self.table.page(pk, f"EMAIL#{prefix}", limit=limit, start_sk=start_sk)
+        return [to_suppression(i) for i in items], last
 
     def suppressed_among(self, owner_id: str, emails: Sequence[str]) -> set[str]:
         """Which of these (normalised) addresses are suppressed; 100 per BatchGetItem."""

@@ -22,13 +22,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from app.campaigns.models import Recipient, RecipientStatus
 from app.contacts.models import Subscriber
-from app.db import Item, Table, now_iso, one_of
+from app.db import Item, Table, new_item, now_iso, one_of
 
 ENTITY = "campaign_recipient"
 # Statuses a recipient can have once its message went out.
@@ -111,28 +111,9 @@ class RecipientRecord:
 
 
 def _item(record: RecipientRecord) -> Item:
-    pk, sk = recipient_key(record.owner_id, record.campaign_id, record.email)
-    return {
-        "PK": pk,
-        "SK": sk,
-        "type": ENTITY,
-        "owner_id": record.owner_id,
-        "campaign_id": record.campaign_id,
-        "list_id": record.list_id,
-        "email": record.email,
-        "name": record.name,
-        "attributes": record.attributes_json,
-        "batch": record.batch,
-        "status": record.status,
-        "updated_at": record.updated_at,
-        "attempt": record.attempt,
-        "claimed_at": record.claimed_at,
-        "message_id": record.message_id,
-        "reason": record.reason,
-        "sent_at": record.sent_at,
-        "delivered_at": record.delivered_at,
-        "correlation_id": record.correlation_id,
-    }
+    fields = asdict(record)
+    fields["attributes"] = fields.pop("attributes_json")
+    return new_item(recipient_key(record.owner_id, record.campaign_id, record.email), ENTITY, **fields)
 
 
 @dataclass(frozen=True)
@@ -295,14 +276,10 @@ class RecipientRepository:
         self, owner_id: str, campaign_id: str, *, limit: int, start_sk: str | None
     ) -> tuple[list[RecipientRecord], str | None]:
         """A page of recipients in email order and the sort key to continue after."""
-        pk = recipients_pk(owner_id, campaign_id)
-        items, last = self.table.query(
-            "PK = :pk AND begins_with(SK, :r)",
-            {":pk": pk, ":r": "RCPT#"},
-            limit=limit,
-            start_key={"PK": pk, "SK": start_sk} if start_sk else None,
+        items, last = self.table.page(
+            recipients_pk(owner_id, campaign_id), "RCPT#", limit=limit, start_sk=start_sk
         )
-        return [RecipientRecord.from_item(i) for i in items], (str(last["SK"]) if last else None)
+        return [RecipientRecord.from_item(i) for i in items], last
 
     def count_soft_bounce(self, owner_id: str, email: str) -> int:
         """One more soft bounce of an address (account-wide); returns the count."""

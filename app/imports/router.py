@@ -11,6 +11,7 @@ from app.api.deps import CorrelationId, CurrentUser, SettingsDep, StoreDep
 from app.imports import service
 from app.imports.models import ImportCreate, ImportJob, ImportPage, ImportStarted, ReportLink
 from app.imports.storage import S3Uploads, UploadStore
+from app.pagination import PageRequest
 
 
 async def get_uploads(settings: SettingsDep) -> UploadStore:
@@ -60,8 +61,7 @@ async def list_imports(
     return service.list_imports(
         user.user_id,
         list_id,
-        limit=limit,
-        cursor=cursor,
+        PageRequest(limit=limit, cursor=cursor),
         lists=store.lists,
         repo=store.imports,
         key=secrets.signing_key,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from app.contacts.lists import ListRepository
 from app.contacts.models import new_id
-from app.errors import NotFound
+from app.errors import NotFound, found
 from app.imports.models import (
     REPORT_LINK_SECONDS,
     UPLOAD_EXPIRES_SECONDS,
@@ -23,7 +23,7 @@ from app.imports.models import (
 from app.imports.repository import ImportRepository
 from app.imports.storage import UploadStore, upload_key
 from app.observability import logger
-from app.pagination import KeySource, decode_cursor, encode_cursor
+from app.pagination import KeySource, PageRequest, decode_cursor, encode_cursor
 
 CONTENT_TYPE = "text/csv"
 
@@ -72,18 +72,14 @@ def create_import(
 
 def get_import(owner_id: str, import_id: str, *, repo: ImportRepository) -> ImportJob:
     """One of the owner's imports with its progress."""
-    record = repo.get(owner_id, import_id)
-    if record is None:
-        raise _import_not_found()
-    return record.job
+    return found(repo.get(owner_id, import_id), _import_not_found).job
 
 
 def list_imports(
     owner_id: str,
     list_id: str,
+    page: PageRequest,
     *,
-    limit: int,
-    cursor: str | None,
     lists: ListRepository,
     repo: ImportRepository,
     key: KeySource,
@@ -92,16 +88,14 @@ def list_imports(
     if lists.get(owner_id, list_id) is None:
         raise NotFound("No such list.", code="list_not_found")
     scope = f"imports:{owner_id}:{list_id}"
-    start = decode_cursor(cursor, scope=scope, key=key) if cursor else None
-    items, last = repo.page_for_list(owner_id, list_id, limit=limit, start=start)
+    start = decode_cursor(page.cursor, scope=scope, key=key) if page.cursor else None
+    items, last = repo.page_for_list(owner_id, list_id, limit=page.limit, start=start)
     return ImportPage(items=items, next_cursor=encode_cursor(last, scope=scope, key=key) if last else None)
 
 
 def report_link(owner_id: str, import_id: str, *, repo: ImportRepository, uploads: UploadStore) -> ReportLink:
     """A five-minute link to the error report of a finished import that had errors."""
-    record = repo.get(owner_id, import_id)
-    if record is None:
-        raise _import_not_found()
+    record = found(repo.get(owner_id, import_id), _import_not_found)
     if not record.report_key:
         raise NotFound("This import has no error report.", code="report_not_available")
     url = uploads.download_url(

@@ -10,9 +10,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from app.db import Item, Table, now_iso
+from app.db import Item, Table, new_item, now_iso
 from app.users.models import Profile
 
 ENTITY = "user"
@@ -40,17 +39,15 @@ class ProfileRepository:
 
     def create(self, profile: Profile, *, correlation_id: str | None) -> bool:
         """Write a new profile; False (and no change) when it already exists."""
-        pk, sk = profile_key(profile.id)
-        item: dict[str, Any] = {
-            "PK": pk,
-            "SK": sk,
-            "type": ENTITY,
-            "user_id": profile.id,
-            "email": profile.email,
-            "name": profile.name,
-            "created_at": profile.created_at.isoformat(),
-            "correlation_id": correlation_id,
-        }
+        item = new_item(
+            profile_key(profile.id),
+            ENTITY,
+            user_id=profile.id,
+            email=profile.email,
+            name=profile.name,
+            created_at=profile.created_at.isoformat(),
+            correlation_id=correlation_id,
+        )
         return self.table.put(item, condition="attribute_not_exists(PK)")
 
     def get(self, user_id: str) -> Profile | None:
