@@ -17,15 +17,8 @@ from app.config import get_settings
 from app.delivery import finish, sender
 from app.delivery import send as senders
 from localcloud.cloud import EmbeddedCloud
-from tests.factories import bearer, registered_user
-from tests.integration.test_campaign_delivery import (
-    campaign_mail,
-    new_campaign,
-    new_list,
-    sfn,
-    state_names,
-    wait_for_status,
-)
+from tests.factories import bearer, new_campaign, new_list, registered_user
+from tests.helpers import campaign_mail, sfn, state_names, wait_for_status
 
 
 def audience(client: TestClient, count: int) -> tuple[dict[str, str], str, list[str]]:
