@@ -7,12 +7,24 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.campaigns import service
-from app.campaigns.models import CampaignCreate, CampaignUpdate, ScheduleRequest
+from app.campaigns.models import Campaign, CampaignCreate, CampaignUpdate, ScheduleRequest
 from app.config import get_settings
 from app.errors import Conflict, NotFound, UpstreamUnavailable
 from app.store import Store
 from tests.factories import draft, list_with, owner_id
 from tests.helpers import FakeLauncher
+
+
+def edit(store: Store, owner: str, campaign_id: str, **changes: str) -> Campaign:
+    """Change a campaign's content."""
+    return service.update_campaign(
+        owner,
+        campaign_id,
+        CampaignUpdate(**changes),
+        repo=store.campaigns,
+        lists=store.lists,
+        correlation_id=None,
+    )
 
 
 def test_a_draft_needs_a_list_of_its_owner(store: Store) -> None:
@@ -69,14 +81,7 @@ def test_a_delivery_that_cannot_start_leaves_a_draft(store: Store) -> None:
         )
 
     # Then it is a draft again, and still editable
-    changed = service.update_campaign(
-        owner,
-        campaign_id,
-        CampaignUpdate(subject="Second try"),
-        repo=store.campaigns,
-        lists=store.lists,
-        correlation_id=None,
-    )
+    changed = edit(store, owner, campaign_id, subject="Second try")
     assert (changed.status, changed.subject) == ("draft", "Second try")
 
 
@@ -96,15 +101,8 @@ def test_a_schedule_is_kept_until_cancelled_and_blocks_edits(store: Store) -> No
         launcher=launcher,
         correlation_id=None,
     )
-    with pytest.raises(Conflict) as edit:
-        service.update_campaign(
-            owner,
-            campaign_id,
-            CampaignUpdate(name="x"),
-            repo=store.campaigns,
-            lists=store.lists,
-            correlation_id=None,
-        )
+    with pytest.raises(Conflict) as edited:
+        edit(store, owner, campaign_id, name="x")
     cancelled = service.cancel_schedule(
         owner, campaign_id, repo=store.campaigns, launcher=launcher, correlation_id=None
     )
@@ -115,7 +113,7 @@ def test_a_schedule_is_kept_until_cancelled_and_blocks_edits(store: Store) -> No
 
     # Then the schedule existed only while the campaign was scheduled
     assert scheduled.status == "scheduled" and scheduled.scheduled_at == at
-    assert edit.value.code == "campaign_not_editable"
+    assert edited.value.code == "campaign_not_editable"
     assert (cancelled.status, cancelled.scheduled_at, launcher.scheduled) == ("draft", None, {})
     assert twice.value.code == "campaign_not_scheduled"
 

@@ -11,6 +11,7 @@ from typing import Any, cast
 
 import pytest
 
+from app.campaigns.models import Campaign
 from app.config import get_settings
 from app.contacts.models import SuppressionEntry
 from app.delivery import feedback, finish, pause, send, start, wait
@@ -71,6 +72,17 @@ class Delivery:
             signing_key=lambda: b"s" * 32,
         )
         return send.send_batch(batch, attempt, kit=kit)
+
+    def resume(self) -> Campaign:
+        return pause.resume(
+            self.owner,
+            self.campaign_id,
+            campaigns=self.store.campaigns,
+            recipients=self.store.recipients,
+            queue=self.queue,
+            resumer=self.resumer,
+            correlation_id=None,
+        )
 
     def finalize(self, state: DeliveryState) -> DeliveryState:
         return finish.finalize(
@@ -174,25 +186,9 @@ def test_a_paused_campaign_sends_nothing_until_resumed_then_only_what_was_left(
 
     # When the second batch arrives while paused, then the campaign is resumed
     skipped = d.send(d.queue.batches[1], "m1:1")
-    resumed = pause.resume(
-        d.owner,
-        d.campaign_id,
-        campaigns=d.store.campaigns,
-        recipients=d.store.recipients,
-        queue=d.queue,
-        resumer=d.resumer,
-        correlation_id=None,
-    )
+    resumed = d.resume()
     with pytest.raises(pause.CampaignNotPaused):
-        pause.resume(
-            d.owner,
-            d.campaign_id,
-            campaigns=d.store.campaigns,
-            recipients=d.store.recipients,
-            queue=d.queue,
-            resumer=d.resumer,
-            correlation_id=None,
-        )
+        d.resume()
 
     # Then the paused batch was dropped, and only the batch not counted went back on the queue
     assert (paused.status, skipped, resumed.status) == ("paused", "skipped", "sending")

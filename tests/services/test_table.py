@@ -44,23 +44,13 @@ def test_a_refused_condition_returns_none_and_changes_nothing(store: Store) -> N
     pk = _pk()
     store.table.put(new_item((pk, "A"), "test", status="pending"))
 
-    # When an update requires another status (its placeholder names the attribute it also sets)
-    refused = store.table.update(
-        pk,
-        "A",
-        sets={"status": "sent"},
-        condition="#s = :x",
-        names={"#s": "status"},
-        values={":x": "claimed"},
-    )
-    claimed = store.table.update(
-        pk,
-        "A",
-        sets={"status": "claimed"},
-        condition="#s = :p",
-        names={"#s": "status"},
-        values={":p": "pending"},
-    )
+    # When updates require a status (their placeholder names the attribute they also set)
+    def move(expected: str, to: str) -> dict[str, object] | None:
+        return store.table.update(
+            pk, "A", sets={"status": to}, condition="#s = :x", names={"#s": "status"}, values={":x": expected}
+        )
+
+    refused, claimed = move("claimed", "sent"), move("pending", "claimed")
 
     # Then the first is refused and the second applied
     assert refused is None
