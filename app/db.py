@@ -1,20 +1,20 @@
 """The table adapter: every DynamoDB call Herald makes goes through here (types in, types out).
 
-Repositories say what to change (keys, attributes, a condition in their own placeholders);
-this module builds the update expressions, converts attribute values, turns a refused
-condition into a return value, names the failed conditions of a cancelled transaction, and
-retries what a batch call left unprocessed, with one backoff for every batch call.
+Repositories say what to change (keys, attributes, a condition in their own placeholders, as
+the actions of writes.py); this module makes the calls, converts attribute values, turns a
+refused condition into a return value, names the failed conditions of a cancelled transaction,
+and retries what a batch call left unprocessed, with one backoff for every batch call.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from app.aws import error_code
+from app.writes import Action, Delete, Put, Update, expressions
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -57,12 +57,6 @@ def from_attr(item: Mapping[str, Any]) -> Item:
     return {k: de.deserialize(v) for k, v in item.items()}
 
 
-def one_of(name: str, options: Iterable[Any]) -> tuple[str, dict[str, Any]]:
-    """A condition that `name` is one of `options` (`name IN (...)`), and the values it uses."""
-    values = {f":in{i}": option for i, option in enumerate(options)}
-    return f"{name} IN ({', '.join(values)})", values
-
-
 def new_item(key: Key, entity: str, **attributes: Any) -> Item:
     """An item of an entity: its key, its `type` (what the stream's filter and the outbox read) and
     its attributes."""
@@ -82,121 +76,23 @@ def _refused(exc: Exception) -> bool:
     return error_code(exc) == "ConditionalCheckFailedException"
 
 
-@dataclass(frozen=True)
-class IfAbsent:
-    """SET the attribute only when it has no value yet (`if_not_exists`)."""
-
-    value: Any
-
-
-@dataclass(frozen=True)
-class Append:
-    """SET the attribute to its list (empty when absent) with `items` appended (`list_append`)."""
-
-    items: Sequence[Any]
-
-
-@dataclass(frozen=True)
-class Put:
-    """A PutItem, optionally conditional (the condition's placeholders in `names`/`values`)."""
-
-    item: Mapping[str, Any]
-    condition: str | None = None
-    names: Mapping[str, str] = field(default_factory=dict)
-    values: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Update:
-    """An UpdateItem: attributes to SET (None values are left out), numbers and sets to ADD,
-    attributes to REMOVE, members to DELETE from sets; optionally conditional."""
-
-    pk: str
-    sk: str
-    sets: Mapping[str, Any] = field(default_factory=dict)
-    adds: Mapping[str, Any] = field(default_factory=dict)
-    removes: Sequence[str] = ()
-    deletes: Mapping[str, Any] = field(default_factory=dict)
-    condition: str | None = None
-    names: Mapping[str, str] = field(default_factory=dict)
-    values: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Delete:
-    """A DeleteItem, optionally conditional."""
-
-    pk: str
-    sk: str
-    condition: str | None = None
-    names: Mapping[str, str] = field(default_factory=dict)
-    values: Mapping[str, Any] = field(default_factory=dict)
-
-
-Action = Put | Update | Delete
-
-
-class _Expression:
-    """Placeholders for one request: the caller's, plus one per attribute the update names."""
-
-    def __init__(self, names: Mapping[str, str], values: Mapping[str, Any]) -> None:
-        self.names = dict(names)
-        self.values = dict(values)
-        self._by_attribute = {attribute: placeholder for placeholder, attribute in names.items()}
-
-    def name(self, attribute: str, placeholder: str) -> str:
-        # One placeholder per attribute: reuse the condition's when it names the same attribute.
-        if attribute not in self._by_attribute:
-            self._by_attribute[attribute] = placeholder
-            self.names[placeholder] = attribute
-        return self._by_attribute[attribute]
-
-    def value(self, placeholder: str, value: Any) -> str:
-        self.values[placeholder] = value
-        return placeholder
-
-    def update_expression(self, update: Update) -> str:
-        sets = []
-        for i, (attribute, value) in enumerate((a, v) for a, v in update.sets.items() if v is not None):
-            name = self.name(attribute, f"#S{i}")
-            if isinstance(value, IfAbsent):
-                sets.append(f"{name} = if_not_exists({name}, {self.value(f':S{i}', value.value)})")
-            elif isinstance(value, Append):
-                empty, items = self.value(f":S{i}e", []), self.value(f":S{i}", list(value.items))
-                sets.append(f"{name} = list_append(if_not_exists({name}, {empty}), {items})")
-            else:
-                sets.append(f"{name} = {self.value(f':S{i}', value)}")
-        clauses = {
-            "SET": sets,
-            "ADD": [self._operand(a, v, f"A{i}") for i, (a, v) in enumerate(update.adds.items())],
-            "REMOVE": [self.name(a, f"#R{i}") for i, a in enumerate(update.removes)],
-            "DELETE": [self._operand(a, v, f"D{i}") for i, (a, v) in enumerate(update.deletes.items())],
-        }
-        return " ".join(f"{action} {', '.join(parts)}" for action, parts in clauses.items() if parts)
-
-    def _operand(self, attribute: str, value: Any, suffix: str) -> str:
-        return f"{self.name(attribute, f'#{suffix}')} {self.value(f':{suffix}', value)}"
-
-    def request(self, condition: str | None) -> dict[str, Any]:
-        request: dict[str, Any] = {}
-        if condition:
-            request["ConditionExpression"] = condition
-        if self.names:
-            request["ExpressionAttributeNames"] = self.names
-        if self.values:
-            request["ExpressionAttributeValues"] = to_attr(self.values)
-        return request
-
-
 def _request(table_name: str, action: Action) -> dict[str, Any]:
     """The request of one action (also one element of a TransactWriteItems)."""
-    expression = _Expression(action.names, action.values)
+    built = expressions(action)
+    request: dict[str, Any] = {"TableName": table_name}
     if isinstance(action, Put):
-        return {"TableName": table_name, "Item": to_attr(action.item), **expression.request(action.condition)}
-    request: dict[str, Any] = {"TableName": table_name, "Key": _key(action.pk, action.sk)}
-    if isinstance(action, Update):
-        request["UpdateExpression"] = expression.update_expression(action)
-    return {**request, **expression.request(action.condition)}
+        request["Item"] = to_attr(action.item)
+    else:
+        request["Key"] = _key(action.pk, action.sk)
+    if built.update:
+        request["UpdateExpression"] = built.update
+    if built.condition:
+        request["ConditionExpression"] = built.condition
+    if built.names:
+        request["ExpressionAttributeNames"] = built.names
+    if built.values:
+        request["ExpressionAttributeValues"] = to_attr(built.values)
+    return request
 
 
 def _until_processed(send: Callable[[list[Any]], list[Any]], pending: list[Any]) -> None:

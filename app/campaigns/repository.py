@@ -31,7 +31,8 @@ from app.campaigns.models import (
     StatusChange,
     stats_of,
 )
-from app.db import Append, Table, new_item, now_iso, one_of
+from app.db import Table, new_item, now_iso
+from app.writes import Append, one_of
 
 ENTITY = "campaign"
 CONTENT_FIELDS = ("name", "subject", "from_name", "reply_to", "list_id", "html_body", "text_body")

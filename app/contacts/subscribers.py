@@ -27,7 +27,8 @@ from typing import Any, Literal
 from app.contacts.lists import list_key
 from app.contacts.models import NewSubscriber, Subscriber, SuppressionEntry, attributes_json
 from app.contacts.suppression import suppression_update
-from app.db import Delete, Item, Put, Table, Update, new_item, now_iso
+from app.db import Item, Table, new_item, now_iso
+from app.writes import Delete, Put, Update
 
 ENTITY = "subscriber"
 LIST_PURGE = "list_purge"

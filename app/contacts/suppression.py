@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from app.contacts.models import Suppression, SuppressionEntry
-from app.db import IfAbsent, Table, Update, now_iso
+from app.db import Table, now_iso
+from app.writes import IfAbsent, Update
 
 ENTITY = "suppression"
 

@@ -28,7 +28,8 @@ from typing import Any
 
 from app.campaigns.models import Recipient, RecipientStatus
 from app.contacts.models import Subscriber
-from app.db import Item, Table, new_item, now_iso, one_of
+from app.db import Item, Table, new_item, now_iso
+from app.writes import one_of
 
 ENTITY = "campaign_recipient"
 # Statuses a recipient can have once its message went out.

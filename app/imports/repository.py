@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.db import IfAbsent, Item, Table, now_iso
+from app.db import Item, Table, now_iso
 from app.imports.models import ImportFailure, ImportJob, Progress
+from app.writes import IfAbsent
 
 ENTITY = "import"
 WAITING_TTL_SECONDS = 24 * 3600

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from app.db import Append, Delete, IfAbsent, Put, Update, new_item
+from app.db import new_item
 from app.store import Store
+from app.writes import Append, Delete, IfAbsent, Put, Update
 
 
 def _pk() -> str:
