@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from app.push import ConnectionRepository
     from app.users.repository import ProfileRepository
 
-if TYPE_CHECKING:
-    pass
 
 R = TypeVar("R")
 
