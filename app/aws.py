@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from mypy_boto3_stepfunctions import SFNClient
 
 
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a botocore ClientError ('' for any other exception)."""
+    response: Any = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
+
+
 @cache
 def _session() -> Any:
     import boto3

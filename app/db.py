@@ -1,14 +1,36 @@
-"""A thin adapter over the DynamoDB client for the single table (types in, types out)."""
+"""The table adapter: every DynamoDB call Herald makes goes through here (types in, types out).
+
+Repositories say what to change (keys, attributes, a condition in their own placeholders, as
+the actions of writes.py); this module makes the calls, converts attribute values, turns a
+refused condition into a return value, names the failed conditions of a cancelled transaction,
+and retries what a batch call left unprocessed, with one backoff for every batch call.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from app.aws import error_code
+from app.writes import Action, Delete, Put, Update, expressions
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 Item = dict[str, Any]
+Key = tuple[str, str]
+ReturnValues = Literal["ALL_NEW", "UPDATED_NEW", "NONE"]
+
+BATCH_GET_SIZE = 100  # keys per BatchGetItem
+BATCH_WRITE_SIZE = 25  # requests per BatchWriteItem
+_EMPTY: dict[str, Any] = {}
+
+
+def now_iso() -> str:
+    """The current time as items store it."""
+    return datetime.now(UTC).isoformat()
 
 
 def _serializer() -> Any:
@@ -24,7 +46,7 @@ def _deserializer() -> Any:
 
 
 def to_attr(item: Mapping[str, Any]) -> dict[str, Any]:
-    """Python values to DynamoDB attribute values."""
+    """Python values to DynamoDB attribute values (None values are left out)."""
     ser = _serializer()
     return {k: ser.serialize(v) for k, v in item.items() if v is not None}
 
@@ -35,10 +57,52 @@ def from_attr(item: Mapping[str, Any]) -> Item:
     return {k: de.deserialize(v) for k, v in item.items()}
 
 
-def is_conditional_failure(exc: Exception) -> bool:
+def new_item(key: Key, entity: str, **attributes: Any) -> Item:
+    """An item of an entity: its key, its `type` (what the stream's filter and the outbox read) and
+    its attributes."""
+    return {"PK": key[0], "SK": key[1], "type": entity, **attributes}
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return to_attr({"PK": pk, "SK": sk})
+
+
+class KeyTaken(Exception):
+    """An item meant to be new found its key in use (ids are random: a bug, not a race)."""
+
+
+def _refused(exc: Exception) -> bool:
     """True when a write was refused by its condition expression."""
-    response = getattr(exc, "response", None) or {}
-    return bool(response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
+    return error_code(exc) == "ConditionalCheckFailedException"
+
+
+def _request(table_name: str, action: Action) -> dict[str, Any]:
+    """The request of one action (also one element of a TransactWriteItems)."""
+    built = expressions(action)
+    request: dict[str, Any] = {"TableName": table_name}
+    if isinstance(action, Put):
+        request["Item"] = to_attr(action.item)
+    else:
+        request["Key"] = _key(action.pk, action.sk)
+    if built.update:
+        request["UpdateExpression"] = built.update
+    if built.condition:
+        request["ConditionExpression"] = built.condition
+    if built.names:
+        request["ExpressionAttributeNames"] = built.names
+    if built.values:
+        request["ExpressionAttributeValues"] = to_attr(built.values)
+    return request
+
+
+def _until_processed(send: Callable[[list[Any]], list[Any]], pending: list[Any]) -> None:
+    """Call `send` with what is pending until nothing is, backing off while DynamoDB sends some back."""
+    delay = 0.05
+    while pending:
+        pending = send(pending)
+        if pending:
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 class Table:
@@ -48,20 +112,64 @@ class Table:
         self.name = name
         self.client = client
 
+    # Single items.
+
+    def get(self, pk: str, sk: str, *, consistent: bool = False) -> Item | None:
+        """GetItem by key."""
+        response = self.client.get_item(TableName=self.name, Key=_key(pk, sk), ConsistentRead=consistent)
+        item = response.get("Item")
+        return from_attr(item) if item else None
+
     def put(
         self,
         item: Mapping[str, Any],
         *,
         condition: str | None = None,
-        values: Mapping[str, Any] | None = None,
-    ) -> None:
-        """PutItem, optionally conditional."""
-        kwargs: dict[str, Any] = {"TableName": self.name, "Item": to_attr(item)}
-        if condition:
-            kwargs["ConditionExpression"] = condition
-        if values:
-            kwargs["ExpressionAttributeValues"] = to_attr(values)
-        self.client.put_item(**kwargs)
+        names: Mapping[str, str] = _EMPTY,
+        values: Mapping[str, Any] = _EMPTY,
+    ) -> bool:
+        """PutItem; False (and nothing written) when the condition does not hold."""
+        try:
+            self.client.put_item(**_request(self.name, Put(item, condition, names, values)))
+        except Exception as exc:
+            if _refused(exc):
+                return False
+            raise
+        return True
+
+    def insert(self, item: Mapping[str, Any]) -> None:
+        """PutItem of a new item; KeyTaken (and nothing written) when its key is in use."""
+        if not self.put(item, condition="attribute_not_exists(PK)"):
+            raise KeyTaken(f"{item.get('PK')} / {item.get('SK')}")
+
+    def update(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        sets: Mapping[str, Any] = _EMPTY,
+        adds: Mapping[str, Any] = _EMPTY,
+        removes: Sequence[str] = (),
+        deletes: Mapping[str, Any] = _EMPTY,
+        condition: str | None = None,
+        names: Mapping[str, str] = _EMPTY,
+        values: Mapping[str, Any] = _EMPTY,
+        returns: ReturnValues = "ALL_NEW",
+    ) -> Item | None:
+        """UpdateItem; the item as `returns` asks ({} for NONE), or None when the condition does not hold."""
+        return self.apply(
+            Update(pk, sk, sets, adds, removes, deletes, condition, names, values), returns=returns
+        )
+
+    def apply(self, update: Update, *, returns: ReturnValues = "ALL_NEW") -> Item | None:
+        """UpdateItem from an action built beforehand (as `update`; one also usable in `transact`)."""
+        try:
+            response = self.client.update_item(**_request(self.name, update), ReturnValues=returns)
+        except Exception as exc:
+            if _refused(exc):
+                return None
+            raise
+        return from_attr(response.get("Attributes") or {})
 
     def delete(
         self,
@@ -69,84 +177,39 @@ class Table:
         sk: str,
         *,
         condition: str | None = None,
-        names: Mapping[str, str] | None = None,
-        values: Mapping[str, Any] | None = None,
+        names: Mapping[str, str] = _EMPTY,
+        values: Mapping[str, Any] = _EMPTY,
     ) -> bool:
         """DeleteItem; False (and nothing deleted) when the condition does not hold."""
-        kwargs: dict[str, Any] = {"TableName": self.name, "Key": to_attr({"PK": pk, "SK": sk})}
-        if condition:
-            kwargs["ConditionExpression"] = condition
-        if names:
-            kwargs["ExpressionAttributeNames"] = dict(names)
-        if values:
-            kwargs["ExpressionAttributeValues"] = to_attr(values)
         try:
-            self.client.delete_item(**kwargs)
+            self.client.delete_item(**_request(self.name, Delete(pk, sk, condition, names, values)))
         except Exception as exc:
-            if is_conditional_failure(exc):
+            if _refused(exc):
                 return False
             raise
         return True
 
-    def update_if(
-        self,
-        pk: str,
-        sk: str,
-        expression: str,
-        *,
-        condition: str,
-        names: Mapping[str, str] | None = None,
-        values: Mapping[str, Any] | None = None,
-    ) -> bool:
-        """UpdateItem with `expression`; False (and nothing changed) when the condition does not hold."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.name,
-            "Key": to_attr({"PK": pk, "SK": sk}),
-            "UpdateExpression": expression,
-            "ConditionExpression": condition,
-        }
-        if names:
-            kwargs["ExpressionAttributeNames"] = dict(names)
-        if values:
-            kwargs["ExpressionAttributeValues"] = to_attr(values)
+    def transact(self, actions: Sequence[Action]) -> frozenset[int]:
+        """TransactWriteItems: the positions of the actions whose condition failed (empty: all written).
+
+        A transaction cancelled for another reason (a conflict, throttling) raises.
+        """
+        elements = [{type(a).__name__: _request(self.name, a)} for a in actions]
         try:
-            self.client.update_item(**kwargs)
+            self.client.transact_write_items(TransactItems=elements)  # type: ignore[arg-type]
         except Exception as exc:
-            if is_conditional_failure(exc):
-                return False
-            raise
-        return True
+            if error_code(exc) != "TransactionCanceledException":
+                raise
+            reasons = getattr(exc, "response", {}).get("CancellationReasons") or []
+            failed = frozenset(
+                i for i, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed"
+            )
+            if not failed:
+                raise
+            return failed
+        return frozenset()
 
-    def get(self, pk: str, sk: str, *, consistent: bool = False) -> Item | None:
-        """GetItem by key."""
-        response = self.client.get_item(
-            TableName=self.name, Key=to_attr({"PK": pk, "SK": sk}), ConsistentRead=consistent
-        )
-        item = response.get("Item")
-        return from_attr(item) if item else None
-
-    def update(
-        self,
-        pk: str,
-        sk: str,
-        *,
-        set_values: Mapping[str, Any],
-        condition: str = "attribute_exists(PK)",
-    ) -> Item:
-        """UpdateItem setting attributes; returns the new item."""
-        names = {f"#a{i}": key for i, key in enumerate(set_values)}
-        values = {f":v{i}": value for i, value in enumerate(set_values.values())}
-        expression = "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(set_values)))
-        response = self.client.update_item(
-            TableName=self.name,
-            Key=to_attr({"PK": pk, "SK": sk}),
-            UpdateExpression=expression,
-            ConditionExpression=condition,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_attr(values),
-            ReturnValues="ALL_NEW",
-        )
-        return from_attr(response["Attributes"])
+    # Queries.
 
     def query(
         self,
@@ -175,6 +238,20 @@ class Table:
         last = response.get("LastEvaluatedKey")
         return [from_attr(i) for i in response.get("Items", [])], (from_attr(last) if last else None)
 
+    def page(
+        self, pk: str, prefix: str, *, limit: int, start_sk: str | None, forward: bool = True
+    ) -> tuple[list[Item], str | None]:
+        """A page of one partition's items whose sort key starts with `prefix`, and the sort key to
+        continue after (None on the last page)."""
+        items, last = self.query(
+            "PK = :pk AND begins_with(SK, :prefix)",
+            {":pk": pk, ":prefix": prefix},
+            limit=limit,
+            start_key={"PK": pk, "SK": start_sk} if start_sk else None,
+            forward=forward,
+        )
+        return items, (str(last["SK"]) if last else None)
+
     def query_all(self, key_condition: str, values: Mapping[str, Any], **kwargs: Any) -> Iterator[Item]:
         """Every item of a Query, page by page."""
         start: Item | None = None
@@ -184,19 +261,40 @@ class Table:
             if start is None:
                 return
 
-    def batch_put(self, items: Sequence[Mapping[str, Any]]) -> None:
-        """BatchWriteItem in chunks of 25, retrying unprocessed items with backoff."""
-        import time
+    # Batches: unprocessed keys and items are retried with one backoff.
 
-        for offset in range(0, len(items), 25):
-            requests: list[Any] = [{"PutRequest": {"Item": to_attr(i)}} for i in items[offset : offset + 25]]
-            delay = 0.05
-            while requests:
-                response = self.client.batch_write_item(RequestItems={self.name: requests})
-                requests = list(response.get("UnprocessedItems", {}).get(self.name, []))
-                if requests:
-                    time.sleep(delay)
-                    delay = min(delay * 2, 2.0)
+    def batch_get(self, keys: Sequence[Key], *, consistent: bool = True) -> list[Item]:
+        """BatchGetItem, 100 distinct keys a call; the items found, in no particular order."""
+        unique = list(dict.fromkeys(keys))
+        found: list[Item] = []
+
+        def send(pending: list[Any]) -> list[Any]:
+            response = self.client.batch_get_item(
+                RequestItems={self.name: {"Keys": pending, "ConsistentRead": consistent}}
+            )
+            found.extend(from_attr(raw) for raw in response.get("Responses", {}).get(self.name, []))
+            unprocessed: Any = response.get("UnprocessedKeys") or {}
+            return list((unprocessed.get(self.name) or {}).get("Keys", []))
+
+        for offset in range(0, len(unique), BATCH_GET_SIZE):
+            _until_processed(send, [_key(pk, sk) for pk, sk in unique[offset : offset + BATCH_GET_SIZE]])
+        return found
+
+    def batch_put(self, items: Sequence[Mapping[str, Any]]) -> None:
+        """BatchWriteItem puts, 25 a call."""
+        self._batch_write([{"PutRequest": {"Item": to_attr(item)}} for item in items])
+
+    def batch_delete(self, keys: Sequence[Key]) -> None:
+        """BatchWriteItem deletes, 25 a call."""
+        self._batch_write([{"DeleteRequest": {"Key": _key(pk, sk)}} for pk, sk in keys])
+
+    def _batch_write(self, requests: list[Any]) -> None:
+        def send(pending: list[Any]) -> list[Any]:
+            response = self.client.batch_write_item(RequestItems={self.name: pending})
+            return list(response.get("UnprocessedItems", {}).get(self.name, []))
+
+        for offset in range(0, len(requests), BATCH_WRITE_SIZE):
+            _until_processed(send, requests[offset : offset + BATCH_WRITE_SIZE])
 
 
 def table() -> Table:

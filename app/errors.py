@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class DomainError(Exception):
@@ -58,3 +61,10 @@ class UpstreamUnavailable(DomainError):
     """A dependency failed in a way that retrying later may fix."""
 
     code = "upstream_unavailable"
+
+
+def found(value: T | None, missing: Callable[[], DomainError]) -> T:
+    """`value`, or the error `missing` makes raised when there is none."""
+    if value is None:
+        raise missing()
+    return value

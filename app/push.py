@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from app.auth.principal import Principal
 from app.auth.tokens import verify_access_token
+from app.aws import error_code
 from app.config import Settings
 from app.db import Table
 from app.errors import NotAuthenticated
@@ -107,11 +108,6 @@ def disconnect(connection_id: str, *, repo: ConnectionRepository) -> bool:
     return True
 
 
-def _error_code(exc: Exception) -> str:
-    response: Any = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
-
-
 def push(user_id: str, message: Mapping[str, Any], *, repo: ConnectionRepository, api: ManagementApi) -> int:
     """Send a JSON message to every connection of one user; returns how many took it.
 
@@ -124,7 +120,7 @@ def push(user_id: str, message: Mapping[str, Any], *, repo: ConnectionRepository
         try:
             api.post_to_connection(Data=data, ConnectionId=connection_id)
         except Exception as exc:
-            code = _error_code(exc)
+            code = error_code(exc)
             if code == "GoneException":
                 repo.remove(user_id, connection_id)
                 logger.info("websocket gone; forgotten", extra={"connection_id": connection_id})

@@ -132,32 +132,27 @@ def run_child(*args: str) -> dict[str, Any]:
 def new_list(owner: str) -> str:
     """A list to import into."""
     from app.contacts.models import ListCreate
-    from app.contacts.repository import ListRepository
     from app.contacts.service import create_list
-    from app.db import table
+    from app.store import Store
 
-    return create_list(
-        owner, ListCreate(name="bench"), repo=ListRepository(table()), correlation_id="bench"
-    ).id
+    return create_list(owner, ListCreate(name="bench"), repo=Store.default().lists, correlation_id="bench").id
 
 
 def prepare_import(owner: str, list_id: str, csv_path: Path) -> dict[str, Any]:
     """The import job, the uploaded file, and the S3 event S3 would send for it."""
     from app import aws
-    from app.contacts.repository import ListRepository
-    from app.db import table
     from app.imports import service
     from app.imports.models import ImportCreate
-    from app.imports.repository import ImportRepository
     from app.imports.storage import S3Uploads, upload_key
+    from app.store import Store
     from tests.data.corpus import s3_created_event
 
     job = service.create_import(
         owner,
         list_id,
         ImportCreate(file_name=csv_path.name),
-        lists=ListRepository(table()),
-        repo=ImportRepository(table()),
+        lists=Store.default().lists,
+        repo=Store.default().imports,
         uploads=S3Uploads(aws.s3(), BUCKET),
         max_bytes=10**9,
         correlation_id="bench",

@@ -56,28 +56,22 @@ def _cloud(*, in_process: bool = True) -> Any:
 
 def _seed(recipients: int) -> tuple[str, str, list[str]]:
     """A list of `recipients` subscribers (written directly) and a draft campaign for it."""
-    from app.campaigns.repository import CampaignRepository
-    from app.contacts.repository import ListRepository, SubscriberRepository
-    from app.db import table
+    from app.contacts.models import NewSubscriber
+    from app.store import Store
 
+    store = Store.default()
     owner, list_id, campaign_id = uuid.uuid4().hex, uuid.uuid4().hex[:28], uuid.uuid4().hex[:28]
-    ListRepository(table()).create(owner, list_id, name="Bench", description="", correlation_id=None)
-    subscribers = SubscriberRepository(table())
+    store.lists.create(owner, list_id, name="Bench", description="", correlation_id=None)
     emails = [f"reader{i}@bench.example" for i in range(recipients)]
-    subscribers.put_many(
+    store.subscribers.put_many(
+        owner,
+        list_id,
         [
-            subscribers.new_item(
-                owner,
-                list_id,
-                email=email,
-                name=f"Reader {i}",
-                status="subscribed",
-                attributes={"city": f"City {i % 97}"},
-                source="import",
-                correlation_id=None,
+            NewSubscriber(
+                email=email, name=f"Reader {i}", attributes={"city": f"City {i % 97}"}, source="import"
             )
             for i, email in enumerate(emails)
-        ]
+        ],
     )
     content = {
         "name": "Bench",
@@ -89,7 +83,7 @@ def _seed(recipients: int) -> tuple[str, str, list[str]]:
         "<a href='{{ unsubscribe_url }}'>unsubscribe</a>",
         "text_body": "Hi {{ subscriber.name }}: {{ unsubscribe_url }}",
     }
-    CampaignRepository(table()).create(owner, campaign_id, content, correlation_id=None)
+    store.campaigns.create(owner, campaign_id, content, correlation_id=None)
     return owner, campaign_id, emails
 
 
@@ -98,10 +92,8 @@ def run_ours(recipients: int, *, in_process: bool = True) -> tuple[float, float]
     from app import aws
     from app.campaigns import service
     from app.campaigns.launch import StepFunctionsLauncher
-    from app.campaigns.repository import CampaignRepository
     from app.config import get_settings
-    from app.contacts.repository import ListRepository
-    from app.db import table
+    from app.store import Store
 
     cloud = _cloud(in_process=in_process)
     try:
@@ -114,25 +106,25 @@ def run_ours(recipients: int, *, in_process: bool = True) -> tuple[float, float]
             scheduler_role_arn="",
             stage=settings.stage,
         )
-        repo = CampaignRepository(table())
+        store = Store.default()
         aws.campaign_ses(), aws.sqs()  # clients exist in a warm Lambda; not part of the figure
         started = time.perf_counter()
         service.send_now(
             owner,
             campaign_id,
-            repo=repo,
-            lists=ListRepository(table()),
+            repo=store.campaigns,
+            lists=store.lists,
             launcher=launcher,
             correlation_id=None,
         )
         while True:
-            item = repo.get_item(owner, campaign_id) or {}
-            if item.get("status") in ("sent", "failed"):
+            campaign = store.campaigns.get(owner, campaign_id)
+            if campaign is not None and campaign.status in ("sent", "failed"):
                 break
             time.sleep(POLL_SECONDS)
         sent = time.perf_counter() - started
-        if item["status"] != "sent" or int(item.get("sent", 0)) != recipients:
-            raise RuntimeError(f"the campaign ended {item.get('status')} with {item.get('sent')} sent")
+        if campaign.status != "sent" or campaign.stats.sent != recipients:
+            raise RuntimeError(f"the campaign ended {campaign.status} with {campaign.stats.sent} sent")
         if not cloud.wait_idle(600):
             raise RuntimeError("the feedback was not processed within 600 s")
         return sent, time.perf_counter() - started

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from localcloud.cloud import EmbeddedCloud
+from tests.helpers import LogCapture as LogCapture  # tests/localcloud/test_console.py imports it from here
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,23 +44,6 @@ def client(cloud: EmbeddedCloud) -> Iterator[TestClient]:
 
     with TestClient(create_app(), base_url="https://testserver") as test_client:
         yield test_client
-
-
-class LogCapture(logging.Handler):
-    """Collects Herald's structured log lines (Powertools JSON) as dicts."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: list[dict[str, Any]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        from app.observability import logger
-
-        self.lines.append(json.loads(logger.registered_formatter.format(record)))
-
-    def with_message(self, message: str) -> list[dict[str, Any]]:
-        """Lines whose message is exactly `message`."""
-        return [line for line in self.lines if line.get("message") == message]
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Test data factories (functions, not fixtures) for accounts and tokens."""
+"""Test data factories (functions, not fixtures): accounts, tokens, lists, campaigns, event shapes."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from app.store import Store
 
 PASSWORD = "Correct-Horse-9"
 
@@ -52,6 +54,33 @@ def registered_user(client: TestClient, *, name: str = "Ada", prefix: str = "use
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header for a token."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def new_list(client: TestClient, headers: dict[str, str], members: list[dict[str, Any]]) -> str:
+    """A list with these subscribers, through the API."""
+    list_id: str = client.post("/api/lists", json={"name": "Readers"}, headers=headers).json()["id"]
+    for member in members:
+        added = client.post(f"/api/lists/{list_id}/subscribers", json=member, headers=headers)
+        assert added.status_code == 201, added.text
+    return list_id
+
+
+def new_campaign(client: TestClient, headers: dict[str, str], list_id: str, **fields: Any) -> str:
+    """A draft with merge tags, through the API."""
+    body = {
+        "name": "November news",
+        "subject": "Hello {{ subscriber.name }}",
+        "from_name": "Herald Weekly",
+        "list_id": list_id,
+        "html_body": "<p>Hi {{ subscriber.name }} from {{ attributes.city }}</p>"
+        '<a href="{{ unsubscribe_url }}">unsubscribe</a>',
+        "text_body": "Hi {{ subscriber.name }}. Unsubscribe: {{ unsubscribe_url }}",
+        **fields,
+    }
+    created = client.post("/api/campaigns", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    campaign_id: str = created.json()["id"]
+    return campaign_id
 
 
 def moto_signing_key() -> Any:
@@ -160,3 +189,41 @@ def stream_insert_event(
             }
         ]
     }
+
+
+def owner_id() -> str:
+    """A new tenant's id."""
+    return str(uuid.uuid4())
+
+
+def list_with(store: Store, owner: str, members: list[str], *, name: str = "Readers") -> str:
+    """A list of `owner` holding these (already normalised) addresses, written through the store."""
+    from app.contacts.models import NewSubscriber
+
+    list_id = uuid.uuid4().hex
+    store.lists.create(owner, list_id, name=name, description="", correlation_id=None)
+    for email in members:
+        new = NewSubscriber(email=email, name=email.split("@")[0].title())
+        added = store.subscribers.add(owner, list_id, new, suppress=None)
+        assert not isinstance(added, str), added
+    return list_id
+
+
+def draft(store: Store, owner: str, list_id: str, **content: Any) -> str:
+    """A draft campaign of `owner` for the list, written through the store."""
+    campaign_id = uuid.uuid4().hex
+    store.campaigns.create(
+        owner,
+        campaign_id,
+        {
+            "name": "News",
+            "subject": "Hello {{ subscriber.name }}",
+            "from_name": "Herald",
+            "list_id": list_id,
+            "html_body": "<p>Hi {{ subscriber.name }}</p><a href='{{ unsubscribe_url }}'>out</a>",
+            "text_body": "Hi {{ subscriber.name }}: {{ unsubscribe_url }}",
+            **content,
+        },
+        correlation_id="corr-test",
+    )
+    return campaign_id

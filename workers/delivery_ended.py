@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from app.campaigns.repository import CampaignRepository
-from app.db import table
-from app.delivery import service
+from app.delivery import finish
 from app.delivery.models import ExecutionEnded
 from app.observability import with_lambda_context
+from app.store import Store
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,4 +17,4 @@ if TYPE_CHECKING:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:  # noqa: ARG001
     """The event is EventBridge's envelope; its `detail` describes the execution."""
     ended = ExecutionEnded.model_validate(event["detail"])
-    return {"marked": service.delivery_ended(ended, campaigns=CampaignRepository(table()))}
+    return {"marked": finish.delivery_ended(ended, campaigns=Store.default().campaigns)}

@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from app import aws
-from app.campaigns.repository import CampaignRepository
 from app.config import get_settings
-from app.contacts.repository import SubscriberRepository, SuppressionRepository
-from app.db import table
-from app.delivery import service
+from app.delivery import start
 from app.delivery.models import CampaignRef
 from app.delivery.queue import SqsBatchQueue
-from app.delivery.repository import RecipientRepository
 from app.observability import with_lambda_context
+from app.store import Store
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -25,12 +22,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:  #
     settings = get_settings()
     if not settings.send_queue_url:
         raise RuntimeError("SEND_QUEUE_URL is not set")
-    state = service.start_delivery(
+    store = Store.default()
+    state = start.start_delivery(
         CampaignRef.model_validate(event),
-        campaigns=CampaignRepository(table()),
-        recipients=RecipientRepository(table()),
-        subscribers=SubscriberRepository(table()),
-        suppressions=SuppressionRepository(table()),
+        campaigns=store.campaigns,
+        recipients=store.recipients,
+        subscribers=store.subscribers,
+        suppressions=store.suppressions,
         queue=SqsBatchQueue(aws.sqs(), settings.send_queue_url),
         settings=settings,
     )

@@ -9,13 +9,11 @@ from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 
 from app import aws
 from app.config import get_settings
-from app.contacts.repository import ListRepository, SubscriberRepository
-from app.db import table
-from app.imports import service
+from app.imports import processing
 from app.imports.models import Upload
-from app.imports.repository import ImportRepository
 from app.imports.storage import S3Uploads
 from app.observability import with_lambda_context
+from app.store import Store
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -26,6 +24,7 @@ if TYPE_CHECKING:
 def handler(event: S3Event, context: LambdaContext) -> dict[str, Any]:  # noqa: ARG001
     """An exception makes Lambda retry the event (then park it in the DLQ); retries resume."""
     settings = get_settings()
+    store = Store.default()
     outcomes = []
     for record in event.records:
         if not record.event_name.startswith("ObjectCreated"):
@@ -37,11 +36,11 @@ def handler(event: S3Event, context: LambdaContext) -> dict[str, Any]:  # noqa: 
             size=s3_object.size,
             etag=s3_object.etag,
         )
-        job = service.process_upload(
+        job = processing.process_upload(
             upload,
-            repo=ImportRepository(table()),
-            lists=ListRepository(table()),
-            subscribers=SubscriberRepository(table()),
+            repo=store.imports,
+            lists=store.lists,
+            subscribers=store.subscribers,
             uploads=S3Uploads(aws.s3(), upload.bucket),
             max_bytes=settings.import_max_bytes,
         )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import (
@@ -14,19 +15,16 @@ from aws_lambda_powertools.utilities.batch import (
 
 from app import aws, outbox
 from app.config import get_settings
-from app.contacts.repository import SubscriberRepository
 from app.contacts.service import purge_deleted_list
-from app.db import table
 from app.events import DomainEvent, publish
 from app.observability import bind_correlation_id, with_lambda_context
-from app.push import ConnectionRepository, push
+from app.push import push
+from app.store import Store
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
-
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def _publish(events: Sequence[DomainEvent]) -> None:
@@ -37,14 +35,11 @@ def _push(message: outbox.Push) -> None:
     endpoint = get_settings().websocket_management_url
     if endpoint:  # unset: no WebSocket API to push through (pushes are best effort)
         api = aws.apigateway_management(endpoint)
-        push(message.user_id, message.message, repo=ConnectionRepository(table()), api=api)
+        push(message.user_id, message.message, repo=Store.default().connections, api=api)
 
 
 def _purge(target: outbox.Purge) -> None:
-    purge_deleted_list(target.owner_id, target.list_id, repo=SubscriberRepository(table()))
-
-
-_latest: set[str] = set()  # event ids of each item's last change in the current batch
+    purge_deleted_list(target.owner_id, target.list_id, repo=Store.default().subscribers)
 
 
 def _last_change_per_item(records: Sequence[dict[str, Any]]) -> set[str]:
@@ -55,14 +50,17 @@ def _last_change_per_item(records: Sequence[dict[str, Any]]) -> set[str]:
     return set(last.values())
 
 
-def record_handler(record: DynamoDBRecord) -> None:
-    """One change: events published, pushes and purges done, or the record reported as failed."""
+def record_handler(record: DynamoDBRecord, *, latest: Set[str]) -> None:
+    """One change: events published, pushes and purges done, or the record reported as failed.
+
+    `latest` holds the event ids of each item's last change in the batch (older progress is not pushed).
+    """
     stream = record.dynamodb
     change = outbox.TableChange(
         kind=record.event_name.name if record.event_name else "MODIFY",  # type: ignore[arg-type]
         old=stream.old_image if stream else None,
         new=stream.new_image if stream else None,
-        latest=record.event_id in _latest,
+        latest=record.event_id in latest,
     )
     bind_correlation_id(change.correlation_id)
     outbox.react(change, publish=_publish, push=_push, purge=_purge)
@@ -71,8 +69,12 @@ def record_handler(record: DynamoDBRecord) -> None:
 @with_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     """Partial batch response: only failed records are retried."""
-    _latest.clear()
-    _latest.update(_last_change_per_item(event.get("Records") or []))
+    latest = _last_change_per_item(event.get("Records") or [])
     return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
+        event=event,
+        record_handler=partial(record_handler, latest=latest),
+        # A processor holds one invocation's records: one each, as the embedded cloud may run
+        # invocations of a function side by side in one process.
+        processor=BatchProcessor(event_type=EventType.DynamoDBStreams),
+        context=context,
     )

@@ -9,10 +9,9 @@ from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import
     PostConfirmationTriggerEvent,
 )
 
-from app.db import table
 from app.observability import bind_correlation_id, with_lambda_context
+from app.store import Store
 from app.users import service
-from app.users.repository import ProfileRepository
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -30,6 +29,6 @@ def handler(event: PostConfirmationTriggerEvent, context: LambdaContext) -> dict
         email=attributes["email"],
         name=attributes.get("name", ""),
         correlation_id=correlation_id,
-        repo=ProfileRepository(table()),
+        repo=Store.default().profiles,
     )
     return event.raw_event

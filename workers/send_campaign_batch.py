@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
 from app import aws, secrets
-from app.campaigns.repository import CampaignRepository
 from app.config import get_settings
-from app.db import table
-from app.delivery import service
+from app.delivery import send
 from app.delivery.models import SendBatch
 from app.delivery.queue import StepFunctionsResumer
-from app.delivery.repository import RecipientRepository
 from app.delivery.sender import TokenBucket
 from app.observability import with_lambda_context
+from app.store import Store
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
-
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @cache
@@ -33,31 +29,28 @@ def limiter() -> TokenBucket:
     return TokenBucket(settings.send_rate_per_second / max(settings.send_max_concurrency, 1))
 
 
-def _kit() -> service.SenderKit:
-    return service.SenderKit(
-        campaigns=CampaignRepository(table()),
-        recipients=RecipientRepository(table()),
+def record_handler(record: SQSRecord, *, kit: send.SenderKit) -> str:
+    """One batch; an exception (throttling) makes SQS redeliver just this message."""
+    attempt = f"{record.message_id}:{record.attributes.approximate_receive_count}"
+    return send.send_batch(SendBatch.model_validate_json(record.body), attempt, kit=kit)
+
+
+@with_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    """Partial batch response: only the batches that stopped come back."""
+    store = Store.default()
+    kit = send.SenderKit(  # templates are compiled once per invocation
+        campaigns=store.campaigns,
+        recipients=store.recipients,
         ses=aws.campaign_ses(),
         resumer=StepFunctionsResumer(aws.stepfunctions()),
         settings=get_settings(),
         limiter=limiter(),
         signing_key=secrets.signing_key,
     )
-
-
-_current: dict[str, service.SenderKit] = {}
-
-
-def record_handler(record: SQSRecord) -> str:
-    """One batch; an exception (throttling) makes SQS redeliver just this message."""
-    attempt = f"{record.message_id}:{record.attributes.approximate_receive_count}"
-    return service.send_batch(SendBatch.model_validate_json(record.body), attempt, kit=_current["kit"])
-
-
-@with_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    """Partial batch response: only the batches that stopped come back."""
-    _current["kit"] = _kit()  # templates are compiled once per invocation
     return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
+        event=event,
+        record_handler=partial(record_handler, kit=kit),
+        processor=BatchProcessor(event_type=EventType.SQS),  # one per invocation (see on_delivery_event)
+        context=context,
     )

@@ -8,10 +8,10 @@ from aws_lambda_powertools.utilities.data_classes import event_source
 from aws_lambda_powertools.utilities.data_classes.api_gateway_websocket_event import APIGatewayWebSocketEvent
 
 from app.config import get_settings
-from app.db import table
 from app.errors import NotAuthenticated, UpstreamUnavailable
 from app.observability import logger, with_lambda_context
-from app.push import ConnectionRepository, connect
+from app.push import connect
+from app.store import Store
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -24,7 +24,7 @@ def handler(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[str
     token = event.query_string_parameters.get("token")
     connection_id = event.request_context.connection_id
     try:
-        connect(token, connection_id, repo=ConnectionRepository(table()), settings=get_settings())
+        connect(token, connection_id, repo=Store.default().connections, settings=get_settings())
     except NotAuthenticated as exc:
         logger.info("websocket refused", extra={"connection_id": connection_id, "reason": exc.code})
         return {"statusCode": 401}

@@ -1,16 +1,21 @@
-"""Annotated dependencies: a route declares `user: CurrentUser` and gets a verified caller."""
+"""Annotated dependencies: a route declares `user: CurrentUser`, `store: StoreDep`, ... and gets them.
+
+The one place routes get what they work with: the verified caller, the settings, the repositories.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app import aws
 from app.auth.principal import Principal
 from app.auth.tokens import verify_access_token
 from app.errors import Forbidden, NotAuthenticated
+from app.pagination import PageRequest
+from app.store import Store
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -39,8 +44,14 @@ async def cognito() -> CognitoIdentityProviderClient:
     return aws.cognito()
 
 
+async def store() -> Store:
+    """The repositories over the configured table."""
+    return Store.default()
+
+
 SettingsDep = Annotated[Settings, Depends(settings)]
 CognitoDep = Annotated[CognitoIdentityProviderClient, Depends(cognito)]
+StoreDep = Annotated[Store, Depends(store)]
 
 
 async def get_correlation_id(request: Request) -> str:
@@ -82,3 +93,14 @@ async def get_optional_bearer(
 
 
 OptionalBearer = Annotated[str | None, Depends(get_optional_bearer)]
+
+
+async def get_page(
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> PageRequest:
+    """`?limit=&cursor=` of a list route (the cursor is the previous page's `next_cursor`)."""
+    return PageRequest(limit=limit, cursor=cursor)
+
+
+Page = Annotated[PageRequest, Depends(get_page)]

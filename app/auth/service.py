@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from app.auth.models import ConfirmRequest, LoginRequest, SignUpRequest, Tokens
+from app.aws import error_code
 from app.errors import (
     Conflict,
     DomainError,
@@ -56,8 +57,7 @@ def _cognito_errors(**overrides: ErrorSpec) -> Iterator[None]:
     try:
         yield
     except ClientError as exc:
-        error: dict[str, Any] = dict(exc.response.get("Error", {}))
-        code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+        code, message = error_code(exc), str(exc.response.get("Error", {}).get("Message", ""))
         spec = overrides.get(code) or _COGNITO_ERRORS.get(code)
         if spec is None:
             logger.exception("cognito call failed", extra={"cognito_error": code})

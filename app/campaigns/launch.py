@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
-from app.delivery.sender import error_code
+from app.aws import error_code
 from app.errors import UpstreamUnavailable
 
 if TYPE_CHECKING:

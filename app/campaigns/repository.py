@@ -18,35 +18,29 @@ task token, execution, failure).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from app.campaigns.models import (
     Campaign,
+    CampaignStats,
+    CampaignStatus,
     CampaignSummary,
     Failure,
     StatusChange,
     stats_of,
 )
-from app.db import Item, Table, from_attr, is_conditional_failure, to_attr
+from app.db import Table, new_item, now_iso
+from app.writes import Append, one_of
 
 ENTITY = "campaign"
 CONTENT_FIELDS = ("name", "subject", "from_name", "reply_to", "list_id", "html_body", "text_body")
 
 
-def now_iso() -> str:
-    """The current time as stored on items."""
-    return datetime.now(UTC).isoformat()
-
-
 def campaign_key(owner_id: str, campaign_id: str) -> tuple[str, str]:
     """The key of a campaign item."""
     return f"OWNER#{owner_id}", f"CAMPAIGN#{campaign_id}"
-
-
-def _key(owner_id: str, campaign_id: str) -> dict[str, Any]:
-    pk, sk = campaign_key(owner_id, campaign_id)
-    return to_attr({"PK": pk, "SK": sk})
 
 
 def _when(value: Any) -> datetime | None:
@@ -82,6 +76,58 @@ def to_summary(item: Mapping[str, Any]) -> CampaignSummary:
     return CampaignSummary(**full.model_dump(include=set(CampaignSummary.model_fields)))
 
 
+@dataclass(frozen=True)
+class CampaignRecord:
+    """A campaign as delivery needs it: the API view plus the bookkeeping only the steps read."""
+
+    owner_id: str
+    campaign: Campaign
+    correlation_id: str | None
+    task_token: str | None
+    wait_timeout_seconds: int | None
+    audience_frozen: bool
+    enqueued: bool
+    batches_total: int
+    batches_done: int
+    done_batches: frozenset[int]
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> CampaignRecord:
+        """Build from a stored item."""
+        timeout = item.get("wait_timeout_seconds")
+        return cls(
+            owner_id=str(item["owner_id"]),
+            campaign=to_campaign(item),
+            correlation_id=str(item["correlation_id"]) if item.get("correlation_id") else None,
+            task_token=str(item["task_token"]) if item.get("task_token") else None,
+            wait_timeout_seconds=int(timeout) if timeout else None,
+            audience_frozen=bool(item.get("audience_frozen")),
+            enqueued=bool(item.get("enqueued")),
+            batches_total=int(item.get("batches_total", 0)),
+            batches_done=int(item.get("batches_done", 0)),
+            done_batches=frozenset(int(n) for n in item.get("done_batches") or ()),
+        )
+
+    @property
+    def id(self) -> str:
+        """The campaign's id."""
+        return self.campaign.id
+
+    @property
+    def status(self) -> CampaignStatus:
+        """Where the campaign is in its lifecycle."""
+        return self.campaign.status
+
+    @property
+    def stats(self) -> CampaignStats:
+        """The counters."""
+        return self.campaign.stats
+
+    def all_done(self) -> bool:
+        """Sending, and every batch has been counted."""
+        return self.status == "sending" and self.batches_done >= self.batches_total
+
+
 class CampaignRepository:
     """Campaigns in the single table."""
 
@@ -92,46 +138,41 @@ class CampaignRepository:
         self, owner_id: str, campaign_id: str, content: Mapping[str, Any], *, correlation_id: str | None
     ) -> Campaign:
         """Write a new draft."""
-        pk, sk = campaign_key(owner_id, campaign_id)
         now = now_iso()
-        item = {
-            "PK": pk,
-            "SK": sk,
-            "type": ENTITY,
-            "owner_id": owner_id,
-            "campaign_id": campaign_id,
+        item = new_item(
+            campaign_key(owner_id, campaign_id),
+            ENTITY,
+            owner_id=owner_id,
+            campaign_id=campaign_id,
             **{k: content.get(k) for k in CONTENT_FIELDS},
-            "status": "draft",
-            "timeline": [{"status": "draft", "at": now}],
-            "created_at": now,
-            "updated_at": now,
-            "correlation_id": correlation_id,
-        }
-        self.table.put(item, condition="attribute_not_exists(PK)")
+            status="draft",
+            timeline=[{"status": "draft", "at": now}],
+            created_at=now,
+            updated_at=now,
+            correlation_id=correlation_id,
+        )
+        self.table.insert(item)
         return to_campaign(item)
 
-    def get_item(self, owner_id: str, campaign_id: str, *, consistent: bool = False) -> Item | None:
-        """The raw campaign item, if it exists."""
-        return self.table.get(*campaign_key(owner_id, campaign_id), consistent=consistent)
+    def get_record(
+        self, owner_id: str, campaign_id: str, *, consistent: bool = False
+    ) -> CampaignRecord | None:
+        """The campaign with its delivery bookkeeping, if it exists."""
+        item = self.table.get(*campaign_key(owner_id, campaign_id), consistent=consistent)
+        return CampaignRecord.from_item(item) if item else None
 
     def get(self, owner_id: str, campaign_id: str, *, consistent: bool = False) -> Campaign | None:
         """The campaign, if it exists."""
-        item = self.get_item(owner_id, campaign_id, consistent=consistent)
-        return to_campaign(item) if item else None
+        record = self.get_record(owner_id, campaign_id, consistent=consistent)
+        return record.campaign if record else None
 
     def page(
         self, owner_id: str, *, limit: int, start_sk: str | None
     ) -> tuple[list[CampaignSummary], str | None]:
         """A page of campaigns, newest first, and the sort key to continue after."""
         pk, _ = campaign_key(owner_id, "")
-        items, last = self.table.query(
-            "PK = :pk AND begins_with(SK, :prefix)",
-            {":pk": pk, ":prefix": "CAMPAIGN#"},
-            limit=limit,
-            start_key={"PK": pk, "SK": start_sk} if start_sk else None,
-            forward=False,
-        )
-        return [to_summary(i) for i in items], (str(last["SK"]) if last else None)
+        items, last = self.table.page(pk, "CAMPAIGN#", limit=limit, start_sk=start_sk, forward=False)
+        return [to_summary(i) for i in items], last
 
     def update(
         self,
@@ -143,114 +184,92 @@ class CampaignRepository:
         sets: Mapping[str, Any] | None = None,
         removes: Iterable[str] = (),
         correlation_id: str | None = None,
-    ) -> Item | None:
+    ) -> CampaignRecord | None:
         """Change a campaign whose status is one of `allowed` (moving it to `to`); None when refused.
 
         A status change appends to the timeline in the same write.
         """
         now = now_iso()
-        values: dict[str, Any] = {**(sets or {}), "updated_at": now}
-        if correlation_id:
-            values["correlation_id"] = correlation_id
-        names = {f"#a{i}": key for i, key in enumerate(values)}
-        exprs: dict[str, Any] = {f":v{i}": value for i, value in enumerate(values.values())}
-        clauses = [f"#a{i} = :v{i}" for i in range(len(values))]
-        names["#status"] = "status"
-        allowed_names = []
-        for i, status in enumerate(allowed):
-            exprs[f":s{i}"] = status
-            allowed_names.append(f":s{i}")
+        changes: dict[str, Any] = {**(sets or {}), "updated_at": now}
+        changes["correlation_id"] = correlation_id or None
         if to is not None:
-            clauses.append("#status = :to")
-            clauses.append("#timeline = list_append(if_not_exists(#timeline, :none), :entry)")
-            names["#timeline"] = "timeline"
-            exprs.update({":to": to, ":none": [], ":entry": [{"status": to, "at": now}]})
-        expression = "SET " + ", ".join(clauses)
-        removed = [f"#r{i}" for i, _ in enumerate(removes)]
-        names.update({f"#r{i}": name for i, name in enumerate(removes)})
-        if removed:
-            expression += " REMOVE " + ", ".join(removed)
-        try:
-            response = self.table.client.update_item(
-                TableName=self.table.name,
-                Key=_key(owner_id, campaign_id),
-                UpdateExpression=expression,
-                ConditionExpression=f"attribute_exists(PK) AND #status IN ({', '.join(allowed_names)})",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_attr(exprs),
-                ReturnValues="ALL_NEW",
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return None
-            raise
-        return from_attr(response["Attributes"])
+            changes.update({"status": to, "timeline": Append([{"status": to, "at": now}])})
+        in_allowed, values = one_of("#status", allowed)
+        item = self.table.update(
+            *campaign_key(owner_id, campaign_id),
+            sets=changes,
+            removes=tuple(removes),
+            condition=f"attribute_exists(PK) AND {in_allowed}",
+            names={"#status": "status"},
+            values=values,
+        )
+        return CampaignRecord.from_item(item) if item else None
+
+    def mark_sent(self, owner_id: str, campaign_id: str, *, sent: int, failed: int) -> CampaignRecord | None:
+        """A delivering campaign is sent, with its final counts (None when it no longer is delivering).
+
+        A campaign paused after its last batch went out is sent too.
+        """
+        return self.update(
+            owner_id,
+            campaign_id,
+            allowed=("sending", "paused"),
+            to="sent",
+            sets={"sent_at": now_iso(), "sent": sent, "failed": failed},
+            removes=("task_token",),
+        )
+
+    def mark_failed(
+        self, owner_id: str, campaign_id: str, *, allowed: Iterable[str], code: str, message: str
+    ) -> CampaignRecord | None:
+        """A campaign whose status is one of `allowed` fails, saying why (None when it was elsewhere)."""
+        return self.update(
+            owner_id,
+            campaign_id,
+            allowed=allowed,
+            to="failed",
+            sets={"failure_code": code, "failure_message": message},
+            removes=("task_token",),
+        )
 
     def delete(self, owner_id: str, campaign_id: str, *, allowed: Iterable[str]) -> bool:
         """Delete a campaign whose status is one of `allowed`; False when refused or missing."""
-        statuses = list(allowed)
+        in_allowed, values = one_of("#status", allowed)
         return self.table.delete(
             *campaign_key(owner_id, campaign_id),
-            condition="attribute_exists(PK) AND #status IN ("
-            + ", ".join(f":s{i}" for i in range(len(statuses)))
-            + ")",
+            condition=f"attribute_exists(PK) AND {in_allowed}",
             names={"#status": "status"},
-            values={f":s{i}": s for i, s in enumerate(statuses)},
+            values=values,
         )
 
     def add_counters(self, owner_id: str, campaign_id: str, counts: Mapping[str, int]) -> None:
         """Add to the campaign's counters (feedback)."""
         counts = {k: v for k, v in counts.items() if v}
-        if not counts:
-            return
-        names = {f"#c{i}": key for i, key in enumerate(counts)}
-        self.table.client.update_item(
-            TableName=self.table.name,
-            Key=_key(owner_id, campaign_id),
-            UpdateExpression="ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(counts))),
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_attr({f":c{i}": v for i, v in enumerate(counts.values())}),
-        )
+        if counts:
+            self.table.update(
+                *campaign_key(owner_id, campaign_id),
+                adds=counts,
+                condition="attribute_exists(PK)",
+                returns="NONE",
+            )
 
     def complete_batch(
         self, owner_id: str, campaign_id: str, batch: int, counts: Mapping[str, int]
-    ) -> Item | None:
+    ) -> CampaignRecord | None:
         """Count a finished batch once (its number joins `done_batches`); None when it was counted."""
-        values: dict[str, Any] = {":one": 1, ":b": {batch}, ":bn": batch}
-        clauses = ["batches_done :one", "done_batches :b"]
-        names: dict[str, str] = {}
-        for i, (key, value) in enumerate(counts.items()):
-            names[f"#c{i}"] = key
-            values[f":c{i}"] = value
-            clauses.append(f"#c{i} :c{i}")
-        kwargs: dict[str, Any] = {}
-        if names:
-            kwargs["ExpressionAttributeNames"] = names
-        try:
-            response = self.table.client.update_item(
-                TableName=self.table.name,
-                Key=_key(owner_id, campaign_id),
-                UpdateExpression="ADD " + ", ".join(clauses),
-                ConditionExpression="attribute_exists(PK) AND NOT contains(done_batches, :bn)",
-                ExpressionAttributeValues=to_attr(values),
-                ReturnValues="ALL_NEW",
-                **kwargs,
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return None
-            raise
-        return from_attr(response["Attributes"])
-
-    def store_token(self, owner_id: str, campaign_id: str, token: str) -> Item:
-        """Remember the execution's current task token; returns the campaign as it is now."""
-        response = self.table.client.update_item(
-            TableName=self.table.name,
-            Key=_key(owner_id, campaign_id),
-            UpdateExpression="SET task_token = :t, token_stored_at = :now",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeValues=to_attr({":t": token, ":now": now_iso()}),
-            ReturnValues="ALL_NEW",
+        item = self.table.update(
+            *campaign_key(owner_id, campaign_id),
+            adds={"batches_done": 1, "done_batches": {batch}, **counts},
+            condition="attribute_exists(PK) AND NOT contains(done_batches, :bn)",
+            values={":bn": batch},
         )
-        return from_attr(response["Attributes"])
+        return CampaignRecord.from_item(item) if item else None
+
+    def store_token(self, owner_id: str, campaign_id: str, token: str) -> CampaignRecord | None:
+        """Remember the execution's current task token; the campaign as it is now (None: it is gone)."""
+        item = self.table.update(
+            *campaign_key(owner_id, campaign_id),
+            sets={"task_token": token, "token_stored_at": now_iso()},
+            condition="attribute_exists(PK)",
+        )
+        return CampaignRecord.from_item(item) if item else None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, status
 
 from app import aws, secrets
-from app.api.deps import CorrelationId, CurrentUser, SettingsDep
+from app.api.deps import CorrelationId, CurrentUser, Page, SettingsDep, StoreDep
 from app.campaigns import service
 from app.campaigns.launch import Launcher, StepFunctionsLauncher
 from app.campaigns.models import (
@@ -22,39 +22,9 @@ from app.campaigns.models import (
     ScheduleRequest,
     TestSent,
 )
-from app.campaigns.repository import CampaignRepository, to_campaign
-from app.contacts.repository import ListRepository, SubscriberRepository
-from app.db import table
-from app.delivery import service as delivery_service
+from app.delivery import pause
 from app.delivery.queue import DeliveryControl, SqsBatchQueue, StepFunctionsResumer
-from app.delivery.repository import RecipientRepository
 from app.errors import UpstreamUnavailable
-from app.users.repository import ProfileRepository
-
-
-async def get_campaigns() -> CampaignRepository:
-    """Campaigns in the single table."""
-    return CampaignRepository(table())
-
-
-async def get_lists() -> ListRepository:
-    """Lists in the single table."""
-    return ListRepository(table())
-
-
-async def get_subscribers() -> SubscriberRepository:
-    """Subscribers in the single table."""
-    return SubscriberRepository(table())
-
-
-async def get_recipients() -> RecipientRepository:
-    """Campaign recipients in the single table."""
-    return RecipientRepository(table())
-
-
-async def get_profiles() -> ProfileRepository:
-    """Profiles in the single table."""
-    return ProfileRepository(table())
 
 
 async def get_launcher(settings: SettingsDep) -> Launcher:
@@ -80,42 +50,33 @@ async def get_delivery(settings: SettingsDep) -> DeliveryControl:
     )
 
 
-Campaigns = Annotated[CampaignRepository, Depends(get_campaigns)]
-Lists = Annotated[ListRepository, Depends(get_lists)]
-Subscribers = Annotated[SubscriberRepository, Depends(get_subscribers)]
-Recipients = Annotated[RecipientRepository, Depends(get_recipients)]
-Profiles = Annotated[ProfileRepository, Depends(get_profiles)]
 LauncherDep = Annotated[Launcher, Depends(get_launcher)]
 Delivery = Annotated[DeliveryControl, Depends(get_delivery)]
 CampaignId = Annotated[str, Path(min_length=1, max_length=64)]
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=2048)]
 
 router = APIRouter(tags=["campaigns"])
 
 
 @router.post("/api/campaigns", status_code=status.HTTP_201_CREATED)
 async def create_campaign(
-    body: CampaignCreate, user: CurrentUser, repo: Campaigns, lists: Lists, correlation_id: CorrelationId
+    body: CampaignCreate, user: CurrentUser, store: StoreDep, correlation_id: CorrelationId
 ) -> Campaign:
     """A new draft for one of your lists (templates are checked: 422 template_error with the line)."""
-    return service.create_campaign(user.user_id, body, repo=repo, lists=lists, correlation_id=correlation_id)
-
-
-@router.get("/api/campaigns")
-async def list_campaigns(
-    user: CurrentUser, repo: Campaigns, limit: Limit = 50, cursor: Cursor = None
-) -> CampaignPage:
-    """Your campaigns, newest first."""
-    return service.list_campaigns(
-        user.user_id, limit=limit, cursor=cursor, repo=repo, key=secrets.signing_key
+    return service.create_campaign(
+        user.user_id, body, repo=store.campaigns, lists=store.lists, correlation_id=correlation_id
     )
 
 
+@router.get("/api/campaigns")
+async def list_campaigns(user: CurrentUser, store: StoreDep, page: Page) -> CampaignPage:
+    """Your campaigns, newest first."""
+    return service.list_campaigns(user.user_id, page, repo=store.campaigns, key=secrets.signing_key)
+
+
 @router.get("/api/campaigns/{campaign_id}")
-async def get_campaign(campaign_id: CampaignId, user: CurrentUser, repo: Campaigns) -> Campaign:
+async def get_campaign(campaign_id: CampaignId, user: CurrentUser, store: StoreDep) -> Campaign:
     """One campaign with its status, timeline and counters."""
-    return service.get_campaign(user.user_id, campaign_id, repo=repo)
+    return service.get_campaign(user.user_id, campaign_id, repo=store.campaigns)
 
 
 @router.patch("/api/campaigns/{campaign_id}")
@@ -123,28 +84,31 @@ async def update_campaign(
     campaign_id: CampaignId,
     body: CampaignUpdate,
     user: CurrentUser,
-    repo: Campaigns,
-    lists: Lists,
+    store: StoreDep,
     correlation_id: CorrelationId,
 ) -> Campaign:
     """Change a draft (409 campaign_not_editable otherwise)."""
     return service.update_campaign(
-        user.user_id, campaign_id, body, repo=repo, lists=lists, correlation_id=correlation_id
+        user.user_id,
+        campaign_id,
+        body,
+        repo=store.campaigns,
+        lists=store.lists,
+        correlation_id=correlation_id,
     )
 
 
 @router.delete("/api/campaigns/{campaign_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_campaign(campaign_id: CampaignId, user: CurrentUser, repo: Campaigns) -> None:
+async def delete_campaign(campaign_id: CampaignId, user: CurrentUser, store: StoreDep) -> None:
     """Delete a draft or a finished campaign."""
-    service.delete_campaign(user.user_id, campaign_id, repo=repo)
+    service.delete_campaign(user.user_id, campaign_id, repo=store.campaigns)
 
 
 @router.post("/api/campaigns/{campaign_id}/preview")
 async def preview_campaign(
     campaign_id: CampaignId,
     user: CurrentUser,
-    repo: Campaigns,
-    subscribers: Subscribers,
+    store: StoreDep,
     settings: SettingsDep,
     body: PreviewRequest | None = None,
 ) -> Preview:
@@ -153,8 +117,8 @@ async def preview_campaign(
         user.user_id,
         campaign_id,
         (body or PreviewRequest()).email,
-        repo=repo,
-        subscribers=subscribers,
+        repo=store.campaigns,
+        subscribers=store.subscribers,
         settings=settings,
         key=secrets.signing_key,
     )
@@ -162,11 +126,16 @@ async def preview_campaign(
 
 @router.post("/api/campaigns/{campaign_id}/test")
 async def send_test(
-    campaign_id: CampaignId, user: CurrentUser, repo: Campaigns, profiles: Profiles, settings: SettingsDep
+    campaign_id: CampaignId, user: CurrentUser, store: StoreDep, settings: SettingsDep
 ) -> TestSent:
     """Send one copy (subject prefixed "[Test]") to your own address."""
     return service.send_test(
-        user.user_id, campaign_id, repo=repo, profiles=profiles, ses=aws.sesv2(), settings=settings
+        user.user_id,
+        campaign_id,
+        repo=store.campaigns,
+        profiles=store.profiles,
+        ses=aws.sesv2(),
+        settings=settings,
     )
 
 
@@ -174,14 +143,18 @@ async def send_test(
 async def send_campaign(
     campaign_id: CampaignId,
     user: CurrentUser,
-    repo: Campaigns,
-    lists: Lists,
+    store: StoreDep,
     launcher: LauncherDep,
     correlation_id: CorrelationId,
 ) -> Campaign:
     """Send a draft now (status queued, then sending, sent | failed); a campaign is sent once (409)."""
     return service.send_now(
-        user.user_id, campaign_id, repo=repo, lists=lists, launcher=launcher, correlation_id=correlation_id
+        user.user_id,
+        campaign_id,
+        repo=store.campaigns,
+        lists=store.lists,
+        launcher=launcher,
+        correlation_id=correlation_id,
     )
 
 
@@ -190,8 +163,7 @@ async def schedule_campaign(
     campaign_id: CampaignId,
     body: ScheduleRequest,
     user: CurrentUser,
-    repo: Campaigns,
-    lists: Lists,
+    store: StoreDep,
     launcher: LauncherDep,
     correlation_id: CorrelationId,
 ) -> Campaign:
@@ -200,8 +172,8 @@ async def schedule_campaign(
         user.user_id,
         campaign_id,
         body,
-        repo=repo,
-        lists=lists,
+        repo=store.campaigns,
+        lists=store.lists,
         launcher=launcher,
         correlation_id=correlation_id,
     )
@@ -211,13 +183,13 @@ async def schedule_campaign(
 async def cancel_schedule(
     campaign_id: CampaignId,
     user: CurrentUser,
-    repo: Campaigns,
+    store: StoreDep,
     launcher: LauncherDep,
     correlation_id: CorrelationId,
 ) -> Campaign:
     """Cancel a scheduled campaign: it is a draft again."""
     return service.cancel_schedule(
-        user.user_id, campaign_id, repo=repo, launcher=launcher, correlation_id=correlation_id
+        user.user_id, campaign_id, repo=store.campaigns, launcher=launcher, correlation_id=correlation_id
     )
 
 
@@ -225,63 +197,61 @@ async def cancel_schedule(
 async def pause_campaign(
     campaign_id: CampaignId,
     user: CurrentUser,
-    repo: Campaigns,
+    store: StoreDep,
     delivery: Delivery,
     correlation_id: CorrelationId,
 ) -> Campaign:
     """Pause a sending campaign (409 `campaign_not_sending` otherwise): batches not yet sent wait
     for the resume; messages already handed to SES are not recalled. After seven days paused
     the campaign fails."""
-    item = delivery_service.pause(
-        user.user_id, campaign_id, campaigns=repo, resumer=delivery.resumer, correlation_id=correlation_id
+    return pause.pause(
+        user.user_id,
+        campaign_id,
+        campaigns=store.campaigns,
+        resumer=delivery.resumer,
+        correlation_id=correlation_id,
     )
-    return to_campaign(item)
 
 
 @router.post("/api/campaigns/{campaign_id}/resume")
 async def resume_campaign(
     campaign_id: CampaignId,
     user: CurrentUser,
-    repo: Campaigns,
-    recipients: Recipients,
+    store: StoreDep,
     delivery: Delivery,
     correlation_id: CorrelationId,
 ) -> Campaign:
     """Resume a paused campaign (409 `campaign_not_paused` otherwise); nobody is mailed twice."""
-    item = delivery_service.resume(
+    return pause.resume(
         user.user_id,
         campaign_id,
-        campaigns=repo,
-        recipients=recipients,
+        campaigns=store.campaigns,
+        recipients=store.recipients,
         queue=delivery.queue,
         resumer=delivery.resumer,
         correlation_id=correlation_id,
     )
-    return to_campaign(item)
 
 
 @router.get("/api/campaigns/{campaign_id}/stats")
-async def campaign_stats(campaign_id: CampaignId, user: CurrentUser, repo: Campaigns) -> CampaignStats:
+async def campaign_stats(campaign_id: CampaignId, user: CurrentUser, store: StoreDep) -> CampaignStats:
     """Recipients, sent, delivered, bounced, complained, unsubscribed, failed (and suppressed at send)."""
-    return service.stats(user.user_id, campaign_id, repo=repo)
+    return service.stats(user.user_id, campaign_id, repo=store.campaigns)
 
 
 @router.get("/api/campaigns/{campaign_id}/recipients")
 async def campaign_recipients(
     campaign_id: CampaignId,
     user: CurrentUser,
-    repo: Campaigns,
-    recipients: Recipients,
-    limit: Limit = 50,
-    cursor: Cursor = None,
+    store: StoreDep,
+    page: Page,
 ) -> RecipientPage:
     """The frozen audience with each message's status, in email order."""
     return service.recipients(
         user.user_id,
         campaign_id,
-        limit=limit,
-        cursor=cursor,
-        repo=repo,
-        recipients_repo=recipients,
+        page,
+        repo=store.campaigns,
+        recipients_repo=store.recipients,
         key=secrets.signing_key,
     )

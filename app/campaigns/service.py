@@ -20,17 +20,18 @@ from app.campaigns.models import (
     ScheduleRequest,
     TestSent,
 )
-from app.campaigns.repository import CampaignRepository, to_campaign
+from app.campaigns.repository import CampaignRepository
 from app.config import Settings
+from app.contacts.lists import ListRepository
 from app.contacts.models import new_id
-from app.contacts.repository import ListRepository, SubscriberRepository
+from app.contacts.subscribers import SubscriberRepository
 from app.delivery import sender
 from app.delivery.repository import RecipientRepository
-from app.delivery.service import unsubscribe_links
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput, NotFound, found
 from app.observability import logger
-from app.pagination import KeySource, decode_cursor, encode_cursor
-from app.unsubscribe.tokens import UnsubscribeTarget, make_token
+from app.pagination import KeySource, PageRequest, next_cursor, start_after
+from app.unsubscribe.links import links_for, unsubscribe_links
+from app.unsubscribe.tokens import UnsubscribeTarget
 from app.users.repository import ProfileRepository
 
 if TYPE_CHECKING:
@@ -55,10 +56,7 @@ def _refused(current: Campaign | None, action: str, code: str) -> Exception:
 
 def get_campaign(owner_id: str, campaign_id: str, *, repo: CampaignRepository) -> Campaign:
     """One of the owner's campaigns."""
-    found = repo.get(owner_id, campaign_id)
-    if found is None:
-        raise _not_found()
-    return found
+    return found(repo.get(owner_id, campaign_id), _not_found)
 
 
 def create_campaign(
@@ -81,17 +79,13 @@ def create_campaign(
 
 
 def list_campaigns(
-    owner_id: str, *, limit: int, cursor: str | None, repo: CampaignRepository, key: KeySource
+    owner_id: str, page: PageRequest, *, repo: CampaignRepository, key: KeySource
 ) -> CampaignPage:
     """A page of the owner's campaigns, newest first."""
     scope = f"campaigns:{owner_id}"
-    start = decode_cursor(cursor, scope=scope, key=key).get("sk") if cursor else None
-    if start is not None and (not isinstance(start, str) or not start.startswith("CAMPAIGN#")):
-        raise InvalidInput("The cursor is not valid; start again from the first page.", code="invalid_cursor")
-    items, last = repo.page(owner_id, limit=limit, start_sk=start)
-    return CampaignPage(
-        items=items, next_cursor=encode_cursor({"sk": last}, scope=scope, key=key) if last else None
-    )
+    start = start_after(page.cursor, scope=scope, prefix="CAMPAIGN#", key=key)
+    items, last = repo.page(owner_id, limit=page.limit, start_sk=start)
+    return CampaignPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 
 def update_campaign(
@@ -119,12 +113,12 @@ def update_campaign(
         return current
     removes = [k for k, v in changes.items() if v is None]
     sets = {k: v for k, v in changes.items() if v is not None}
-    item = repo.update(
+    record = repo.update(
         owner_id, campaign_id, allowed=EDITABLE, sets=sets, removes=removes, correlation_id=correlation_id
     )
-    if item is None:
+    if record is None:
         raise _refused(repo.get(owner_id, campaign_id, consistent=True), "edited", "campaign_not_editable")
-    return to_campaign(item)
+    return record.campaign
 
 
 def delete_campaign(owner_id: str, campaign_id: str, *, repo: CampaignRepository) -> None:
@@ -156,7 +150,7 @@ def preview(
         target = UnsubscribeTarget(
             owner_id=owner_id, list_id=campaign.list_id, campaign_id=campaign_id, email=address
         )
-        unsubscribe_url = unsubscribe_links(settings.app_url, make_token(target, key=key()))[0]
+        unsubscribe_url = links_for(settings.app_url, target, key=key())[0]
     rendered = _render(
         campaign, email=address, name=name, attributes=attributes, unsubscribe_url=unsubscribe_url
     )
@@ -234,8 +228,8 @@ def send_now(
     current = get_campaign(owner_id, campaign_id, repo=repo)
     if lists.get(owner_id, current.list_id) is None:
         raise _list_not_found()
-    item = repo.update(owner_id, campaign_id, allowed=EDITABLE, to="queued", correlation_id=correlation_id)
-    if item is None:
+    record = repo.update(owner_id, campaign_id, allowed=EDITABLE, to="queued", correlation_id=correlation_id)
+    if record is None:
         raise _already(repo.get(owner_id, campaign_id, consistent=True))
     try:
         execution = launcher.start(owner_id, campaign_id, correlation_id)
@@ -243,7 +237,7 @@ def send_now(
         repo.update(owner_id, campaign_id, allowed=("queued",), to="draft")
         raise
     logger.info("campaign queued", extra={"campaign_id": campaign_id, "execution": execution})
-    return to_campaign(item)
+    return record.campaign
 
 
 def _already(current: Campaign | None) -> Exception:
@@ -276,7 +270,7 @@ def schedule(
     current = get_campaign(owner_id, campaign_id, repo=repo)
     if lists.get(owner_id, current.list_id) is None:
         raise _list_not_found()
-    item = repo.update(
+    record = repo.update(
         owner_id,
         campaign_id,
         allowed=EDITABLE,
@@ -284,14 +278,14 @@ def schedule(
         sets={"scheduled_at": when.astimezone(UTC).isoformat()},
         correlation_id=correlation_id,
     )
-    if item is None:
+    if record is None:
         raise _already(repo.get(owner_id, campaign_id, consistent=True))
     try:
         launcher.schedule(owner_id, campaign_id, when, correlation_id)
     except Exception:
         repo.update(owner_id, campaign_id, allowed=("scheduled",), to="draft", removes=("scheduled_at",))
         raise
-    return to_campaign(item)
+    return record.campaign
 
 
 def cancel_schedule(
@@ -303,7 +297,7 @@ def cancel_schedule(
     correlation_id: str | None,
 ) -> Campaign:
     """A scheduled campaign goes back to draft (if the schedule fired meanwhile, it is too late: 409)."""
-    item = repo.update(
+    record = repo.update(
         owner_id,
         campaign_id,
         allowed=("scheduled",),
@@ -311,13 +305,13 @@ def cancel_schedule(
         removes=("scheduled_at",),
         correlation_id=correlation_id,
     )
-    if item is None:
+    if record is None:
         current = repo.get(owner_id, campaign_id, consistent=True)
         if current is None:
             raise _not_found()
         raise Conflict(f"The campaign is {current.status}, not scheduled.", code="campaign_not_scheduled")
     launcher.unschedule(owner_id, campaign_id)
-    return to_campaign(item)
+    return record.campaign
 
 
 def stats(owner_id: str, campaign_id: str, *, repo: CampaignRepository) -> CampaignStats:
@@ -328,9 +322,8 @@ def stats(owner_id: str, campaign_id: str, *, repo: CampaignRepository) -> Campa
 def recipients(
     owner_id: str,
     campaign_id: str,
+    page: PageRequest,
     *,
-    limit: int,
-    cursor: str | None,
     repo: CampaignRepository,
     recipients_repo: RecipientRepository,
     key: KeySource,
@@ -338,10 +331,8 @@ def recipients(
     """A page of the campaign's frozen audience with each message's status, in email order."""
     get_campaign(owner_id, campaign_id, repo=repo)
     scope = f"recipients:{owner_id}:{campaign_id}"
-    start = decode_cursor(cursor, scope=scope, key=key).get("sk") if cursor else None
-    if start is not None and (not isinstance(start, str) or not start.startswith("RCPT#")):
-        raise InvalidInput("The cursor is not valid; start again from the first page.", code="invalid_cursor")
-    items, last = recipients_repo.page(owner_id, campaign_id, limit=limit, start_sk=start)
+    start = start_after(page.cursor, scope=scope, prefix="RCPT#", key=key)
+    found_page, last = recipients_repo.page(owner_id, campaign_id, limit=page.limit, start_sk=start)
     return RecipientPage(
-        items=items, next_cursor=encode_cursor({"sk": last}, scope=scope, key=key) if last else None
+        items=[r.view() for r in found_page], next_cursor=next_cursor(last, scope=scope, key=key)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -144,6 +145,18 @@ class Subscriber(BaseModel):
     last_sent_at: datetime | None = None  # when the last of them went out
 
 
+@dataclass(frozen=True)
+class NewSubscriber:
+    """A subscriber to write (the repository builds the stored item from it)."""
+
+    email: str
+    name: str = ""
+    status: str = "subscribed"
+    attributes: dict[str, Any] = field(default_factory=dict)
+    source: str = "api"
+    correlation_id: str | None = None
+
+
 class SubscriberPage(BaseModel):
     """A page of subscribers in email order; pass `next_cursor` back to get the next one."""
 
@@ -168,6 +181,15 @@ class Suppression(BaseModel):
     reason: SuppressionReason
     source: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class SuppressionEntry:
+    """Why an address is suppressed and what suppressed it (an existing entry keeps its first)."""
+
+    reason: str
+    source: str
+    correlation_id: str | None = None
 
 
 class SuppressionPage(BaseModel):

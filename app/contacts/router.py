@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from app import secrets
-from app.api.deps import CorrelationId, CurrentUser
+from app.api.deps import CorrelationId, CurrentUser, Page, StoreDep
 from app.contacts import service
 from app.contacts.models import (
     ContactList,
@@ -22,32 +22,9 @@ from app.contacts.models import (
     SuppressionCreate,
     SuppressionPage,
 )
-from app.contacts.repository import ListRepository, SubscriberRepository, SuppressionRepository
-from app.db import table
 
-
-async def get_lists() -> ListRepository:
-    """The list repository over the configured table."""
-    return ListRepository(table())
-
-
-async def get_subscribers() -> SubscriberRepository:
-    """The subscriber repository over the configured table."""
-    return SubscriberRepository(table())
-
-
-async def get_suppressions() -> SuppressionRepository:
-    """The suppression repository over the configured table."""
-    return SuppressionRepository(table())
-
-
-Lists = Annotated[ListRepository, Depends(get_lists)]
-Subscribers = Annotated[SubscriberRepository, Depends(get_subscribers)]
-Suppressions = Annotated[SuppressionRepository, Depends(get_suppressions)]
 ListId = Annotated[str, Path(min_length=1, max_length=64)]
 EmailInPath = Annotated[str, Path(min_length=1, max_length=320)]
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=2048)]
 EmailPrefix = Annotated[str, Query(max_length=320)]
 
 router = APIRouter(tags=["contacts"])
@@ -55,36 +32,36 @@ router = APIRouter(tags=["contacts"])
 
 @router.post("/api/lists", status_code=status.HTTP_201_CREATED)
 async def create_list(
-    body: ListCreate, user: CurrentUser, repo: Lists, correlation_id: CorrelationId
+    body: ListCreate, user: CurrentUser, store: StoreDep, correlation_id: CorrelationId
 ) -> ContactList:
     """Create an empty list."""
-    return service.create_list(user.user_id, body, repo=repo, correlation_id=correlation_id)
+    return service.create_list(user.user_id, body, repo=store.lists, correlation_id=correlation_id)
 
 
 @router.get("/api/lists")
-async def list_lists(user: CurrentUser, repo: Lists, limit: Limit = 50, cursor: Cursor = None) -> ListPage:
+async def list_lists(user: CurrentUser, store: StoreDep, page: Page) -> ListPage:
     """The caller's lists, oldest first, a page at a time."""
-    return service.list_lists(user.user_id, limit=limit, cursor=cursor, repo=repo, key=secrets.signing_key)
+    return service.list_lists(user.user_id, page, repo=store.lists, key=secrets.signing_key)
 
 
 @router.get("/api/lists/{list_id}")
-async def get_list(list_id: ListId, user: CurrentUser, repo: Lists) -> ContactList:
+async def get_list(list_id: ListId, user: CurrentUser, store: StoreDep) -> ContactList:
     """One list with its subscriber count."""
-    return service.get_list(user.user_id, list_id, repo=repo)
+    return service.get_list(user.user_id, list_id, repo=store.lists)
 
 
 @router.patch("/api/lists/{list_id}")
 async def update_list(
-    list_id: ListId, body: ListUpdate, user: CurrentUser, repo: Lists, correlation_id: CorrelationId
+    list_id: ListId, body: ListUpdate, user: CurrentUser, store: StoreDep, correlation_id: CorrelationId
 ) -> ContactList:
     """Rename or re-describe a list."""
-    return service.update_list(user.user_id, list_id, body, repo=repo, correlation_id=correlation_id)
+    return service.update_list(user.user_id, list_id, body, repo=store.lists, correlation_id=correlation_id)
 
 
 @router.delete("/api/lists/{list_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_list(list_id: ListId, user: CurrentUser, repo: Lists) -> None:
+async def delete_list(list_id: ListId, user: CurrentUser, store: StoreDep) -> None:
     """Delete a list and (in the background) its subscribers."""
-    service.delete_list(user.user_id, list_id, repo=repo)
+    service.delete_list(user.user_id, list_id, repo=store.lists)
 
 
 @router.post("/api/lists/{list_id}/subscribers", status_code=status.HTTP_201_CREATED)
@@ -92,42 +69,41 @@ async def add_subscriber(
     list_id: ListId,
     body: SubscriberCreate,
     user: CurrentUser,
-    repo: Subscribers,
+    store: StoreDep,
     correlation_id: CorrelationId,
 ) -> Subscriber:
     """Add one address to a list."""
-    return service.add_subscriber(user.user_id, list_id, body, repo=repo, correlation_id=correlation_id)
+    return service.add_subscriber(
+        user.user_id, list_id, body, repo=store.subscribers, correlation_id=correlation_id
+    )
 
 
 @router.get("/api/lists/{list_id}/subscribers")
 async def list_subscribers(
     list_id: ListId,
     user: CurrentUser,
-    lists: Lists,
-    repo: Subscribers,
+    store: StoreDep,
+    page: Page,
     email_prefix: EmailPrefix = "",
-    limit: Limit = 50,
-    cursor: Cursor = None,
 ) -> SubscriberPage:
     """A list's subscribers in email order; `email_prefix` narrows to addresses starting with it."""
     return service.list_subscribers(
         user.user_id,
         list_id,
+        page,
         email_prefix=email_prefix,
-        limit=limit,
-        cursor=cursor,
-        lists=lists,
-        repo=repo,
+        lists=store.lists,
+        repo=store.subscribers,
         key=secrets.signing_key,
     )
 
 
 @router.get("/api/lists/{list_id}/subscribers/{email:path}")
 async def get_subscriber(
-    list_id: ListId, email: EmailInPath, user: CurrentUser, lists: Lists, repo: Subscribers
+    list_id: ListId, email: EmailInPath, user: CurrentUser, store: StoreDep
 ) -> Subscriber:
     """One subscriber, by address."""
-    return service.get_subscriber(user.user_id, list_id, email, lists=lists, repo=repo)
+    return service.get_subscriber(user.user_id, list_id, email, lists=store.lists, repo=store.subscribers)
 
 
 @router.patch("/api/lists/{list_id}/subscribers/{email:path}")
@@ -136,52 +112,53 @@ async def update_subscriber(
     email: EmailInPath,
     body: SubscriberUpdate,
     user: CurrentUser,
-    lists: Lists,
-    repo: Subscribers,
+    store: StoreDep,
     correlation_id: CorrelationId,
 ) -> Subscriber:
     """Change name, status or attributes (attributes are replaced whole)."""
     return service.update_subscriber(
-        user.user_id, list_id, email, body, lists=lists, repo=repo, correlation_id=correlation_id
+        user.user_id,
+        list_id,
+        email,
+        body,
+        lists=store.lists,
+        repo=store.subscribers,
+        correlation_id=correlation_id,
     )
 
 
 @router.delete("/api/lists/{list_id}/subscribers/{email:path}", status_code=status.HTTP_204_NO_CONTENT)
-async def remove_subscriber(
-    list_id: ListId, email: EmailInPath, user: CurrentUser, repo: Subscribers
-) -> None:
+async def remove_subscriber(list_id: ListId, email: EmailInPath, user: CurrentUser, store: StoreDep) -> None:
     """Take an address off a list."""
-    service.remove_subscriber(user.user_id, list_id, email, repo=repo)
+    service.remove_subscriber(user.user_id, list_id, email, repo=store.subscribers)
 
 
 @router.get("/api/suppression")
 async def list_suppressions(
     user: CurrentUser,
-    repo: Suppressions,
+    store: StoreDep,
+    page: Page,
     email_prefix: EmailPrefix = "",
-    limit: Limit = 50,
-    cursor: Cursor = None,
 ) -> SuppressionPage:
     """Addresses no campaign of this account will send to, in email order."""
     return service.list_suppressions(
         user.user_id,
+        page,
         email_prefix=email_prefix,
-        limit=limit,
-        cursor=cursor,
-        repo=repo,
+        repo=store.suppressions,
         key=secrets.signing_key,
     )
 
 
 @router.post("/api/suppression", status_code=status.HTTP_201_CREATED)
 async def suppress(
-    body: SuppressionCreate, user: CurrentUser, repo: Suppressions, correlation_id: CorrelationId
+    body: SuppressionCreate, user: CurrentUser, store: StoreDep, correlation_id: CorrelationId
 ) -> Suppression:
     """Suppress an address account-wide (idempotent)."""
-    return service.suppress(user.user_id, body, repo=repo, correlation_id=correlation_id)
+    return service.suppress(user.user_id, body, repo=store.suppressions, correlation_id=correlation_id)
 
 
 @router.delete("/api/suppression/{email:path}", status_code=status.HTTP_204_NO_CONTENT)
-async def lift_suppression(email: EmailInPath, user: CurrentUser, repo: Suppressions) -> None:
+async def lift_suppression(email: EmailInPath, user: CurrentUser, store: StoreDep) -> None:
     """Allow sending to an address again."""
-    service.lift_suppression(user.user_id, email, repo=repo)
+    service.lift_suppression(user.user_id, email, repo=store.suppressions)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from app.contacts.lists import ListRepository
 from app.contacts.models import (
     SUPPRESSING_STATUSES,
     ContactList,
@@ -12,26 +12,23 @@ from app.contacts.models import (
     ListCreate,
     ListPage,
     ListUpdate,
+    NewSubscriber,
     Subscriber,
     SubscriberCreate,
     SubscriberPage,
     SubscriberUpdate,
     Suppression,
     SuppressionCreate,
+    SuppressionEntry,
     SuppressionPage,
-    attributes_json,
     new_id,
     normalise_email,
 )
-from app.contacts.repository import (
-    ListRepository,
-    SubscriberRepository,
-    SuppressionRepository,
-    to_subscriber,
-)
-from app.errors import Conflict, InvalidInput, NotFound
+from app.contacts.subscribers import SubscriberRepository
+from app.contacts.suppression import SuppressionRepository
+from app.errors import Conflict, InvalidInput, NotFound, found
 from app.observability import logger
-from app.pagination import KeySource, decode_cursor, encode_cursor
+from app.pagination import KeySource, PageRequest, next_cursor, start_after
 
 PURGE_STEP = 1000
 
@@ -44,29 +41,12 @@ def _subscriber_not_found() -> NotFound:
     return NotFound("No such subscriber on this list.", code="subscriber_not_found")
 
 
-def _bad_cursor() -> InvalidInput:
-    return InvalidInput("The cursor is not valid; start again from the first page.", code="invalid_cursor")
-
-
 def email_from_path(value: str) -> str:
     """An address taken from a URL, normalised; InvalidInput when it is not an address."""
     try:
         return normalise_email(value)
     except InvalidEmail as exc:
         raise InvalidInput(str(exc), code="invalid_email") from exc
-
-
-def _start_sk(cursor: str | None, *, scope: str, prefix: str, key: KeySource) -> str | None:
-    if not cursor:
-        return None
-    sk = decode_cursor(cursor, scope=scope, key=key).get("sk")
-    if not isinstance(sk, str) or not sk.startswith(prefix):
-        raise _bad_cursor()
-    return sk
-
-
-def _next_cursor(last_sk: str | None, *, scope: str, key: KeySource) -> str | None:
-    return encode_cursor({"sk": last_sk}, scope=scope, key=key) if last_sk else None
 
 
 # ---------------------------------------------------------------------- lists
@@ -85,21 +65,16 @@ def create_list(
 
 def get_list(owner_id: str, list_id: str, *, repo: ListRepository) -> ContactList:
     """One of the owner's lists (another owner's id is simply not found)."""
-    found = repo.get(owner_id, list_id)
-    if found is None:
-        raise _list_not_found()
-    return found
+    return found(repo.get(owner_id, list_id), _list_not_found)
 
 
-def list_lists(
-    owner_id: str, *, limit: int, cursor: str | None, repo: ListRepository, key: KeySource
-) -> ListPage:
+def list_lists(owner_id: str, page: PageRequest, *, repo: ListRepository, key: KeySource) -> ListPage:
     """A page of the owner's lists, oldest first."""
     scope = f"lists:{owner_id}"
     items, last = repo.page(
-        owner_id, limit=limit, start_sk=_start_sk(cursor, scope=scope, prefix="LIST#", key=key)
+        owner_id, limit=page.limit, start_sk=start_after(page.cursor, scope=scope, prefix="LIST#", key=key)
     )
-    return ListPage(items=items, next_cursor=_next_cursor(last, scope=scope, key=key))
+    return ListPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 
 def update_list(
@@ -142,10 +117,10 @@ def purge_deleted_list(
 # ---------------------------------------------------------------------- subscribers
 
 
-def _suppression_for(status: str, *, list_id: str, correlation_id: str | None) -> dict[str, Any] | None:
+def _suppression_for(status: str, *, list_id: str, correlation_id: str | None) -> SuppressionEntry | None:
     if status not in SUPPRESSING_STATUSES:
         return None
-    return {"reason": status, "source": f"list:{list_id}", "correlation_id": correlation_id}
+    return SuppressionEntry(reason=status, source=f"list:{list_id}", correlation_id=correlation_id)
 
 
 def add_subscriber(
@@ -157,9 +132,7 @@ def add_subscriber(
     correlation_id: str | None,
 ) -> Subscriber:
     """Add an address to a list (one subscriber per address per list)."""
-    item = repo.new_item(
-        owner_id,
-        list_id,
+    new = NewSubscriber(
         email=cmd.email,
         name=cmd.name,
         status=cmd.status,
@@ -168,13 +141,16 @@ def add_subscriber(
         correlation_id=correlation_id,
     )
     outcome = repo.add(
-        item, suppress=_suppression_for(cmd.status, list_id=list_id, correlation_id=correlation_id)
+        owner_id,
+        list_id,
+        new,
+        suppress=_suppression_for(cmd.status, list_id=list_id, correlation_id=correlation_id),
     )
+    if isinstance(outcome, Subscriber):
+        return outcome
     if outcome == "list_missing":
         raise _list_not_found()
-    if outcome == "exists":
-        raise Conflict("This address is already on the list.", code="subscriber_exists")
-    return to_subscriber(item)
+    raise Conflict("This address is already on the list.", code="subscriber_exists")
 
 
 def get_subscriber(
@@ -182,19 +158,15 @@ def get_subscriber(
 ) -> Subscriber:
     """One subscriber of one of the owner's lists."""
     get_list(owner_id, list_id, repo=lists)
-    found = repo.get(owner_id, list_id, email_from_path(email))
-    if found is None:
-        raise _subscriber_not_found()
-    return found
+    return found(repo.get(owner_id, list_id, email_from_path(email)), _subscriber_not_found)
 
 
 def list_subscribers(
     owner_id: str,
     list_id: str,
+    page: PageRequest,
     *,
     email_prefix: str,
-    limit: int,
-    cursor: str | None,
     lists: ListRepository,
     repo: SubscriberRepository,
     key: KeySource,
@@ -203,9 +175,9 @@ def list_subscribers(
     get_list(owner_id, list_id, repo=lists)
     prefix = email_prefix.strip().lower()
     scope = f"subscribers:{owner_id}:{list_id}:{prefix}"
-    start = _start_sk(cursor, scope=scope, prefix=f"SUB#{prefix}", key=key)
-    items, last = repo.page(owner_id, list_id, prefix=prefix, limit=limit, start_sk=start)
-    return SubscriberPage(items=items, next_cursor=_next_cursor(last, scope=scope, key=key))
+    start = start_after(page.cursor, scope=scope, prefix=f"SUB#{prefix}", key=key)
+    items, last = repo.page(owner_id, list_id, prefix=prefix, limit=page.limit, start_sk=start)
+    return SubscriberPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 
 def update_subscriber(
@@ -221,14 +193,18 @@ def update_subscriber(
     """Change a subscriber; a status of unsubscribed, bounced or complained also suppresses the address."""
     get_list(owner_id, list_id, repo=lists)
     address = email_from_path(email)
-    changes: dict[str, Any] = cmd.model_dump(exclude_none=True)
-    if "attributes" in changes:
-        changes["attributes"] = attributes_json(changes["attributes"])
     suppress = (
         _suppression_for(cmd.status, list_id=list_id, correlation_id=correlation_id) if cmd.status else None
     )
-    if changes and not repo.update(
-        owner_id, list_id, address, changes, suppress=suppress, correlation_id=correlation_id
+    if cmd.model_dump(exclude_none=True) and not repo.update(
+        owner_id,
+        list_id,
+        address,
+        name=cmd.name,
+        status=cmd.status,
+        attributes=cmd.attributes,
+        suppress=suppress,
+        correlation_id=correlation_id,
     ):
         raise _subscriber_not_found()
     found = repo.get(owner_id, list_id, address, consistent=True)
@@ -253,14 +229,8 @@ def suppress(
     owner_id: str, cmd: SuppressionCreate, *, repo: SuppressionRepository, correlation_id: str | None
 ) -> Suppression:
     """Put an address on the account's suppression list (idempotent; the first reason is kept)."""
-    return repo.add(owner_id, cmd.email, reason=cmd.reason, source="api", correlation_id=correlation_id)
-
-
-def record_suppression(
-    owner_id: str, email: str, *, reason: str, source: str, repo: SuppressionRepository
-) -> Suppression:
-    """Suppress an address for a bounce, complaint or unsubscribe (for delivery feedback workers)."""
-    return repo.add(owner_id, normalise_email(email), reason=reason, source=source, correlation_id=None)
+    entry = SuppressionEntry(reason=cmd.reason, source="api", correlation_id=correlation_id)
+    return repo.add(owner_id, cmd.email, entry)
 
 
 def lift_suppression(owner_id: str, email: str, *, repo: SuppressionRepository) -> None:
@@ -271,19 +241,18 @@ def lift_suppression(owner_id: str, email: str, *, repo: SuppressionRepository) 
 
 def list_suppressions(
     owner_id: str,
+    page: PageRequest,
     *,
     email_prefix: str,
-    limit: int,
-    cursor: str | None,
     repo: SuppressionRepository,
     key: KeySource,
 ) -> SuppressionPage:
     """A page of the owner's suppressed addresses in email order."""
     prefix = email_prefix.strip().lower()
     scope = f"suppression:{owner_id}:{prefix}"
-    start = _start_sk(cursor, scope=scope, prefix=f"EMAIL#{prefix}", key=key)
-    items, last = repo.page(owner_id, prefix=prefix, limit=limit, start_sk=start)
-    return SuppressionPage(items=items, next_cursor=_next_cursor(last, scope=scope, key=key))
+    start = start_after(page.cursor, scope=scope, prefix=f"EMAIL#{prefix}", key=key)
+    items, last = repo.page(owner_id, prefix=prefix, limit=page.limit, start_sk=start)
+    return SuppressionPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 
 def suppressed_among(owner_id: str, emails: Sequence[str], *, repo: SuppressionRepository) -> set[str]:

@@ -1,1 +1,1 @@
-"""Delivery: the state machine steps, the batch senders and the SES feedback."""
+"""Delivery, a module per step: start, wait, send, pause (and resume), finish, feedback."""

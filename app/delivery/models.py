@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+if TYPE_CHECKING:
+    from app.campaigns.repository import CampaignRecord
+
 BATCH_SIZE = 50  # recipients per send-queue message
 PAUSE_LIMIT_SECONDS = 7 * 24 * 3600  # how long a paused campaign waits to be resumed before it fails
+DEFAULT_WAIT_SECONDS = 3600
+# A recipient whose message went out, whatever SES reported since.
+SENT_LIKE = frozenset({"sent", "delivered", "bounced", "complained", "unsubscribed"})
+
+StateStatus = Literal["started", "done", "pending", "paused", "failed", "finalizing"]
 
 
 class CampaignRef(BaseModel):
@@ -23,7 +31,7 @@ class CampaignRef(BaseModel):
 class DeliveryState(CampaignRef):
     """What StartDelivery hands on, and what every resume carries (Choice looks at `status`)."""
 
-    status: Literal["started", "done", "pending", "paused", "failed", "finalizing"] = "started"
+    status: StateStatus = "started"
     wait_timeout_seconds: int
     recipients: int = 0
     batches_total: int = 0
@@ -35,6 +43,22 @@ class DeliveryState(CampaignRef):
     finalize_cursor: str | None = None
     finalize_sent: int = 0
     finalize_failed: int = 0
+
+    @classmethod
+    def of(cls, record: CampaignRecord, status: StateStatus, timeout: int | None = None) -> DeliveryState:
+        """The state a campaign is in (what a resume hands to the Choice)."""
+        return cls(
+            owner_id=record.owner_id,
+            campaign_id=record.id,
+            correlation_id=record.correlation_id,
+            status=status,
+            wait_timeout_seconds=timeout or record.wait_timeout_seconds or DEFAULT_WAIT_SECONDS,
+            recipients=record.stats.recipients,
+            batches_total=record.batches_total,
+            batches_done=record.batches_done,
+            sent=record.stats.sent,
+            failed=record.stats.failed,
+        )
 
 
 class WaitRequest(CampaignRef):

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from app.aws import error_code
 from app.delivery.models import SendBatch
-from app.delivery.sender import error_code
 from app.observability import logger
 
 if TYPE_CHECKING:
@@ -46,15 +46,15 @@ class DeliveryControl:
 class SqsBatchQueue:
     """The send queue (SQS, 10 messages per call)."""
 
-    def __init__(self, client: SQSClient, url: str) -> None:
-        self.client = client
+    def __init__(self, sqs: SQSClient, url: str) -> None:
+        self.sqs = sqs
         self.url = url
 
     def enqueue(self, batches: Sequence[SendBatch]) -> None:
         """SendMessageBatch, failing loudly when any entry was refused (the step is retried)."""
         for offset in range(0, len(batches), 10):
             chunk = batches[offset : offset + 10]
-            response = self.client.send_message_batch(
+            response = self.sqs.send_message_batch(
                 QueueUrl=self.url,
                 Entries=[
                     {"Id": str(i), "MessageBody": batch.model_dump_json()} for i, batch in enumerate(chunk)
@@ -67,13 +67,13 @@ class SqsBatchQueue:
 class StepFunctionsResumer:
     """Task tokens through Step Functions."""
 
-    def __init__(self, client: SFNClient) -> None:
-        self.client = client
+    def __init__(self, sfn: SFNClient) -> None:
+        self.sfn = sfn
 
     def resume(self, token: str, output: Mapping[str, Any]) -> bool:
         """SendTaskSuccess with `output`; a stale token is not an error."""
         try:
-            self.client.send_task_success(taskToken=token, output=json.dumps(output, default=str))
+            self.sfn.send_task_success(taskToken=token, output=json.dumps(output, default=str))
         except Exception as exc:
             if error_code(exc) in STALE_TOKEN:
                 logger.info("task token already used or timed out", extra={"error": error_code(exc)})

@@ -22,19 +22,18 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from app.campaigns.models import Recipient
-from app.db import Item, Table, from_attr, is_conditional_failure, to_attr
+from app.campaigns.models import Recipient, RecipientStatus
+from app.contacts.models import Subscriber
+from app.db import Item, Table, new_item, now_iso
+from app.writes import one_of
 
 ENTITY = "campaign_recipient"
-
-
-def now_iso() -> str:
-    """The current time as stored on items."""
-    return datetime.now(UTC).isoformat()
+# Statuses a recipient can have once its message went out.
+RECORDED = ("sent", "delivered", "bounced", "complained", "unsubscribed")
 
 
 def recipients_pk(owner_id: str, campaign_id: str) -> str:
@@ -47,28 +46,83 @@ def recipient_key(owner_id: str, campaign_id: str, email: str) -> tuple[str, str
     return recipients_pk(owner_id, campaign_id), f"RCPT#{email}"
 
 
-def _key(owner_id: str, campaign_id: str, email: str) -> dict[str, Any]:
-    pk, sk = recipient_key(owner_id, campaign_id, email)
-    return to_attr({"PK": pk, "SK": sk})
+def _text(value: Any) -> str | None:
+    return str(value) if value else None
 
 
-def to_recipient(item: Mapping[str, Any]) -> Recipient:
-    """A recipient item as the API shows it."""
-    return Recipient(
-        email=str(item["email"]),
-        status=item["status"],
-        message_id=item.get("message_id") or None,
-        reason=item.get("reason") or None,
-        updated_at=datetime.fromisoformat(str(item["updated_at"])),
-    )
+@dataclass(frozen=True)
+class RecipientRecord:
+    """One address of a campaign's frozen audience and where its message is."""
+
+    owner_id: str
+    campaign_id: str
+    list_id: str
+    email: str
+    name: str
+    attributes_json: str
+    batch: int
+    status: RecipientStatus
+    updated_at: str
+    attempt: str | None = None
+    claimed_at: int | None = None
+    message_id: str | None = None
+    reason: str | None = None
+    sent_at: str | None = None
+    delivered_at: str | None = None
+    correlation_id: str | None = None
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> RecipientRecord:
+        """Build from a stored item."""
+        claimed_at = item.get("claimed_at")
+        return cls(
+            owner_id=str(item["owner_id"]),
+            campaign_id=str(item["campaign_id"]),
+            list_id=str(item.get("list_id", "")),
+            email=str(item["email"]),
+            name=str(item.get("name", "")),
+            attributes_json=str(item.get("attributes") or "{}"),
+            batch=int(item.get("batch", 0)),
+            status=item["status"],
+            updated_at=str(item.get("updated_at", "")),
+            attempt=_text(item.get("attempt")),
+            claimed_at=int(claimed_at) if claimed_at is not None else None,
+            message_id=_text(item.get("message_id")),
+            reason=_text(item.get("reason")),
+            sent_at=_text(item.get("sent_at")),
+            delivered_at=_text(item.get("delivered_at")),
+            correlation_id=_text(item.get("correlation_id")),
+        )
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        """The subscriber's attributes, as frozen with the audience."""
+        value: dict[str, Any] = json.loads(self.attributes_json)
+        return value
+
+    def view(self) -> Recipient:
+        """The recipient as the API shows it."""
+        return Recipient(
+            email=self.email,
+            status=self.status,
+            message_id=self.message_id,
+            reason=self.reason,
+            updated_at=datetime.fromisoformat(self.updated_at),
+        )
+
+
+def _item(record: RecipientRecord) -> Item:
+    fields = asdict(record)
+    fields["attributes"] = fields.pop("attributes_json")
+    return new_item(recipient_key(record.owner_id, record.campaign_id, record.email), ENTITY, **fields)
 
 
 @dataclass(frozen=True)
 class Claim:
-    """The outcome of a claim: `won` with the item, or the item as another attempt left it."""
+    """The outcome of a claim: `won` with the recipient, or the recipient as another attempt left it."""
 
     won: bool
-    item: Item | None
+    recipient: RecipientRecord | None
 
 
 class RecipientRepository:
@@ -77,89 +131,73 @@ class RecipientRepository:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def new_item(
-        self,
-        owner_id: str,
-        campaign_id: str,
-        *,
-        email: str,
-        list_id: str,
-        name: str,
-        attributes: Mapping[str, Any],
-        batch: int,
-    ) -> Item:
-        """A pending recipient."""
-        pk, sk = recipient_key(owner_id, campaign_id, email)
-        return {
-            "PK": pk,
-            "SK": sk,
-            "type": ENTITY,
-            "owner_id": owner_id,
-            "campaign_id": campaign_id,
-            "list_id": list_id,
-            "email": email,
-            "name": name,
-            "attributes": json.dumps(dict(attributes), separators=(",", ":")),
-            "batch": batch,
-            "status": "pending",
-            "updated_at": now_iso(),
-        }
-
-    def put_many(self, items: Sequence[Mapping[str, Any]]) -> None:
-        """Write recipients (25 per BatchWriteItem)."""
+    def freeze(
+        self, owner_id: str, campaign_id: str, list_id: str, batches: Sequence[Sequence[Subscriber]]
+    ) -> None:
+        """Write the audience as pending recipients, each with the number of its batch."""
+        now = now_iso()
+        items = [
+            _item(
+                RecipientRecord(
+                    owner_id=owner_id,
+                    campaign_id=campaign_id,
+                    list_id=list_id,
+                    email=s.email,
+                    name=s.name,
+                    attributes_json=json.dumps(dict(s.attributes), separators=(",", ":")),
+                    batch=number,
+                    status="pending",
+                    updated_at=now,
+                )
+            )
+            for number, batch in enumerate(batches)
+            for s in batch
+        ]
         if items:
             self.table.batch_put(items)
 
-    def all_items(self, owner_id: str, campaign_id: str) -> Iterator[Item]:
+    def all(self, owner_id: str, campaign_id: str) -> Iterator[RecipientRecord]:
         """Every recipient of a campaign, in email order."""
-        yield from self.table.query_all(
+        items = self.table.query_all(
             "PK = :pk AND begins_with(SK, :r)", {":pk": recipients_pk(owner_id, campaign_id), ":r": "RCPT#"}
         )
+        yield from (RecipientRecord.from_item(item) for item in items)
 
-    def get(self, owner_id: str, campaign_id: str, email: str) -> Item | None:
-        """One recipient item (strongly consistent)."""
-        return self.table.get(*recipient_key(owner_id, campaign_id, email), consistent=True)
+    def get(self, owner_id: str, campaign_id: str, email: str) -> RecipientRecord | None:
+        """One recipient (strongly consistent)."""
+        item = self.table.get(*recipient_key(owner_id, campaign_id, email), consistent=True)
+        return RecipientRecord.from_item(item) if item else None
 
     def claim(self, owner_id: str, campaign_id: str, email: str, attempt: str) -> Claim:
-        """Take a pending recipient for `attempt` before sending; the loser sees the current item."""
-        try:
-            response = self.table.client.update_item(
-                TableName=self.table.name,
-                Key=_key(owner_id, campaign_id, email),
-                UpdateExpression="SET #s = :claimed, attempt = :a, claimed_at = :now, updated_at = :iso",
-                ConditionExpression="#s = :pending",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=to_attr(
-                    {
-                        ":claimed": "claimed",
-                        ":pending": "pending",
-                        ":a": attempt,
-                        ":now": int(time.time()),
-                        ":iso": now_iso(),
-                    }
-                ),
-                ReturnValues="ALL_NEW",
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return Claim(won=False, item=self.get(owner_id, campaign_id, email))
-            raise
-        return Claim(won=True, item=from_attr(response["Attributes"]))
+        """Take a pending recipient for `attempt` before sending; the loser sees the recipient as it is."""
+        item = self.table.update(
+            *recipient_key(owner_id, campaign_id, email),
+            sets={
+                "status": "claimed",
+                "attempt": attempt,
+                "claimed_at": int(time.time()),
+                "updated_at": now_iso(),
+            },
+            condition="#s = :pending",
+            names={"#s": "status"},
+            values={":pending": "pending"},
+        )
+        if item is None:
+            return Claim(won=False, recipient=self.get(owner_id, campaign_id, email))
+        return Claim(won=True, recipient=RecipientRecord.from_item(item))
 
     def _settle(
         self, owner_id: str, campaign_id: str, email: str, attempt: str, sets: Mapping[str, Any]
     ) -> bool:
-        return self.table.update_if(
+        changed = self.table.update(
             *recipient_key(owner_id, campaign_id, email),
-            "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(sets))),
+            sets=sets,
             condition="#s = :claimed AND attempt = :attempt",
-            names={"#s": "status", **{f"#a{i}": key for i, key in enumerate(sets)}},
-            values={
-                ":claimed": "claimed",
-                ":attempt": attempt,
-                **{f":v{i}": value for i, value in enumerate(sets.values())},
-            },
+            names={"#s": "status"},
+            values={":claimed": "claimed", ":attempt": attempt},
+            returns="NONE",
         )
+        return changed is not None
 
     def release(self, owner_id: str, campaign_id: str, email: str, attempt: str) -> bool:
         """Give a claim back (the send was throttled before SES took it)."""
@@ -177,20 +215,15 @@ class RecipientRepository:
             {"status": "failed", "reason": reason, "updated_at": now_iso()},
         )
 
-    def mark_sent(self, claimed: Iterable[tuple[Item, str]]) -> None:
-        """Record sends of recipients this attempt holds the claims of (item, SES message id)."""
+    def mark_sent(self, claimed: Iterable[tuple[RecipientRecord, str]]) -> None:
+        """Record sends of recipients this attempt holds the claims of (recipient, SES message id)."""
         now = now_iso()
         items = [
-            {
-                **item,
-                "status": "sent",
-                "message_id": message_id,
-                "sent_at": now,
-                "updated_at": now,
-            }
-            for item, message_id in claimed
+            _item(replace(r, status="sent", message_id=message_id, sent_at=now, updated_at=now))
+            for r, message_id in claimed
         ]
-        self.put_many(items)
+        if items:
+            self.table.batch_put(items)
 
     def transition(
         self,
@@ -203,78 +236,59 @@ class RecipientRepository:
         reason: str | None = None,
     ) -> bool:
         """Move a recipient to `to` from one of `allowed`; False when it was elsewhere (or missing)."""
-        statuses = list(allowed)
-        values: dict[str, Any] = {
-            ":to": to,
-            ":iso": now_iso(),
-            **{f":s{i}": s for i, s in enumerate(statuses)},
-        }
-        expression = "SET #s = :to, updated_at = :iso"
-        if reason:
-            expression += ", reason = :reason"
-            values[":reason"] = reason
-        return self.table.update_if(
+        in_allowed, values = one_of("#s", allowed)
+        changed = self.table.update(
             *recipient_key(owner_id, campaign_id, email),
-            expression,
-            condition=f"#s IN ({', '.join(f':s{i}' for i in range(len(statuses)))})",
+            sets={"status": to, "updated_at": now_iso(), "reason": reason or None},
+            condition=in_allowed,
             names={"#s": "status"},
             values=values,
+            returns="NONE",
         )
+        return changed is not None
 
     def deliver(self, owner_id: str, campaign_id: str, email: str) -> bool:
         """A `sent` recipient's first Delivery: status and time in one write; False otherwise."""
-        return self.table.update_if(
+        now = now_iso()
+        changed = self.table.update(
             *recipient_key(owner_id, campaign_id, email),
-            "SET #s = :delivered, delivered_at = :iso, updated_at = :iso",
+            sets={"status": "delivered", "delivered_at": now, "updated_at": now},
             condition="#s = :sent AND attribute_not_exists(delivered_at)",
             names={"#s": "status"},
-            values={":delivered": "delivered", ":sent": "sent", ":iso": now_iso()},
+            values={":sent": "sent"},
+            returns="NONE",
         )
+        return changed is not None
 
     def note_delivery(self, owner_id: str, campaign_id: str, email: str) -> bool:
         """Record SES's Delivery once (whatever came after it); False when it was already recorded."""
-        return self.table.update_if(
+        recorded, values = one_of("#s", RECORDED)
+        changed = self.table.update(
             *recipient_key(owner_id, campaign_id, email),
-            "SET delivered_at = :iso",
-            condition="attribute_not_exists(delivered_at) AND #s IN (:a, :b, :c, :d, :e)",
+            sets={"delivered_at": now_iso()},
+            condition=f"attribute_not_exists(delivered_at) AND {recorded}",
             names={"#s": "status"},
-            values={
-                ":iso": now_iso(),
-                ":a": "sent",
-                ":b": "delivered",
-                ":c": "bounced",
-                ":d": "complained",
-                ":e": "unsubscribed",
-            },
+            values=values,
+            returns="NONE",
         )
+        return changed is not None
 
     def page(
         self, owner_id: str, campaign_id: str, *, limit: int, start_sk: str | None
-    ) -> tuple[list[Recipient], str | None]:
+    ) -> tuple[list[RecipientRecord], str | None]:
         """A page of recipients in email order and the sort key to continue after."""
-        items, next_sk = self.items_page(owner_id, campaign_id, limit=limit, start_sk=start_sk)
-        return [to_recipient(i) for i in items], next_sk
-
-    def items_page(
-        self, owner_id: str, campaign_id: str, *, limit: int, start_sk: str | None
-    ) -> tuple[list[Item], str | None]:
-        """A page of recipient items in email order and the sort key to continue after."""
-        pk = recipients_pk(owner_id, campaign_id)
-        items, last = self.table.query(
-            "PK = :pk AND begins_with(SK, :r)",
-            {":pk": pk, ":r": "RCPT#"},
-            limit=limit,
-            start_key={"PK": pk, "SK": start_sk} if start_sk else None,
+        items, last = self.table.page(
+            recipients_pk(owner_id, campaign_id), "RCPT#", limit=limit, start_sk=start_sk
         )
-        return items, (str(last["SK"]) if last else None)
+        return [RecipientRecord.from_item(i) for i in items], last
 
     def count_soft_bounce(self, owner_id: str, email: str) -> int:
         """One more soft bounce of an address (account-wide); returns the count."""
-        response = self.table.client.update_item(
-            TableName=self.table.name,
-            Key=to_attr({"PK": f"OWNER#{owner_id}#SOFTBOUNCE", "SK": f"EMAIL#{email}"}),
-            UpdateExpression="ADD bounces :one SET updated_at = :iso",
-            ExpressionAttributeValues=to_attr({":one": 1, ":iso": now_iso()}),
-            ReturnValues="UPDATED_NEW",
+        counted = self.table.update(
+            f"OWNER#{owner_id}#SOFTBOUNCE",
+            f"EMAIL#{email}",
+            sets={"updated_at": now_iso()},
+            adds={"bounces": 1},
+            returns="UPDATED_NEW",
         )
-        return int(from_attr(response["Attributes"]).get("bounces", 1))
+        return int((counted or {}).get("bounces", 1))

@@ -19,12 +19,6 @@ THROTTLED = frozenset(
 RECIPIENT_ERRORS = frozenset({"MessageRejected", "BadRequestException", "InvalidParameterValue"})
 
 
-def error_code(exc: BaseException) -> str:
-    """The AWS error code of a botocore ClientError ('' otherwise)."""
-    response: Any = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
-
-
 class TokenBucket:
     """At most `rate` acquisitions a second on average, bursts up to `burst` (thread-safe)."""
 

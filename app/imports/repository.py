@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.contacts.repository import now_iso
-from app.db import Item, Table, from_attr, is_conditional_failure, to_attr
+from app.db import Item, Table, now_iso
 from app.imports.models import ImportFailure, ImportJob, Progress
+from app.writes import IfAbsent
 
 ENTITY = "import"
 WAITING_TTL_SECONDS = 24 * 3600
@@ -184,35 +184,24 @@ class ImportRepository:
         self, owner_id: str, import_id: str, *, etag: str, size: int, rows_total: int
     ) -> ImportRecord | None:
         """Claim the uploaded file: waiting -> processing, or resume the same file; None if neither."""
-        try:
-            response = self.table.client.update_item(
-                TableName=self.table.name,
-                Key=to_attr(dict(zip(("PK", "SK"), import_key(owner_id, import_id), strict=True))),
-                UpdateExpression=(
-                    "SET #s = :processing, source_etag = :etag, file_size = :size, rows_total = :total, "
-                    "started_at = if_not_exists(started_at, :now), heartbeat_at = :now "
-                    "ADD attempts :one REMOVE #ttl"
-                ),
-                ConditionExpression="#s = :waiting OR (#s = :processing AND source_etag = :etag)",
-                ExpressionAttributeNames={"#s": "status", "#ttl": "ttl"},
-                ExpressionAttributeValues=to_attr(
-                    {
-                        ":processing": "processing",
-                        ":waiting": "waiting_upload",
-                        ":etag": etag,
-                        ":size": size,
-                        ":total": rows_total,
-                        ":now": now_iso(),
-                        ":one": 1,
-                    }
-                ),
-                ReturnValues="ALL_NEW",
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return None
-            raise
-        return ImportRecord.from_item(from_attr(response["Attributes"]))
+        now = now_iso()
+        item = self.table.update(
+            *import_key(owner_id, import_id),
+            sets={
+                "status": "processing",
+                "source_etag": etag,
+                "file_size": size,
+                "rows_total": rows_total,
+                "started_at": IfAbsent(now),
+                "heartbeat_at": now,
+            },
+            adds={"attempts": 1},
+            removes=("ttl",),
+            condition="#s = :waiting OR (#s = :processing AND source_etag = :etag)",
+            names={"#s": "status"},
+            values={":waiting": "waiting_upload", ":processing": "processing", ":etag": etag},
+        )
+        return ImportRecord.from_item(item) if item else None
 
     def commit(self, owner_id: str, import_id: str, *, previous_rows: int, progress: Progress) -> None:
         """Move the committed counters forward from `previous_rows`; Superseded if they moved already."""
@@ -234,60 +223,30 @@ class ImportRepository:
     def _advance(
         self, owner_id: str, import_id: str, *, previous_rows: int, values: Mapping[str, Any]
     ) -> ImportRecord:
-        present = {name: value for name, value in values.items() if value is not None}
-        # One placeholder per attribute name: the condition reuses #s and #r.
-        fixed = {"status": "#s", "rows_done": "#r"}
-        placeholders = {name: fixed.get(name, f"#a{i}") for i, name in enumerate(present)}
-        names = {placeholder: name for name, placeholder in placeholders.items()} | {
-            "#s": "status",
-            "#r": "rows_done",
-        }
-        exprs = {f":v{i}": value for i, value in enumerate(present.values())}
-        assignments = ", ".join(f"{placeholders[name]} = :v{i}" for i, name in enumerate(present))
-        try:
-            response = self.table.client.update_item(
-                TableName=self.table.name,
-                Key=to_attr(dict(zip(("PK", "SK"), import_key(owner_id, import_id), strict=True))),
-                UpdateExpression=f"SET {assignments}",
-                ConditionExpression="#s = :processing AND #r = :previous",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_attr(
-                    {**exprs, ":processing": "processing", ":previous": previous_rows}
-                ),
-                ReturnValues="ALL_NEW",
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                raise Superseded(f"import {import_id} moved on without this delivery") from exc
-            raise
-        return ImportRecord.from_item(from_attr(response["Attributes"]))
+        item = self.table.update(
+            *import_key(owner_id, import_id),
+            sets=values,
+            condition="#s = :processing AND #r = :previous",
+            names={"#s": "status", "#r": "rows_done"},
+            values={":processing": "processing", ":previous": previous_rows},
+        )
+        if item is None:
+            raise Superseded(f"import {import_id} moved on without this delivery")
+        return ImportRecord.from_item(item)
 
     def fail(self, owner_id: str, import_id: str, *, code: str, message: str) -> ImportRecord | None:
         """End a job that is not finished yet as failed; None when it had already finished."""
-        try:
-            response = self.table.client.update_item(
-                TableName=self.table.name,
-                Key=to_attr(dict(zip(("PK", "SK"), import_key(owner_id, import_id), strict=True))),
-                UpdateExpression=(
-                    "SET #s = :failed, failure_code = :code, failure_message = :message, completed_at = :now "
-                    "REMOVE #ttl"
-                ),
-                ConditionExpression="#s IN (:waiting, :processing)",
-                ExpressionAttributeNames={"#s": "status", "#ttl": "ttl"},
-                ExpressionAttributeValues=to_attr(
-                    {
-                        ":failed": "failed",
-                        ":code": code,
-                        ":message": message,
-                        ":now": now_iso(),
-                        ":waiting": "waiting_upload",
-                        ":processing": "processing",
-                    }
-                ),
-                ReturnValues="ALL_NEW",
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return None
-            raise
-        return ImportRecord.from_item(from_attr(response["Attributes"]))
+        item = self.table.update(
+            *import_key(owner_id, import_id),
+            sets={
+                "status": "failed",
+                "failure_code": code,
+                "failure_message": message,
+                "completed_at": now_iso(),
+            },
+            removes=("ttl",),
+            condition="#s IN (:waiting, :processing)",
+            names={"#s": "status"},
+            values={":waiting": "waiting_upload", ":processing": "processing"},
+        )
+        return ImportRecord.from_item(item) if item else None

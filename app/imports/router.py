@@ -7,18 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 
 from app import aws, secrets
-from app.api.deps import CorrelationId, CurrentUser, SettingsDep
-from app.contacts.router import ListId, Lists
-from app.db import table
+from app.api.deps import CorrelationId, CurrentUser, SettingsDep, StoreDep
 from app.imports import service
 from app.imports.models import ImportCreate, ImportJob, ImportPage, ImportStarted, ReportLink
-from app.imports.repository import ImportRepository
 from app.imports.storage import S3Uploads, UploadStore
-
-
-async def get_imports() -> ImportRepository:
-    """The import repository over the configured table."""
-    return ImportRepository(table())
+from app.pagination import PageRequest
 
 
 async def get_uploads(settings: SettingsDep) -> UploadStore:
@@ -26,8 +19,8 @@ async def get_uploads(settings: SettingsDep) -> UploadStore:
     return S3Uploads(aws.s3(), settings.imports_bucket)
 
 
-Imports = Annotated[ImportRepository, Depends(get_imports)]
 Uploads = Annotated[UploadStore, Depends(get_uploads)]
+ListId = Annotated[str, Path(min_length=1, max_length=64)]
 ImportId = Annotated[str, Path(min_length=1, max_length=64)]
 
 router = APIRouter(tags=["imports"])
@@ -37,8 +30,7 @@ router = APIRouter(tags=["imports"])
 async def create_import(
     list_id: ListId,
     user: CurrentUser,
-    lists: Lists,
-    repo: Imports,
+    store: StoreDep,
     uploads: Uploads,
     settings: SettingsDep,
     correlation_id: CorrelationId,
@@ -49,8 +41,8 @@ async def create_import(
         user.user_id,
         list_id,
         body or ImportCreate(),
-        lists=lists,
-        repo=repo,
+        lists=store.lists,
+        repo=store.imports,
         uploads=uploads,
         max_bytes=settings.import_max_bytes,
         correlation_id=correlation_id,
@@ -61,24 +53,28 @@ async def create_import(
 async def list_imports(
     list_id: ListId,
     user: CurrentUser,
-    lists: Lists,
-    repo: Imports,
+    store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> ImportPage:
     """A list's imports, newest first."""
     return service.list_imports(
-        user.user_id, list_id, limit=limit, cursor=cursor, lists=lists, repo=repo, key=secrets.signing_key
+        user.user_id,
+        list_id,
+        PageRequest(limit=limit, cursor=cursor),
+        lists=store.lists,
+        repo=store.imports,
+        key=secrets.signing_key,
     )
 
 
 @router.get("/api/imports/{import_id}")
-async def get_import(import_id: ImportId, user: CurrentUser, repo: Imports) -> ImportJob:
+async def get_import(import_id: ImportId, user: CurrentUser, store: StoreDep) -> ImportJob:
     """An import's status, progress and counts."""
-    return service.get_import(user.user_id, import_id, repo=repo)
+    return service.get_import(user.user_id, import_id, repo=store.imports)
 
 
 @router.get("/api/imports/{import_id}/report")
-async def get_report(import_id: ImportId, user: CurrentUser, repo: Imports, uploads: Uploads) -> ReportLink:
+async def get_report(import_id: ImportId, user: CurrentUser, store: StoreDep, uploads: Uploads) -> ReportLink:
     """A five-minute link to the CSV of rows that were not imported (row, email, reason)."""
-    return service.report_link(user.user_id, import_id, repo=repo, uploads=uploads)
+    return service.report_link(user.user_id, import_id, repo=store.imports, uploads=uploads)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from app.aws import error_code
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -66,23 +68,18 @@ class UploadStore(Protocol):
         ...
 
 
-def _code(exc: Exception) -> str:
-    response: Any = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
-
-
 class S3Uploads:
     """UploadStore over one S3 bucket."""
 
-    def __init__(self, client: S3Client, bucket: str) -> None:
-        self.client = client
+    def __init__(self, s3: S3Client, bucket: str) -> None:
+        self.s3 = s3
         self.bucket = bucket
 
     def presign_upload(
         self, key: str, *, content_type: str, max_bytes: int, expires_in: int
     ) -> tuple[str, dict[str, str]]:
         """A presigned POST bound to the key, the content type and 1..max_bytes bytes."""
-        post = self.client.generate_presigned_post(
+        post = self.s3.generate_presigned_post(
             Bucket=self.bucket,
             Key=key,
             Fields={"Content-Type": content_type},
@@ -95,9 +92,9 @@ class S3Uploads:
         """Stream the object in 64 KB chunks (If-Match the announced ETag)."""
         try:
             quoted = etag if etag.startswith('"') else f'"{etag}"'  # events carry the ETag unquoted
-            response = self.client.get_object(Bucket=self.bucket, Key=key, IfMatch=quoted)
+            response = self.s3.get_object(Bucket=self.bucket, Key=key, IfMatch=quoted)
         except Exception as exc:
-            code = _code(exc)
+            code = error_code(exc)
             if code in ("PreconditionFailed", "412"):
                 raise UploadChanged(key) from exc
             if code in ("NoSuchKey", "404"):
@@ -111,11 +108,11 @@ class S3Uploads:
 
     def put_report(self, key: str, body: bytes) -> None:
         """Write the report (private; downloaded through a presigned GET)."""
-        self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="text/csv; charset=utf-8")
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="text/csv; charset=utf-8")
 
     def download_url(self, key: str, *, filename: str, expires_in: int) -> str:
         """A presigned GET with a download file name."""
-        return self.client.generate_presigned_url(
+        return self.s3.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self.bucket,
@@ -128,4 +125,4 @@ class S3Uploads:
 
     def delete(self, key: str) -> None:
         """Remove an object."""
-        self.client.delete_object(Bucket=self.bucket, Key=key)
+        self.s3.delete_object(Bucket=self.bucket, Key=key)

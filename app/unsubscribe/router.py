@@ -7,10 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from app import secrets
-from app.campaigns.repository import CampaignRepository
-from app.contacts.repository import ListRepository, SubscriberRepository, SuppressionRepository
-from app.db import table
-from app.delivery.repository import RecipientRepository
+from app.api.deps import StoreDep
 from app.unsubscribe import service
 from app.unsubscribe.service import UnsubscribeStatus
 
@@ -20,25 +17,20 @@ router = APIRouter(tags=["unsubscribe"])
 
 
 @router.get("/api/public/unsubscribe/{token}")
-async def unsubscribe_page(token: Token) -> UnsubscribeStatus:
+async def unsubscribe_page(token: Token, store: StoreDep) -> UnsubscribeStatus:
     """Whom the link is for (the SPA's /unsubscribe/{token} page shows it and a confirm button)."""
-    return service.show(
-        token,
-        key=secrets.signing_key,
-        lists=ListRepository(table()),
-        subscribers=SubscriberRepository(table()),
-    )
+    return service.show(token, key=secrets.signing_key, lists=store.lists, subscribers=store.subscribers)
 
 
 @router.post("/api/public/unsubscribe/{token}")
-async def unsubscribe(token: Token) -> UnsubscribeStatus:
+async def unsubscribe(token: Token, store: StoreDep) -> UnsubscribeStatus:
     """Unsubscribe (the page's confirm, and RFC 8058 one-click: body `List-Unsubscribe=One-Click`)."""
     return service.unsubscribe(
         token,
         key=secrets.signing_key,
-        lists=ListRepository(table()),
-        subscribers=SubscriberRepository(table()),
-        suppressions=SuppressionRepository(table()),
-        recipients=RecipientRepository(table()),
-        campaigns=CampaignRepository(table()),
+        lists=store.lists,
+        subscribers=store.subscribers,
+        suppressions=store.suppressions,
+        recipients=store.recipients,
+        campaigns=store.campaigns,
     )

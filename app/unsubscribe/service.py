@@ -7,7 +7,10 @@ from typing import Literal
 from pydantic import BaseModel
 
 from app.campaigns.repository import CampaignRepository
-from app.contacts.repository import ListRepository, SubscriberRepository, SuppressionRepository
+from app.contacts.lists import ListRepository
+from app.contacts.models import SuppressionEntry
+from app.contacts.subscribers import SubscriberRepository
+from app.contacts.suppression import SuppressionRepository
 from app.delivery.repository import RecipientRepository
 from app.observability import logger
 from app.pagination import KeySource
@@ -55,22 +58,19 @@ def unsubscribe(
 ) -> UnsubscribeStatus:
     """The subscriber becomes unsubscribed and suppressed; the campaign counts it once."""
     target = read_token(token, key=key)
-    source = f"campaign:{target.campaign_id}"
-    entry = {"reason": "unsubscribed", "source": source, "correlation_id": None}
+    entry = SuppressionEntry(reason="unsubscribed", source=f"campaign:{target.campaign_id}")
     subscriber = subscribers.get(target.owner_id, target.list_id, target.email, consistent=True)
     if subscriber is not None and subscriber.status == "subscribed":
         subscribers.update(
             target.owner_id,
             target.list_id,
             target.email,
-            {"status": "unsubscribed"},
+            status="unsubscribed",
             suppress=entry,
             correlation_id=None,
         )
     else:
-        suppressions.add(
-            target.owner_id, target.email, reason="unsubscribed", source=source, correlation_id=None
-        )
+        suppressions.add(target.owner_id, target.email, entry)
     if recipients.transition(
         target.owner_id,
         target.campaign_id,

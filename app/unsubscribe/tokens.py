@@ -1,18 +1,14 @@
-"""Signed unsubscribe tokens: base64url(JSON [owner, list, campaign, email]) + HMAC-SHA256 (signing key)."""
+"""Signed unsubscribe tokens: JSON [owner, list, campaign, email] sealed with the signing key (signing.py)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 from dataclasses import dataclass
 
 from app.errors import NotFound
 from app.pagination import KeySource
+from app.signing import seal_json, unseal_json
 
-_SCOPE = b"unsubscribe\0"
+_SCOPE = "unsubscribe"
 
 
 @dataclass(frozen=True)
@@ -25,41 +21,15 @@ class UnsubscribeTarget:
     email: str
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _invalid() -> NotFound:
-    return NotFound("This unsubscribe link is not valid.", code="invalid_unsubscribe_link")
-
-
 def make_token(target: UnsubscribeTarget, *, key: bytes) -> str:
     """The token for one recipient (the caller passes the key: one SSM read per batch)."""
-    payload = json.dumps(
-        [target.owner_id, target.list_id, target.campaign_id, target.email], separators=(",", ":")
-    ).encode()
-    signature = hmac.new(key, _SCOPE + payload, hashlib.sha256).digest()[:16]
-    return f"{_b64(payload)}.{_b64(signature)}"
+    fields = [target.owner_id, target.list_id, target.campaign_id, target.email]
+    return seal_json(fields, scope=_SCOPE, key=key)
 
 
 def read_token(token: str, *, key: KeySource) -> UnsubscribeTarget:
     """Whom a token stands for; NotFound when it was altered or is not a token."""
-    try:
-        payload_text, signature_text = token.split(".", 1)
-        payload, signature = _unb64(payload_text), _unb64(signature_text)
-    except (ValueError, binascii.Error) as exc:
-        raise _invalid() from exc
-    expected = hmac.new(key(), _SCOPE + payload, hashlib.sha256).digest()[:16]
-    if not hmac.compare_digest(signature, expected):
-        raise _invalid()
-    try:
-        fields = json.loads(payload)
-    except ValueError as exc:
-        raise _invalid() from exc
+    fields = unseal_json(token, scope=_SCOPE, key=key())
     if not isinstance(fields, list) or len(fields) != 4 or not all(isinstance(f, str) for f in fields):
-        raise _invalid()
+        raise NotFound("This unsubscribe link is not valid.", code="invalid_unsubscribe_link")
     return UnsubscribeTarget(owner_id=fields[0], list_id=fields[1], campaign_id=fields[2], email=fields[3])

@@ -9,10 +9,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
-from app.db import Item, Table, is_conditional_failure
+from app.db import Item, Table, new_item, now_iso
 from app.users.models import Profile
 
 ENTITY = "user"
@@ -40,24 +39,16 @@ class ProfileRepository:
 
     def create(self, profile: Profile, *, correlation_id: str | None) -> bool:
         """Write a new profile; False (and no change) when it already exists."""
-        pk, sk = profile_key(profile.id)
-        item: dict[str, Any] = {
-            "PK": pk,
-            "SK": sk,
-            "type": ENTITY,
-            "user_id": profile.id,
-            "email": profile.email,
-            "name": profile.name,
-            "created_at": profile.created_at.isoformat(),
-            "correlation_id": correlation_id,
-        }
-        try:
-            self.table.put(item, condition="attribute_not_exists(PK)")
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        item = new_item(
+            profile_key(profile.id),
+            ENTITY,
+            user_id=profile.id,
+            email=profile.email,
+            name=profile.name,
+            created_at=profile.created_at.isoformat(),
+            correlation_id=correlation_id,
+        )
+        return self.table.put(item, condition="attribute_not_exists(PK)")
 
     def get(self, user_id: str) -> Profile | None:
         """The profile, if written."""
@@ -66,13 +57,9 @@ class ProfileRepository:
 
     def rename(self, user_id: str, name: str) -> Profile | None:
         """Change the display name; None when there is no profile."""
-        try:
-            item = self.table.update(
-                *profile_key(user_id),
-                set_values={"name": name, "updated_at": datetime.now(UTC).isoformat()},
-            )
-        except Exception as exc:
-            if is_conditional_failure(exc):
-                return None
-            raise
-        return _to_profile(item)
+        item = self.table.update(
+            *profile_key(user_id),
+            sets={"name": name, "updated_at": now_iso()},
+            condition="attribute_exists(PK)",
+        )
+        return _to_profile(item) if item else None

@@ -4,36 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from app import secrets
-from app.api.deps import AdminUser, CognitoDep, CurrentUser, SettingsDep
-from app.db import table
+from app.api.deps import AdminUser, CognitoDep, CurrentUser, SettingsDep, StoreDep
 from app.users import service
 from app.users.models import Me, ProfileUpdate, UserPage
-from app.users.repository import ProfileRepository
-
-
-async def get_profiles() -> ProfileRepository:
-    """The profile repository over the configured table."""
-    return ProfileRepository(table())
-
-
-Profiles = Annotated[ProfileRepository, Depends(get_profiles)]
 
 router = APIRouter(tags=["users"])
 
 
 @router.get("/api/me")
-async def get_me(user: CurrentUser, repo: Profiles) -> Me:
+async def get_me(user: CurrentUser, store: StoreDep) -> Me:
     """The caller's profile."""
-    return service.get_me(user, repo=repo)
+    return service.get_me(user, repo=store.profiles)
 
 
 @router.patch("/api/me")
-async def update_me(body: ProfileUpdate, user: CurrentUser, repo: Profiles) -> Me:
+async def update_me(body: ProfileUpdate, user: CurrentUser, store: StoreDep) -> Me:
     """Change the caller's display name."""
-    return service.update_me(user, body, repo=repo)
+    return service.update_me(user, body, repo=store.profiles)
 
 
 @router.get("/api/admin/users")

@@ -7,6 +7,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from app.auth.principal import Principal
+from app.aws import error_code
 from app.errors import InvalidInput, NotFound
 from app.events import UserSignedUp
 from app.mail import send_email
@@ -110,7 +111,7 @@ def list_users(
     try:
         response = cognito.list_users(**kwargs)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "InvalidParameterException" and cursor:
+        if error_code(exc) == "InvalidParameterException" and cursor:
             raise _bad_cursor() from exc
         raise
     token = response.get("PaginationToken")

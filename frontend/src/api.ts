@@ -9,198 +9,54 @@
  *   `onAuthLost` listeners are told.
  * - Every failure is an `ApiError` with the contract's {code, message, details}.
  */
+import type { components } from './generated/openapi';
 
 // ---------------------------------------------------------------- types
 
-export interface SignupResponse {
-  email: string;
-  confirmed: boolean;
-}
+// The payloads are generated from the API's OpenAPI schema (npm run api-types); the names
+// below are the client's words for them. A request body's defaulted fields are optional.
+type Schemas = components['schemas'];
+type Body<K extends keyof Schemas> = Schemas[K];
 
-export interface TokenResponse {
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-}
+export type SignupResponse = Schemas['SignUpResponse'];
+export type TokenResponse = Schemas['TokenResponse'];
+export type Me = Schemas['Me'];
+export type AdminUser = Schemas['UserSummary'];
+export type Health = Schemas['Health'];
 
-export interface Me {
-  id: string;
-  email: string;
-  name: string | null;
-  created_at: string;
-  groups: string[];
-}
-
-export interface AdminUser {
-  id: string;
-  email: string;
-  name: string | null;
-  status: string;
-  enabled: boolean;
-  created_at: string;
-}
-
+/** One page of a cursor-paged route. */
 export interface Page<T> {
   items: T[];
   next_cursor: string | null;
 }
 
-export interface Health {
-  status: string;
-  stage: string;
-}
-
-export type SubscriberStatus = 'subscribed' | 'unsubscribed' | 'bounced' | 'complained';
+export type ContactList = Schemas['ContactList'];
+export type Subscriber = Schemas['Subscriber'];
+export type SubscriberStatus = Subscriber['status'];
 
 export const SUBSCRIBER_STATUSES: readonly SubscriberStatus[] = ['subscribed', 'unsubscribed', 'bounced', 'complained'];
 
-export interface ContactList {
-  id: string;
-  name: string;
-  description: string;
-  subscriber_count: number;
-  created_at: string;
-  updated_at: string;
-}
+export type Suppression = Schemas['Suppression'];
+export type SuppressionReason = Suppression['reason'];
 
-export interface Subscriber {
-  email: string;
-  list_id: string;
-  name: string;
-  status: SubscriberStatus;
-  attributes: Record<string, unknown>;
-  source: 'api' | 'import';
-  created_at: string;
-  updated_at: string;
-}
-
-export type SuppressionReason = 'unsubscribed' | 'bounced' | 'complained' | 'manual';
-
-export interface Suppression {
-  email: string;
-  reason: SuppressionReason;
-  source: string;
-  created_at: string;
-}
-
-export type ImportStatus = 'waiting_upload' | 'processing' | 'completed' | 'failed';
-
-export interface ImportJob {
-  id: string;
-  list_id: string;
-  status: ImportStatus;
-  file_name: string;
-  rows_total: number | null;
-  rows_done: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  errors: number;
-  failure: { code: string; message: string } | null;
-  report_available: boolean;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-}
-
+export type ImportJob = Schemas['ImportJob'];
+export type ImportStatus = ImportJob['status'];
 /** A presigned S3 POST: every entry of `fields` first, then the file as `file`. */
-export interface UploadForm {
-  url: string;
-  fields: Record<string, string>;
-  content_type: string;
-  max_bytes: number;
-  expires_at: string;
-}
+export type UploadForm = Schemas['UploadForm'];
+export type ImportStarted = Schemas['ImportStarted'];
+export type ReportLink = Schemas['ReportLink'];
 
-export interface ImportStarted extends ImportJob {
-  upload: UploadForm;
-}
+export type Campaign = Schemas['Campaign'];
+export type CampaignStatus = Campaign['status'];
+export type CampaignStats = Schemas['CampaignStats'];
+/** A status and when it was reached; a status pushed by a newer backend than this build still shows. */
+export type TimelineEntry = Omit<Schemas['StatusChange'], 'status'> & { status: CampaignStatus | string };
+export type CampaignSummary = Schemas['CampaignSummary'];
+export type CampaignPreview = Schemas['Preview'];
+export type Recipient = Schemas['Recipient'];
+export type TestSent = Schemas['TestSent'];
 
-export interface ReportLink {
-  url: string;
-  expires_at: string;
-}
-
-export type CampaignStatus = 'draft' | 'scheduled' | 'queued' | 'sending' | 'paused' | 'sent' | 'failed';
-
-export interface CampaignStats {
-  recipients: number;
-  suppressed: number;
-  sent: number;
-  delivered: number;
-  bounced: number;
-  complained: number;
-  unsubscribed: number;
-  failed: number;
-}
-
-export interface TimelineEntry {
-  status: CampaignStatus | string;
-  at: string;
-}
-
-export interface Campaign {
-  id: string;
-  name: string;
-  subject: string;
-  from_name: string;
-  reply_to: string | null;
-  list_id: string;
-  html_body: string;
-  text_body: string;
-  status: CampaignStatus;
-  scheduled_at: string | null;
-  stats: CampaignStats;
-  failure: { code: string; message: string } | null;
-  timeline: TimelineEntry[];
-  created_at: string;
-  updated_at: string;
-  sent_at: string | null;
-}
-
-export interface CampaignSummary {
-  id: string;
-  name: string;
-  subject: string;
-  list_id: string;
-  status: CampaignStatus;
-  scheduled_at: string | null;
-  stats: CampaignStats;
-  created_at: string;
-  updated_at: string;
-  sent_at: string | null;
-}
-
-export interface CampaignInput {
-  name?: string;
-  subject?: string;
-  list_id?: string;
-  from_name?: string;
-  reply_to?: string | null;
-  html_body?: string;
-  text_body?: string;
-}
-
-export interface CampaignPreview {
-  email: string;
-  subject: string;
-  html: string;
-  text: string;
-}
-
-export interface Recipient {
-  email: string;
-  status: string;
-  message_id: string | null;
-  reason: string | null;
-  updated_at: string;
-}
-
-export interface UnsubscribeInfo {
-  email: string;
-  list_name: string;
-  status: 'subscribed' | 'unsubscribed';
-}
+export type UnsubscribeInfo = Schemas['UnsubscribeStatus'];
 
 export interface PageParams {
   limit?: number;
@@ -454,12 +310,12 @@ export function createApi(options: ApiClientOptions) {
 
     health: () => request<Health>('GET', '/health'),
 
-    signup: (body: { email: string; password: string; name?: string }) =>
+    signup: (body: Body<'SignUpRequest'>) =>
       request<SignupResponse>('POST', '/auth/signup', { body }),
 
-    confirm: (body: { email: string; code: string }) => request<SignupResponse>('POST', '/auth/confirm', { body }),
+    confirm: (body: Body<'ConfirmRequest'>) => request<SignupResponse>('POST', '/auth/confirm', { body }),
 
-    async login(body: { email: string; password: string }): Promise<TokenResponse> {
+    async login(body: Body<'LoginRequest'>): Promise<TokenResponse> {
       const tok = await request<TokenResponse>('POST', '/auth/login', { body });
       setAccessToken(tok.access_token);
       return tok;
@@ -476,7 +332,7 @@ export function createApi(options: ApiClientOptions) {
 
     getMe: (signal?: AbortSignal) => request<Me>('GET', '/me', { auth: true, ...(signal ? { signal } : {}) }),
 
-    updateMe: (body: { name: string }) => request<Me>('PATCH', '/me', { auth: true, body }),
+    updateMe: (body: Body<'ProfileUpdate'>) => request<Me>('PATCH', '/me', { auth: true, body }),
 
     listUsers(params: { limit?: number; cursor?: string | null } = {}): Promise<Page<AdminUser>> {
       const q = new URLSearchParams();
@@ -493,10 +349,10 @@ export function createApi(options: ApiClientOptions) {
 
     getList: (id: string) => request<ContactList>('GET', `/lists/${seg(id)}`, { auth: true }),
 
-    createList: (body: { name: string; description?: string }) =>
+    createList: (body: Body<'ListCreate'>) =>
       request<ContactList>('POST', '/lists', { auth: true, body }),
 
-    updateList: (id: string, body: { name?: string; description?: string }) =>
+    updateList: (id: string, body: Body<'ListUpdate'>) =>
       request<ContactList>('PATCH', `/lists/${seg(id)}`, { auth: true, body }),
 
     deleteList: (id: string) => request<void>('DELETE', `/lists/${seg(id)}`, { auth: true }),
@@ -512,13 +368,13 @@ export function createApi(options: ApiClientOptions) {
 
     addSubscriber: (
       listId: string,
-      body: { email: string; name?: string; status?: SubscriberStatus; attributes?: Record<string, unknown> },
+      body: Body<'SubscriberCreate'>,
     ) => request<Subscriber>('POST', `/lists/${seg(listId)}/subscribers`, { auth: true, body }),
 
     updateSubscriber: (
       listId: string,
       email: string,
-      body: { name?: string; status?: SubscriberStatus; attributes?: Record<string, unknown> },
+      body: Body<'SubscriberUpdate'>,
     ) => request<Subscriber>('PATCH', `/lists/${seg(listId)}/subscribers/${seg(email)}`, { auth: true, body }),
 
     removeSubscriber: (listId: string, email: string) =>
@@ -533,14 +389,14 @@ export function createApi(options: ApiClientOptions) {
         { auth: true },
       ),
 
-    suppress: (body: { email: string; reason?: SuppressionReason }) =>
+    suppress: (body: Body<'SuppressionCreate'>) =>
       request<Suppression>('POST', '/suppression', { auth: true, body }),
 
     liftSuppression: (email: string) => request<void>('DELETE', `/suppression/${seg(email)}`, { auth: true }),
 
     // ------------------------------------------------------------ imports
 
-    startImport: (listId: string, body: { file_name?: string } = {}) =>
+    startImport: (listId: string, body: Body<'ImportCreate'> = {}) =>
       request<ImportStarted>('POST', `/lists/${seg(listId)}/imports`, { auth: true, body }),
 
     listImports: (listId: string, p: PageParams = {}) =>
@@ -561,23 +417,23 @@ export function createApi(options: ApiClientOptions) {
     getCampaign: (id: string, signal?: AbortSignal) =>
       request<Campaign>('GET', `/campaigns/${seg(id)}`, { auth: true, ...(signal ? { signal } : {}) }),
 
-    createCampaign: (body: CampaignInput & { name: string; subject: string; list_id: string }) =>
+    createCampaign: (body: Body<'CampaignCreate'>) =>
       request<Campaign>('POST', '/campaigns', { auth: true, body }),
 
-    updateCampaign: (id: string, body: CampaignInput) =>
+    updateCampaign: (id: string, body: Body<'CampaignUpdate'>) =>
       request<Campaign>('PATCH', `/campaigns/${seg(id)}`, { auth: true, body }),
 
     deleteCampaign: (id: string) => request<void>('DELETE', `/campaigns/${seg(id)}`, { auth: true }),
 
-    previewCampaign: (id: string, body: { email?: string } = {}, signal?: AbortSignal) =>
+    previewCampaign: (id: string, body: Body<'PreviewRequest'> = {}, signal?: AbortSignal) =>
       request<CampaignPreview>('POST', `/campaigns/${seg(id)}/preview`, { auth: true, body, ...(signal ? { signal } : {}) }),
 
-    testCampaign: (id: string) => request<{ to: string; message_id: string }>('POST', `/campaigns/${seg(id)}/test`, { auth: true }),
+    testCampaign: (id: string) => request<TestSent>('POST', `/campaigns/${seg(id)}/test`, { auth: true }),
 
     sendCampaign: (id: string) => request<Campaign>('POST', `/campaigns/${seg(id)}/send`, { auth: true }),
 
     scheduleCampaign: (id: string, sendAt: string) =>
-      request<Campaign>('POST', `/campaigns/${seg(id)}/schedule`, { auth: true, body: { send_at: sendAt } }),
+      request<Campaign>('POST', `/campaigns/${seg(id)}/schedule`, { auth: true, body: { send_at: sendAt } satisfies Body<'ScheduleRequest'> }),
 
     cancelSchedule: (id: string) => request<Campaign>('DELETE', `/campaigns/${seg(id)}/schedule`, { auth: true }),
 

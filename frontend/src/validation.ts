@@ -146,7 +146,7 @@ export function attributesFromRows(
 export type FieldErrors<K extends string> = Partial<Record<K, string>>;
 
 /** Run validators and keep only the failures. */
-export function collectErrors<K extends string>(checks: Record<K, string | null>): FieldErrors<K> {
+export function collectErrors<K extends string>(checks: Partial<Record<K, string | null | undefined>>): FieldErrors<K> {
   const out: FieldErrors<K> = {};
   for (const key of Object.keys(checks) as K[]) {
     const msg = checks[key];

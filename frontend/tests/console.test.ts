@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { consoleTab, CONSOLE_TABS, redriveSummary } from '../src/screens/Console';
+import { redriveSummary } from '../src/screens/console/redrive';
+import { consoleTab, CONSOLE_TABS } from '../src/screens/console/tabs';
 
 describe('dev console helpers', () => {
   it('reads the tab from the query, defaulting to resources', () => {

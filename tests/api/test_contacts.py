@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.contacts.repository import SubscriberRepository, SuppressionRepository
+from app.contacts.models import NewSubscriber
 from app.contacts.service import purge_deleted_list, suppressed_among
-from app.db import table
+from app.store import Store
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, registered_user
 
@@ -258,7 +258,7 @@ def test_suppressed_among_answers_what_sending_must_skip(client: TestClient, own
         "not an address",
         *[f"u{i}@example.com" for i in range(150)],
     ]
-    assert suppressed_among(me, addresses, repo=SuppressionRepository(table())) == {"skip@example.com"}
+    assert suppressed_among(me, addresses, repo=Store.default().suppressions) == {"skip@example.com"}
 
 
 def test_deleting_a_list_purges_its_subscribers_in_the_background(
@@ -275,40 +275,28 @@ def test_deleting_a_list_purges_its_subscribers_in_the_background(
 
     # Then the stream worker removes its subscribers (and no purge marker is left)
     assert cloud.wait_idle(30)
-    assert list(table().query_all("PK = :pk", {":pk": f"LIST#{me}#{list_id}"})) == []
-    assert table().get(f"OWNER#{me}", f"PURGE#{list_id}") is None
+    table = Store.default().table
+    assert list(table.query_all("PK = :pk", {":pk": f"LIST#{me}#{list_id}"})) == []
+    assert table.get(f"OWNER#{me}", f"PURGE#{list_id}") is None
 
 
 def test_a_long_purge_goes_step_by_step_through_a_marker(cloud: EmbeddedCloud) -> None:
     # Given 25 subscribers of a list that no longer exists
     owner, list_id = str(uuid.uuid4()), "deleted-list"
-    repo = SubscriberRepository(table())
-    repo.put_many(
-        [
-            repo.new_item(
-                owner,
-                list_id,
-                email=f"p{i}@x.io",
-                name="",
-                status="subscribed",
-                attributes={},
-                source="api",
-                correlation_id=None,
-            )
-            for i in range(25)
-        ]
-    )
+    store = Store.default()
+    repo = store.subscribers
+    repo.put_many(owner, list_id, [NewSubscriber(email=f"p{i}@x.io") for i in range(25)])
 
     # When purge steps of 10 run
     first = purge_deleted_list(owner, list_id, repo=repo, step=10)
-    marker = table().get(f"OWNER#{owner}", f"PURGE#{list_id}")
+    marker = store.table.get(f"OWNER#{owner}", f"PURGE#{list_id}")
     rest = [purge_deleted_list(owner, list_id, repo=repo, step=10) for _ in range(2)]
 
     # Then the first step leaves a marker (its stream record drives the next step) and the last removes it
     assert first is False and marker is not None and marker["type"] == "list_purge"
     assert rest == [False, True]
-    assert list(table().query_all("PK = :pk", {":pk": f"LIST#{owner}#{list_id}"})) == []
-    assert table().get(f"OWNER#{owner}", f"PURGE#{list_id}") is None
+    assert list(store.table.query_all("PK = :pk", {":pk": f"LIST#{owner}#{list_id}"})) == []
+    assert store.table.get(f"OWNER#{owner}", f"PURGE#{list_id}") is None
 
 
 def test_an_address_with_a_slash_can_be_read_changed_and_removed(client: TestClient) -> None:

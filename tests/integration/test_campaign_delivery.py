@@ -2,75 +2,19 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 from urllib.parse import urlparse
 
-import boto3
 import pytest
 from fastapi.testclient import TestClient
 
 from app.config import get_settings
 from localcloud.cloud import EmbeddedCloud
-from tests.factories import bearer, registered_user
+from tests.factories import bearer, new_campaign, new_list, registered_user
+from tests.helpers import campaign_mail, state_names, wait_for_status
 
 SIM = "simulator.amazonses.com"
-
-
-def sfn(cloud: EmbeddedCloud) -> Any:
-    """A Step Functions client for the embedded cloud."""
-    return boto3.client("stepfunctions", endpoint_url=cloud.endpoint_url, region_name="us-east-1")
-
-
-def wait_for_status(client: TestClient, headers: dict[str, str], campaign_id: str, statuses: set[str]) -> Any:
-    """Poll the campaign until it reaches one of `statuses` (30 s)."""
-    deadline = time.monotonic() + 30
-    while True:
-        campaign = client.get(f"/api/campaigns/{campaign_id}", headers=headers).json()
-        if campaign["status"] in statuses or time.monotonic() > deadline:
-            return campaign
-        time.sleep(0.1)
-
-
-def state_names(cloud: EmbeddedCloud, campaign_id: str) -> list[str]:
-    """The states the campaign's execution entered, in order."""
-    arn = get_settings().state_machine_arn or ""
-    execution = arn.replace(":stateMachine:", ":execution:") + f":{campaign_id}"
-    events = sfn(cloud).get_execution_history(executionArn=execution, maxResults=1000)["events"]
-    return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
-
-
-def campaign_mail(cloud: EmbeddedCloud, campaign_id: str) -> list[dict[str, Any]]:
-    """Outbox entries sent for one campaign."""
-    return [m for m in cloud.console.outbox() if m.get("tags", {}).get("campaign") == campaign_id]
-
-
-def new_list(client: TestClient, headers: dict[str, str], members: list[dict[str, Any]]) -> str:
-    """A list with these subscribers."""
-    list_id: str = client.post("/api/lists", json={"name": "Readers"}, headers=headers).json()["id"]
-    for member in members:
-        added = client.post(f"/api/lists/{list_id}/subscribers", json=member, headers=headers)
-        assert added.status_code == 201, added.text
-    return list_id
-
-
-def new_campaign(client: TestClient, headers: dict[str, str], list_id: str, **fields: Any) -> str:
-    """A draft with merge tags."""
-    body = {
-        "name": "November news",
-        "subject": "Hello {{ subscriber.name }}",
-        "from_name": "Herald Weekly",
-        "list_id": list_id,
-        "html_body": "<p>Hi {{ subscriber.name }} from {{ attributes.city }}</p>"
-        '<a href="{{ unsubscribe_url }}">unsubscribe</a>',
-        "text_body": "Hi {{ subscriber.name }}. Unsubscribe: {{ unsubscribe_url }}",
-        **fields,
-    }
-    created = client.post("/api/campaigns", json=body, headers=headers)
-    assert created.status_code == 201, created.text
-    campaign_id: str = created.json()["id"]
-    return campaign_id
 
 
 @pytest.fixture

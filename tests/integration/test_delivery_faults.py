@@ -14,17 +14,11 @@ from botocore.exceptions import ClientError
 from fastapi.testclient import TestClient
 
 from app.config import get_settings
-from app.delivery import sender, service
+from app.delivery import finish, sender
+from app.delivery import send as senders
 from localcloud.cloud import EmbeddedCloud
-from tests.factories import bearer, registered_user
-from tests.integration.test_campaign_delivery import (
-    campaign_mail,
-    new_campaign,
-    new_list,
-    sfn,
-    state_names,
-    wait_for_status,
-)
+from tests.factories import bearer, new_campaign, new_list, registered_user
+from tests.helpers import campaign_mail, sfn, state_names, wait_for_status
 
 
 def audience(client: TestClient, count: int) -> tuple[dict[str, str], str, list[str]]:
@@ -120,7 +114,7 @@ def test_a_wait_that_times_out_fails_the_campaign_with_a_clear_reason(
 ) -> None:
     # Given senders that never finish a batch
     headers, list_id, _ = audience(client, 2)
-    monkeypatch.setattr(service, "send_batch", lambda *_args, **_kwargs: "skipped")
+    monkeypatch.setattr(senders, "send_batch", lambda *_args, **_kwargs: "skipped")
 
     # When the campaign is sent
     campaign_id = send(client, headers, list_id)
@@ -142,15 +136,15 @@ def test_a_pending_resume_loops_back_to_the_wait_then_completes(
 ) -> None:
     # Given senders held back (their batch keeps coming back) until we let them go
     headers, list_id, emails = audience(client, 3)
-    real = service.send_batch
+    real = senders.send_batch
     released = {"go": False}
 
-    def held(batch: Any, attempt: str, *, kit: service.SenderKit) -> str:
+    def held(batch: Any, attempt: str, *, kit: senders.SenderKit) -> str:
         if not released["go"]:
-            raise service.RetryBatch("held by the test")
+            raise senders.RetryBatch("held by the test")
         return real(batch, attempt, kit=kit)
 
-    monkeypatch.setattr(service, "send_batch", held)
+    monkeypatch.setattr(senders, "send_batch", held)
     owner_id = client.get("/api/me", headers=headers).json()["id"]
     campaign_id = send(client, headers, list_id)
     token = token_of(owner_id, campaign_id)
@@ -184,16 +178,14 @@ def test_a_pending_resume_loops_back_to_the_wait_then_completes(
 
 def token_of(owner_id: str, campaign_id: str, not_this: str | None = None) -> str:
     """The task token stored on the campaign (waits for a new one)."""
-    from app.campaigns.repository import CampaignRepository
-    from app.db import table
+    from app.store import Store
 
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        token = (CampaignRepository(table()).get_item(owner_id, campaign_id, consistent=True) or {}).get(
-            "task_token"
-        )
+        record = Store.default().campaigns.get_record(owner_id, campaign_id, consistent=True)
+        token = record.task_token if record else None
         if token and token != not_this:
-            return str(token)
+            return token
         time.sleep(0.05)
     raise AssertionError("no task token was stored")
 
@@ -203,15 +195,15 @@ def test_a_paused_campaign_sends_nothing_until_resumed_then_mails_everyone_once(
 ) -> None:
     # Given a campaign whose senders are held back while it starts
     headers, list_id, emails = audience(client, 4)
-    real = service.send_batch
+    real = senders.send_batch
     released = {"go": False}
 
-    def held(batch: Any, attempt: str, *, kit: service.SenderKit) -> str:
+    def held(batch: Any, attempt: str, *, kit: senders.SenderKit) -> str:
         if not released["go"]:
-            raise service.RetryBatch("held by the test")
+            raise senders.RetryBatch("held by the test")
         return real(batch, attempt, kit=kit)
 
-    monkeypatch.setattr(service, "send_batch", held)
+    monkeypatch.setattr(senders, "send_batch", held)
     owner_id = client.get("/api/me", headers=headers).json()["id"]
     campaign_id = send(client, headers, list_id)
     first = token_of(owner_id, campaign_id)
@@ -249,7 +241,7 @@ def test_finalize_updates_subscribers_a_page_at_a_time_and_recounts_the_stats(
     cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given Finalize takes two recipients per run, and a campaign to five subscribers
-    monkeypatch.setattr(service, "FINALIZE_PAGE", 2)
+    monkeypatch.setattr(finish, "FINALIZE_PAGE", 2)
     headers, list_id, emails = audience(client, 5)
 
     # When the campaign is sent
@@ -273,7 +265,7 @@ def test_an_execution_stopped_by_hand_fails_its_campaign_with_the_reason(
 ) -> None:
     # Given a campaign waiting on senders that are held back
     headers, list_id, _ = audience(client, 2)
-    monkeypatch.setattr(service, "send_batch", _held_forever)
+    monkeypatch.setattr(senders, "send_batch", _held_forever)
     owner_id = client.get("/api/me", headers=headers).json()["id"]
     campaign_id = send(client, headers, list_id)
     token_of(owner_id, campaign_id)
@@ -292,4 +284,4 @@ def test_an_execution_stopped_by_hand_fails_its_campaign_with_the_reason(
 
 
 def _held_forever(*_args: Any, **_kwargs: Any) -> str:
-    raise service.RetryBatch("held by the test")
+    raise senders.RetryBatch("held by the test")

@@ -5,6 +5,7 @@ Whatever the fault, the campaign finishes once it is gone, and each recipient is
 from __future__ import annotations
 
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 
@@ -12,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from localcloud.cloud import EmbeddedCloud
-from tests.integration.test_campaign_delivery import campaign_mail, wait_for_status
-from tests.integration.test_delivery_faults import audience, send
+from tests.factories import bearer, new_campaign, new_list, registered_user
+from tests.helpers import campaign_mail, wait_for_status
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +23,23 @@ def switched_off(cloud: EmbeddedCloud) -> Iterator[None]:
     cloud.faults.clear()
     yield
     cloud.faults.clear()
+
+
+def audience(client: TestClient, count: int) -> tuple[dict[str, str], str, list[str]]:
+    """A signed-in owner and a list of `count` subscribers."""
+    _, token = registered_user(client, prefix="switches")
+    headers = bearer(token)
+    tag = uuid.uuid4().hex[:6]
+    emails = [f"s{i:02d}-{tag}@example.com" for i in range(count)]
+    list_id = new_list(client, headers, [{"email": e, "name": f"S{i}"} for i, e in enumerate(emails)])
+    return headers, list_id, emails
+
+
+def send(client: TestClient, headers: dict[str, str], list_id: str) -> str:
+    """A draft for the list, sent now."""
+    campaign_id = new_campaign(client, headers, list_id)
+    assert client.post(f"/api/campaigns/{campaign_id}/send", headers=headers).status_code == 202
+    return campaign_id
 
 
 def _until(check: Callable[[], bool], timeout: float = 30) -> None:

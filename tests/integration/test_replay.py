@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from localcloud.asgi import LocalOptions, create_local_app
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import confirm, new_email, sign_up
-from tests.workers.test_workers import eventually, mail_to
+from tests.helpers import eventually, mail_to
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,8 @@ import uuid
 from fastapi.testclient import TestClient
 
 from localcloud.cloud import EmbeddedCloud
-from tests.conftest import LogCapture
 from tests.factories import bearer, confirm, log_in, new_email, sign_up
-from tests.workers.test_workers import eventually, mail_to
+from tests.helpers import LogCapture, eventually, mail_to
 
 
 def test_sign_up_to_welcome_email_carries_one_correlation_id(

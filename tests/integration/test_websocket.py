@@ -12,12 +12,13 @@ from websockets.sync.client import connect
 
 from app import aws
 from app.config import get_settings
-from app.db import table
-from app.push import ConnectionRepository, push
+from app.push import push
+from app.store import Store
 from localcloud.asgi import LocalOptions, create_local_app
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, mint_access_token, registered_user
-from tests.localcloud.helpers import eventually, serving
+from tests.helpers import eventually
+from tests.localcloud.helpers import serving
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def _push(user_id: str, message: dict[str, str]) -> int:
     """What the stream worker does: app.push through the management API client of the settings."""
     endpoint = get_settings().websocket_management_url
     assert endpoint is not None
-    return push(user_id, message, repo=ConnectionRepository(table()), api=aws.apigateway_management(endpoint))
+    return push(user_id, message, repo=Store.default().connections, api=aws.apigateway_management(endpoint))
 
 
 def _refusal(url: str) -> int:
@@ -72,7 +73,7 @@ def test_a_push_reaches_only_the_users_own_sockets(users: dict[str, tuple[str, s
         assert json.loads(ada.recv(timeout=5)) == message
         bob.send(json.dumps({"action": "ping"}))
         assert json.loads(bob.recv(timeout=5))["type"] == "pong"
-        assert ConnectionRepository(table()).for_user(bob_id) != []
+        assert Store.default().connections.for_user(bob_id) != []
 
 
 def test_ping_answers_pong_and_anything_else_an_error(
@@ -107,7 +108,7 @@ def test_closing_forgets_the_connection_and_a_gone_one_is_deleted_on_push(
     users: dict[str, tuple[str, str]], ws_base: str
 ) -> None:
     user_id, token = users["bob"]
-    repo = ConnectionRepository(table())
+    repo = Store.default().connections
     before = set(repo.for_user(user_id))  # an earlier test's socket may still be disconnecting
     with connect(f"{ws_base}?token={token}"):
         (connection_id,) = set(repo.for_user(user_id)) - before

@@ -90,7 +90,7 @@ def test_every_resource_is_listed_with_what_was_done(herald: EmbeddedCloud) -> N
 
     assert statuses["AlarmEmailSubscription"] == "skipped"
     assert statuses["HttpApi"] == "not emulated"
-    assert statuses["TableChangeDLQAlarm"] == "not emulated"
+    assert statuses["DeadLetterQueuesAlarm"] == "not emulated"
     assert statuses["OnTableChangeFunction"] == "local function"
     assert statuses["Table"] == "created"
     assert "stream poller" in resource(herald, "OnTableChangeFunction")["detail"]

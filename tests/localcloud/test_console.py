@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from localcloud.asgi import LocalOptions, create_local_app
 from localcloud.cloud import EmbeddedCloud
 from localcloud.services.stepfunctions import enable_interpreter
-from tests.conftest import LogCapture
 from tests.factories import confirm, new_email, sign_up
+from tests.helpers import LogCapture
 from tests.localcloud import web_toys
 from tests.localcloud.helpers import aws, drain, eventually
 

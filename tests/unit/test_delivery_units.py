@@ -6,9 +6,10 @@ from collections.abc import Mapping
 
 import pytest
 
+from app.delivery.feedback import FeedbackKit, apply_ses_event
+from app.delivery.finish import failure_reason
 from app.delivery.models import FailedState, SesEvent, StepError
 from app.delivery.sender import TokenBucket
-from app.delivery.service import FeedbackKit, apply_ses_event, failure_reason
 from app.errors import NotFound
 from app.outbox import TableChange, pushes_for
 from app.unsubscribe.tokens import UnsubscribeTarget, make_token, read_token

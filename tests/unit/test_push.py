@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 
 from app import aws
 from app.config import get_settings
-from app.db import table
 from app.errors import NotAuthenticated
 from app.push import ConnectionRepository, ManagementApi, connect, disconnect, push, reply
+from app.store import Store
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import mint_access_token, registered_user
 
@@ -56,7 +56,7 @@ FAKE: ManagementApi = FakeManagementApi()  # checked against the Protocol by myp
 
 @pytest.fixture
 def connections(cloud: EmbeddedCloud) -> ConnectionRepository:
-    return ConnectionRepository(table())
+    return Store.default().connections
 
 
 def _user() -> str:

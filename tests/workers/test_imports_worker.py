@@ -14,14 +14,13 @@ import pytest
 
 from app import aws
 from app.contacts.models import ListCreate
-from app.contacts.repository import ListRepository, SubscriberRepository
 from app.contacts.service import create_list
-from app.db import table
-from app.imports import service
+from app.imports import processing, service
 from app.imports.models import ImportCreate, ImportJob, Upload
+from app.imports.processing import ImportTuning
 from app.imports.repository import ImportRepository
-from app.imports.service import ImportTuning
 from app.imports.storage import S3Uploads, report_key, upload_key
+from app.store import Store
 from localcloud.cloud import EmbeddedCloud
 from tests.data.corpus import bad_corpus, good_csv, mixed_csv, s3_created_event
 from tests.factories import FakeLambdaContext
@@ -54,8 +53,8 @@ class Harness:
             self.owner,
             self.list_id,
             ImportCreate(file_name="contacts.csv"),
-            lists=ListRepository(table()),
-            repo=ImportRepository(table()),
+            lists=Store.default().lists,
+            repo=Store.default().imports,
             uploads=self.uploads,
             max_bytes=20 * 1024 * 1024,
             correlation_id="corr-import",
@@ -68,11 +67,12 @@ class Harness:
         self, upload: Upload, *, max_bytes: int = 10**8, tuning: ImportTuning | None = None
     ) -> ImportJob | None:
         """The worker's use case itself, with knobs the handler does not expose."""
-        return service.process_upload(
+        store = Store.default()
+        return processing.process_upload(
             upload,
-            repo=ImportRepository(table()),
-            lists=ListRepository(table()),
-            subscribers=SubscriberRepository(table()),
+            repo=store.imports,
+            lists=store.lists,
+            subscribers=store.subscribers,
             uploads=self.uploads,
             max_bytes=max_bytes,
             tuning=tuning,
@@ -85,18 +85,18 @@ class Harness:
         return result
 
     def job(self, import_id: str) -> ImportJob:
-        record = ImportRepository(table()).get(self.owner, import_id, consistent=True)
+        record = Store.default().imports.get(self.owner, import_id, consistent=True)
         assert record is not None
         return record.job
 
     def list_count(self) -> int:
-        found = ListRepository(table()).get(self.owner, self.list_id)
+        found = Store.default().lists.get(self.owner, self.list_id)
         assert found is not None
         return found.subscriber_count
 
     def members(self) -> dict[str, dict[str, Any]]:
         """Every stored subscriber of the list, by email (one Query, page by page)."""
-        items = table().query_all("PK = :pk", {":pk": f"LIST#{self.owner}#{self.list_id}"})
+        items = Store.default().table.query_all("PK = :pk", {":pk": f"LIST#{self.owner}#{self.list_id}"})
         return {str(i["email"]): i for i in items}
 
     def report_rows(self, import_id: str) -> list[dict[str, str]]:
@@ -109,7 +109,7 @@ class Harness:
 @pytest.fixture
 def harness(cloud: EmbeddedCloud, bucket: str) -> Iterator[Harness]:
     owner = str(uuid.uuid4())
-    created = create_list(owner, ListCreate(name="Imports"), repo=ListRepository(table()), correlation_id="c")
+    created = create_list(owner, ListCreate(name="Imports"), repo=Store.default().lists, correlation_id="c")
     yield Harness(bucket=bucket, owner=owner, list_id=created.id)
 
 
@@ -146,7 +146,7 @@ def test_a_clean_file_is_imported_with_counts_and_no_report(harness: Harness) ->
 def corpus_list(cloud: EmbeddedCloud, bucket: str) -> Harness:
     """One list for the whole corpus, holding three subscribers from an earlier import."""
     owner = str(uuid.uuid4())
-    created = create_list(owner, ListCreate(name="Corpus"), repo=ListRepository(table()), correlation_id="c")
+    created = create_list(owner, ListCreate(name="Corpus"), repo=Store.default().lists, correlation_id="c")
     shared = Harness(bucket=bucket, owner=owner, list_id=created.id)
     _, first = shared.upload(good_csv(3, domain="earlier.example"))
     shared.deliver(first)
@@ -292,11 +292,11 @@ def test_reimport_keeps_status_and_merges_name_and_attributes(harness: Harness) 
     # Given two imported subscribers, one of whom then unsubscribed
     _, first = harness.upload(b"email,name,plan\nkeep@x.example,Keep,free\nleft@x.example,Left,free\n")
     harness.deliver(first)
-    SubscriberRepository(table()).update(
+    Store.default().subscribers.update(
         harness.owner,
         harness.list_id,
         "left@x.example",
-        {"status": "unsubscribed"},
+        status="unsubscribed",
         suppress=None,
         correlation_id=None,
     )
@@ -335,7 +335,7 @@ def test_an_import_into_a_deleted_list_fails_clearly_and_leaves_nothing_behind(
 ) -> None:
     # Given an upload whose list is deleted (and purged) before the worker runs
     import_id, event = harness.upload(good_csv(30))
-    assert ListRepository(table()).delete(harness.owner, harness.list_id)
+    assert Store.default().lists.delete(harness.owner, harness.list_id)
     assert cloud.wait_idle(30)
 
     # When the worker processes it
@@ -379,8 +379,10 @@ def test_progress_is_committed_at_most_once_per_interval(
     import_id, event = harness.upload(content)
     upload = Upload(harness.bucket, upload_key(harness.owner, import_id), len(content), event_etag(event))
 
-    # When the file is processed in chunks of 10 rows
-    harness.process(upload, tuning=ImportTuning(chunk_rows=10, progress_interval=0.5, clock=clock))
+    # When the file is processed in chunks of 10 rows, each written before the next is read (so how
+    # many commits there are depends on the clock alone, not on how fast the emulator writes)
+    tuning = ImportTuning(chunk_rows=10, progress_interval=0.5, max_in_flight=1, clock=clock)
+    harness.process(upload, tuning=tuning)
 
     # Then progress commits were at least 500 ms apart (the last one completes the job) and moved forward
     times = [t for t, _ in commits[:-1]]

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from app import aws
 from app.config import get_settings
-from app.db import table, to_attr
-from app.push import ConnectionRepository
+from app.db import to_attr
+from app.store import Store
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import FakeLambdaContext, registered_user
 from workers import on_table_change, ws_connect, ws_default, ws_disconnect
@@ -66,7 +66,7 @@ def ws_event(
 def test_connect_with_a_good_token_is_200_and_remembered_until_disconnect(client: TestClient) -> None:
     _, token = registered_user(client, prefix="ws")
     connection_id = "Lx1aBcD2oAMCJ4w="
-    repo = ConnectionRepository(table())
+    repo = Store.default().connections
 
     assert ws_connect.handler(ws_event("$connect", connection_id, query={"token": token}), context()) == {
         "statusCode": 200
@@ -86,7 +86,7 @@ def test_connect_without_a_valid_token_is_refused_with_401(
     assert ws_connect.handler(ws_event("$connect", connection_id, query=query), context()) == {
         "statusCode": 401
     }
-    assert ConnectionRepository(table()).owner_of(connection_id) is None
+    assert Store.default().connections.owner_of(connection_id) is None
 
 
 def test_disconnect_of_an_unknown_connection_is_fine(cloud: EmbeddedCloud) -> None:

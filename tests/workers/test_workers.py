@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,22 +17,8 @@ from tests.factories import (
     post_confirmation_event,
     stream_insert_event,
 )
+from tests.helpers import eventually, mail_to
 from workers import on_table_change, on_user_confirmed, send_welcome_email
-
-
-def eventually(check: Callable[[], Any], timeout: float = 10.0) -> Any:
-    """Poll until `check` returns something truthy (the pollers run in other threads)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.05)
-
-
-def mail_to(cloud: EmbeddedCloud, address: str) -> list[dict[str, Any]]:
-    """Messages in the emulator's outbox for one address."""
-    return [m for m in cloud.console.outbox() if address in m["to"]]
 
 
 def test_post_confirmation_writes_the_profile_once(cloud: EmbeddedCloud) -> None:

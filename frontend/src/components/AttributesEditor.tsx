@@ -1,4 +1,11 @@
+import { Fragment } from 'preact';
 import type { AttributeRow } from '../validation';
+
+/** The two inputs of a row: the attribute's name (the row's `key`) and its value. */
+const PARTS = [
+  { part: 'key', word: 'name', maxLength: 64 },
+  { part: 'value', word: 'value', maxLength: undefined },
+] as const;
 
 export interface AttributesEditorProps {
   rows: AttributeRow[];
@@ -24,30 +31,23 @@ export function AttributesEditor({ rows, onRows, prefix, error, errorRow = -1 }:
             const bad = !!error && (errorRow === i || errorRow === -1);
             return (
               <div class="attrs__row" key={i}>
-                <label class="visually-hidden" for={`${prefix}-key-${i}`}>
-                  Attribute {i + 1} name
-                </label>
-                <input
-                  id={`${prefix}-key-${i}`}
-                  class="input"
-                  placeholder="name"
-                  value={r.key}
-                  maxLength={64}
-                  onInput={(e) => set(i, { key: e.currentTarget.value })}
-                  aria-invalid={bad ? 'true' : undefined}
-                  data-testid={`${prefix}-key-${i}`}
-                />
-                <label class="visually-hidden" for={`${prefix}-value-${i}`}>
-                  Attribute {i + 1} value
-                </label>
-                <input
-                  id={`${prefix}-value-${i}`}
-                  class="input"
-                  placeholder="value"
-                  value={r.value}
-                  onInput={(e) => set(i, { value: e.currentTarget.value })}
-                  data-testid={`${prefix}-value-${i}`}
-                />
+                {PARTS.map(({ part, word, maxLength }) => (
+                  <Fragment key={part}>
+                    <label class="visually-hidden" for={`${prefix}-${part}-${i}`}>
+                      Attribute {i + 1} {word}
+                    </label>
+                    <input
+                      id={`${prefix}-${part}-${i}`}
+                      class="input"
+                      placeholder={word}
+                      value={r[part]}
+                      maxLength={maxLength}
+                      onInput={(e) => set(i, { [part]: e.currentTarget.value })}
+                      aria-invalid={bad && part === 'key' ? 'true' : undefined}
+                      data-testid={`${prefix}-${part}-${i}`}
+                    />
+                  </Fragment>
+                ))}
                 <button
                   type="button"
                   class="btn btn--ghost btn--icon"

@@ -1,4 +1,25 @@
+import type { ComponentChildren } from 'preact';
 import type { SubscriberStatus } from '../api';
+import { CAMPAIGN_STATUS_LABEL, CAMPAIGN_STATUS_TONE } from '../campaigns';
+
+export interface BadgeProps {
+  /** the colour: ok, info, warn, danger or muted */
+  tone: string;
+  children: ComponentChildren;
+  testid?: string | undefined;
+  /** the machine value behind the words (`data-status`), for tests and styles */
+  status?: string | undefined;
+  title?: string | undefined;
+}
+
+/** A coloured pill; colour is never the only cue: the word is in it. */
+export function Badge({ tone, children, testid, status, title }: BadgeProps) {
+  return (
+    <span class={`badge badge--${tone}`} data-testid={testid} data-status={status} title={title}>
+      {children}
+    </span>
+  );
+}
 
 const STATUS: Record<SubscriberStatus, { label: string; tone: string }> = {
   subscribed: { label: 'Subscribed', tone: 'ok' },
@@ -11,12 +32,20 @@ export function statusLabel(status: string): string {
   return STATUS[status as SubscriberStatus]?.label ?? status;
 }
 
-/** A subscriber's status as a coloured pill (colour is never the only cue: the word is there). */
+/** A subscriber's status. */
 export function StatusBadge({ status, testid }: { status: string; testid?: string }) {
-  const s = STATUS[status as SubscriberStatus] ?? { label: status, tone: 'muted' };
   return (
-    <span class={`badge badge--${s.tone}`} data-testid={testid} data-status={status}>
-      {s.label}
-    </span>
+    <Badge tone={STATUS[status as SubscriberStatus]?.tone ?? 'muted'} testid={testid} status={status}>
+      {statusLabel(status)}
+    </Badge>
+  );
+}
+
+/** A campaign's status (draft, scheduled, sending, paused, sent, failed, …). */
+export function CampaignStatusBadge({ status, testid }: { status: string; testid?: string }) {
+  return (
+    <Badge tone={CAMPAIGN_STATUS_TONE[status] ?? 'muted'} testid={testid} status={status}>
+      {CAMPAIGN_STATUS_LABEL[status] ?? status}
+    </Badge>
   );
 }

@@ -1,5 +1,9 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { ApiError } from '../api';
+import { useSubmit } from '../hooks/useSubmit';
+import { SubmitButton } from './Field';
+import { FormError } from './FormError';
 
 export interface DialogProps {
   title: string;
@@ -88,5 +92,52 @@ export function ConfirmDialog({ title, children, confirmLabel, busyLabel, busy, 
         </div>
       </div>
     </Dialog>
+  );
+}
+
+export interface ConfirmActionProps extends Omit<ConfirmProps, 'busy' | 'error' | 'onConfirm'> {
+  /** the call made on "confirm" */
+  action: () => Promise<unknown>;
+  /** the error code meaning it was already done (e.g. deleted meanwhile): the same outcome */
+  doneCode?: string;
+  onDone: () => void;
+  /** words to show instead of the server's, by error code */
+  messages?: Record<string, string>;
+}
+
+/** A ConfirmDialog that runs its action: busy while it runs, the refusal in the dialog (`<testid>-error`). */
+export function ConfirmAction({ action, doneCode, onDone, messages, ...confirm }: ConfirmActionProps) {
+  const act = useSubmit();
+  const onConfirm = act.handler({
+    send: async () => {
+      try {
+        await action();
+      } catch (err) {
+        if (!(doneCode && err instanceof ApiError && err.code === doneCode)) throw err;
+      }
+      onDone();
+    },
+  });
+  return (
+    <ConfirmDialog
+      {...confirm}
+      busy={act.sending}
+      onConfirm={onConfirm}
+      error={<FormError error={act.error} testid={`${confirm.testid}-error`} messages={messages} />}
+    />
+  );
+}
+
+/** "Cancel" and the submit button at the foot of a dialog's form. */
+export function DialogButtons({ onCancel, sending, testid, label = 'Save', busyLabel = 'Saving…' }: { onCancel: () => void; sending: boolean; testid: string; label?: string; busyLabel?: string }) {
+  return (
+    <div class="form__actions form__actions--end">
+      <button type="button" class="btn" onClick={onCancel}>
+        Cancel
+      </button>
+      <SubmitButton sending={sending} busyLabel={busyLabel} testid={testid}>
+        {label}
+      </SubmitButton>
+    </div>
   );
 }

@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, JSX } from 'preact';
+import type { ComponentChildren, InputHTMLAttributes, JSX } from 'preact';
 
 type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onInput' | 'label'>;
 
@@ -13,26 +13,20 @@ export interface FieldProps extends InputProps {
   testid?: string;
 }
 
-/** A labelled input with its hint and error tied to it for screen readers. */
-export function Field({ id, label, value, onValue, error, hint, testid, ...input }: FieldProps) {
-  const hintId = hint ? `${id}-hint` : undefined;
+/** The ids a field's error and hint get, and what its control is described by. */
+export function fieldNotes(id: string, error: string | undefined, hint: unknown) {
   const errorId = error ? `${id}-error` : undefined;
-  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
+  const hintId = hint ? `${id}-hint` : undefined;
+  return { errorId, hintId, describedBy: [errorId, hintId].filter(Boolean).join(' ') || undefined };
+}
+
+/** A field's error (announced) and hint, under its control. */
+export function FieldNotes({ id, testid, error, hint }: { id: string; testid: string; error?: string | undefined; hint?: JSX.Element | string | undefined }) {
+  const { errorId, hintId } = fieldNotes(id, error, hint);
   return (
-    <div class={`field${error ? ' field--invalid' : ''}`}>
-      <label for={id}>{label}</label>
-      <input
-        {...input}
-        id={id}
-        name={id}
-        value={value}
-        onInput={(e) => onValue(e.currentTarget.value)}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy}
-        data-testid={testid ?? id}
-      />
+    <>
       {error && (
-        <p class="field__error" id={errorId} data-testid={`${testid ?? id}-error`}>
+        <p class="field__error" id={errorId} data-testid={`${testid}-error`}>
           {error}
         </p>
       )}
@@ -41,6 +35,56 @@ export function Field({ id, label, value, onValue, error, hint, testid, ...input
           {hint}
         </div>
       )}
+    </>
+  );
+}
+
+/** The frame of a labelled control: the label, the control, then its error and hint. */
+export function FieldFrame({ id, label, error, hint, testid = id, children }: FieldFrameProps) {
+  return (
+    <div class={`field${error ? ' field--invalid' : ''}`}>
+      <label for={id}>{label}</label>
+      {children}
+      <FieldNotes id={id} testid={testid} error={error} hint={hint} />
     </div>
+  );
+}
+
+export interface FieldFrameProps {
+  id: string;
+  label: string;
+  error?: string | undefined;
+  hint?: JSX.Element | string | undefined;
+  testid?: string | undefined;
+  children: ComponentChildren;
+}
+
+/** What a field's control carries: its id and name, whether it is invalid, what describes it, its test id. */
+export function controlProps({ id, error, hint, testid = id }: Omit<FieldFrameProps, 'label' | 'children'>) {
+  return {
+    id,
+    name: id,
+    'aria-invalid': error ? ('true' as const) : undefined,
+    'aria-describedby': fieldNotes(id, error, hint).describedBy,
+    'data-testid': testid,
+  };
+}
+
+/** A labelled input with its hint and error tied to it for screen readers. */
+export function Field({ label, value, onValue, ...props }: FieldProps) {
+  const { id, error, hint, testid, ...input } = props;
+  return (
+    <FieldFrame id={id} label={label} error={error} hint={hint} testid={testid}>
+      <input {...input} {...controlProps({ id, error, hint, testid })} value={value} onInput={(e) => onValue(e.currentTarget.value)} />
+    </FieldFrame>
+  );
+}
+
+/** A submit button that says what it is doing while the form is being sent. */
+export function SubmitButton({ sending, busyLabel, testid, disabled, children }: { sending: boolean; busyLabel: string; testid: string; disabled?: boolean; children: string }) {
+  return (
+    <button type="submit" class="btn btn--primary" disabled={sending || disabled} data-testid={testid}>
+      {sending ? busyLabel : children}
+    </button>
   );
 }

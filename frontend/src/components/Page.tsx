@@ -24,8 +24,3 @@ export function Page({ title, children, narrow }: { title: string; children: Com
     </section>
   );
 }
-
-/** Move focus to the first invalid input of a form (after a failed validation). */
-export function focusFirstInvalid(form: HTMLFormElement | null): void {
-  requestAnimationFrame(() => form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-}

@@ -1,4 +1,5 @@
 import type { JSX } from 'preact';
+import { controlProps, FieldFrame } from './Field';
 
 export interface SelectFieldProps {
   id: string;
@@ -13,36 +14,15 @@ export interface SelectFieldProps {
 
 /** A labelled <select> with hint and error, like Field. */
 export function SelectField({ id, label, value, options, onValue, hint, error, testid }: SelectFieldProps) {
-  const hintId = hint ? `${id}-hint` : undefined;
-  const errorId = error ? `${id}-error` : undefined;
   return (
-    <div class={`field${error ? ' field--invalid' : ''}`}>
-      <label for={id}>{label}</label>
-      <select
-        id={id}
-        name={id}
-        value={value}
-        onChange={(e) => onValue(e.currentTarget.value)}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={[errorId, hintId].filter(Boolean).join(' ') || undefined}
-        data-testid={testid ?? id}
-      >
+    <FieldFrame id={id} label={label} error={error} hint={hint} testid={testid}>
+      <select {...controlProps({ id, error, hint, testid })} value={value} onChange={(e) => onValue(e.currentTarget.value)}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
           </option>
         ))}
       </select>
-      {error && (
-        <p class="field__error" id={errorId} data-testid={`${testid ?? id}-error`}>
-          {error}
-        </p>
-      )}
-      {hint && (
-        <div class="field__hint" id={hintId}>
-          {hint}
-        </div>
-      )}
-    </div>
+    </FieldFrame>
   );
 }

@@ -1,11 +1,21 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type AdminUser } from '../api';
+import { Badge } from '../components/Badges';
+import { DataTable, type Column } from '../components/DataTable';
 import { FormError } from '../components/FormError';
 import { Page } from '../components/Page';
-import { formatDate } from '../format';
 import { isAdmin, useSession } from '../session';
+import { Time } from '../components/Time';
 
 export const PAGE_SIZE = 25;
+
+const COLUMNS: Column<AdminUser>[] = [
+  { header: 'Email', class: 'cell--strong', cell: (u) => u.email },
+  { header: 'Name', cell: (u) => u.name || <span class="muted">—</span> },
+  { header: 'Status', cell: (u) => <Badge tone={u.status === 'CONFIRMED' ? 'ok' : 'muted'}>{cognitoStatusLabel(u.status)}</Badge> },
+  { header: 'Enabled', cell: (u) => (u.enabled ? 'Yes' : <Badge tone="warn">Disabled</Badge>) },
+  { header: 'Created', cell: (u) => <Time at={u.created_at} date /> },
+];
 
 export function AdminUsersScreen() {
   const session = useSession();
@@ -55,42 +65,17 @@ export function AdminUsersScreen() {
       )}
       {loaded && (
         <div class="card card--flush">
-          <div class="table-wrap" tabIndex={0} role="region" aria-label="Users">
-            <table class="table" data-testid="admin-users-table">
-              <caption class="visually-hidden">All users, newest pages loaded on request</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Enabled</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.length === 0 && (
-                  <tr>
-                    <td colSpan={5} class="table__empty">
-                      No users yet.
-                    </td>
-                  </tr>
-                )}
-                {users.map((u) => (
-                  <tr key={u.id} data-testid="admin-users-row">
-                    <td class="cell--strong">{u.email}</td>
-                    <td>{u.name || <span class="muted">—</span>}</td>
-                    <td>
-                      <span class={`badge badge--${u.status === 'CONFIRMED' ? 'ok' : 'muted'}`}>{statusLabel(u.status)}</span>
-                    </td>
-                    <td>{u.enabled ? 'Yes' : <span class="badge badge--warn">Disabled</span>}</td>
-                    <td>
-                      <time dateTime={u.created_at}>{formatDate(u.created_at)}</time>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            columns={COLUMNS}
+            rows={users}
+            rowKey={(u) => u.id}
+            label="Users"
+            testid="admin-users-table"
+            rowTestid="admin-users-row"
+            empty="No users yet."
+            responsive={false}
+            caption="All users, newest pages loaded on request"
+          />
           <div class="table-footer">
             <span class="muted" data-testid="admin-users-count" aria-live="polite">
               {users.length} {users.length === 1 ? 'user' : 'users'} shown
@@ -114,7 +99,7 @@ export function AdminUsersScreen() {
 }
 
 /** Cognito's statuses, in words. */
-export function statusLabel(status: string): string {
+function cognitoStatusLabel(status: string): string {
   switch (status) {
     case 'CONFIRMED':
       return 'Confirmed';

@@ -1,8 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, fieldErrorsFromDetails, type Me } from '../api';
-import { Field } from '../components/Field';
+import { api, type Me } from '../api';
+import { Field, SubmitButton } from '../components/Field';
 import { FormError } from '../components/FormError';
-import { focusFirstInvalid, Page } from '../components/Page';
+import { Page } from '../components/Page';
+import { useForm } from '../hooks/useForm';
 import { setMe, useSession } from '../session';
 import { validateName } from '../validation';
 import { formatDate } from '../format';
@@ -11,14 +12,10 @@ export function ProfileScreen() {
   const session = useSession();
   const initial = session.status === 'authed' ? session.me : null;
   const [me, setLocalMe] = useState<Me | null>(initial);
-  const [name, setName] = useState(initial?.name ?? '');
   const [loadError, setLoadError] = useState<unknown>(null);
-  const [nameError, setNameError] = useState<string | undefined>();
-  const [error, setError] = useState<unknown>(null);
-  const [saving, setSaving] = useState(false);
-  const [saved, setSaved] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
   const edited = useRef(false); // typed into since the page opened: the fresh copy must not undo it
+  const f = useForm<{ name: string }, Me>('profile', { name: initial?.name ?? '' }, { onEdit: () => void (edited.current = true) });
+  const { name } = f.values;
 
   // Fresh copy from the server (the session's may be minutes old).
   useEffect(() => {
@@ -27,7 +24,7 @@ export function ProfileScreen() {
       .getMe(ctrl.signal)
       .then((fresh) => {
         setLocalMe(fresh);
-        if (!edited.current) setName(fresh.name ?? '');
+        if (!edited.current) f.set('name', fresh.name ?? '');
         setMe(fresh);
       })
       .catch((err: unknown) => {
@@ -38,32 +35,16 @@ export function ProfileScreen() {
 
   const unchanged = !!me && name.trim() === (me.name ?? '').trim();
 
-  async function onSubmit(e: Event) {
-    e.preventDefault();
-    if (saving) return;
-    const problem = validateName(name, { required: true }) ?? undefined;
-    setNameError(problem);
-    setError(null);
-    setSaved(false);
-    if (problem) {
-      focusFirstInvalid(form.current);
-      return;
-    }
-    setSaving(true);
-    try {
+  const onSubmit = f.handler({
+    validate: () => ({ name: validateName(name, { required: true }) }),
+    send: async () => {
       const updated = await api.updateMe({ name: name.trim() });
       setLocalMe(updated);
-      setName(updated.name ?? '');
+      f.set('name', updated.name ?? '');
       setMe(updated);
-      setSaved(true);
-    } catch (err) {
-      const fields = err instanceof ApiError ? fieldErrorsFromDetails(err.details) : {};
-      if (fields.name) setNameError(fields.name);
-      setError(err);
-    } finally {
-      setSaving(false);
-    }
-  }
+      return updated;
+    },
+  });
 
   return (
     <Page title="My profile">
@@ -71,34 +52,16 @@ export function ProfileScreen() {
       <FormError error={loadError} testid="profile-load-error" />
       {me && (
         <div class="grid-2">
-          <form ref={form} class="card form" onSubmit={onSubmit} noValidate aria-busy={saving}>
+          <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending}>
             <h2>Your details</h2>
-            <FormError error={error} testid="profile-error" />
-            <Field
-              id="profile-name"
-              label="Name"
-              type="text"
-              autoComplete="name"
-              required
-              value={name}
-              onValue={(v) => {
-                edited.current = true;
-                setName(v);
-                setSaved(false);
-              }}
-              error={nameError}
-            />
+            <FormError error={f.error} testid="profile-error" />
+            <Field {...f.field('name')} label="Name" type="text" autoComplete="name" required />
             <div class="form__actions">
-              <button
-                type="submit"
-                class="btn btn--primary"
-                disabled={saving || unchanged}
-                data-testid="profile-save"
-              >
-                {saving ? 'Saving…' : 'Save'}
-              </button>
+              <SubmitButton sending={f.sending} disabled={unchanged} busyLabel="Saving…" testid="profile-save">
+                Save
+              </SubmitButton>
               <span class="saved" role="status" data-testid="profile-saved">
-                {saved ? 'Saved.' : ''}
+                {f.result ? 'Saved.' : ''}
               </span>
             </div>
           </form>

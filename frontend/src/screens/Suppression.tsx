@@ -1,16 +1,20 @@
-import { useRef, useState } from 'preact/hooks';
-import { api, ApiError, fieldErrorsFromDetails, type Suppression, type SuppressionReason } from '../api';
-import { ConfirmDialog } from '../components/Dialog';
-import { Field } from '../components/Field';
+import { useState } from 'preact/hooks';
+import { api, type Suppression, type SuppressionReason } from '../api';
+import { Badge } from '../components/Badges';
+import { actionsColumn, RowButton, type Column } from '../components/DataTable';
+import { ConfirmAction } from '../components/Dialog';
+import { Field, SubmitButton } from '../components/Field';
 import { FormError } from '../components/FormError';
-import { focusFirstInvalid, Page } from '../components/Page';
-import { Pager } from '../components/Pager';
+import { Page } from '../components/Page';
+import { PagedTable } from '../components/PagedTable';
+import { SearchBox } from '../components/SearchBox';
 import { SelectField } from '../components/SelectField';
-import { formatDate } from '../format';
 import { useDebounced } from '../hooks/useDebounced';
 import { usePaged } from '../hooks/usePaged';
+import { useForm } from '../hooks/useForm';
 import { Link } from '../router';
 import { validateContactEmail } from '../validation';
+import { Time } from '../components/Time';
 
 export const SUPPRESSION_PAGE_SIZE = 25;
 
@@ -33,6 +37,30 @@ function SourceCell({ source }: { source: string }) {
   return <>{source}</>;
 }
 
+function suppressionColumns(onLift: (s: Suppression) => void): Column<Suppression>[] {
+  return [
+    { header: 'Email', class: 'cell--strong cell--wrap', testid: 'suppression-email', cell: (s) => s.email },
+    {
+      header: 'Reason',
+      cell: (s) => {
+        const r = REASONS[s.reason] ?? { label: s.reason, tone: 'muted' };
+        return (
+          <Badge tone={r.tone} testid="suppression-reason">
+            {r.label}
+          </Badge>
+        );
+      },
+    },
+    { header: 'Source', cell: (s) => <SourceCell source={s.source} /> },
+    { header: 'Since', cell: (s) => <Time at={s.created_at} date /> },
+    actionsColumn((s) => (
+      <RowButton onClick={() => onLift(s)} label={`Remove ${s.email} from the suppression list`} testid="suppression-remove" danger>
+        Remove
+      </RowButton>
+    )),
+  ];
+}
+
 export function SuppressionScreen() {
   const [search, setSearch] = useState('');
   const prefix = useDebounced(search.trim().toLowerCase(), 300);
@@ -49,220 +77,70 @@ export function SuppressionScreen() {
           subscriber unsubscribes, bounces or complains.
         </p>
         <AddSuppressionForm onAdded={page.reload} />
-        <section class="card card--flush" aria-labelledby="supp-heading">
-          <div class="card__head card__head--wrap">
-            <h2 id="supp-heading">Suppressed addresses</h2>
-            <div class="search">
-              <label for="suppression-search" class="visually-hidden">
-                Search by email
-              </label>
-              <input
-                id="suppression-search"
-                type="search"
-                class="input"
-                placeholder="Search by email (starts with…)"
-                value={search}
-                onInput={(e) => setSearch(e.currentTarget.value)}
-                autoComplete="off"
-                spellcheck={false}
-                data-testid="suppression-search"
-              />
-            </div>
-          </div>
-          <FormError error={page.error} testid="suppression-error" />
-          {!page.loaded && page.loading && (
-            <p class="loading card__pad" role="status">
-              Loading…
-            </p>
-          )}
-          {page.loaded && (
-            <div class="table-wrap" tabIndex={0} role="region" aria-label="Suppressed addresses" aria-busy={page.loading}>
-              <table class="table table--responsive" data-testid="suppression-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Email</th>
-                    <th scope="col">Reason</th>
-                    <th scope="col">Source</th>
-                    <th scope="col">Since</th>
-                    <th scope="col">
-                      <span class="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.length === 0 && (
-                    <tr>
-                      <td colSpan={5} class="table__empty" data-testid="suppression-empty">
-                        {prefix ? `No suppressed address starts with “${prefix}”.` : 'No suppressed addresses.'}
-                      </td>
-                    </tr>
-                  )}
-                  {page.items.map((s) => {
-                    const r = REASONS[s.reason] ?? { label: s.reason, tone: 'muted' };
-                    return (
-                      <tr key={s.email} data-testid="suppression-row">
-                        <td data-label="Email" class="cell--strong cell--wrap" data-testid="suppression-email">
-                          {s.email}
-                        </td>
-                        <td data-label="Reason">
-                          <span class={`badge badge--${r.tone}`} data-testid="suppression-reason">
-                            {r.label}
-                          </span>
-                        </td>
-                        <td data-label="Source">
-                          <SourceCell source={s.source} />
-                        </td>
-                        <td data-label="Since">
-                          <time dateTime={s.created_at}>{formatDate(s.created_at)}</time>
-                        </td>
-                        <td class="actions">
-                          <button
-                            type="button"
-                            class="btn btn--small btn--danger-outline"
-                            onClick={() => setLifting(s)}
-                            aria-label={`Remove ${s.email} from the suppression list`}
-                            data-testid="suppression-remove"
-                          >
-                            Remove
-                          </button>
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
-          )}
-          <Pager
-            stack={page.stack}
-            nextCursor={page.nextCursor}
-            loading={page.loading}
-            onPrevious={page.previous}
-            onNext={page.next}
-            testid="suppression-pager"
-            label="Pages of suppressed addresses"
-          />
-        </section>
+        <PagedTable
+          paged={page}
+          title="Suppressed addresses"
+          tools={<SearchBox id="suppression-search" value={search} onValue={setSearch} />}
+          testid="suppression"
+          loadingText="Loading…"
+          columns={suppressionColumns(setLifting)}
+          rowKey={(s) => s.email}
+          rowTestid="suppression-row"
+          empty={prefix ? `No suppressed address starts with “${prefix}”.` : 'No suppressed addresses.'}
+        />
       </div>
       {lifting && (
-        <LiftDialog
-          entry={lifting}
-          onClose={() => setLifting(null)}
+        <ConfirmAction
+          title="Allow sending to this address again?"
+          confirmLabel="Remove from suppression"
+          busyLabel="Removing…"
+          action={() => api.liftSuppression(lifting.email)}
+          doneCode="suppression_not_found"
           onDone={() => {
             setLifting(null);
             page.reload();
           }}
-        />
+          onCancel={() => setLifting(null)}
+          testid="suppression-remove"
+        >
+          <p>
+            Campaigns will be able to send to <strong>{lifting.email}</strong> again. Only do this if the person asked for it, or
+            the address works again.
+          </p>
+        </ConfirmAction>
       )}
     </Page>
   );
 }
 
 function AddSuppressionForm({ onAdded }: { onAdded: () => void }) {
-  const [email, setEmail] = useState('');
-  const [reason, setReason] = useState<SuppressionReason>('manual');
-  const [emailError, setEmailError] = useState<string | undefined>();
-  const [error, setError] = useState<unknown>(null);
-  const [added, setAdded] = useState<string | null>(null);
-  const [sending, setSending] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
-
-  async function onSubmit(e: Event) {
-    e.preventDefault();
-    if (sending) return;
-    const problem = validateContactEmail(email) ?? undefined;
-    setEmailError(problem);
-    setError(null);
-    setAdded(null);
-    if (problem) {
-      focusFirstInvalid(form.current);
-      return;
-    }
-    setSending(true);
-    try {
-      const s = await api.suppress({ email: email.trim(), reason });
-      setAdded(s.email);
-      setEmail('');
+  const f = useForm<{ email: string; reason: string }, string>('suppression-add', { email: '', reason: 'manual' });
+  const onSubmit = f.handler({
+    validate: () => ({ email: validateContactEmail(f.values.email) }),
+    send: async () => {
+      const s = await api.suppress({ email: f.values.email.trim(), reason: f.values.reason as SuppressionReason });
+      f.set('email', '');
       onAdded();
-    } catch (err) {
-      if (err instanceof ApiError) {
-        const f = fieldErrorsFromDetails(err.details);
-        if (f.email) setEmailError(f.email);
-      }
-      setError(err);
-    } finally {
-      setSending(false);
-    }
-  }
+      return s.email;
+    },
+  });
 
   return (
-    <form ref={form} class="card form" onSubmit={onSubmit} noValidate aria-busy={sending} aria-labelledby="supp-add-heading">
+    <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending} aria-labelledby="supp-add-heading">
       <h2 id="supp-add-heading">Suppress an address</h2>
-      <FormError error={error} testid="suppression-add-error" />
+      <FormError error={f.error} testid="suppression-add-error" />
       <div class="form__row">
-        <Field
-          id="suppression-add-email"
-          label="Email"
-          type="email"
-          autoComplete="off"
-          required
-          value={email}
-          onValue={setEmail}
-          error={emailError}
-        />
-        <SelectField
-          id="suppression-add-reason"
-          label="Reason"
-          value={reason}
-          options={REASON_OPTIONS}
-          onValue={(v) => setReason(v as SuppressionReason)}
-        />
+        <Field {...f.field('email')} label="Email" type="email" autoComplete="off" required />
+        <SelectField {...f.field('reason')} label="Reason" options={REASON_OPTIONS} />
       </div>
       <div class="form__actions">
-        <button type="submit" class="btn btn--primary" disabled={sending} data-testid="suppression-add-submit">
-          {sending ? 'Adding…' : 'Suppress'}
-        </button>
+        <SubmitButton sending={f.sending} busyLabel="Adding…" testid="suppression-add-submit">
+          Suppress
+        </SubmitButton>
         <span class="saved" role="status" data-testid="suppression-added">
-          {added ? `${added} is suppressed.` : ''}
+          {f.result ? `${f.result} is suppressed.` : ''}
         </span>
       </div>
     </form>
-  );
-}
-
-function LiftDialog({ entry, onClose, onDone }: { entry: Suppression; onClose: () => void; onDone: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  async function onConfirm() {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.liftSuppression(entry.email);
-      onDone();
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'suppression_not_found') {
-        onDone();
-        return;
-      }
-      setError(err);
-      setBusy(false);
-    }
-  }
-  return (
-    <ConfirmDialog
-      title="Allow sending to this address again?"
-      confirmLabel="Remove from suppression"
-      busyLabel="Removing…"
-      busy={busy}
-      onConfirm={() => void onConfirm()}
-      onCancel={onClose}
-      testid="suppression-remove"
-      error={<FormError error={error} testid="suppression-remove-error" />}
-    >
-      <p>
-        Campaigns will be able to send to <strong>{entry.email}</strong> again. Only do this if the person asked for it, or the
-        address works again.
-      </p>
-    </ConfirmDialog>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type UnsubscribeInfo } from '../api';
 import { errorMessage } from '../components/FormError';
 import { Page } from '../components/Page';
+import { useSubmit } from '../hooks/useSubmit';
 
 const MESSAGES: Record<string, string> = {
   invalid_unsubscribe_link:
@@ -22,9 +23,10 @@ export function unsubscribeErrorText(err: unknown): string {
 export function UnsubscribeScreen({ params }: { params: Record<string, string> }) {
   const token = params.token ?? '';
   const [info, setInfo] = useState<UnsubscribeInfo | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const act = useSubmit<never, true>();
+  const done = act.result === true;
+  const error = act.error ?? loadError;
 
   useEffect(() => {
     let cancelled = false;
@@ -34,25 +36,19 @@ export function UnsubscribeScreen({ params }: { params: Record<string, string> }
         if (!cancelled) setInfo(i);
       })
       .catch((err: unknown) => {
-        if (!cancelled) setError(err);
+        if (!cancelled) setLoadError(err);
       });
     return () => {
       cancelled = true;
     };
   }, [token]);
 
-  async function onUnsubscribe() {
-    setBusy(true);
-    setError(null);
-    try {
+  const onUnsubscribe = act.handler({
+    send: async () => {
       setInfo(await api.unsubscribe(token));
-      setDone(true);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+      return true;
+    },
+  });
 
   return (
     <Page title="Unsubscribe" narrow>
@@ -84,8 +80,8 @@ export function UnsubscribeScreen({ params }: { params: Record<string, string> }
               </div>
             ) : (
               <div class="form__actions">
-                <button type="button" class="btn btn--primary" onClick={() => void onUnsubscribe()} disabled={busy} data-testid="unsubscribe-submit">
-                  {busy ? 'Unsubscribing…' : 'Unsubscribe'}
+                <button type="button" class="btn btn--primary" onClick={onUnsubscribe} disabled={act.sending} data-testid="unsubscribe-submit">
+                  {act.sending ? 'Unsubscribing…' : 'Unsubscribe'}
                 </button>
               </div>
             )}

@@ -1,7 +1,9 @@
+/** CSV import on a list's page: choose a file, upload it, follow the progress, then the counts. */
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
-import { api, ApiError, type ImportJob, type ReportLink } from '../api';
-import { errorMessage, FormError } from '../components/FormError';
-import { formatCount, formatDateTime } from '../format';
+import { api, type ImportJob } from '../../api';
+import { controlProps, FieldFrame } from '../../components/Field';
+import { errorMessage, FormError } from '../../components/FormError';
+import { formatCount } from '../../format';
 import {
   IDLE,
   importPercent,
@@ -12,12 +14,15 @@ import {
   UploadError,
   validateImportFile,
   watchImport,
-} from '../imports';
-import type { LiveHandler, LiveState } from '../live';
-import { acquireLive, live } from '../liveApp';
+} from '../../imports';
+import type { LiveHandler, LiveState } from '../../live';
+import { acquireLive, live } from '../../liveApp';
+import { ReportLinkView } from './ReportLink';
 
 /** The API's default IMPORT_MAX_BYTES; the real limit comes back with the upload form. */
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+
+const FILE_HINT = `UTF-8, up to ${Math.round(DEFAULT_MAX_BYTES / (1024 * 1024))} MB.`;
 
 const START_MESSAGES: Record<string, string> = {
   list_not_found: 'This list no longer exists.',
@@ -138,11 +143,10 @@ export function ImportPanel({ listId, onFinished }: { listId: string; onFinished
         attribute. Existing subscribers keep their status.
       </p>
       <form class="form" onSubmit={onSubmit} noValidate aria-busy={busy}>
-        <div class={`field${fileError ? ' field--invalid' : ''}`}>
-          <label for="import-file">CSV file</label>
+        <FieldFrame id="import-file" label="CSV file" error={fileError} hint={FILE_HINT}>
           <input
             ref={input}
-            id="import-file"
+            {...controlProps({ id: 'import-file', error: fileError, hint: FILE_HINT })}
             type="file"
             accept=".csv,text/csv"
             disabled={busy}
@@ -151,19 +155,8 @@ export function ImportPanel({ listId, onFinished }: { listId: string; onFinished
               setFileError(undefined);
               if (done || state.phase === 'error') dispatch({ type: 'reset' });
             }}
-            aria-invalid={fileError ? 'true' : undefined}
-            aria-describedby={fileError ? 'import-file-error' : 'import-file-hint'}
-            data-testid="import-file"
           />
-          {fileError && (
-            <p class="field__error" id="import-file-error" data-testid="import-file-error">
-              {fileError}
-            </p>
-          )}
-          <div class="field__hint" id="import-file-hint">
-            UTF-8, up to {Math.round(DEFAULT_MAX_BYTES / (1024 * 1024))} MB.
-          </div>
-        </div>
+        </FieldFrame>
         <div class="form__actions">
           <button type="submit" class="btn btn--primary" disabled={busy} data-testid="import-submit">
             {busy ? 'Importing…' : 'Import'}
@@ -250,151 +243,3 @@ function ImportSummary({ job }: { job: ImportJob }) {
     </div>
   );
 }
-
-const LINK_FRESH_MS = 4 * 60_000; // the API's links live 5 minutes
-
-/**
- * "Download error report": the 5-minute link is fetched up front (so it is a
- * real link) and again on click when it is about to expire.
- */
-export function ReportLinkView({ importId, testid, compact }: { importId: string; testid: string; compact?: boolean }) {
-  const [link, setLink] = useState<{ url: string; at: number } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  async function fetchLink(): Promise<ReportLink | null> {
-    try {
-      const r = await api.importReport(importId);
-      setLink({ url: r.url, at: Date.now() });
-      setError(null);
-      return r;
-    } catch (err) {
-      setError(err);
-      return null;
-    }
-  }
-
-  useEffect(() => {
-    if (!compact) void fetchLink();
-  }, [importId]);
-
-  async function onClick(e: MouseEvent) {
-    if (link && Date.now() - link.at < LINK_FRESH_MS) return; // the link is fresh: let the browser follow it
-    e.preventDefault();
-    const r = await fetchLink();
-    if (r) window.location.assign(r.url);
-  }
-
-  const label = compact ? 'Error report' : 'Download error report';
-  return (
-    <span class="report-link">
-      <a
-        href={link?.url ?? `#report-${importId}`}
-        onClick={(e) => void onClick(e)}
-        download
-        data-testid={testid}
-        data-ready={link ? 'true' : 'false'}
-      >
-        {label}
-        {!compact && <span class="muted small"> (CSV: row, email, reason)</span>}
-      </a>
-      {error !== null && (
-        <span class="field__error" role="alert">
-          {' '}
-          {error instanceof ApiError && error.code === 'report_not_available'
-            ? 'The report is not ready yet.'
-            : errorMessage(error)}
-        </span>
-      )}
-    </span>
-  );
-}
-
-/** The list's recent imports, newest first. */
-export function ImportHistory({ listId, refresh }: { listId: string; refresh: number }) {
-  const [items, setItems] = useState<ImportJob[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  useEffect(() => {
-    let cancelled = false;
-    api
-      .listImports(listId, { limit: 5 })
-      .then((p) => {
-        if (!cancelled) {
-          setItems(p.items);
-          setError(null);
-        }
-      })
-      .catch((err: unknown) => {
-        if (!cancelled) setError(err);
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [listId, refresh]);
-
-  if (error) return <FormError error={error} testid="import-history-error" />;
-  if (!items || items.length === 0) return null;
-  return (
-    <section class="card card--flush" aria-labelledby="import-history-heading">
-      <div class="card__head">
-        <h2 id="import-history-heading">Recent imports</h2>
-      </div>
-      <div class="table-wrap" tabIndex={0} role="region" aria-label="Recent imports">
-        <table class="table table--responsive" data-testid="import-history">
-          <thead>
-            <tr>
-              <th scope="col">File</th>
-              <th scope="col">Status</th>
-              <th scope="col" class="num">
-                Rows
-              </th>
-              <th scope="col" class="num">
-                New
-              </th>
-              <th scope="col" class="num">
-                Skipped
-              </th>
-              <th scope="col">Started</th>
-              <th scope="col">
-                <span class="visually-hidden">Report</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((j) => (
-              <tr key={j.id} data-testid="import-history-row">
-                <td data-label="File" class="cell--wrap">
-                  {j.file_name || <span class="muted">(no name)</span>}
-                </td>
-                <td data-label="Status">
-                  <span class={`badge badge--${IMPORT_TONE[j.status] ?? 'muted'}`} title={j.failure?.message}>
-                    {IMPORT_LABEL[j.status] ?? j.status}
-                  </span>
-                </td>
-                <td data-label="Rows" class="num">
-                  {formatCount(j.rows_total ?? j.rows_done)}
-                </td>
-                <td data-label="New" class="num">
-                  {formatCount(j.created)}
-                </td>
-                <td data-label="Skipped" class="num">
-                  {formatCount(j.errors)}
-                </td>
-                <td data-label="Started">{formatDateTime(j.created_at)}</td>
-                <td>{j.report_available && <ReportLinkView importId={j.id} testid="import-history-report" compact />}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
-  );
-}
-
-const IMPORT_LABEL: Record<string, string> = {
-  waiting_upload: 'Waiting for file',
-  processing: 'Importing',
-  completed: 'Completed',
-  failed: 'Failed',
-};
-const IMPORT_TONE: Record<string, string> = { waiting_upload: 'muted', processing: 'info', completed: 'ok', failed: 'danger' };

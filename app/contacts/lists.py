@@ -1,0 +1,121 @@
+"""DynamoDB access for lists (the owner is in every key).
+
+Keys: list L = PK=OWNER#<owner>, SK=LIST#<list>. Subscribers, and the count they keep in step,
+are in subscribers.py.
+
+| access pattern                       | key                          | operation                       |
+|--------------------------------------|------------------------------|---------------------------------|
+| create a list                        | L                            | PutItem (if absent)             |
+| read / rename / delete a list        | L                            | GetItem/UpdateItem/DeleteItem   |
+| a page of the owner's lists          | L's PK, SK begins_with LIST# | Query                           |
+| import: count its new subscribers    | L (counted_imports set)      | UpdateItem ADD, once per import |
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from app.contacts.models import ContactList, id_time
+from app.db import Table, new_item, now_iso
+
+ENTITY = "list"
+# Uploads expire after 7 days (bucket lifecycle); an import older than this can never be retried.
+COUNTED_IMPORT_DAYS = 8
+
+
+def list_key(owner_id: str, list_id: str) -> tuple[str, str]:
+    """The key of a list item."""
+    return f"OWNER#{owner_id}", f"LIST#{list_id}"
+
+
+def to_list(item: Mapping[str, Any]) -> ContactList:
+    """A list item as the API shows it."""
+    return ContactList(
+        id=str(item["list_id"]),
+        name=str(item["name"]),
+        description=str(item.get("description", "")),
+        subscriber_count=max(int(item.get("subscriber_count", 0)), 0),
+        created_at=datetime.fromisoformat(str(item["created_at"])),
+        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+    )
+
+
+class ListRepository:
+    """Lists in the single table."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def create(
+        self, owner_id: str, list_id: str, *, name: str, description: str, correlation_id: str | None
+    ) -> ContactList:
+        """Write a new list (ids are random, so the condition only guards against a collision)."""
+        now = now_iso()
+        item = new_item(
+            list_key(owner_id, list_id),
+            ENTITY,
+            owner_id=owner_id,
+            list_id=list_id,
+            name=name,
+            description=description,
+            subscriber_count=0,
+            created_at=now,
+            updated_at=now,
+            correlation_id=correlation_id,
+        )
+        self.table.insert(item)
+        return to_list(item)
+
+    def get(self, owner_id: str, list_id: str) -> ContactList | None:
+        """The list, if it exists."""
+        item = self.table.get(*list_key(owner_id, list_id))
+        return to_list(item) if item else None
+
+    def page(
+        self, owner_id: str, *, limit: int, start_sk: str | None
+    ) -> tuple[list[ContactList], str | None]:
+        """A page of lists in creation order and the sort key to continue after."""
+        pk, _ = list_key(owner_id, "")
+        items, last = self.table.page(pk, "LIST#", limit=limit, start_sk=start_sk)
+        return [to_list(i) for i in items], last
+
+    def update(
+        self, owner_id: str, list_id: str, changes: Mapping[str, Any], *, correlation_id: str | None
+    ) -> ContactList | None:
+        """Change name/description; None when there is no such list."""
+        item = self.table.update(
+            *list_key(owner_id, list_id),
+            sets={**changes, "updated_at": now_iso(), "correlation_id": correlation_id},
+            condition="attribute_exists(PK)",
+        )
+        return to_list(item) if item else None
+
+    def count_import(self, owner_id: str, list_id: str, import_id: str, created: int) -> str:
+        """Add an import's new subscribers to the count, once: "counted", "already" or "list_missing".
+
+        The import's id joins the list's `counted_imports` set in the same write, and the write is
+        conditional on it not being there yet, so a retried completion never counts twice. Ids stay
+        until their upload has expired (after that no delivery can reach this point again).
+        """
+        key = list_key(owner_id, list_id)
+        updated = self.table.update(
+            *key,
+            adds={"subscriber_count": created, "counted_imports": {import_id}},
+            condition="attribute_exists(PK) AND NOT contains(counted_imports, :id)",
+            values={":id": import_id},
+            returns="UPDATED_NEW",
+        )
+        if updated is None:
+            return "already" if self.table.get(*key, consistent=True) else "list_missing"
+        horizon = time.time() - COUNTED_IMPORT_DAYS * 86400
+        stale = {i for i in updated.get("counted_imports") or () if (id_time(str(i)) or horizon) < horizon}
+        if stale:
+            self.table.update(*key, deletes={"counted_imports": stale}, returns="NONE")
+        return "counted"
+
+    def delete(self, owner_id: str, list_id: str) -> bool:
+        """Delete the list item (the stream then purges its subscribers); False when absent."""
+        return self.table.delete(*list_key(owner_id, list_id), condition="attribute_exists(PK)")

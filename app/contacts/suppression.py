@@ -1,0 +1,90 @@
+"""DynamoDB access for the account-wide suppression list (the owner is in every key).
+
+Keys: suppression X = PK=OWNER#<owner>#SUPPRESSION, SK=EMAIL#<email>.
+
+| access pattern                       | key                              | operation                  |
+|--------------------------------------|----------------------------------|----------------------------|
+| suppress (the first entry is kept)   | X                                | UpdateItem (if_not_exists) |
+| suppress with a subscriber's status  | X + the subscriber               | TransactWriteItems         |
+| read / lift a suppression            | X                                | GetItem / DeleteItem       |
+| a page of suppressed addresses       | X's PK, SK begins_with EMAIL#<p> | Query                      |
+| which addresses are suppressed       | X x100                           | BatchGetItem               |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from app.contacts.models import Suppression, SuppressionEntry
+from app.db import Table, now_iso
+from app.writes import IfAbsent, Update
+
+ENTITY = "suppression"
+
+
+def suppression_key(owner_id: str, email: str) -> tuple[str, str]:
+    """The key of one suppressed address."""
+    return f"OWNER#{owner_id}#SUPPRESSION", f"EMAIL#{email}"
+
+
+def suppression_update(owner_id: str, email: str, entry: SuppressionEntry) -> Update:
+    """The write that suppresses an address, keeping the first reason if it already was."""
+    return Update(
+        *suppression_key(owner_id, email),
+        sets={
+            "type": ENTITY,
+            "owner_id": owner_id,
+            "email": email,
+            "reason": IfAbsent(entry.reason),
+            "source": IfAbsent(entry.source),
+            "created_at": IfAbsent(now_iso()),
+            "correlation_id": entry.correlation_id or "",
+        },
+    )
+
+
+def to_suppression(item: Mapping[str, Any]) -> Suppression:
+    """A suppression item as the API shows it."""
+    return Suppression(
+        email=str(item["email"]),
+        reason=item["reason"],
+        source=str(item.get("source", "")),
+        created_at=datetime.fromisoformat(str(item["created_at"])),
+    )
+
+
+class SuppressionRepository:
+    """The account-wide suppression list in the single table."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def add(self, owner_id: str, email: str, entry: SuppressionEntry) -> Suppression:
+        """Suppress an address (an existing entry keeps its first reason and date)."""
+        item = self.table.apply(suppression_update(owner_id, email, entry))
+        assert item is not None  # unconditional
+        return to_suppression(item)
+
+    def get(self, owner_id: str, email: str) -> Suppression | None:
+        """The entry for an address, if suppressed."""
+        item = self.table.get(*suppression_key(owner_id, email))
+        return to_suppression(item) if item else None
+
+    def remove(self, owner_id: str, email: str) -> bool:
+        """Lift a suppression; False when the address was not suppressed."""
+        return self.table.delete(*suppression_key(owner_id, email), condition="attribute_exists(PK)")
+
+    def page(
+        self, owner_id: str, *, prefix: str, limit: int, start_sk: str | None
+    ) -> tuple[list[Suppression], str | None]:
+        """A page of suppressed addresses starting with `prefix`, in email order."""
+        pk, _ = suppression_key(owner_id, "")
+        items, last = self.table.page(pk, f"EMAIL#{prefix}", limit=limit, start_sk=start_sk)
+        return [to_suppression(i) for i in items], last
+
+    def suppressed_among(self, owner_id: str, emails: Sequence[str]) -> set[str]:
+        """Which of these (normalised) addresses are suppressed; 100 per BatchGetItem."""
+        found = self.table.batch_get([suppression_key(owner_id, e) for e in emails])
+        return {str(item["email"]) for item in found}

@@ -1,0 +1,129 @@
+"""SES feedback: Delivery, Bounce and Complaint events update recipients, stats and suppression.
+
+Replays change nothing: every recipient change is a conditional transition, and a campaign's
+stats count only the transitions that happened.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from app.campaigns.repository import CampaignRepository
+from app.contacts.models import SuppressionEntry
+from app.contacts.subscribers import SubscriberRepository
+from app.contacts.suppression import SuppressionRepository
+from app.delivery.models import SesEvent
+from app.delivery.repository import RecipientRecord, RecipientRepository
+from app.observability import bind_correlation_id, logger
+
+
+class FeedbackTooEarly(Exception):
+    """An SES event arrived before its send was recorded; the record is retried."""
+
+
+@dataclass
+class FeedbackKit:
+    """What the feedback worker writes to, and the stats it counted but has not added yet."""
+
+    campaigns: CampaignRepository
+    recipients: RecipientRepository
+    subscribers: SubscriberRepository
+    suppressions: SuppressionRepository
+    soft_bounce_limit: int
+    counted: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
+
+    def count(self, owner_id: str, campaign_id: str, name: str) -> None:
+        """One more `name` (delivered, bounced, complained) for a campaign's stats."""
+        self.counted.setdefault((owner_id, campaign_id), Counter())[name] += 1
+
+    def flush(self) -> None:
+        """Add what was counted to the stats: one write per campaign per invocation, not per event.
+
+        A campaign's item is a hot key while its events pour in; one ADD per batch of events
+        keeps it cheap. A campaign deleted meanwhile has no stats to add to.
+        """
+        counted, self.counted = self.counted, {}
+        for (owner_id, campaign_id), counts in counted.items():
+            self.campaigns.add_counters(owner_id, campaign_id, counts)
+
+
+def _locate(event: SesEvent) -> tuple[str, str] | None:
+    """(owner, campaign) from the tags every campaign message carries; None: not campaign mail."""
+    owner_id, campaign_id = event.tag("owner"), event.tag("campaign")
+    return (owner_id, campaign_id) if owner_id and campaign_id else None
+
+
+def apply_ses_event(event: SesEvent, *, kit: FeedbackKit) -> list[str]:
+    """Recipient status and suppression for one SES event, its stats counted in `kit` (see
+    FeedbackKit.flush); returns what changed."""
+    changes: list[str] = []
+    for raw in event.recipients():
+        email = raw.strip().lower()
+        where = _locate(event)
+        if where is None:
+            continue  # not campaign mail (e.g. the welcome email)
+        owner_id, campaign_id = where
+        if event.event_type == "Delivery" and kit.recipients.deliver(owner_id, campaign_id, email):
+            # The usual case in one write: a recorded send, delivered for the first time.
+            kit.count(owner_id, campaign_id, "delivered")
+            changes.append(f"{email}:delivered")
+            continue
+        recipient = kit.recipients.get(owner_id, campaign_id, email)
+        if recipient is None:
+            continue
+        if recipient.status in ("pending", "claimed"):
+            # SES reported before the sender recorded the send (it does so per batch): retry later.
+            raise FeedbackTooEarly(f"{email} is not recorded as sent yet")
+        bind_correlation_id(recipient.correlation_id)
+        outcome = _apply_one(event, recipient, kit=kit)
+        if outcome:
+            changes.append(f"{email}:{outcome}")
+    return changes
+
+
+def _apply_one(event: SesEvent, recipient: RecipientRecord, *, kit: FeedbackKit) -> str | None:
+    owner_id, campaign_id, email = recipient.owner_id, recipient.campaign_id, recipient.email
+    kind = event.event_type
+    if kind == "Delivery":
+        # SES does not order events: a Complaint may be applied before its Delivery; both count.
+        counted = kit.recipients.note_delivery(owner_id, campaign_id, email)
+        kit.recipients.transition(owner_id, campaign_id, email, allowed=("sent",), to="delivered")
+        if counted:
+            kit.count(owner_id, campaign_id, "delivered")
+            return "delivered"
+        return None
+    if kind == "Bounce" and event.bounce is not None:
+        permanent = event.bounce.get("bounceType") == "Permanent"
+        reason = f"{event.bounce.get('bounceType')}/{event.bounce.get('bounceSubType')}"
+        if not kit.recipients.transition(
+            owner_id, campaign_id, email, allowed=("sent", "delivered"), to="bounced", reason=reason
+        ):
+            return None
+        kit.count(owner_id, campaign_id, "bounced")
+        if permanent or kit.recipients.count_soft_bounce(owner_id, email) >= kit.soft_bounce_limit:
+            _suppress(recipient, "bounced", kit=kit)
+        return "bounced"
+    if kind == "Complaint":
+        if not kit.recipients.transition(
+            owner_id, campaign_id, email, allowed=("sent", "delivered", "bounced"), to="complained"
+        ):
+            return None
+        kit.count(owner_id, campaign_id, "complained")
+        _suppress(recipient, "complained", kit=kit)
+        return "complained"
+    return None
+
+
+def _suppress(recipient: RecipientRecord, reason: str, *, kit: FeedbackKit) -> None:
+    """The subscriber takes the status (which suppresses account-wide); gone from the list: suppress only."""
+    owner_id, email = recipient.owner_id, recipient.email
+    entry = SuppressionEntry(reason=reason, source=f"campaign:{recipient.campaign_id}")
+    if not (
+        recipient.list_id
+        and kit.subscribers.update(
+            owner_id, recipient.list_id, email, status=reason, suppress=entry, correlation_id=None
+        )
+    ):
+        kit.suppressions.add(owner_id, email, entry)
+    logger.info("address suppressed", extra={"campaign_id": recipient.campaign_id, "reason": reason})

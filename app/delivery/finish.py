@@ -1,0 +1,133 @@
+"""How a delivery ends: `Finalize` (sent), `MarkFailed`, and an execution that stopped unfinished."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from app.campaigns.repository import CampaignRepository
+from app.contacts.subscribers import SubscriberRepository
+from app.delivery.models import SENT_LIKE, DeliveryState, ExecutionEnded, FailedState
+from app.delivery.repository import RecipientRecord, RecipientRepository
+from app.observability import bind_correlation_id, logger
+
+FINALIZE_PAGE = 500  # recipients per Finalize invocation
+SUBSCRIBER_WRITERS = 8  # subscriber updates in flight at once (I/O bound in Lambda)
+
+
+def finalize(
+    state: DeliveryState,
+    *,
+    campaigns: CampaignRepository,
+    recipients: RecipientRepository,
+    subscribers: SubscriberRepository,
+    page_size: int | None = None,
+) -> DeliveryState:
+    """Update the subscribers who were sent the campaign, a page per invocation (status
+    `finalizing` while pages remain); after the last page the sent/failed stats are recounted
+    from the recipients and the campaign is `sent`. A retried step changes nothing."""
+    owner_id, campaign_id = state.owner_id, state.campaign_id
+    page, next_sk = recipients.page(
+        owner_id, campaign_id, limit=page_size or FINALIZE_PAGE, start_sk=state.finalize_cursor
+    )
+    sent = [r for r in page if r.status in SENT_LIKE]
+    counted_sent = state.finalize_sent + len(sent)
+    counted_failed = state.finalize_failed + sum(1 for r in page if r.status == "failed")
+    _note_campaign(sent, campaign_id=campaign_id, subscribers=subscribers)
+    counted = {"finalize_sent": counted_sent, "finalize_failed": counted_failed}
+    if next_sk is not None:
+        return state.model_copy(update={"status": "finalizing", "finalize_cursor": next_sk, **counted})
+    done = campaigns.mark_sent(owner_id, campaign_id, sent=counted_sent, failed=counted_failed)
+    record = done or campaigns.get_record(owner_id, campaign_id, consistent=True)
+    logger.info(
+        "campaign sent", extra={"campaign_id": campaign_id, "sent": record.stats.sent if record else 0}
+    )
+    if record is None:  # deleted meanwhile: nothing left to count
+        final = DeliveryState(
+            owner_id=owner_id,
+            campaign_id=campaign_id,
+            status="done",
+            wait_timeout_seconds=state.wait_timeout_seconds,
+        )
+    else:
+        final = DeliveryState.of(record, "done", state.wait_timeout_seconds)
+    return final.model_copy(update=counted)
+
+
+def _note_campaign(
+    sent: list[RecipientRecord], *, campaign_id: str, subscribers: SubscriberRepository
+) -> None:
+    """Each subscriber mailed: one more campaign received, and when (one removed since is skipped)."""
+    if not sent:
+        return
+
+    def note(recipient: RecipientRecord) -> bool:
+        return subscribers.note_campaign(
+            recipient.owner_id,
+            recipient.list_id,
+            recipient.email,
+            campaign_id,
+            recipient.sent_at or recipient.updated_at,
+        )
+
+    with ThreadPoolExecutor(max_workers=SUBSCRIBER_WRITERS) as pool:
+        list(pool.map(note, sent))  # re-raises the first failure: the step is retried
+
+
+def delivery_ended(ended: ExecutionEnded, *, campaigns: CampaignRepository) -> bool:
+    """An execution stopped without finishing: a campaign still on its way becomes failed (one the
+    state machine already marked, or that was sent, is left as it is). True when it was marked."""
+    ref = ended.campaign()
+    if ref is None or ended.status not in ("ABORTED", "TIMED_OUT", "FAILED"):
+        return False
+    bind_correlation_id(ref.correlation_id)
+    if ended.status == "ABORTED":
+        code, message = "delivery_aborted", "The delivery was stopped before it finished"
+    elif ended.status == "TIMED_OUT":
+        code, message = "delivery_timed_out", "The delivery ran out of time"
+    else:
+        code, message = "delivery_error", "The delivery failed"
+    detail = ": ".join(part for part in (ended.error, ended.cause) if part)
+    message = (f"{message} ({detail})." if detail else f"{message}.")[:1000]
+    moved = campaigns.mark_failed(
+        ref.owner_id, ref.campaign_id, allowed=("queued", "sending", "paused"), code=code, message=message
+    )
+    logger.warning(
+        "delivery execution ended unfinished",
+        extra={"campaign_id": ref.campaign_id, "status": ended.status, "marked": moved is not None},
+    )
+    return moved is not None
+
+
+def failure_reason(state: FailedState) -> tuple[str, str]:
+    """(code, message) for a failed delivery, from the Catch's error or the resume's reason."""
+    error = state.error
+    if error is not None and error.error == "States.Timeout":
+        return (
+            "sender_timeout",
+            f"The senders did not finish within {state.wait_timeout_seconds or '?'} seconds; "
+            "the recipients not yet sent were not mailed.",
+        )
+    if error is not None and error.error:
+        cause = error.cause
+        try:
+            parsed = json.loads(cause)
+            cause = str(parsed.get("errorMessage") or cause)
+        except (ValueError, AttributeError):
+            pass
+        return "delivery_error", f"{error.error}: {cause}"[:1000]
+    return "delivery_failed", (state.reason or "The delivery failed.")[:1000]
+
+
+def mark_failed(state: FailedState, *, campaigns: CampaignRepository) -> dict[str, Any]:
+    """The campaign becomes failed with the reason (only if it was on its way)."""
+    code, message = failure_reason(state)
+    moved = campaigns.mark_failed(
+        state.owner_id, state.campaign_id, allowed=("queued", "sending"), code=code, message=message
+    )
+    logger.warning(
+        "campaign delivery failed",
+        extra={"campaign_id": state.campaign_id, "code": code, "marked": moved is not None},
+    )
+    return {"owner_id": state.owner_id, "campaign_id": state.campaign_id, "code": code, "message": message}

@@ -1,0 +1,95 @@
+"""Pause and resume a sending campaign (API use cases that steer the running delivery).
+
+A pause stops the senders at their next batch (each reads the campaign first); a resume puts
+every batch not counted yet back on the send queue, and nobody is mailed twice (the claims).
+"""
+
+from __future__ import annotations
+
+from app.aws import error_code
+from app.campaigns.models import Campaign
+from app.campaigns.repository import CampaignRepository
+from app.delivery.models import PAUSE_LIMIT_SECONDS, DeliveryState, StateStatus
+from app.delivery.queue import BatchQueue, Resumer
+from app.delivery.repository import RecipientRepository
+from app.delivery.start import enqueue
+from app.errors import Conflict, NotFound, UpstreamUnavailable
+from app.observability import logger
+
+
+class CampaignNotSending(Conflict):
+    """Only a sending campaign can be paused."""
+
+    code = "campaign_not_sending"
+
+
+class CampaignNotPaused(Conflict):
+    """Only a paused campaign can be resumed."""
+
+    code = "campaign_not_paused"
+
+
+def _refuse(
+    campaigns: CampaignRepository, owner_id: str, campaign_id: str, error: type[Conflict]
+) -> Exception:
+    current = campaigns.get(owner_id, campaign_id, consistent=True)
+    if current is None:
+        return NotFound("No such campaign.", code="campaign_not_found")
+    return error(f"The campaign is {current.status}.")
+
+
+def pause(
+    owner_id: str,
+    campaign_id: str,
+    *,
+    campaigns: CampaignRepository,
+    resumer: Resumer,
+    correlation_id: str | None,
+) -> Campaign:
+    """sending -> paused. Senders drop the batches they get from now on (resume enqueues them
+    again); the execution goes round to a wait as long as PAUSE_LIMIT_SECONDS."""
+    record = campaigns.update(
+        owner_id, campaign_id, allowed=("sending",), to="paused", correlation_id=correlation_id
+    )
+    if record is None:
+        raise _refuse(campaigns, owner_id, campaign_id, CampaignNotSending)
+    if record.task_token:  # none yet: WaitForSender will see the pause when it stores its token
+        state = DeliveryState.of(record, "paused", PAUSE_LIMIT_SECONDS)
+        try:
+            resumer.resume(record.task_token, state.model_dump())
+        except Exception as exc:
+            campaigns.update(owner_id, campaign_id, allowed=("paused",), to="sending")
+            raise UpstreamUnavailable(
+                f"The delivery could not be paused ({error_code(exc) or exc})."
+            ) from exc
+    logger.info("campaign paused", extra={"campaign_id": campaign_id})
+    return record.campaign
+
+
+def resume(
+    owner_id: str,
+    campaign_id: str,
+    *,
+    campaigns: CampaignRepository,
+    recipients: RecipientRepository,
+    queue: BatchQueue,
+    resumer: Resumer,
+    correlation_id: str | None,
+) -> Campaign:
+    """paused -> sending: every batch not counted yet goes back on the send queue (recipients
+    already mailed are skipped by their claims), and the execution waits for the senders again."""
+    record = campaigns.update(
+        owner_id, campaign_id, allowed=("paused",), to="sending", correlation_id=correlation_id
+    )
+    if record is None:
+        raise _refuse(campaigns, owner_id, campaign_id, CampaignNotPaused)
+    requeued = (
+        enqueue(record, recipients=recipients, queue=queue, skip=record.done_batches)
+        if record.enqueued
+        else 0
+    )
+    if record.task_token:
+        status: StateStatus = "done" if record.all_done() else "pending"
+        resumer.resume(record.task_token, DeliveryState.of(record, status).model_dump())
+    logger.info("campaign resumed", extra={"campaign_id": campaign_id, "batches_requeued": requeued})
+    return record.campaign

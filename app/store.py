@@ -1,0 +1,82 @@
+"""The composition root of persistence: every repository over the one table, built in one place.
+
+A repository joins with one line below. Each is imported and built on first use, so a Lambda
+cold start imports only the repositories its function touches. Routes get the store through
+`StoreDep` (app/api/deps.py); workers call `Store.default()` per invocation; tests build one
+over a table of their own with `Store(table)`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+from app.db import Table
+
+if TYPE_CHECKING:
+    from app.campaigns.repository import CampaignRepository
+    from app.contacts.lists import ListRepository
+    from app.contacts.subscribers import SubscriberRepository
+    from app.contacts.suppression import SuppressionRepository
+    from app.delivery.repository import RecipientRepository
+    from app.imports.repository import ImportRepository
+    from app.push import ConnectionRepository
+    from app.users.repository import ProfileRepository
+
+
+R = TypeVar("R")
+
+
+class _Lazy(Generic[R]):
+    """A store attribute: the repository class at `path` ("module:Class") built over the store's table."""
+
+    def __init__(self, path: str) -> None:
+        self.module, self.cls = path.split(":")
+        self.attribute = ""
+
+    def __set_name__(self, owner: type[Store], name: str) -> None:
+        self.attribute = name
+
+    @overload
+    def __get__(self, store: None, owner: type[Store]) -> _Lazy[R]: ...
+
+    @overload
+    def __get__(self, store: Store, owner: type[Store]) -> R: ...
+
+    def __get__(self, store: Store | None, owner: type[Store]) -> R | _Lazy[R]:
+        if store is None:
+            return self
+        repository: R = getattr(importlib.import_module(self.module), self.cls)(store.table)
+        store.__dict__[self.attribute] = repository  # built once per store
+        return repository
+
+
+class Store:
+    """The repositories over one table."""
+
+    profiles: _Lazy[ProfileRepository] = _Lazy("app.users.repository:ProfileRepository")
+    lists: _Lazy[ListRepository] = _Lazy("app.contacts.lists:ListRepository")
+    subscribers: _Lazy[SubscriberRepository] = _Lazy("app.contacts.subscribers:SubscriberRepository")
+    suppressions: _Lazy[SuppressionRepository] = _Lazy("app.contacts.suppression:SuppressionRepository")
+    imports: _Lazy[ImportRepository] = _Lazy("app.imports.repository:ImportRepository")
+    campaigns: _Lazy[CampaignRepository] = _Lazy("app.campaigns.repository:CampaignRepository")
+    recipients: _Lazy[RecipientRepository] = _Lazy("app.delivery.repository:RecipientRepository")
+    connections: _Lazy[ConnectionRepository] = _Lazy("app.push:ConnectionRepository")
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    @classmethod
+    def default(cls) -> Store:
+        """The store over the configured table (one per table name and client, so tests that
+        change the environment and clear the caches get a fresh one)."""
+        from app import aws
+        from app.config import get_settings
+
+        return _store(get_settings().table_name, aws.dynamodb())
+
+
+@lru_cache(maxsize=4)
+def _store(table_name: str, client: Any) -> Store:
+    return Store(Table(table_name, client))

@@ -1,0 +1,111 @@
+/** One table for every screen: columns as data, cards on phones, an optional "nothing here" row. */
+import type { ComponentChildren } from 'preact';
+
+export interface Column<T> {
+  /** the column heading */
+  header: ComponentChildren;
+  /** what one row shows in this column */
+  cell: (row: T) => ComponentChildren;
+  /**
+   * the label before the value once the table turns into cards on phones (`data-label`);
+   * defaults to the header when that is text; null for none (e.g. the actions)
+   */
+  label?: string | null;
+  /** a number column: right-aligned, tabular figures (heading too) */
+  num?: boolean;
+  /** more classes of the cell: cell--strong, cell--wrap, cell--mono, actions */
+  class?: string;
+  /** the cell's data-testid */
+  testid?: string;
+}
+
+export interface DataTableProps<T> {
+  columns: readonly Column<T>[];
+  rows: readonly T[];
+  rowKey: (row: T) => string;
+  /** the name of the scrollable region, for screen readers */
+  label: string;
+  testid: string;
+  /** every row's data-testid */
+  rowTestid?: string;
+  /** more attributes of a row (class, data-*) */
+  rowAttrs?: (row: T) => Record<string, string | undefined>;
+  /** shown in one full-width row while there are no rows; absent: no such row */
+  empty?: ComponentChildren;
+  emptyTestid?: string;
+  /** rows are being fetched: `aria-busy` on the region, `data-loading` on the table */
+  loading?: boolean;
+  dense?: boolean;
+  /** one card per row on phones (default) */
+  responsive?: boolean;
+  caption?: string;
+}
+
+/** The visually hidden heading of a column of buttons. */
+export function hiddenHeader(text: string) {
+  return <span class="visually-hidden">{text}</span>;
+}
+
+/** A column of row buttons (Edit, Delete, …), right-aligned, without a phone label. */
+export function actionsColumn<T>(cell: (row: T) => ComponentChildren): Column<T> {
+  return { header: hiddenHeader('Actions'), label: null, class: 'actions', cell };
+}
+
+function cellLabel<T>(column: Column<T>): string | undefined {
+  if (column.label !== undefined) return column.label ?? undefined;
+  return typeof column.header === 'string' ? column.header : undefined;
+}
+
+export function DataTable<T>(props: DataTableProps<T>) {
+  const { columns, rows, rowKey, label, testid, rowTestid, rowAttrs, empty, emptyTestid, loading, dense, caption } = props;
+  const responsive = props.responsive ?? true;
+  const classes = ['table', responsive && 'table--responsive', dense && 'table--dense'].filter(Boolean).join(' ');
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={label} aria-busy={loading}>
+      <table class={classes} data-testid={testid} data-loading={loading === undefined ? undefined : String(loading)}>
+        {caption && <caption class="visually-hidden">{caption}</caption>}
+        <thead>
+          <tr>
+            {columns.map((c, i) => (
+              <th key={i} scope="col" class={c.num ? 'num' : undefined}>
+                {c.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 && empty !== undefined && (
+            <tr>
+              <td colSpan={columns.length} class="table__empty" data-testid={emptyTestid}>
+                {empty}
+              </td>
+            </tr>
+          )}
+          {rows.map((row) => (
+            <tr key={rowKey(row)} data-testid={rowTestid} {...rowAttrs?.(row)}>
+              {columns.map((c, i) => (
+                <td
+                  key={i}
+                  data-label={cellLabel(c)}
+                  class={[c.num && 'num', c.class].filter(Boolean).join(' ') || undefined}
+                  data-testid={c.testid}
+                >
+                  {c.cell(row)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A small button in a row's actions; `danger` for one that deletes or removes. */
+export function RowButton({ onClick, label, testid, danger, children }: { onClick: () => void; label: string; testid: string; danger?: boolean; children: string }) {
+  return (
+    <button type="button" class={danger ? 'btn btn--small btn--danger-outline' : 'btn btn--small'} onClick={onClick} aria-label={label} data-testid={testid}>
+      {children}
+    </button>
+  );
+}

@@ -1,0 +1,56 @@
+/** Once sending starts: the status timeline, the send progress, the results and the recipients. */
+import type { CampaignStats, TimelineEntry } from '../../api';
+import { CAMPAIGN_STATUS_LABEL, isLaunched, sendPercent } from '../../campaigns';
+import { formatCount, plural } from '../../format';
+import { RecipientsTable } from './RecipientsTable';
+import { ResultsChart } from './ResultsChart';
+import s from './style.module.css';
+import { Time } from '../../components/Time';
+
+export function SendingView({ campaignId, status, timeline, stats }: { campaignId: string; status: string; timeline: TimelineEntry[]; stats: CampaignStats }) {
+  const pct = sendPercent(status, stats);
+  const launched = isLaunched(status);
+  return (
+    <>
+      <div class="grid-2">
+        <section class="card" aria-labelledby="campaign-timeline-heading">
+          <h2 id="campaign-timeline-heading">Timeline</h2>
+          <ol class={s.timeline} data-testid="campaign-timeline">
+            {timeline.map((e) => (
+              <li key={`${e.status}|${e.at}`} class={s.timelineItem} data-status={e.status}>
+                <span class={s.timelineDot} aria-hidden="true" />
+                <strong>{CAMPAIGN_STATUS_LABEL[e.status] ?? e.status}</strong>{' '}
+                <Time at={e.at} class="muted small" />
+              </li>
+            ))}
+          </ol>
+        </section>
+        {launched && (
+          <section class="card" aria-labelledby="campaign-progress-heading">
+            <h2 id="campaign-progress-heading">Sending</h2>
+            <div
+              class={`progress${status === 'failed' ? ' progress--failed' : status === 'paused' ? ' progress--paused' : ''}`}
+              role="progressbar"
+              aria-label="Send progress"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={pct}
+              aria-valuetext={status === 'paused' ? `${pct}%, paused` : `${pct}%`}
+              data-testid="campaign-progress"
+            >
+              <div class="progress__bar" style={{ width: `${pct}%` }} />
+            </div>
+            <p class="small" data-testid="campaign-progress-text">
+              {status === 'queued'
+                ? 'Queued: preparing the audience…'
+                : `${status === 'paused' ? 'Paused: ' : ''}${formatCount(stats.sent)} of ${plural(stats.recipients, 'recipient')} mailed (${pct}%)`}
+              {stats.suppressed > 0 && <span class="muted"> · {formatCount(stats.suppressed)} suppressed, skipped</span>}
+            </p>
+          </section>
+        )}
+      </div>
+      {launched && <ResultsChart stats={stats} />}
+      {launched && <RecipientsTable campaignId={campaignId} status={status} />}
+    </>
+  );
+}

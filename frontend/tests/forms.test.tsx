@@ -1,0 +1,240 @@
+// @vitest-environment happy-dom
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApiError } from '../src/api';
+import { actionsColumn, DataTable, type Column } from '../src/components/DataTable';
+import { ConfirmAction } from '../src/components/Dialog';
+import { Field, SubmitButton } from '../src/components/Field';
+import { FormError } from '../src/components/FormError';
+import { useForm } from '../src/hooks/useForm';
+import type { FieldErrors } from '../src/validation';
+
+let root: HTMLElement;
+
+beforeEach(() => {
+  root = document.createElement('div');
+  document.body.appendChild(root);
+});
+
+afterEach(() => {
+  render(null, root);
+  root.remove();
+});
+
+const byTestId = (id: string) => root.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+
+async function show(ui: preact.ComponentChild) {
+  await act(() => render(ui, root));
+}
+
+async function type(id: string, value: string) {
+  const input = byTestId(id) as HTMLInputElement;
+  await act(() => {
+    input.value = value;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
+
+async function submit() {
+  await act(() => {
+    root.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+  });
+}
+
+/** Let pending promises and animation frames run. */
+async function settle() {
+  await act(() => new Promise<void>((resolve) => setTimeout(resolve, 30)));
+}
+
+/** A deferred promise: the test decides when the "server" answers. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function EmailForm({ send, refusal }: { send: (email: string) => Promise<string>; refusal?: (err: ApiError) => FieldErrors<'email'> | null }) {
+  const f = useForm<{ email: string; name: string }, string>('t', { email: '', name: '' });
+  const onSubmit = f.handler({
+    validate: () => ({ name: f.values.name ? null : 'Enter a name.', email: f.values.email.includes('@') ? null : 'Enter an email address.' }),
+    send: () => send(f.values.email),
+    ...(refusal ? { refusal } : {}),
+  });
+  return (
+    <form ref={f.form} onSubmit={onSubmit} noValidate>
+      <FormError error={f.error} testid="t-form-error" />
+      <Field {...f.field('name')} label="Name" type="text" />
+      <Field {...f.field('email')} label="Email" type="email" />
+      <SubmitButton sending={f.sending} busyLabel="Sending…" testid="t-submit">
+        Send
+      </SubmitButton>
+      <span data-testid="t-result">{f.result ?? ''}</span>
+    </form>
+  );
+}
+
+describe('useSubmit / useForm', () => {
+  it('Given fields that fail their checks, when the form is sent, then each says why, nothing is sent and the first one has focus', async () => {
+    const sent: string[] = [];
+    const send = async (email: string) => {
+      sent.push(email);
+      return 'ok';
+    };
+    await show(<EmailForm send={send} />);
+    await type('t-email', 'not an address');
+    await submit();
+    await settle();
+    expect(byTestId('t-name-error')?.textContent).toBe('Enter a name.');
+    expect(byTestId('t-email-error')?.textContent).toBe('Enter an email address.');
+    expect(byTestId('t-name')?.getAttribute('aria-invalid')).toBe('true');
+    expect(document.activeElement).toBe(byTestId('t-name'));
+    expect(sent).toEqual([]);
+  });
+
+  it('Given a send in flight, when the form is sent again, then it is sent once, says so on its button, and shows the answer', async () => {
+    const answer = deferred<string>();
+    const sent: string[] = [];
+    await show(
+      <EmailForm
+        send={(e) => {
+          sent.push(e);
+          return answer.promise;
+        }}
+      />,
+    );
+    await type('t-name', 'Ada');
+    await type('t-email', 'ada@example.com');
+    await submit();
+    await submit();
+    expect(sent).toEqual(['ada@example.com']);
+    expect(byTestId('t-submit')?.textContent).toBe('Sending…');
+    expect((byTestId('t-submit') as HTMLButtonElement).disabled).toBe(true);
+    await act(async () => answer.resolve('Added ada@example.com.'));
+    await settle();
+    expect(byTestId('t-submit')?.textContent).toBe('Send');
+    expect(byTestId('t-result')?.textContent).toBe('Added ada@example.com.');
+  });
+
+  it('Given a success shown, when a field is edited, then the success goes away', async () => {
+    await show(<EmailForm send={async () => 'Saved.'} />);
+    await type('t-name', 'Ada');
+    await type('t-email', 'ada@example.com');
+    await submit();
+    await settle();
+    expect(byTestId('t-result')?.textContent).toBe('Saved.');
+    await type('t-email', 'grace@example.com');
+    expect(byTestId('t-result')?.textContent).toBe('');
+  });
+
+  it('Given a refusal about one field, when it comes back, then it shows on that field and not above the form', async () => {
+    await show(
+      <EmailForm
+        send={() => Promise.reject(new ApiError(409, 'subscriber_exists', 'Exists'))}
+        refusal={(err) => (err.code === 'subscriber_exists' ? { email: 'This address is already on the list.' } : null)}
+      />,
+    );
+    await type('t-name', 'Ada');
+    await type('t-email', 'ada@example.com');
+    await submit();
+    await settle();
+    expect(byTestId('t-email-error')?.textContent).toBe('This address is already on the list.');
+    expect(byTestId('t-form-error')).toBeNull();
+    expect(document.activeElement).toBe(byTestId('t-email'));
+  });
+
+  it('Given any other refusal, when it comes back, then it shows above the form with the server’s word on each field', async () => {
+    const refusal = new ApiError(422, 'validation_error', 'Check the fields.', [{ loc: ['body', 'email'], msg: 'Not deliverable.' }]);
+    await show(<EmailForm send={() => Promise.reject(refusal)} />);
+    await type('t-name', 'Ada');
+    await type('t-email', 'ada@example.com');
+    await submit();
+    await settle();
+    expect(byTestId('t-form-error')?.textContent).toContain('Check the fields.');
+    expect(byTestId('t-email-error')?.textContent).toBe('Not deliverable.');
+    expect(byTestId('t-submit')?.textContent).toBe('Send');
+  });
+});
+
+describe('ConfirmAction', () => {
+  it('Given the thing was already gone, when the action is confirmed, then it counts as done', async () => {
+    let done = 0;
+    await show(
+      <ConfirmAction
+        title="Delete?"
+        confirmLabel="Delete"
+        action={() => Promise.reject(new ApiError(404, 'list_not_found', 'Gone'))}
+        doneCode="list_not_found"
+        onDone={() => done++}
+        onCancel={() => undefined}
+        testid="x-delete"
+      >
+        <p>Sure?</p>
+      </ConfirmAction>,
+    );
+    await act(() => byTestId('x-delete-confirm')!.click());
+    await settle();
+    expect(done).toBe(1);
+    expect(byTestId('x-delete-error')).toBeNull();
+  });
+
+  it('Given another refusal, when the action is confirmed, then the dialog says why under `<testid>-error`', async () => {
+    let done = 0;
+    await show(
+      <ConfirmAction
+        title="Delete?"
+        confirmLabel="Delete"
+        action={() => Promise.reject(new ApiError(409, 'campaign_not_deletable', 'No'))}
+        onDone={() => done++}
+        onCancel={() => undefined}
+        testid="x-delete"
+        messages={{ campaign_not_deletable: 'It is sending.' }}
+      >
+        <p>Sure?</p>
+      </ConfirmAction>,
+    );
+    await act(() => byTestId('x-delete-confirm')!.click());
+    await settle();
+    expect(done).toBe(0);
+    expect(byTestId('x-delete-error')?.textContent).toContain('It is sending.');
+  });
+});
+
+describe('DataTable', () => {
+  interface Row {
+    id: string;
+    name: string;
+    count: number;
+  }
+  const columns: Column<Row>[] = [
+    { header: 'Name', class: 'cell--strong', testid: 'row-name', cell: (r) => r.name },
+    { header: 'Count', num: true, cell: (r) => r.count },
+    actionsColumn((r) => <button type="button">Edit {r.name}</button>),
+  ];
+
+  it('Given rows, then each has one cell per column, labelled for phones except the actions', async () => {
+    await show(
+      <DataTable columns={columns} rows={[{ id: 'a', name: 'Ada', count: 3 }]} rowKey={(r) => r.id} label="People" testid="people" rowTestid="person" />,
+    );
+    const headers = [...root.querySelectorAll('th')].map((th) => th.textContent);
+    expect(headers).toEqual(['Name', 'Count', 'Actions']);
+    expect(root.querySelector('th:nth-child(2)')?.className).toBe('num');
+    const cells = [...byTestId('person')!.querySelectorAll('td')];
+    expect(cells.map((td) => td.getAttribute('data-label'))).toEqual(['Name', 'Count', null]);
+    expect(cells.map((td) => td.className)).toEqual(['cell--strong', 'num', 'actions']);
+    expect(byTestId('row-name')?.textContent).toBe('Ada');
+    expect(root.querySelector('[role="region"]')?.getAttribute('aria-label')).toBe('People');
+  });
+
+  it('Given no rows, then the "nothing here" row spans the table, and without `empty` there is none', async () => {
+    await show(<DataTable columns={columns} rows={[]} rowKey={(r) => r.id} label="People" testid="people" empty="Nobody yet." emptyTestid="people-empty" />);
+    expect(byTestId('people-empty')?.textContent).toBe('Nobody yet.');
+    expect(byTestId('people-empty')?.getAttribute('colspan')).toBe('3');
+    await show(<DataTable columns={columns} rows={[]} rowKey={(r) => r.id} label="People" testid="people" />);
+    expect(root.querySelectorAll('tbody tr')).toHaveLength(0);
+  });
+});

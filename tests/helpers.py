@@ -1,0 +1,209 @@
+"""Shared test helpers: waiting for what other threads do, reading what the emulator recorded.
+
+Test modules import helpers from here (and data from tests/factories.py), never from each other.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import boto3
+from fastapi.testclient import TestClient
+
+from localcloud.cloud import EmbeddedCloud
+
+ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
+
+
+def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:
+    """Poll `check` until it returns something truthy or the timeout passes (pollers run in threads)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)
+
+
+def mail_to(cloud: EmbeddedCloud, address: str) -> list[dict[str, Any]]:
+    """Messages in the emulator's outbox for one address."""
+    return [m for m in cloud.console.outbox() if address in m["to"]]
+
+
+def campaign_mail(cloud: EmbeddedCloud, campaign_id: str) -> list[dict[str, Any]]:
+    """Outbox entries sent for one campaign."""
+    return [m for m in cloud.console.outbox() if m.get("tags", {}).get("campaign") == campaign_id]
+
+
+def sfn(cloud: EmbeddedCloud) -> Any:
+    """A Step Functions client for the embedded cloud."""
+    return boto3.client("stepfunctions", endpoint_url=cloud.endpoint_url, region_name="us-east-1")
+
+
+def state_names(cloud: EmbeddedCloud, campaign_id: str) -> list[str]:
+    """The states the campaign's execution entered, in order."""
+    from app.config import get_settings
+
+    arn = get_settings().state_machine_arn or ""
+    execution = arn.replace(":stateMachine:", ":execution:") + f":{campaign_id}"
+    events = sfn(cloud).get_execution_history(executionArn=execution, maxResults=1000)["events"]
+    return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+
+
+def wait_for_status(client: TestClient, headers: dict[str, str], campaign_id: str, statuses: set[str]) -> Any:
+    """Poll the campaign through the API until it reaches one of `statuses` (30 s)."""
+    deadline = time.monotonic() + 30
+    while True:
+        campaign = client.get(f"/api/campaigns/{campaign_id}", headers=headers).json()
+        if campaign["status"] in statuses or time.monotonic() > deadline:
+            return campaign
+        time.sleep(0.1)
+
+
+class LogCapture(logging.Handler):
+    """Collects Herald's structured log lines (Powertools JSON) as dicts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from app.observability import logger
+
+        self.lines.append(json.loads(logger.registered_formatter.format(record)))
+
+    def with_message(self, message: str) -> list[dict[str, Any]]:
+        """Lines whose message is exactly `message`."""
+        return [line for line in self.lines if line.get("message") == message]
+
+
+def table_definition() -> dict[str, Any]:
+    """CreateTable arguments for a table shaped like the template's: its keys, attribute types and
+    indexes, without the stream (so no poller ever reads it)."""
+    from localcloud.template import load_template
+
+    resources = load_template(ROOT / "template.yaml")["Resources"]
+    spec = next(r["Properties"] for r in resources.values() if r["Type"] == "AWS::DynamoDB::Table")
+    indexes = [
+        {key: index[key] for key in ("IndexName", "KeySchema", "Projection")}
+        for index in spec.get("GlobalSecondaryIndexes", [])
+    ]
+    definition: dict[str, Any] = {
+        "AttributeDefinitions": spec["AttributeDefinitions"],
+        "KeySchema": spec["KeySchema"],
+        "BillingMode": spec["BillingMode"],
+    }
+    if indexes:
+        definition["GlobalSecondaryIndexes"] = indexes
+    return definition
+
+
+# Stand-ins for what services talk to besides the table (the table itself is real: see services/).
+
+
+class FakeQueue:
+    """The send queue: remembers what was enqueued."""
+
+    def __init__(self) -> None:
+        self.batches: list[Any] = []
+
+    def enqueue(self, batches: Any) -> None:
+        self.batches.extend(batches)
+
+
+class FakeResumer:
+    """Task tokens: remembers each resume; a token resumed twice is stale the second time."""
+
+    def __init__(self) -> None:
+        self.resumed: list[tuple[str, dict[str, Any]]] = []
+
+    def resume(self, token: str, output: Any) -> bool:
+        if any(t == token for t, _ in self.resumed):
+            return False
+        self.resumed.append((token, dict(output)))
+        return True
+
+
+class FakeLauncher:
+    """Step Functions and the scheduler: remembers starts and schedules, or fails when told to."""
+
+    def __init__(self, *, fail: bool = False) -> None:
+        self.fail = fail
+        self.started: list[tuple[str, str, str | None]] = []
+        self.scheduled: dict[tuple[str, str], tuple[Any, str | None]] = {}
+
+    def start(self, owner_id: str, campaign_id: str, correlation_id: str | None) -> str:
+        if self.fail:
+            from app.errors import UpstreamUnavailable
+
+            raise UpstreamUnavailable("The delivery could not start (test).")
+        self.started.append((owner_id, campaign_id, correlation_id))
+        return f"arn:aws:states:us-east-1:123456789012:execution:test:{campaign_id}"
+
+    def schedule(self, owner_id: str, campaign_id: str, at: Any, correlation_id: str | None) -> str:
+        self.scheduled[(owner_id, campaign_id)] = (at, correlation_id)
+        return f"schedule-{campaign_id}"
+
+    def unschedule(self, owner_id: str, campaign_id: str) -> None:
+        self.scheduled.pop((owner_id, campaign_id), None)
+
+
+class FakeSes:
+    """The part of the SES v2 client the senders use; remembers every message handed to it."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+
+    def send_email(self, **kwargs: Any) -> dict[str, Any]:
+        self.sent.append(kwargs)
+        return {"MessageId": f"m-{len(self.sent)}"}
+
+    def recipients(self) -> list[str]:
+        """Every address mailed, once per message."""
+        return [to for message in self.sent for to in message["Destination"]["ToAddresses"]]
+
+
+class MemoryUploads:
+    """The imports bucket in memory (UploadStore): objects with their ETags, reports, presigns."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+        self.reports: dict[str, bytes] = {}
+        self.presigned: dict[str, tuple[str, int, int]] = {}
+
+    def put(self, key: str, body: bytes) -> str:
+        """Store an object as an upload would; returns its ETag."""
+        etag = f"etag-{len(self.objects)}-{len(body)}"
+        self.objects[key] = (body, etag)
+        return etag
+
+    def presign_upload(
+        self, key: str, *, content_type: str, max_bytes: int, expires_in: int
+    ) -> tuple[str, dict[str, str]]:
+        self.presigned[key] = (content_type, max_bytes, expires_in)
+        return "https://uploads.test/", {"key": key, "Content-Type": content_type}
+
+    def read(self, key: str, *, etag: str) -> Any:
+        from app.imports.storage import UploadChanged, UploadMissing
+
+        if key not in self.objects:
+            raise UploadMissing(key)
+        body, stored = self.objects[key]
+        if stored != etag:
+            raise UploadChanged(key)
+        yield body
+
+    def put_report(self, key: str, body: bytes) -> None:
+        self.reports[key] = body
+
+    def download_url(self, key: str, *, filename: str, expires_in: int) -> str:
+        return f"https://uploads.test/{key}?name={filename}&expires={expires_in}"
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)

@@ -1,0 +1,305 @@
+"""Delivery's steps, one after the other, against the module's own table (no state machine, no queue).
+
+The steps are called as the state machine and the send queue would call them; the queue, the
+task tokens and SES are stand-ins that remember what they were given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pytest
+
+from app.campaigns.models import Campaign
+from app.config import get_settings
+from app.contacts.models import SuppressionEntry
+from app.delivery import feedback, finish, pause, send, start, wait
+from app.delivery.models import (
+    CampaignRef,
+    DeliveryState,
+    ExecutionEnded,
+    FailedState,
+    SendBatch,
+    SesEvent,
+    WaitRequest,
+)
+from app.delivery.sender import TokenBucket
+from app.store import Store
+from tests.factories import draft, list_with, owner_id
+from tests.helpers import FakeQueue, FakeResumer, FakeSes
+
+
+@dataclass
+class Delivery:
+    """One campaign on its way, and the stand-ins its steps talk to."""
+
+    store: Store
+    owner: str
+    list_id: str
+    campaign_id: str
+    queue: FakeQueue
+    resumer: FakeResumer
+    ses: FakeSes
+
+    def start(self) -> DeliveryState:
+        return start.start_delivery(
+            CampaignRef(owner_id=self.owner, campaign_id=self.campaign_id),
+            campaigns=self.store.campaigns,
+            recipients=self.store.recipients,
+            subscribers=self.store.subscribers,
+            suppressions=self.store.suppressions,
+            queue=self.queue,
+            settings=get_settings(),
+        )
+
+    def wait(self, token: str, status: str | None = "started") -> bool:
+        request = {"owner_id": self.owner, "campaign_id": self.campaign_id, "task_token": token}
+        return wait.wait_for_sender(
+            WaitRequest(**request, wait_timeout_seconds=60, status=status),
+            campaigns=self.store.campaigns,
+            resumer=self.resumer,
+        )
+
+    def send(self, batch: SendBatch, attempt: str) -> str:
+        kit = send.SenderKit(
+            campaigns=self.store.campaigns,
+            recipients=self.store.recipients,
+            ses=cast(Any, self.ses),
+            resumer=self.resumer,
+            settings=get_settings(),
+            limiter=TokenBucket(10_000),
+            signing_key=lambda: b"s" * 32,
+        )
+        return send.send_batch(batch, attempt, kit=kit)
+
+    def resume(self) -> Campaign:
+        return pause.resume(
+            self.owner,
+            self.campaign_id,
+            campaigns=self.store.campaigns,
+            recipients=self.store.recipients,
+            queue=self.queue,
+            resumer=self.resumer,
+            correlation_id=None,
+        )
+
+    def finalize(self, state: DeliveryState) -> DeliveryState:
+        return finish.finalize(
+            state,
+            campaigns=self.store.campaigns,
+            recipients=self.store.recipients,
+            subscribers=self.store.subscribers,
+            page_size=2,
+        )
+
+    def status(self) -> str:
+        campaign = self.store.campaigns.get(self.owner, self.campaign_id, consistent=True)
+        assert campaign is not None
+        return campaign.status
+
+
+def queued(store: Store, members: list[str]) -> Delivery:
+    """A campaign to these subscribers, queued as send-now leaves it."""
+    owner = owner_id()
+    list_id = list_with(store, owner, members)
+    campaign_id = draft(store, owner, list_id)
+    assert store.campaigns.update(owner, campaign_id, allowed=("draft",), to="queued") is not None
+    return Delivery(store, owner, list_id, campaign_id, FakeQueue(), FakeResumer(), FakeSes())
+
+
+@pytest.fixture
+def batches_of_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recipients are enqueued two to a batch."""
+    monkeypatch.setattr(start, "BATCH_SIZE", 2)
+
+
+def test_start_freezes_who_may_be_mailed_and_enqueues_them_once(store: Store, batches_of_two: None) -> None:
+    # Given four subscribers, one of whom unsubscribed and one whose address is suppressed
+    d = queued(store, ["a@example.com", "b@example.com", "c@example.com", "x@example.com", "y@example.com"])
+    d.store.subscribers.update(
+        d.owner, d.list_id, "x@example.com", status="unsubscribed", suppress=None, correlation_id=None
+    )
+    d.store.suppressions.add(d.owner, "y@example.com", SuppressionEntry(reason="manual", source="api"))
+
+    # When StartDelivery runs, and is retried
+    state = d.start()
+    d.start()
+
+    # Then the three others are frozen in two batches, enqueued once, and the campaign is sending
+    assert (state.recipients, state.batches_total, d.status()) == (3, 2, "sending")
+    assert [(b.batch, b.emails) for b in d.queue.batches] == [
+        (0, ["a@example.com", "b@example.com"]),
+        (1, ["c@example.com"]),
+    ]
+    campaign = d.store.campaigns.get(d.owner, d.campaign_id)
+    assert campaign is not None and (campaign.stats.recipients, campaign.stats.suppressed) == (3, 1)
+
+
+def test_senders_mail_everyone_once_and_the_last_batch_resumes_the_wait(
+    store: Store, batches_of_two: None
+) -> None:
+    # Given a started delivery whose wait has stored its token
+    d = queued(store, ["a@example.com", "b@example.com", "c@example.com"])
+    d.start()
+    assert d.wait("token-1") is False
+
+    # When each batch is sent, and the first one is delivered again by the queue
+    outcomes = [d.send(batch, f"m{batch.batch}:1") for batch in d.queue.batches]
+    redelivered = d.send(d.queue.batches[0], "m0:2")
+
+    # Then every recipient got one message, counted once, and the execution resumed with the totals
+    assert outcomes == ["done", "done"] and redelivered == "counted"
+    assert sorted(d.ses.recipients()) == ["a@example.com", "b@example.com", "c@example.com"]
+    [(token, output)] = d.resumer.resumed
+    assert (token, output["status"], output["sent"], output["batches_done"]) == ("token-1", "done", 3, 2)
+    page, _ = d.store.recipients.page(d.owner, d.campaign_id, limit=10, start_sk=None)
+    assert {(r.status, r.message_id is not None) for r in page} == {("sent", True)}
+
+
+def test_a_recipient_claimed_by_a_dead_attempt_is_never_mailed_again(store: Store) -> None:
+    # Given a started delivery where an earlier attempt claimed one recipient and died
+    d = queued(store, ["a@example.com", "b@example.com"])
+    d.start()
+    assert d.store.recipients.claim(d.owner, d.campaign_id, "a@example.com", "m0:1").won
+
+    # When the queue brings the batch back
+    d.send(d.queue.batches[0], "m0:2")
+
+    # Then only the other recipient is mailed; the claimed one counts failed, interrupted
+    assert d.ses.recipients() == ["b@example.com"]
+    claimed = d.store.recipients.get(d.owner, d.campaign_id, "a@example.com")
+    assert claimed is not None and (claimed.status, claimed.reason) == ("failed", "interrupted")
+
+
+def test_a_paused_campaign_sends_nothing_until_resumed_then_only_what_was_left(
+    store: Store, batches_of_two: None
+) -> None:
+    # Given a delivery whose first batch went out before it was paused
+    d = queued(store, ["a@example.com", "b@example.com", "c@example.com"])
+    d.start()
+    d.wait("token-1")
+    d.send(d.queue.batches[0], "m0:1")
+    paused = pause.pause(
+        d.owner, d.campaign_id, campaigns=d.store.campaigns, resumer=d.resumer, correlation_id=None
+    )
+
+    # When the second batch arrives while paused, then the campaign is resumed
+    skipped = d.send(d.queue.batches[1], "m1:1")
+    resumed = d.resume()
+    with pytest.raises(pause.CampaignNotPaused):
+        d.resume()
+
+    # Then the paused batch was dropped, and only the batch not counted went back on the queue
+    assert (paused.status, skipped, resumed.status) == ("paused", "skipped", "sending")
+    assert [b.batch for b in d.queue.batches] == [0, 1, 1]
+    assert [output["status"] for _, output in d.resumer.resumed] == ["paused"]
+    assert d.ses.recipients() == ["a@example.com", "b@example.com"]
+
+
+def test_finalize_counts_each_campaign_once_per_subscriber_a_page_at_a_time(store: Store) -> None:
+    # Given a delivery whose every batch was sent
+    d = queued(store, ["a@example.com", "b@example.com", "c@example.com"])
+    state = d.start()
+    d.send(d.queue.batches[0], "m0:1")
+
+    # When Finalize runs two recipients a page, and its last page is retried
+    pages = [d.finalize(state)]
+    while pages[-1].status == "finalizing":
+        pages.append(d.finalize(pages[-1]))
+    d.finalize(pages[-2])
+
+    # Then the campaign is sent with its counts, and each subscriber received it once
+    assert [p.status for p in pages] == ["finalizing", "done"]
+    assert (d.status(), pages[-1].finalize_sent) == ("sent", 3)
+    received = [d.store.subscribers.get(d.owner, d.list_id, e) for e in ("a@example.com", "c@example.com")]
+    assert [s.campaigns_received if s else None for s in received] == [1, 1]
+
+
+def _bounce(d: Delivery, email: str) -> SesEvent:
+    return SesEvent.model_validate(
+        {
+            "eventType": "Bounce",
+            "mail": {"messageId": "m", "tags": {"owner": [d.owner], "campaign": [d.campaign_id]}},
+            "bounce": {
+                "bounceType": "Permanent",
+                "bounceSubType": "General",
+                "bouncedRecipients": [{"emailAddress": email}],
+            },
+        }
+    )
+
+
+def test_a_permanent_bounce_suppresses_the_subscriber_and_counts_once(store: Store) -> None:
+    # Given a recipient whose message went out
+    d = queued(store, ["a@example.com", "b@example.com"])
+    d.start()
+    d.send(d.queue.batches[0], "m0:1")
+    kit = feedback.FeedbackKit(
+        campaigns=d.store.campaigns,
+        recipients=d.store.recipients,
+        subscribers=d.store.subscribers,
+        suppressions=d.store.suppressions,
+        soft_bounce_limit=3,
+    )
+
+    # When SES reports a permanent bounce, twice
+    first = feedback.apply_ses_event(_bounce(d, "A@example.com"), kit=kit)
+    again = feedback.apply_ses_event(_bounce(d, "a@example.com"), kit=kit)
+    kit.flush()
+
+    # Then the recipient bounced, the subscriber is bounced and suppressed, and the stats count one
+    assert (first, again) == (["a@example.com:bounced"], [])
+    subscriber = d.store.subscribers.get(d.owner, d.list_id, "a@example.com")
+    suppressed = d.store.suppressions.get(d.owner, "a@example.com")
+    assert subscriber is not None and subscriber.status == "bounced"
+    assert suppressed is not None and (suppressed.reason, suppressed.source) == (
+        "bounced",
+        f"campaign:{d.campaign_id}",
+    )
+    campaign = d.store.campaigns.get(d.owner, d.campaign_id)
+    assert campaign is not None and campaign.stats.bounced == 1
+
+
+def test_a_failed_or_abandoned_delivery_fails_only_a_campaign_on_its_way(store: Store) -> None:
+    # Given a queued campaign and a paused one
+    failing, abandoned = queued(store, ["a@example.com"]), queued(store, ["b@example.com"])
+    abandoned.start()
+    pause.pause(
+        abandoned.owner,
+        abandoned.campaign_id,
+        campaigns=store.campaigns,
+        resumer=abandoned.resumer,
+        correlation_id=None,
+    )
+
+    # When MarkFailed runs for the first (twice), and the second's execution is aborted
+    reason = FailedState(owner_id=failing.owner, campaign_id=failing.campaign_id, reason="No senders.")
+    finish.mark_failed(reason, campaigns=store.campaigns)
+    finish.mark_failed(reason, campaigns=store.campaigns)
+    ended = ExecutionEnded.model_validate(
+        {
+            "executionArn": "arn:aws:states:us-east-1:123456789012:execution:x:y",
+            "status": "ABORTED",
+            "input": CampaignRef(
+                owner_id=abandoned.owner, campaign_id=abandoned.campaign_id
+            ).model_dump_json(),
+            "cause": "stopped by hand",
+        }
+    )
+    marked = finish.delivery_ended(ended, campaigns=store.campaigns)
+
+    # Then both failed once, saying why
+    first = store.campaigns.get(failing.owner, failing.campaign_id)
+    second = store.campaigns.get(abandoned.owner, abandoned.campaign_id)
+    assert (
+        first is not None and first.failure is not None and second is not None and second.failure is not None
+    )
+    assert (first.status, first.failure.code, first.failure.message) == (
+        "failed",
+        "delivery_failed",
+        "No senders.",
+    )
+    assert [t.status for t in first.timeline].count("failed") == 1
+    assert (marked, second.status, second.failure.code) == (True, "failed", "delivery_aborted")
+    assert "stopped by hand" in second.failure.message
