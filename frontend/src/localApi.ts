@@ -74,18 +74,62 @@ export interface OutboxMessage {
   [key: string]: unknown;
 }
 
+/** The fault switches (`GET /_local/faults`). */
+export interface FaultSwitch {
+  mode: string;
+  rate: number;
+  remaining: number | null;
+}
+
+export interface Faults {
+  ses: FaultSwitch;
+  dynamodb: FaultSwitch;
+  functions: Record<string, number>;
+  injected: Record<string, number>;
+}
+
+export interface LocalFunction {
+  logical_id: string;
+  name: string;
+  handler: string;
+  arn: string;
+}
+
+export interface SnapshotEntry {
+  name: string;
+  bytes: number;
+  saved_at: string;
+}
+
+export interface ScheduleEntry {
+  name: string;
+  group: string;
+  expression: string | null;
+  timezone: string | null;
+  due_at: string | null;
+  state: string | null;
+  target_arn: string | null;
+  input: unknown;
+}
+
 export async function localJson<T>(
   path: string,
-  opts: { method?: 'GET' | 'POST'; signal?: AbortSignal; fetchImpl?: typeof fetch } = {},
+  opts: {
+    method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+    body?: unknown;
+    signal?: AbortSignal;
+    fetchImpl?: typeof fetch;
+  } = {},
 ): Promise<T> {
   const doFetch = opts.fetchImpl ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
   let res: Response;
   try {
     res = await doFetch(`/_local${path}`, {
       method: opts.method ?? 'GET',
-      headers: { Accept: 'application/json' },
+      headers: opts.body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
       cache: 'no-store',
       credentials: 'same-origin',
+      ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
   } catch (err) {

@@ -1,11 +1,14 @@
-/** Trail: everything one correlation id caused (API call, functions, events, pushes, mail), in order. */
+/** Trail: everything one correlation id caused (API call, functions, events, deliveries, pushes, mail), in order;
+ * a delivery can be replayed or saved as a fixture. */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { FormError } from '../../components/FormError';
 import { useLocalData } from '../../hooks/useLocalData';
-import { asList } from '../../localApi';
+import { useSubmit } from '../../hooks/useSubmit';
+import { asList, localJson } from '../../localApi';
 import { NotAvailable, Updated } from './Panel';
 import s from './style.module.css';
 import type { PanelProps } from './tabs';
+import { replaySummary, type ReplayResult } from './tools';
 import { TrailList } from './TrailList';
 
 export function TrailPanel({ auto, trailId: id, showTrail }: PanelProps) {
@@ -21,6 +24,20 @@ export function TrailPanel({ auto, trailId: id, showTrail }: PanelProps) {
   }, [id]);
   const t = useLocalData<unknown>(id ? `/trail/${encodeURIComponent(id)}` : null, { auto });
   const entries = asList(t.data);
+  const replay = useSubmit<never, ReplayResult>();
+  const entryPath = (entryId: string) => `/trail/${encodeURIComponent(id)}/entries/${encodeURIComponent(entryId)}`;
+  const actions = {
+    busy: replay.sending,
+    fixtureHref: (entryId: string) => `/_local${entryPath(entryId)}/fixture`,
+    replay: (entryId: string) =>
+      replay.handler({
+        send: async () => {
+          const result = await localJson<ReplayResult>(`${entryPath(entryId)}/replay`, { method: 'POST' });
+          t.refresh();
+          return result;
+        },
+      })(),
+  };
 
   return (
     <>
@@ -54,7 +71,13 @@ export function TrailPanel({ auto, trailId: id, showTrail }: PanelProps) {
       {t.notAvailable && <NotAvailable what="The trail" />}
       <FormError error={t.error} testid="console-error" />
       {id && t.data !== null && entries.length === 0 && <p class="muted">Nothing recorded for this id (yet).</p>}
-      {entries.length > 0 && <TrailList entries={entries} testid="console-trail" />}
+      {replay.result && (
+        <p class="saved" role="status" data-testid="console-trail-replayed">
+          {replaySummary(replay.result)}
+        </p>
+      )}
+      <FormError error={replay.error} testid="console-trail-replay-error" />
+      {entries.length > 0 && <TrailList entries={entries} testid="console-trail" actions={actions} />}
     </>
   );
 }

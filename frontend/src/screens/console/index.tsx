@@ -8,11 +8,15 @@ import { useRef, useState } from 'preact/hooks';
 import { Page } from '../../components/Page';
 import { getConfig } from '../../config';
 import { href, navigate, useLocation } from '../../router';
+import { BrowserPanel } from './BrowserPanel';
 import { EventsPanel } from './EventsPanel';
 import { ExecutionsPanel } from './ExecutionsPanel';
+import { FaultsPanel } from './FaultsPanel';
 import { OutboxPanel } from './OutboxPanel';
 import { QueuesPanel } from './QueuesPanel';
 import { ResourcesPanel } from './ResourcesPanel';
+import { SchedulesPanel } from './SchedulesPanel';
+import { SnapshotsPanel } from './SnapshotsPanel';
 import s from './style.module.css';
 import { CONSOLE_TABS, consoleTab, type ConsoleTab, type PanelProps } from './tabs';
 import { TrailPanel } from './TrailPanel';
@@ -24,6 +28,10 @@ const PANELS: Record<ConsoleTab, ComponentType<PanelProps>> = {
   outbox: OutboxPanel,
   executions: ExecutionsPanel,
   trail: TrailPanel,
+  faults: FaultsPanel,
+  browse: BrowserPanel,
+  schedules: SchedulesPanel,
+  snapshots: SnapshotsPanel,
 };
 
 export function ConsoleScreen() {

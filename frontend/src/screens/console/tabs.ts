@@ -7,6 +7,10 @@ export const CONSOLE_TABS = [
   { id: 'outbox', label: 'Outbox' },
   { id: 'executions', label: 'Executions' },
   { id: 'trail', label: 'Trail' },
+  { id: 'faults', label: 'Faults' },
+  { id: 'browse', label: 'Browse' },
+  { id: 'schedules', label: 'Schedules' },
+  { id: 'snapshots', label: 'Snapshots' },
 ] as const;
 
 export type ConsoleTab = (typeof CONSOLE_TABS)[number]['id'];
