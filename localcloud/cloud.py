@@ -28,6 +28,7 @@ from localcloud.provisioning import ProvisioningError, Stack, provision_stack
 from localcloud.server import EmbeddedServer, StateLock, WsgiApp, quiet_werkzeug
 from localcloud.services.apigateway.bridge import MANAGEMENT_PREFIX, WebSocketBridge
 from localcloud.services.apigateway.websocket import WebSocketApis
+from localcloud.services.dynamodb import KEEP_STREAM_RECORDS, StreamPoller, trim_consumed_records
 from localcloud.services.events import RecentEvents
 from localcloud.services.ses.outbox import MailCapture
 from localcloud.template import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULT_STACK_NAME, Template
@@ -82,6 +83,8 @@ class EmbeddedCloud:
         self._websocket: WebSocketBridge | None = None
         self._console: Console | None = None
         self.faults = Faults()
+        # Stream records a snapshot keeps however far every consumer got (the rest are dropped).
+        self.keep_stream_records = KEEP_STREAM_RECORDS
         self._previous_moto_port: str | None = None
         self._moto_port: str | None = None
 
@@ -165,6 +168,7 @@ class EmbeddedCloud:
             account_id=self.account_id,
             extras=self._extras,
             exclusive=self._lock.exclusive,
+            before_dump=self._trim_streams,
         )
         return snapshot.load_file(path, self.account_id) or {}
 
@@ -298,6 +302,14 @@ class EmbeddedCloud:
         core.checkpoints.load(extras.get("checkpoints") or {})
         states.of(RecentEvents).load(extras.get("events") or [])
         states.of(MailCapture).load(extras.get("mail") or {})
+
+    def _trim_streams(self) -> None:
+        stream_pollers = [p for p in self._stack.pollers if isinstance(p, StreamPoller)]
+        dropped = trim_consumed_records(
+            self.account_id, self.region, stream_pollers, keep=self.keep_stream_records
+        )
+        if dropped:
+            logger.debug("localcloud: dropped %d processed stream records", dropped)
 
     def _changed(self, write: Write) -> None:
         """A write went through the dispatcher: wake the pollers it may give work, save soon."""

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from localcloud.calls import Call, aws_error
 from localcloud.functions import LocalFunction
+from localcloud.patches.dynamodb import ITEM_OPERATIONS
 from localcloud.server import WsgiResponse
 
 SesMode = Literal["off", "throttle", "reject"]
@@ -24,20 +25,6 @@ DynamoDBMode = Literal["off", "throttle"]
 
 SES_SENDS = frozenset(
     {"SendEmail", "SendRawEmail", "SendTemplatedEmail", "SendBulkEmail", "SendBulkTemplatedEmail"}
-)
-DYNAMODB_DATA = frozenset(
-    {
-        "GetItem",
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "Query",
-        "Scan",
-        "BatchGetItem",
-        "BatchWriteItem",
-        "TransactGetItems",
-        "TransactWriteItems",
-    }
 )
 
 
@@ -116,7 +103,7 @@ class Faults:
                 return aws_error(call, 429, "TooManyRequestsException", "Maximum sending rate exceeded.")
             if mode == "reject":
                 return aws_error(call, 400, "MessageRejected", "Rejected by the local SES fault switch.")
-        elif call.service == "dynamodb" and call.operation in DYNAMODB_DATA and self._take("dynamodb"):
+        elif call.service == "dynamodb" and call.operation in ITEM_OPERATIONS and self._take("dynamodb"):
             return aws_error(
                 call,
                 400,

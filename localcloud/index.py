@@ -53,7 +53,7 @@ NOT_EMULATED: dict[str, str] = {
     "AWS::Logs::QueryDefinition": "no CloudWatch Logs locally",
     "AWS::ApiGateway::Account": "API Gateway's account logging settings: uvicorn serves the APIs locally",
     "AWS::KMS::Key": "no encryption at rest locally: the state lives in this process (and its snapshot)",
-    "AWS::Serverless::LayerVersion": "the layer's packages are this virtualenv's: functions import them in-process",
+    "AWS::Serverless::LayerVersion": "functions import the layer's packages from this virtualenv",
     "AWS::CloudWatch::Alarm": "no metrics locally; the dev console shows DLQ depths instead",
     "AWS::CloudWatch::Dashboard": "no metrics locally",
     "AWS::IAM::Role": "no IAM enforcement locally (moto accepts every call)",

@@ -279,8 +279,11 @@ class Snapshotter:
         extras: Callable[[], dict[str, Any]],
         exclusive: Callable[[float], Any],
         interval: float = 3.0,
+        before_dump: Callable[[], None] | None = None,
     ) -> None:
         self.path = path
+        # Run with the state held exclusively, just before it is pickled.
+        self._before_dump = before_dump
         self._account_id = account_id
         self._extras = extras
         self._exclusive = exclusive
@@ -333,6 +336,8 @@ class Snapshotter:
             return True
 
     def _dump(self) -> bytes:
+        if self._before_dump is not None:
+            self._before_dump()
         try:
             return dumps(self._account_id, self._extras())
         except RuntimeError:

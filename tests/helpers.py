@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,6 +55,17 @@ def state_names(cloud: EmbeddedCloud, campaign_id: str) -> list[str]:
     execution = arn.replace(":stateMachine:", ":execution:") + f":{campaign_id}"
     events = sfn(cloud).get_execution_history(executionArn=execution, maxResults=1000)["events"]
     return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+
+
+@contextmanager
+def local_console(cloud: EmbeddedCloud, dist: Path) -> Iterator[TestClient]:
+    """The local runner's routes (/_local/...) over `cloud`, with a stand-in SPA built in `dist`."""
+    from localcloud.asgi import LocalOptions, create_local_app
+
+    (dist / "index.html").write_text("<html>console</html>")
+    app = create_local_app(options=LocalOptions(frontend_dist=dist), cloud=cloud)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        yield client
 
 
 def wait_for_status(client: TestClient, headers: dict[str, str], campaign_id: str, statuses: set[str]) -> Any:

@@ -67,7 +67,8 @@ def _get_records(self: Any) -> str:
     return str(dynamo_json_dump(result))
 
 
-_ITEM_OPERATIONS = frozenset(
+# DynamoDB's item operations (the fault switch refuses these too).
+ITEM_OPERATIONS = frozenset(
     {
         "GetItem",
         "PutItem",
@@ -97,7 +98,7 @@ def _plain(value: Any) -> Any:
 
 
 def _execute_result(self: Any, context: Any) -> Any:
-    if isinstance(self.result, Exception) or context.operation_model.name not in _ITEM_OPERATIONS:
+    if isinstance(self.result, Exception) or context.operation_model.name not in ITEM_OPERATIONS:
         return original(type(self), "execute_result")(self, context)
     body = json.dumps(_plain(self.result), separators=(",", ":"))
     return 200, {"Content-Type": "application/x-amz-json-1.0"}, body

@@ -218,6 +218,11 @@ class StreamPoller(Poller):
         """Rediscover the shards and start again from the checkpoints."""
         self._shards = {}
 
+    def position(self, shard_id: str) -> int | None:
+        """The last sequence number this mapping processed on a shard (None: not yet known)."""
+        checkpoint = self._checkpoints.get(self._key(shard_id))
+        return None if checkpoint is None else int(checkpoint)
+
     def _key(self, shard_id: str) -> str:
         return f"{self.function.logical_id}|{self.options.stream_arn}|{shard_id}"
 
@@ -425,3 +430,40 @@ def feed_from_stream(
         + (f" -> on failure {options.on_failure}" if options.on_failure else "")
     )
     return Fed(how, [poller])
+
+
+# Stream records kept however far every consumer got (what a reader from TRIM_HORIZON still finds).
+KEEP_STREAM_RECORDS = 1000
+
+
+def trim_consumed_records(
+    account_id: str, region: str, pollers: list[StreamPoller], *, keep: int = KEEP_STREAM_RECORDS
+) -> int:
+    """Drop the stream records every mapping of the stream has processed, but the last few; how many.
+
+    moto keeps every record a table ever had (DynamoDB keeps 24 hours): a snapshot of a busy
+    session carried more records than items. A stream with a mapping that has no checkpoint yet
+    is left alone. The caller holds the state exclusively (readers compute positions from the
+    shard's starting sequence number, which moves here).
+    """
+    from moto.dynamodb.models import dynamodb_backends
+
+    if account_id not in dynamodb_backends or region not in dynamodb_backends[account_id]:
+        return 0
+    dropped = 0
+    for table in dynamodb_backends[account_id][region].tables.values():
+        shard = table.stream_shard
+        if shard is None or not table.latest_stream_label:
+            continue
+        arn = f"{table.table_arn}/stream/{table.latest_stream_label}"
+        positions = [p.position(shard.id) for p in pollers if p.options.stream_arn == arn]
+        if any(position is None for position in positions):
+            continue
+        done = min((int(p) for p in positions if p is not None), default=None)
+        consumed = len(shard.items) if done is None else done - shard.starting_sequence_number + 1
+        count = max(0, min(consumed, len(shard.items) - keep))
+        if count:
+            shard.items = shard.items[count:]
+            shard.starting_sequence_number += count
+            dropped += count
+    return dropped

@@ -10,19 +10,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from localcloud.asgi import LocalOptions, create_local_app
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import confirm, new_email, sign_up
-from tests.helpers import eventually, mail_to
+from tests.helpers import eventually, local_console, mail_to
 
 
 @pytest.fixture(scope="module")
 def console(cloud: EmbeddedCloud, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The local runner's routes over the suite's cloud (which this app does not own)."""
-    dist = tmp_path_factory.mktemp("dist")
-    (dist / "index.html").write_text("<html>console</html>")
-    app = create_local_app(options=LocalOptions(frontend_dist=dist), cloud=cloud)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    with local_console(cloud, tmp_path_factory.mktemp("dist")) as client:
         yield client
 
 
@@ -34,15 +30,21 @@ def _signed_up(cloud: EmbeddedCloud, email: str) -> list[dict[str, Any]]:
     ]
 
 
+def _signed_up_and_welcomed(cloud: EmbeddedCloud, client: TestClient, prefix: str) -> tuple[str, str]:
+    """A sign-up under a correlation id of its own, its welcome email sent: (email, correlation id)."""
+    email = new_email(prefix)
+    correlation_id = f"{prefix}-{uuid.uuid4()}"
+    sign_up(client, email, name="Barbara")
+    confirm(client, email, correlation_id=correlation_id)
+    assert eventually(lambda: mail_to(cloud, email), timeout=10)
+    return email, correlation_id
+
+
 def test_a_replayed_stream_record_publishes_again_and_the_welcome_email_goes_once(
     cloud: EmbeddedCloud, client: TestClient, console: TestClient
 ) -> None:
     # Given a sign-up under one correlation id, its welcome email sent
-    email = new_email("replay")
-    correlation_id = f"replay-{uuid.uuid4()}"
-    sign_up(client, email, name="Barbara")
-    confirm(client, email, correlation_id=correlation_id)
-    assert eventually(lambda: mail_to(cloud, email), timeout=10)
+    email, correlation_id = _signed_up_and_welcomed(cloud, client, "replay")
     assert cloud.wait_idle(15)
     (first,) = _signed_up(cloud, email)
 
@@ -79,11 +81,7 @@ def test_an_entry_saves_as_a_fixture_that_runs_the_same_way(
     cloud: EmbeddedCloud, client: TestClient, console: TestClient
 ) -> None:
     # Given a sign-up's trail
-    email = new_email("fixture")
-    correlation_id = f"fixture-{uuid.uuid4()}"
-    sign_up(client, email, name="Grace")
-    confirm(client, email, correlation_id=correlation_id)
-    assert eventually(lambda: mail_to(cloud, email), timeout=10)
+    email, correlation_id = _signed_up_and_welcomed(cloud, client, "fixture")
     trail = console.get(f"/_local/trail/{correlation_id}").json()
     entry = next(e for e in trail if e["source"] == "delivery" and e["kind"] == "eventbridge-event")
 

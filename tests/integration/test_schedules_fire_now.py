@@ -10,19 +10,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from localcloud.asgi import LocalOptions, create_local_app
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, new_campaign, new_list, registered_user
-from tests.helpers import campaign_mail, wait_for_status
+from tests.helpers import campaign_mail, local_console, wait_for_status
 
 
 @pytest.fixture(scope="module")
 def console(cloud: EmbeddedCloud, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The local runner's routes over the suite's cloud."""
-    dist = tmp_path_factory.mktemp("dist")
-    (dist / "index.html").write_text("<html>console</html>")
-    app = create_local_app(options=LocalOptions(frontend_dist=dist), cloud=cloud)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as local:
+    with local_console(cloud, tmp_path_factory.mktemp("dist")) as local:
         yield local
 
 

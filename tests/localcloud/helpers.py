@@ -33,6 +33,21 @@ def aws(cloud: EmbeddedCloud, service: str) -> Any:
     return _CLIENTS[key]
 
 
+def fresh_client(cloud: EmbeddedCloud, service: str, *, attempts: int | None = None) -> Any:
+    """A client of a session made now: the cloud is running, so it answers in-process."""
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "total_max_attempts": attempts}) if attempts else None
+    return boto3.session.Session().client(
+        service,  # type: ignore[call-overload]
+        endpoint_url=cloud.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=config,
+    )
+
+
 def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:
     """Poll `check` until it returns something truthy (or the timeout passes)."""
     deadline = time.monotonic() + timeout

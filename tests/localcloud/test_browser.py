@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from localcloud.asgi import LocalOptions, create_local_app
 from localcloud.cloud import EmbeddedCloud
+from tests.helpers import local_console
 from tests.localcloud.helpers import aws
 
 TABLE = "toy-toy"
@@ -19,10 +19,7 @@ BUCKET = "toy-toy-uploads"
 @pytest.fixture(scope="module")
 def console(toy_cloud: EmbeddedCloud, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The local runner's routes over the toy stack."""
-    dist = tmp_path_factory.mktemp("dist")
-    (dist / "index.html").write_text("<html>console</html>")
-    app = create_local_app(options=LocalOptions(frontend_dist=dist), cloud=toy_cloud)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    with local_console(toy_cloud, tmp_path_factory.mktemp("dist")) as client:
         yield client
 
 

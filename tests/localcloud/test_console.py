@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from localcloud.asgi import LocalOptions, create_local_app
 from localcloud.cloud import EmbeddedCloud
 from localcloud.services.stepfunctions import enable_interpreter
 from tests.factories import confirm, new_email, sign_up
-from tests.helpers import LogCapture
+from tests.helpers import LogCapture, local_console
 from tests.localcloud import web_toys
 from tests.localcloud.helpers import aws, drain, eventually
 
@@ -27,10 +26,7 @@ PARKED = "webtoy-web-parked"
 @pytest.fixture(scope="module")
 def console(web_cloud: EmbeddedCloud, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The local runner's routes over the web stack, with a built SPA to fall back to."""
-    dist = tmp_path_factory.mktemp("dist")
-    (dist / "index.html").write_text("<html>console</html>")
-    app = create_local_app(options=LocalOptions(frontend_dist=dist), cloud=web_cloud)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    with local_console(web_cloud, tmp_path_factory.mktemp("dist")) as client:
         yield client
 
 

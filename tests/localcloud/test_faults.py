@@ -6,15 +6,13 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 from fastapi.testclient import TestClient
 
-from localcloud.asgi import LocalOptions, create_local_app
 from localcloud.cloud import EmbeddedCloud
-from tests.localcloud.helpers import aws, eventually
+from tests.helpers import local_console
+from tests.localcloud.helpers import aws, eventually, fresh_client
 from tests.localcloud.toys import received
 
 TABLE = "toy-toy"
@@ -23,10 +21,7 @@ TABLE = "toy-toy"
 @pytest.fixture(scope="module")
 def console(toy_cloud: EmbeddedCloud, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The local runner's routes over the toy stack."""
-    dist = tmp_path_factory.mktemp("dist")
-    (dist / "index.html").write_text("<html>console</html>")
-    app = create_local_app(options=LocalOptions(frontend_dist=dist), cloud=toy_cloud)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    with local_console(toy_cloud, tmp_path_factory.mktemp("dist")) as client:
         yield client
 
 
@@ -36,17 +31,6 @@ def switched_off(toy_cloud: EmbeddedCloud) -> Iterator[None]:
     toy_cloud.faults.clear()
     yield
     toy_cloud.faults.clear()
-
-
-def _client(cloud: EmbeddedCloud, service: str, attempts: int = 1) -> Any:
-    return boto3.session.Session().client(
-        service,  # type: ignore[call-overload]
-        endpoint_url=cloud.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"mode": "standard", "total_max_attempts": attempts}),
-    )
 
 
 def _send(ses: Any) -> str:
@@ -60,7 +44,7 @@ def _send(ses: Any) -> str:
 
 
 def _verified(cloud: EmbeddedCloud) -> Any:
-    ses = _client(cloud, "sesv2")
+    ses = fresh_client(cloud, "sesv2", attempts=1)
     ses.create_email_identity(EmailIdentity="sender@toy.example")
     return ses
 
@@ -110,8 +94,10 @@ def test_dynamodb_throttling_is_retried_by_boto3_as_against_aws(
     key = {"PK": {"S": f"fault-{uuid.uuid4().hex}"}, "SK": {"S": "x"}}
 
     # When a client with boto3's standard retries writes once, and one without retries reads
-    _client(toy_cloud, "dynamodb", attempts=3).put_item(TableName=TABLE, Item=key)
-    found = _client(toy_cloud, "dynamodb").get_item(TableName=TABLE, Key=key, ConsistentRead=True)
+    fresh_client(toy_cloud, "dynamodb", attempts=3).put_item(TableName=TABLE, Item=key)
+    found = fresh_client(toy_cloud, "dynamodb", attempts=1).get_item(
+        TableName=TABLE, Key=key, ConsistentRead=True
+    )
 
     # Then the write succeeded on its third attempt; the switch is spent, so the read went through
     assert found["Item"] == key
@@ -121,7 +107,7 @@ def test_dynamodb_throttling_is_retried_by_boto3_as_against_aws(
 def test_the_cloud_own_requests_are_never_refused(toy_cloud: EmbeddedCloud, console: TestClient) -> None:
     # Given every DynamoDB item operation throttled
     console.put("/_local/faults/dynamodb", json={"mode": "throttle"})
-    dynamodb = _client(toy_cloud, "dynamodb")
+    dynamodb = fresh_client(toy_cloud, "dynamodb", attempts=1)
     key = {"PK": {"S": f"fault-own-{uuid.uuid4().hex}"}, "SK": {"S": "x"}}
 
     # When the app writes, the stream poller still reads the stream (its own requests)

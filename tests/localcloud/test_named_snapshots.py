@@ -11,8 +11,10 @@ from fastapi.testclient import TestClient
 
 from localcloud.asgi import LocalOptions, create_local_app
 from localcloud.cloud import EmbeddedCloud
+from tests.helpers import local_console
 from tests.localcloud.conftest import TOY_ACCOUNT, TOY_TEMPLATE
-from tests.localcloud.helpers import aws
+from tests.localcloud.helpers import aws, eventually
+from tests.localcloud.toys import received
 
 ACCOUNT = "666666666666"
 TABLE = "toy-named"
@@ -38,10 +40,7 @@ def saved_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCl
 @pytest.fixture(scope="module")
 def console(saved_cloud: EmbeddedCloud, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """The local runner's routes over that cloud."""
-    dist = tmp_path_factory.mktemp("dist")
-    (dist / "index.html").write_text("<html>console</html>")
-    app = create_local_app(options=LocalOptions(frontend_dist=dist), cloud=saved_cloud)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    with local_console(saved_cloud, tmp_path_factory.mktemp("dist")) as client:
         yield client
 
 
@@ -107,3 +106,49 @@ def test_a_cloud_without_a_state_directory_has_no_snapshots(
         answer = client.get("/_local/snapshots")
 
     assert (answer.status_code, answer.json()["error"]["code"]) == (409, "no_state_dir")
+
+
+def test_a_snapshot_drops_the_stream_records_every_consumer_has_processed(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # Given a cloud whose stream function has processed six writes, keeping two records past that
+    cloud = EmbeddedCloud(
+        template_path=TOY_TEMPLATE,
+        state_dir=tmp_path_factory.mktemp("trim"),
+        parameters={"Stage": "trim"},
+        account_id="777777777777",
+        stack_name="trim",
+    )
+    cloud.start()
+    try:
+        cloud.keep_stream_records = 2
+        dynamodb, streams = aws(cloud, "dynamodb"), aws(cloud, "dynamodbstreams")
+        for i in range(6):
+            dynamodb.put_item(TableName="toy-trim", Item={"PK": {"S": f"trim-{i}"}, "SK": {"S": "x"}})
+        assert cloud.wait_idle(15)
+        arn = dynamodb.describe_table(TableName="toy-trim")["Table"]["LatestStreamArn"]
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+        first = int(shard["SequenceNumberRange"]["StartingSequenceNumber"])
+
+        # When the state is saved
+        cloud.save()
+
+        # Then the stream starts four records later, reading from its start gives the last two,
+        # and a write after that still reaches the function
+        after = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+        assert int(after["SequenceNumberRange"]["StartingSequenceNumber"]) == first + 4
+        iterator = streams.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )
+        kept = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+        assert [r["dynamodb"]["Keys"]["PK"]["S"] for r in kept] == ["trim-4", "trim-5"]
+        dynamodb.put_item(TableName="toy-trim", Item={"PK": {"S": "trim-after"}, "SK": {"S": "x"}})
+        assert eventually(
+            lambda: any(
+                r["dynamodb"]["Keys"]["PK"] == {"S": "trim-after"}
+                for e in received("stream")
+                for r in e["Records"]
+            )
+        )
+    finally:
+        cloud.stop()

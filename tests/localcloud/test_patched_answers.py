@@ -62,42 +62,32 @@ def _updates(dynamodb: Any, prefix: str) -> list[Any]:
     key = {"PK": {"S": f"{prefix}-p"}, "SK": {"S": "a"}}
     other = {"PK": {"S": f"{prefix}-p"}, "SK": {"S": "b"}}
     base = {"TableName": TABLE}
+
+    def claim(attempt: str, z: str, **returns: str) -> Any:
+        return dynamodb.update_item(
+            **base,
+            Key=key,
+            UpdateExpression="SET #s = :c, attempt = :a, m.z = :z ADD n :one",
+            ConditionExpression="#s = :p",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":c": {"S": "claimed"},
+                ":p": {"S": "pending"},
+                ":a": {"S": attempt},
+                ":z": {"N": z},
+                ":one": {"N": "1"},
+            },
+            **returns,
+        )
+
     calls: list[Callable[[], Any]] = [
         lambda: dynamodb.put_item(
             **base, Item={**key, "status": {"S": "pending"}, "n": {"N": "1"}, "m": {"M": {"x": {"S": "y"}}}}
         ),
         lambda: dynamodb.put_item(**base, Item={**other, "status": {"S": "sent"}, "l": {"L": [{"S": "a"}]}}),
-        lambda: dynamodb.update_item(
-            **base,
-            Key=key,
-            UpdateExpression="SET #s = :c, attempt = :a, m.z = :z ADD n :one",
-            ConditionExpression="#s = :p",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={
-                ":c": {"S": "claimed"},
-                ":p": {"S": "pending"},
-                ":a": {"S": "x"},
-                ":z": {"N": "7"},
-                ":one": {"N": "1"},
-            },
-            ReturnValues="ALL_NEW",
-        ),
+        lambda: claim("x", "7", ReturnValues="ALL_NEW"),
         # the same condition text and names again, now failing, with the old item back
-        lambda: dynamodb.update_item(
-            **base,
-            Key=key,
-            UpdateExpression="SET #s = :c, attempt = :a, m.z = :z ADD n :one",
-            ConditionExpression="#s = :p",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={
-                ":c": {"S": "claimed"},
-                ":p": {"S": "pending"},
-                ":a": {"S": "y"},
-                ":z": {"N": "8"},
-                ":one": {"N": "1"},
-            },
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        ),
+        lambda: claim("y", "8", ReturnValuesOnConditionCheckFailure="ALL_OLD"),
         lambda: dynamodb.update_item(
             **base,
             Key=other,

@@ -8,14 +8,13 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from localcloud.calls import Call, aws_error
 from localcloud.cloud import EmbeddedCloud
 from localcloud.server import WsgiResponse
-from tests.localcloud.helpers import aws
+from tests.localcloud.helpers import aws, fresh_client
 
 TABLE = "toy-toy"
 
@@ -59,21 +58,10 @@ def fresh(recorder: Recorder) -> Iterator[Recorder]:
     recorder.refuse.clear()
 
 
-def _client(cloud: EmbeddedCloud, service: str) -> Any:
-    """A client of a session made now: the cloud is running, so it answers in-process."""
-    return boto3.session.Session().client(
-        service,  # type: ignore[call-overload]
-        endpoint_url=cloud.endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
 def test_an_in_process_call_is_seen_with_its_parameters(toy_cloud: EmbeddedCloud, fresh: Recorder) -> None:
     # When a client of this process writes an item
     key = f"seam-{uuid.uuid4().hex}"
-    _client(toy_cloud, "dynamodb").put_item(TableName=TABLE, Item={"PK": {"S": key}, "SK": {"S": "x"}})
+    fresh_client(toy_cloud, "dynamodb").put_item(TableName=TABLE, Item={"PK": {"S": key}, "SK": {"S": "x"}})
 
     # Then the observers saw the service, operation and parameters as the caller passed them
     ((call, status),) = [(c, s) for c, s in fresh.named("PutItem") if c.params and key in str(c.params)]
@@ -132,7 +120,7 @@ def test_a_refusal_is_the_error_boto3_would_get_from_aws(
 ) -> None:
     # Given an observer that refuses one operation with an AWS error
     fresh.refuse[(service, operation)] = (status, code)
-    client = _client(toy_cloud, service)
+    client = fresh_client(toy_cloud, service)
     arguments: dict[str, dict[str, Any]] = {
         "get_item": {"TableName": TABLE, "Key": {"PK": {"S": "a"}, "SK": {"S": "b"}}},
         "send_email": {
