@@ -157,6 +157,7 @@ class EmbeddedCloud:
             state_lock=self._lock,
             account_id=self.account_id,
             region=self.region,
+            wake=self._changed,
         )
 
     def _load_snapshot(self) -> dict[str, Any]:

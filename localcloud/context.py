@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from localcloud.clients import Clients
+    from localcloud.dispatch import Write
     from localcloud.functions import FunctionRegistry, Invoker, LocalFunction
     from localcloud.pollers import Activity, Checkpoints, Poller
     from localcloud.server import StateLock
@@ -32,6 +33,8 @@ class Core:
     state_lock: StateLock
     account_id: str
     region: str
+    # Wakes the pollers a change made straight in moto's state (not through the dispatcher) feeds.
+    wake: Callable[[Write], None]
 
     @property
     def functions(self) -> FunctionRegistry:

@@ -25,7 +25,7 @@ import datetime as dt
 import json
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,8 +178,10 @@ class FeedbackPoller(Poller):
         state_lock: StateLock,
         account_id: str,
         activity: Activity,
+        wake: Callable[[Write], None],
     ) -> None:
         super().__init__(f"ses-events-{configuration_set}", activity)
+        self._published_to = wake  # the topic's queue pollers learn of what was published
         self.configuration_set = configuration_set
         self.topic_arn = topic_arn
         self.event_types = event_types
@@ -243,19 +245,21 @@ class FeedbackPoller(Poller):
         return True
 
     def _publish(self, events: list[dict[str, Any]]) -> None:
-        """Each event is its own SNS message, as SES sends them (ten per PublishBatch call here)."""
-        sns = self._clients.sns()
-        for offset in range(0, len(events), 10):
-            chunk = events[offset : offset + 10]
-            response = sns.publish_batch(
-                TopicArn=self.topic_arn,
-                PublishBatchRequestEntries=[
-                    {"Id": str(i), "Message": json.dumps(event)} for i, event in enumerate(chunk)
-                ],
-            )
-            if response.get("Failed"):
-                raise RuntimeError(f"SNS refused {len(response['Failed'])} SES events")
-            self.published += len(chunk)
+        """Each event is its own SNS message, as SES publishes them.
+
+        Straight into moto's SNS, which delivers to the topic's subscriptions as for any publish:
+        SES's publishing is AWS's own, not an API call anyone makes, so it skips the SDK round.
+        """
+        if not events:
+            return
+        from moto.sns.models import sns_backends
+
+        with self._state_lock.shared():
+            backend = sns_backends[self._account_id][self._clients.region]
+            for event in events:
+                backend.publish(message=json.dumps(event), arn=self.topic_arn)
+                self.published += 1
+        self._published_to(Write("sns"))
 
 
 def provision_event_destination(
@@ -283,6 +287,7 @@ def provision_event_destination(
         state_lock=core.state_lock,
         account_id=core.account_id,
         activity=core.activity,
+        wake=core.wake,
     )
     simulated = sorted(types & {"delivery", "bounce", "complaint"})
     return Provisioned(
