@@ -85,6 +85,7 @@ def to_job(item: Mapping[str, Any]) -> ImportJob:
         errors=int(item.get("errors", 0)),
         failure=failure,
         report_available=bool(item.get("report_key")),
+        confirmed_reason=str(item.get("confirmed_reason", "")),
         created_at=created_at,
         started_at=_time(item.get("started_at")),
         completed_at=_time(item.get("completed_at")),
@@ -134,6 +135,7 @@ class ImportRepository:
         file_name: str,
         upload_key: str,
         correlation_id: str | None,
+        confirmed_reason: str = "",
     ) -> ImportJob:
         """A job waiting for its file (it expires after a day if no file arrives)."""
         pk, sk = import_key(owner_id, import_id)
@@ -149,6 +151,7 @@ class ImportRepository:
             "status": "waiting_upload",
             "file_name": file_name,
             "upload_key": upload_key,
+            "confirmed_reason": confirmed_reason or None,
             "rows_done": 0,
             "created": 0,
             "updated": 0,
