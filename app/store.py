@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from app.forms.repository import FormRepository
     from app.forms.throttle import CounterRepository
     from app.imports.repository import ImportRepository
+    from app.preferences.repository import PersonalDataRepository
     from app.push import ConnectionRepository
     from app.users.repository import ProfileRepository
 
@@ -69,6 +70,7 @@ class Store:
     confirmations: _Lazy[ConfirmationRepository] = _Lazy("app.contacts.confirmations:ConfirmationRepository")
     forms: _Lazy[FormRepository] = _Lazy("app.forms.repository:FormRepository")
     counters: _Lazy[CounterRepository] = _Lazy("app.forms.throttle:CounterRepository")
+    personal_data: _Lazy[PersonalDataRepository] = _Lazy("app.preferences.repository:PersonalDataRepository")
 
     def __init__(self, table: Table) -> None:
         self.table = table

@@ -25,7 +25,7 @@ ROUTERS: Mapping[str, tuple[str, ...]] = {
     "imports": ("app.imports.router",),
     "campaigns": ("app.campaigns.router",),
     "forms": ("app.forms.router",),
-    "public": ("app.unsubscribe.router", "app.forms.public"),
+    "public": ("app.unsubscribe.router", "app.forms.public", "app.preferences.router"),
 }
 
 
