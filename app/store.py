@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from app.imports.repository import ImportRepository
     from app.preferences.repository import PersonalDataRepository
     from app.push import ConnectionRepository
+    from app.segments.repository import SegmentRepository
     from app.users.repository import ProfileRepository
 
 
@@ -70,6 +71,7 @@ class Store:
     confirmations: _Lazy[ConfirmationRepository] = _Lazy("app.contacts.confirmations:ConfirmationRepository")
     forms: _Lazy[FormRepository] = _Lazy("app.forms.repository:FormRepository")
     counters: _Lazy[CounterRepository] = _Lazy("app.forms.throttle:CounterRepository")
+    segments: _Lazy[SegmentRepository] = _Lazy("app.segments.repository:SegmentRepository")
     personal_data: _Lazy[PersonalDataRepository] = _Lazy("app.preferences.repository:PersonalDataRepository")
 
     def __init__(self, table: Table) -> None:

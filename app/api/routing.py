@@ -25,6 +25,7 @@ ROUTERS: Mapping[str, tuple[str, ...]] = {
     "imports": ("app.imports.router",),
     "campaigns": ("app.campaigns.router",),
     "forms": ("app.forms.router",),
+    "segments": ("app.segments.router",),
     "public": ("app.unsubscribe.router", "app.forms.public", "app.preferences.router"),
 }
 
