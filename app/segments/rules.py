@@ -74,7 +74,8 @@ def _attribute(cond: AttributeCondition, i: int, b: _Builder) -> str:
             return f"{dated} AND {path} < {b.value(f':c{i}', day)}"
         if op == "after":
             return f"{dated} AND {path} >= {b.value(f':c{i}', _next_day(day))}"
-        return f"{dated} AND {path} >= {b.value(f':c{i}', day)} AND {path} < {b.value(f':c{i}e', _next_day(day))}"
+        first, after = b.value(f":c{i}", day), b.value(f":c{i}e", _next_day(day))
+        return f"{dated} AND {path} >= {first} AND {path} < {after}"
     stored = filter_value(raw)
     # One value may have been stored in more than one form: numeric text is a number, and a
     # number may sit inside text ("contains 12" in "ab12"); `true` may be a boolean.

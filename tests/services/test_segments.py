@@ -42,7 +42,7 @@ def matching(store: Store, owner: str, list_id: str | None, rule: dict[str, Any]
     return {s.email for s in found}
 
 
-SAMPLE = {
+SAMPLE: dict[str, dict[str, Any]] = {
     "a@x.test": {
         "city": "Oslo",
         "age": 42,
