@@ -13,7 +13,6 @@ from app import secrets
 from app.api.deps import CorrelationId, StoreDep
 from app.errors import InvalidInput
 from app.forms import confirmation, pages, signup
-from app.forms.throttle import Throttle
 
 FormId = Annotated[str, Path(min_length=1, max_length=64)]
 Token = Annotated[str, Path(max_length=2048)]
@@ -71,7 +70,7 @@ async def sign_up(
                 lists=store.lists,
                 subscribers=store.subscribers,
                 confirmations=store.confirmations,
-                throttle=Throttle(store.counters),
+                counters=store.counters,
                 correlation_id=correlation_id,
             )
         ),

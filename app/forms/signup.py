@@ -32,14 +32,15 @@ from app.contacts.subscribers import SubscriberRepository, Waiting
 from app.errors import InvalidInput, NotFound
 from app.forms.models import SignupForm
 from app.forms.repository import FormRepository
-from app.forms.throttle import Throttle
+from app.forms.throttle import CounterRepository, Limit, enforce
 from app.observability import logger
 
 HONEYPOT = "homepage"  # hidden from people; bots fill every field they find
-# (uses, per seconds): generous for people behind one NAT, tight for a script.
-PER_IP = (20, 600)
-PER_ADDRESS = (5, 3600)
-PER_LIST = (200, 3600)  # sign-ups that may send a confirmation email, per list and hour
+# Generous for people behind one NAT, tight for a script.
+PER_IP = Limit("signup-ip", max_hits=20, window_seconds=600)
+PER_ADDRESS = Limit("signup-address", max_hits=5, window_seconds=3600)
+PER_LIST = Limit("signup-list", max_hits=200, window_seconds=3600)  # sign-ups that may send an email
+BUSY = "Too many sign-ups; please try again later."
 MAX_VALUE = 500  # characters of one attribute from a form
 
 
@@ -142,8 +143,9 @@ def submit(
     lists: ListRepository,
     subscribers: SubscriberRepository,
     confirmations: ConfirmationRepository,
-    throttle: Throttle,
+    counters: CounterRepository,
     correlation_id: str | None,
+    now: float | None = None,
 ) -> SignupDone:
     """Sign an address up through a form: single opt-in lists at once, double opt-in ones once the
     emailed link is followed. InvalidInput (which field), Throttled (how long to wait), NotFound."""
@@ -152,20 +154,16 @@ def submit(
     if submission.value(HONEYPOT):
         logger.info("sign-up with the honeypot filled ignored", extra={"form_id": form_id})
         return done
-    busy = "Too many sign-ups; please try again later."
-    throttle.check(f"signup-ip:{submission.ip}", limit=PER_IP[0], per_seconds=PER_IP[1], message=busy)
+    enforce([(PER_IP, submission.ip)], repo=counters, message=BUSY, now=now)
     reader = _read(page, submission)
     owner_id = page.owner_id
-    throttle.check(
-        f"signup-address:{owner_id}:{reader.email}",
-        limit=PER_ADDRESS[0],
-        per_seconds=PER_ADDRESS[1],
-        message=busy,
+    enforce(
+        [(PER_ADDRESS, f"{owner_id}:{reader.email}")]
+        + [(PER_LIST, f"{owner_id}:{c.id}") for c in reader.lists],
+        repo=counters,
+        message=BUSY,
+        now=now,
     )
-    for chosen in reader.lists:
-        throttle.check(
-            f"signup-list:{owner_id}:{chosen.id}", limit=PER_LIST[0], per_seconds=PER_LIST[1], message=busy
-        )
     consent = Consent(at=datetime.now(UTC), ip=submission.ip, form_id=form_id, text=page.form.consent_text)
     waiting: list[tuple[str, str]] = []
     for chosen in reader.lists:

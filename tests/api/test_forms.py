@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from app import secrets
 from app.forms import signup
+from app.forms.throttle import Limit
 from app.forms.tokens import make_token
 from app.store import Store
 from localcloud.cloud import EmbeddedCloud
@@ -122,7 +123,7 @@ def test_too_many_sign_ups_from_one_ip_are_answered_429_with_retry_after(
     client: TestClient, owner: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a form, and a limit of two sign-ups per IP
-    monkeypatch.setattr(signup, "PER_IP", (2, 600))
+    monkeypatch.setattr(signup, "PER_IP", Limit("test-ip", max_hits=2, window_seconds=600))
     form = new_form(client, owner, [new_list(client, owner)])
 
     with visitor() as bot:

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.forms import signup
+from app.forms.throttle import Limit
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, new_campaign, new_email, new_list, registered_user
 from tests.helpers import campaign_mail, eventually, link_in_mail, mail_to, visitor, wait_for_status
@@ -67,7 +68,7 @@ def test_a_bot_is_refused_by_the_honeypot_and_then_by_the_rate_limit(
     cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a form, and a limit of three sign-ups per IP
-    monkeypatch.setattr(signup, "PER_IP", (3, 600))
+    monkeypatch.setattr(signup, "PER_IP", Limit("test-ip", max_hits=3, window_seconds=600))
     _, token = registered_user(client, prefix="botted")
     owner = bearer(token)
     list_id = new_list(client, owner, [])

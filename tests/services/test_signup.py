@@ -14,7 +14,7 @@ from app.contacts.models import ConfirmationTemplate, ListUpdate, SuppressionEnt
 from app.errors import NotFound
 from app.events import ConfirmationRequested
 from app.forms import confirmation, signup
-from app.forms.throttle import Throttle, Throttled
+from app.forms.throttle import Limit, Throttled
 from app.forms.tokens import make_token
 from app.store import Store
 from tests.factories import form_fields, list_with, new_email, owner_id, signup_form
@@ -27,13 +27,10 @@ KEY = b"k" * 32
 
 
 class Clock:
-    """A clock the throttle reads; tests move it."""
+    """The time the throttles are told it is; tests move it."""
 
     def __init__(self) -> None:
         self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -51,7 +48,8 @@ def submit(
         lists=store.lists,
         subscribers=store.subscribers,
         confirmations=store.confirmations,
-        throttle=Throttle(store.counters, clock=clock),
+        counters=store.counters,
+        now=clock.now,
         correlation_id="corr-signup",
     )
 
@@ -205,8 +203,8 @@ def test_a_filled_honeypot_is_answered_as_a_success_and_nothing_is_stored(store:
 @pytest.mark.parametrize(
     ("limit", "vary"),
     [
-        (signup.PER_ADDRESS[0], lambda _: ("203.0.113.1", "same@example.com")),
-        (signup.PER_IP[0], lambda i: ("203.0.113.2", f"reader-{i}@example.com")),
+        (signup.PER_ADDRESS.max_hits, lambda _: ("203.0.113.1", "same@example.com")),
+        (signup.PER_IP.max_hits, lambda i: ("203.0.113.2", f"reader-{i}@example.com")),
     ],
     ids=["per address", "per IP"],
 )
@@ -239,7 +237,7 @@ def test_a_list_takes_a_bounded_number_of_sign_ups_an_hour(
     store: Store, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a list capped at 3 sign-ups an hour
-    monkeypatch.setattr(signup, "PER_LIST", (3, 3600))
+    monkeypatch.setattr(signup, "PER_LIST", Limit("test-list", max_hits=3, window_seconds=3600))
     owner = owner_id()
     list_id = list_with(store, owner, [])
     form_id = signup_form(store, owner, [list_id])
