@@ -30,6 +30,8 @@ from app.delivery.repository import RecipientRepository
 from app.errors import Conflict, InvalidInput, NotFound, found
 from app.observability import logger
 from app.pagination import KeySource, PageRequest, next_cursor, start_after
+from app.segments.audience import check_target
+from app.segments.repository import SegmentRepository
 from app.unsubscribe.links import links_for, unsubscribe_links
 from app.unsubscribe.tokens import UnsubscribeTarget
 from app.users.repository import ProfileRepository
@@ -65,11 +67,13 @@ def create_campaign(
     *,
     repo: CampaignRepository,
     lists: ListRepository,
+    segments: SegmentRepository,
     correlation_id: str | None,
 ) -> Campaign:
-    """A new draft (templates checked; the list must be the owner's)."""
+    """A new draft (templates checked; the list, and the segment if any, must be the owner's)."""
     if lists.get(owner_id, cmd.list_id) is None:
         raise _list_not_found()
+    check_target(owner_id, cmd.list_id, cmd.segment_id, segments=segments)
     rendering.check(
         subject=cmd.subject, html_body=cmd.html_body, text_body=cmd.text_body, campaign_name=cmd.name
     )
@@ -95,6 +99,7 @@ def update_campaign(
     *,
     repo: CampaignRepository,
     lists: ListRepository,
+    segments: SegmentRepository,
     correlation_id: str | None,
 ) -> Campaign:
     """Change a draft (scheduled, sending or sent campaigns are not editable)."""
@@ -103,6 +108,8 @@ def update_campaign(
     if "list_id" in changes and lists.get(owner_id, str(changes["list_id"])) is None:
         raise _list_not_found()
     merged = {**current.model_dump(), **changes}
+    if {"list_id", "segment_id"} & set(changes):
+        check_target(owner_id, merged["list_id"], merged["segment_id"], segments=segments)
     rendering.check(
         subject=merged["subject"],
         html_body=merged["html_body"],
