@@ -49,7 +49,6 @@ class ImportJob(BaseModel):
     errors: int
     failure: ImportFailure | None
     report_available: bool
-    confirmed_reason: str = ""
     created_at: datetime
     started_at: datetime | None
     completed_at: datetime | None

@@ -193,7 +193,7 @@ class _Run:
         self.in_flight: deque[_Chunk] = deque()
         self.last_commit = tuning.clock()
         # Imported addresses are subscribed on the owner's word, with the reason they gave.
-        self.confirmation = Confirmation(by="import", reason=record.job.confirmed_reason)
+        self.confirmation = Confirmation(by="import", reason=record.confirmed_reason)
 
     def execute(self, chunks: Iterator[bytes], columns: Columns, uploads: UploadStore) -> ImportJob:
         """Process every row, then complete the job (with its report when rows failed)."""

@@ -85,7 +85,6 @@ def to_job(item: Mapping[str, Any]) -> ImportJob:
         errors=int(item.get("errors", 0)),
         failure=failure,
         report_available=bool(item.get("report_key")),
-        confirmed_reason=str(item.get("confirmed_reason", "")),
         created_at=created_at,
         started_at=_time(item.get("started_at")),
         completed_at=_time(item.get("completed_at")),
@@ -101,6 +100,7 @@ class ImportRecord:
     source_etag: str | None
     correlation_id: str | None
     report_key: str | None
+    confirmed_reason: str = ""  # why the owner says its addresses are already confirmed
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> ImportRecord:
@@ -111,6 +111,7 @@ class ImportRecord:
             source_etag=str(item["source_etag"]) if item.get("source_etag") else None,
             correlation_id=str(item["correlation_id"]) if item.get("correlation_id") else None,
             report_key=str(item["report_key"]) if item.get("report_key") else None,
+            confirmed_reason=str(item.get("confirmed_reason", "")),
         )
 
     @property

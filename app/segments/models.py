@@ -153,7 +153,7 @@ class SegmentPage(BaseModel):
     next_cursor: str | None
 
 
-class PreviewRequest(BaseModel):
+class SegmentPreviewRequest(BaseModel):
     """A rule to try (saved or not), and where the previous call stopped (`cursor`)."""
 
     list_id: ListScope = None

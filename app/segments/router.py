@@ -12,11 +12,11 @@ from app.api.deps import CurrentUser, Page, StoreDep
 from app.contacts.export import csv_response
 from app.segments import service
 from app.segments.models import (
-    PreviewRequest,
     Segment,
     SegmentCreate,
     SegmentPage,
     SegmentPreview,
+    SegmentPreviewRequest,
     SegmentUpdate,
 )
 
@@ -38,7 +38,7 @@ async def list_segments(user: CurrentUser, store: StoreDep, page: Page) -> Segme
 
 
 @router.post("/api/segments/preview")
-async def preview_segment(body: PreviewRequest, user: CurrentUser, store: StoreDep) -> SegmentPreview:
+async def preview_segment(body: SegmentPreviewRequest, user: CurrentUser, store: StoreDep) -> SegmentPreview:
     """Count a rule's matches, a bounded step per call (at most 2,000 subscribers read): add up
     `matched` over the calls, passing `next_cursor` back until it is null."""
     return service.preview(

@@ -16,12 +16,12 @@ from app.observability import logger
 from app.pagination import KeySource, PageRequest, decode_cursor, encode_cursor, next_cursor, start_after
 from app.segments import members
 from app.segments.models import (
-    PreviewRequest,
     Rule,
     Segment,
     SegmentCreate,
     SegmentPage,
     SegmentPreview,
+    SegmentPreviewRequest,
     SegmentUpdate,
 )
 from app.segments.repository import SegmentRepository
@@ -93,7 +93,7 @@ def _preview_scope(owner_id: str, list_id: str | None, rule: Rule) -> str:
 
 def preview(
     owner_id: str,
-    cmd: PreviewRequest,
+    cmd: SegmentPreviewRequest,
     *,
     lists: ListRepository,
     subscribers: SubscriberRepository,

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from app.contacts import service as contacts
 from app.contacts.models import NewSubscriber
 from app.segments import members, service
-from app.segments.models import PreviewRequest, Rule, SegmentCreate
+from app.segments.models import Rule, SegmentCreate, SegmentPreviewRequest
 from app.segments.rules import compile_rule
 from app.store import Store
 from tests.factories import list_with, owner_id
@@ -189,7 +189,7 @@ def test_the_live_count_is_bounded_per_call_and_adds_up_over_its_cursor(store: S
     owner = owner_id()
     rows = thousand(seed=11)
     list_id = people(store, owner, rows)
-    request = PreviewRequest(list_id=list_id, rule=Rule.model_validate(RULE))
+    request = SegmentPreviewRequest(list_id=list_id, rule=Rule.model_validate(RULE))
 
     # When the count runs with a budget of 300 subscribers a call
     total, calls, sample = 0, 0, []
@@ -229,7 +229,7 @@ def test_a_segment_over_all_lists_reads_each_list_in_turn(store: Store) -> None:
         repo=store.segments,
         lists=store.lists,
     )
-    request = PreviewRequest(list_id=None, rule=segment.rule)
+    request = SegmentPreviewRequest(list_id=None, rule=segment.rule)
     steps = []
     cursor = None
     while True:
@@ -257,7 +257,7 @@ def test_a_cursor_of_another_rule_is_refused(store: Store) -> None:
     list_id = people(store, owner, {f"p{i}@x.test": {} for i in range(5)})
     first = service.preview(
         owner,
-        PreviewRequest(list_id=list_id, rule=Rule()),
+        SegmentPreviewRequest(list_id=list_id, rule=Rule()),
         lists=store.lists,
         subscribers=store.subscribers,
         key=key,
@@ -268,7 +268,7 @@ def test_a_cursor_of_another_rule_is_refused(store: Store) -> None:
     with pytest.raises(Exception) as refused:
         service.preview(
             owner,
-            PreviewRequest(list_id=list_id, rule=other, cursor=first.next_cursor),
+            SegmentPreviewRequest(list_id=list_id, rule=other, cursor=first.next_cursor),
             lists=store.lists,
             subscribers=store.subscribers,
             key=key,
