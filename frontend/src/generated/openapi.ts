@@ -210,8 +210,6 @@ export interface components {
             errors: number;
             failure: components["schemas"]["ImportFailure"] | null;
             report_available: boolean;
-            /** @default  */
-            confirmed_reason: string;
             /** Format: date-time */
             created_at: string;
             started_at: string | null;
@@ -235,8 +233,6 @@ export interface components {
             errors: number;
             failure: components["schemas"]["ImportFailure"] | null;
             report_available: boolean;
-            /** @default  */
-            confirmed_reason: string;
             /** Format: date-time */
             created_at: string;
             started_at: string | null;
@@ -317,6 +313,9 @@ export interface components {
             html: string;
             text: string;
         };
+        PreviewRequest: {
+            email?: string | null;
+        };
         ProfileUpdate: {
             name: string;
         };
@@ -374,6 +373,11 @@ export interface components {
             subscribed: number;
             sample: components["schemas"]["Subscriber"][];
             next_cursor: string | null;
+        };
+        SegmentPreviewRequest: {
+            list_id?: string | null;
+            rule: components["schemas"]["Rule"];
+            cursor?: string | null;
         };
         SegmentUpdate: {
             name?: string | null;
@@ -535,14 +539,6 @@ export interface components {
             status: string;
             enabled: boolean;
             created_at: string | null;
-        };
-        app__campaigns__models__PreviewRequest: {
-            email?: string | null;
-        };
-        app__segments__models__PreviewRequest: {
-            list_id?: string | null;
-            rule: components["schemas"]["Rule"];
-            cursor?: string | null;
         };
         ErrorBody: {
             code: string;
