@@ -59,7 +59,7 @@ function EmbedDialog({ form, onClose }: { form: SignupForm; onClose: () => void 
           <>
             <p>
               Its page:{' '}
-              <a href={embed.hosted_url} target="_blank" rel="noopener" data-testid="form-embed-url">
+              <a href={embed.hosted_url} target="_blank" rel="noopener" class="wrap-anywhere" data-testid="form-embed-url">
                 {embed.hosted_url}
               </a>
             </p>
