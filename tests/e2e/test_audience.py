@@ -168,3 +168,71 @@ def test_the_segment_editor_counts_matches_live_and_saves_the_segment(page: Page
     # And the segments page lists it
     page.get_by_test_id("nav-segments").click()
     expect(page.get_by_test_id("segment-link")).to_have_text("Oslo")
+
+
+def wait_sent(server: str, headers: dict[str, str], campaign_id: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while api(server, "GET", f"/api/campaigns/{campaign_id}", headers)["status"] != "sent":
+        assert time.monotonic() < deadline, "the campaign was not sent in time"
+        time.sleep(0.3)
+
+
+def test_the_preference_centre_from_a_campaign_link(page: Page, browser: Browser, server: str) -> None:
+    # Given a reader on two public lists who got a campaign with {{ preferences_url }}
+    headers = owner_session(page, server, "prefowner")
+    reader = new_email("prefreader")
+    lists = {}
+    for name in ("Letters", "Offers"):
+        lists[name] = api(
+            server, "POST", "/api/lists", headers, {"name": name, "description": f"The {name.lower()}"}
+        )["id"]
+        api(server, "PATCH", f"/api/lists/{lists[name]}", headers, {"public": True})
+        api(
+            server,
+            "POST",
+            f"/api/lists/{lists[name]}/subscribers",
+            headers,
+            {"email": reader, "name": "Rosa"},
+        )
+    body = {
+        "name": "Spring",
+        "subject": "Spring",
+        "list_id": lists["Letters"],
+        "html_body": '<a href="{{ preferences_url }}">prefs</a> <a href="{{ unsubscribe_url }}">out</a>',
+        "text_body": "{{ preferences_url }}",
+    }
+    campaign_id = api(server, "POST", "/api/campaigns", headers, body)["id"]
+    api(server, "POST", f"/api/campaigns/{campaign_id}/send", headers)
+    wait_sent(server, headers, campaign_id)
+    link = next(w for w in mail_for(server, reader)["text"].split() if "/preferences/" in w)
+
+    # When the reader opens it (no login: a browser of their own) and leaves Offers
+    context = browser.new_context(base_url=server)
+    own = context.new_page()
+    own.goto(urlparse(link).path)
+    expect(own.get_by_test_id("preferences-email")).to_have_text(reader)
+    boxes = own.get_by_test_id("preferences-list")
+    expect(boxes).to_have_count(2)
+    own.get_by_label("Offers").uncheck()
+    own.get_by_test_id("preferences-name").fill("Rosa M.")
+    own.get_by_test_id("preferences-save").click()
+    expect(own.get_by_test_id("preferences-saved")).to_have_text("Saved.")
+    shot(own, "audience-06-preferences")
+
+    # Then the owner sees it, and the reader can download their data
+    offers = api(server, "GET", f"/api/lists/{lists['Offers']}/subscribers/{reader}", headers)
+    assert (offers["status"], offers["name"]) == ("unsubscribed", "Rosa M.")
+    with own.expect_download() as download:
+        own.get_by_test_id("preferences-download").click()
+    assert reader in download.value.path().read_text()
+
+    # When they erase everything
+    own.get_by_test_id("preferences-erase").click()
+    own.get_by_test_id("preferences-erase-confirm").click()
+
+    # Then the page says so and the owner's lists no longer hold them
+    expect(own.get_by_test_id("preferences-erased")).to_contain_text(reader)
+    shot(own, "audience-07-erased")
+    gone = httpx.get(f"{server}/api/lists/{lists['Letters']}/subscribers/{reader}", headers=headers)
+    assert gone.status_code == 404
+    context.close()

@@ -70,7 +70,7 @@ function PreferencesForm({ token, prefs, onChange }: { token: string; prefs: Pre
         {done && <Notice testid="preferences-done">{done}</Notice>}
         <FormError error={f.error} testid="preferences-save-error" messages={MESSAGES} />
         <Field {...f.field('name')} label="Your name" type="text" maxLength={200} autoComplete="name" />
-        <fieldset class="checks">
+        <fieldset class="checks checks--stack">
           <legend>What you receive</legend>
           {prefs.lists.length === 0 && <p class="muted small">This sender has no list you can choose here.</p>}
           {prefs.lists.map((l) => (
@@ -104,7 +104,7 @@ function PreferencesForm({ token, prefs, onChange }: { token: string; prefs: Pre
 
       <section class="card form" aria-labelledby="preferences-more">
         <h2 id="preferences-more">Your data</h2>
-        <div class="form__actions">
+        <div class="form__actions form__actions--wrap">
           <button type="button" class="btn" onClick={() => setAsking('unsubscribe')} data-testid="preferences-unsubscribe-all">
             Unsubscribe from everything
           </button>
