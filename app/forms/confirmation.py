@@ -8,6 +8,7 @@ do, only POST confirms, so mail scanners that follow links change nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from app.config import Settings
 
 WAITING = frozenset({"unconfirmed", "unsubscribed"})
+# What a list's name may not bring into the From header: line breaks and other control characters
+# (header injection), and < > @ " (a name posing as an address).
+_NOT_IN_FROM = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029<>@\"]")
 # Addresses never mailed, not even a confirmation: they bounced, complained, or the owner said so.
 BLOCKING_REASONS = frozenset({"bounced", "complained", "manual"})
 
@@ -135,7 +139,7 @@ def send_confirmation(
         html=rendered.html,
         ses=ses,
         settings=settings,
-        from_name=found[waiting[0][0]].name,
+        from_name=_NOT_IN_FROM.sub("", found[waiting[0][0]].name)[:100] or "Herald",
     )
     logger.info(
         "confirmation email sent",

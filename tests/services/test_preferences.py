@@ -39,7 +39,7 @@ def test_a_reader_changes_lists_and_name_from_their_link(store: Store) -> None:
     page = service.show(token, key=KEY, kit=kit)
 
     # Then they see the public lists, ticked where they get them, and not the private one's name
-    assert [(entry.name, entry.subscribed) for entry in page.lists] == [("News", True), ("Offers", False)]
+    assert {entry.name: entry.subscribed for entry in page.lists} == {"News": True, "Offers": False}
     assert page.other_lists == 1
 
     # When they leave News, join Offers and change their name
@@ -48,7 +48,7 @@ def test_a_reader_changes_lists_and_name_from_their_link(store: Store) -> None:
     )
 
     # Then the lists follow, the name is changed on every list, and leaving did not suppress them
-    assert [(entry.name, entry.subscribed) for entry in changed.lists] == [("News", False), ("Offers", True)]
+    assert {entry.name: entry.subscribed for entry in changed.lists} == {"News": False, "Offers": True}
     joined = store.subscribers.get(owner, offers, email, consistent=True)
     assert joined is not None and (joined.source, joined.confirmed_by) == ("preferences", "preferences")
     assert store.subscribers.get(owner, private, email, consistent=True).name == "Ada L."  # type: ignore[union-attr]

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from app.contacts import service as contacts
 from app.contacts.models import NewSubscriber
 from app.segments import members, service
-from app.segments.models import Rule, SegmentCreate, SegmentPreviewRequest
+from app.segments.models import Rule, SegmentCreate, SegmentPreview, SegmentPreviewRequest
 from app.segments.rules import compile_rule
 from app.store import Store
 from tests.factories import list_with, owner_id
@@ -34,6 +34,26 @@ def people(store: Store, owner: str, rows: dict[str, dict[str, Any]], *, list_id
         owner, target, [NewSubscriber(email=email, attributes=attrs) for email, attrs in rows.items()]
     )
     return target
+
+
+def count_steps(
+    store: Store, owner: str, request: SegmentPreviewRequest, *, budget: int
+) -> list[SegmentPreview]:
+    """Every step of a live count, cursor to cursor, as the SPA asks for them."""
+    steps: list[SegmentPreview] = []
+    cursor = None
+    while not steps or cursor is not None:
+        step = service.preview(
+            owner,
+            request.model_copy(update={"cursor": cursor}),
+            lists=store.lists,
+            subscribers=store.subscribers,
+            key=key,
+            budget=budget,
+        )
+        steps.append(step)
+        cursor = step.next_cursor
+    return steps
 
 
 def matching(store: Store, owner: str, list_id: str | None, rule: dict[str, Any]) -> set[str]:
@@ -192,25 +212,12 @@ def test_the_live_count_is_bounded_per_call_and_adds_up_over_its_cursor(store: S
     request = SegmentPreviewRequest(list_id=list_id, rule=Rule.model_validate(RULE))
 
     # When the count runs with a budget of 300 subscribers a call
-    total, calls, sample = 0, 0, []
-    cursor = None
-    while True:
-        step = service.preview(
-            owner,
-            request.model_copy(update={"cursor": cursor}),
-            lists=store.lists,
-            subscribers=store.subscribers,
-            key=key,
-            budget=300,
-        )
-        total, calls, cursor = total + step.matched, calls + 1, step.next_cursor
-        sample += step.sample
-        if cursor is None:
-            break
+    steps = count_steps(store, owner, request, budget=300)
+    sample = [s for step in steps for s in step.sample]
 
     # Then it took several bounded calls, and they add up to the exact count, with a sample of matches
-    assert calls >= 1000 // 300
-    assert total == len(expected_for(rows))
+    assert len(steps) >= 1000 // 300
+    assert sum(step.matched for step in steps) == len(expected_for(rows))
     assert sample and {s.email for s in sample} <= expected_for(rows)
     assert all(len(s.attributes) >= 3 for s in sample)
 
@@ -229,22 +236,7 @@ def test_a_segment_over_all_lists_reads_each_list_in_turn(store: Store) -> None:
         repo=store.segments,
         lists=store.lists,
     )
-    request = SegmentPreviewRequest(list_id=None, rule=segment.rule)
-    steps = []
-    cursor = None
-    while True:
-        step = service.preview(
-            owner,
-            request.model_copy(update={"cursor": cursor}),
-            lists=store.lists,
-            subscribers=store.subscribers,
-            key=key,
-            budget=1,
-        )
-        steps.append(step)
-        cursor = step.next_cursor
-        if cursor is None:
-            break
+    steps = count_steps(store, owner, SegmentPreviewRequest(list_id=None, rule=segment.rule), budget=1)
 
     # Then both lists were read, in turn, and each match counted
     assert sum(s.matched for s in steps) == 2

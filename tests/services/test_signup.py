@@ -72,6 +72,18 @@ def mail_for(store: Store, owner: str, email: str, ses: FakeSes) -> list[str | N
     ]
 
 
+def follow(store: Store, token: str, *, ip: str = "198.51.100.4") -> Any:
+    """POST the confirmation link, as its page's button does."""
+    return confirmation.confirm(
+        token,
+        key=KEY,
+        ip=ip,
+        lists=store.lists,
+        subscribers=store.subscribers,
+        suppressions=store.suppressions,
+    )
+
+
 def link_in(ses: FakeSes) -> str:
     """The token of the confirmation link in the last message."""
     text = str(ses.sent[-1]["Content"]["Simple"]["Body"]["Text"]["Data"])
@@ -118,14 +130,7 @@ def test_a_sign_up_waits_unconfirmed_until_the_emailed_link_is_posted(store: Sto
 
     # When the reader POSTs it (twice: a double click)
     for _ in range(2):
-        confirmed = confirmation.confirm(
-            token,
-            key=KEY,
-            ip="198.51.100.4",
-            lists=store.lists,
-            subscribers=store.subscribers,
-            suppressions=store.suppressions,
-        )
+        confirmed = follow(store, token, ip="198.51.100.4")
 
     # Then they are subscribed, counted once, with how and from where it was confirmed
     assert confirmed.confirmed
@@ -169,14 +174,7 @@ def test_a_second_sign_up_keeps_the_first_link_working(store: Store, clock: Cloc
     mail_for(store, owner, email, ses)
 
     # When the first email's link is used
-    done = confirmation.confirm(
-        first,
-        key=KEY,
-        ip="1.2.3.4",
-        lists=store.lists,
-        subscribers=store.subscribers,
-        suppressions=store.suppressions,
-    )
+    done = follow(store, first, ip="1.2.3.4")
 
     # Then it confirms, with the details of the latest sign-up
     assert done.confirmed
@@ -287,14 +285,7 @@ def test_one_email_confirms_every_list_chosen(store: Store, clock: Clock) -> Non
     submit(store, form_id, form_fields(email, list=[first, second]), clock=clock)
     ses = FakeSes()
     mail_for(store, owner, email, ses)
-    confirmation.confirm(
-        link_in(ses),
-        key=KEY,
-        ip="1.2.3.4",
-        lists=store.lists,
-        subscribers=store.subscribers,
-        suppressions=store.suppressions,
-    )
+    follow(store, link_in(ses), ip="1.2.3.4")
 
     # Then one email named both, and both lists have them
     assert len(ses.sent) == 1 and "A, B" in ses.sent[0]["Content"]["Simple"]["Subject"]["Data"]
@@ -322,14 +313,7 @@ def test_someone_who_unsubscribed_is_back_only_after_confirming(store: Store, cl
     assert store.subscribers.get(owner, list_id, email, consistent=True).status == "unsubscribed"  # type: ignore[union-attr]
     ses = FakeSes()
     mail_for(store, owner, email, ses)
-    confirmation.confirm(
-        link_in(ses),
-        key=KEY,
-        ip="1.2.3.4",
-        lists=store.lists,
-        subscribers=store.subscribers,
-        suppressions=store.suppressions,
-    )
+    follow(store, link_in(ses), ip="1.2.3.4")
 
     # Then they are subscribed, and their unsubscribe no longer suppresses them
     assert store.subscribers.get(owner, list_id, email, consistent=True).status == "subscribed"  # type: ignore[union-attr]
@@ -436,3 +420,19 @@ def test_a_form_of_a_deleted_list_or_an_unknown_form_is_not_found(store: Store, 
         with pytest.raises(NotFound) as missing:
             submit(store, unknown, form_fields(new_email()), clock=clock)
         assert missing.value.code == "form_not_found"
+
+
+def test_a_list_name_cannot_inject_headers_into_the_confirmation_email(store: Store, clock: Clock) -> None:
+    # Given a list whose name carries a line break and an address
+    owner = owner_id()
+    list_id = list_with(store, owner, [], name='News <boss@bank.example>\r\nBcc: all@example.com "x"')
+    form_id = signup_form(store, owner, [list_id])
+    email = new_email()
+    submit(store, form_id, form_fields(email), clock=clock)
+    ses = FakeSes()
+
+    # When the confirmation email is sent
+    mail_for(store, owner, email, ses)
+
+    # Then its From header holds the name without what would break or fake the header
+    assert ses.sent[0]["FromEmailAddress"] == "News bossbank.exampleBcc: allexample.com x <news@herald.test>"

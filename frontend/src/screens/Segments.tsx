@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, type Segment } from '../api';
 import { actionsColumn, RowButton, type Column } from '../components/DataTable';
-import { ConfirmAction } from '../components/Dialog';
+import { DeleteSegmentDialog } from '../components/SegmentDialogs';
 import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
 import { Time } from '../components/Time';
@@ -55,23 +55,15 @@ export function SegmentsScreen() {
         }
       />
       {deleting && (
-        <ConfirmAction
-          title="Delete this segment?"
-          confirmLabel="Delete"
-          busyLabel="Deleting…"
-          action={() => api.deleteSegment(deleting.id)}
-          doneCode="segment_not_found"
-          onDone={() => {
+        <DeleteSegmentDialog
+          segment={deleting}
+          testid="segment-row-delete"
+          onClose={() => setDeleting(null)}
+          onDeleted={() => {
             setDeleting(null);
             segments.reload();
           }}
-          onCancel={() => setDeleting(null)}
-          testid="segment-row-delete"
-        >
-          <p>
-            <strong>{deleting.name}</strong> will be deleted. Campaigns already sent to it keep their recipients.
-          </p>
-        </ConfirmAction>
+        />
       )}
     </Page>
   );

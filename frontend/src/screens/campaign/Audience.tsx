@@ -4,26 +4,15 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Campaign, type Segment } from '../../api';
 import { FormError } from '../../components/FormError';
 import { SelectField } from '../../components/SelectField';
+import { allPages } from '../../hooks/useAllLists';
 import { Link } from '../../router';
-
-async function allSegments(): Promise<Segment[]> {
-  const out: Segment[] = [];
-  let cursor: string | null = null;
-  for (let i = 0; i < 10; i++) {
-    const page = await api.listSegments({ limit: 100, cursor });
-    out.push(...page.items);
-    cursor = page.next_cursor;
-    if (!cursor) break;
-  }
-  return out;
-}
 
 export function Audience({ campaign, listName, onChange }: { campaign: Campaign; listName: string; onChange: (c: Campaign) => void }) {
   const [segments, setSegments] = useState<Segment[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
   useEffect(() => {
-    allSegments().then(setSegments, setError);
+    allPages((cursor) => api.listSegments({ limit: 100, cursor })).then(setSegments, setError);
   }, []);
   const fitting = (segments ?? []).filter((s) => s.list_id === null || s.list_id === campaign.list_id);
   const options = [

@@ -1,10 +1,10 @@
 /** A segment's page: its name, the lists it reads, its rule, the live count, save, export, delete. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Segment } from '../../api';
-import { ConfirmAction } from '../../components/Dialog';
 import { DetailPage } from '../../components/DetailPage';
 import { Field, SubmitButton } from '../../components/Field';
 import { FormError } from '../../components/FormError';
+import { DeleteSegmentDialog } from '../../components/SegmentDialogs';
 import { SelectField } from '../../components/SelectField';
 import { saveDownload } from '../../download';
 import { useAllLists } from '../../hooks/useAllLists';
@@ -99,20 +99,12 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
       </form>
       <LiveCount listId={listId} rule={rule} listName={listName} />
       {segment && deleting && (
-        <ConfirmAction
-          title="Delete this segment?"
-          confirmLabel="Delete"
-          busyLabel="Deleting…"
-          action={() => api.deleteSegment(segment.id)}
-          doneCode="segment_not_found"
-          onDone={() => navigate('/segments', { replace: true })}
-          onCancel={() => setDeleting(false)}
+        <DeleteSegmentDialog
+          segment={segment}
           testid="segment-delete"
-        >
-          <p>
-            <strong>{segment.name}</strong> will be deleted. Campaigns already sent to it keep their recipients.
-          </p>
-        </ConfirmAction>
+          onClose={() => setDeleting(false)}
+          onDeleted={() => navigate('/segments', { replace: true })}
+        />
       )}
     </div>
   );
