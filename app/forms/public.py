@@ -23,8 +23,8 @@ router = APIRouter(tags=["sign-up"])
 
 
 def _client_ip(request: Request) -> str:
-    # In Lambda, Mangum sets the client from API Gateway's sourceIp: the viewer's address, as
-    # CloudFront forwards it (no header the viewer could forge is read here).
+    # The connection's peer (in Lambda, API Gateway's sourceIp as Mangum passes it); no header a
+    # viewer could forge is read. Behind CloudFront, read it as the account routes do once they settle it.
     return request.client.host if request.client else "unknown"
 
 
