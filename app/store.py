@@ -16,12 +16,17 @@ from app.db import Table
 
 if TYPE_CHECKING:
     from app.campaigns.repository import CampaignRepository
+    from app.contacts.confirmations import ConfirmationRepository
     from app.contacts.lists import ListRepository
     from app.contacts.subscribers import SubscriberRepository
     from app.contacts.suppression import SuppressionRepository
     from app.delivery.repository import RecipientRepository
+    from app.forms.repository import FormRepository
+    from app.forms.throttle import CounterRepository
     from app.imports.repository import ImportRepository
+    from app.preferences.repository import PersonalDataRepository
     from app.push import ConnectionRepository
+    from app.segments.repository import SegmentRepository
     from app.users.repository import ProfileRepository
 
 
@@ -63,6 +68,11 @@ class Store:
     campaigns: _Lazy[CampaignRepository] = _Lazy("app.campaigns.repository:CampaignRepository")
     recipients: _Lazy[RecipientRepository] = _Lazy("app.delivery.repository:RecipientRepository")
     connections: _Lazy[ConnectionRepository] = _Lazy("app.push:ConnectionRepository")
+    confirmations: _Lazy[ConfirmationRepository] = _Lazy("app.contacts.confirmations:ConfirmationRepository")
+    forms: _Lazy[FormRepository] = _Lazy("app.forms.repository:FormRepository")
+    counters: _Lazy[CounterRepository] = _Lazy("app.forms.throttle:CounterRepository")
+    segments: _Lazy[SegmentRepository] = _Lazy("app.segments.repository:SegmentRepository")
+    personal_data: _Lazy[PersonalDataRepository] = _Lazy("app.preferences.repository:PersonalDataRepository")
 
     def __init__(self, table: Table) -> None:
         self.table = table

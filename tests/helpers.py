@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -207,3 +209,19 @@ class MemoryUploads:
 
     def delete(self, key: str) -> None:
         self.objects.pop(key, None)
+
+
+@contextmanager
+def visitor(ip: str | None = None) -> Iterator[TestClient]:
+    """The API as one anonymous visitor sees it: a client of its own, from its own IP (public
+    routes throttle per IP, so tests do not share one)."""
+    from app.main import create_app
+
+    address = ip or f"198.18.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+    with TestClient(create_app(), base_url="https://testserver", client=(address, 50000)) as test_client:
+        yield test_client
+
+
+def link_in_mail(message: dict[str, Any], marker: str) -> str:
+    """The first URL in a message's text part that contains `marker`."""
+    return next(word for word in str(message["text"]).split() if marker in word)

@@ -34,6 +34,8 @@ class CampaignCreate(BaseModel):
     from_name: Annotated[Text, Field(max_length=100)] = ""
     reply_to: Email | None = None
     list_id: Annotated[str, Field(min_length=1, max_length=64)]
+    # Send to a segment instead of the whole list (one over this list, or over all lists).
+    segment_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     html_body: Annotated[str, Field(max_length=MAX_BODY)] = ""
     text_body: Annotated[str, Field(max_length=MAX_BODY)] = ""
 
@@ -46,6 +48,7 @@ class CampaignUpdate(BaseModel):
     from_name: Annotated[Text, Field(max_length=100)] | None = None
     reply_to: Email | None = None
     list_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    segment_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None  # null: the whole list
     html_body: Annotated[str, Field(max_length=MAX_BODY)] | None = None
     text_body: Annotated[str, Field(max_length=MAX_BODY)] | None = None
 
@@ -86,6 +89,7 @@ class Campaign(BaseModel):
     from_name: str
     reply_to: str | None
     list_id: str
+    segment_id: str | None = None
     html_body: str
     text_body: str
     status: CampaignStatus
@@ -105,6 +109,7 @@ class CampaignSummary(BaseModel):
     name: str
     subject: str
     list_id: str
+    segment_id: str | None = None
     status: CampaignStatus
     scheduled_at: datetime | None
     stats: CampaignStats

@@ -30,6 +30,9 @@ from app.delivery.repository import RecipientRepository
 from app.errors import Conflict, InvalidInput, NotFound, found
 from app.observability import logger
 from app.pagination import KeySource, PageRequest, next_cursor, start_after
+from app.preferences.tokens import Reader, preferences_url
+from app.segments.audience import check_target
+from app.segments.repository import SegmentRepository
 from app.unsubscribe.links import links_for, unsubscribe_links
 from app.unsubscribe.tokens import UnsubscribeTarget
 from app.users.repository import ProfileRepository
@@ -65,11 +68,13 @@ def create_campaign(
     *,
     repo: CampaignRepository,
     lists: ListRepository,
+    segments: SegmentRepository,
     correlation_id: str | None,
 ) -> Campaign:
-    """A new draft (templates checked; the list must be the owner's)."""
+    """A new draft (templates checked; the list, and the segment if any, must be the owner's)."""
     if lists.get(owner_id, cmd.list_id) is None:
         raise _list_not_found()
+    check_target(owner_id, cmd.list_id, cmd.segment_id, segments=segments)
     rendering.check(
         subject=cmd.subject, html_body=cmd.html_body, text_body=cmd.text_body, campaign_name=cmd.name
     )
@@ -95,6 +100,7 @@ def update_campaign(
     *,
     repo: CampaignRepository,
     lists: ListRepository,
+    segments: SegmentRepository,
     correlation_id: str | None,
 ) -> Campaign:
     """Change a draft (scheduled, sending or sent campaigns are not editable)."""
@@ -103,6 +109,8 @@ def update_campaign(
     if "list_id" in changes and lists.get(owner_id, str(changes["list_id"])) is None:
         raise _list_not_found()
     merged = {**current.model_dump(), **changes}
+    if {"list_id", "segment_id"} & set(changes):
+        check_target(owner_id, merged["list_id"], merged["segment_id"], segments=segments)
     rendering.check(
         subject=merged["subject"],
         html_body=merged["html_body"],
@@ -142,6 +150,7 @@ def preview(
     if email is None:
         name, attributes, address = "Sample Subscriber", {}, rendering.SAMPLE_EMAIL
         unsubscribe_url = unsubscribe_links(settings.app_url, "sample")[0]
+        preferences = f"{settings.app_url.rstrip('/')}/preferences/sample"
     else:
         subscriber = subscribers.get(owner_id, campaign.list_id, email)
         if subscriber is None:
@@ -151,14 +160,26 @@ def preview(
             owner_id=owner_id, list_id=campaign.list_id, campaign_id=campaign_id, email=address
         )
         unsubscribe_url = links_for(settings.app_url, target, key=key())[0]
+        preferences = preferences_url(settings.app_url, Reader(owner_id, address), key=key())
     rendered = _render(
-        campaign, email=address, name=name, attributes=attributes, unsubscribe_url=unsubscribe_url
+        campaign,
+        email=address,
+        name=name,
+        attributes=attributes,
+        unsubscribe_url=unsubscribe_url,
+        preferences_url=preferences,
     )
     return Preview(email=address, subject=rendered.subject, html=rendered.html, text=rendered.text)
 
 
 def _render(
-    campaign: Campaign, *, email: str, name: str, attributes: dict[str, Any], unsubscribe_url: str
+    campaign: Campaign,
+    *,
+    email: str,
+    name: str,
+    attributes: dict[str, Any],
+    unsubscribe_url: str,
+    preferences_url: str = "",
 ) -> rendering.Rendered:
     compiled = rendering.CompiledCampaign(
         subject=campaign.subject, html_body=campaign.html_body, text_body=campaign.text_body
@@ -172,6 +193,7 @@ def _render(
                 unsubscribe_url=unsubscribe_url,
                 campaign_name=campaign.name,
                 subject=campaign.subject,
+                preferences_url=preferences_url,
             )
         )
     except rendering.RenderFailed as exc:
@@ -194,7 +216,12 @@ def send_test(
         raise NotFound("Your profile has no address to send the test to.", code="profile_not_found")
     page_url, one_click = unsubscribe_links(settings.app_url, "test")
     rendered = _render(
-        campaign, email=profile.email, name=profile.name, attributes={}, unsubscribe_url=page_url
+        campaign,
+        email=profile.email,
+        name=profile.name,
+        attributes={},
+        unsubscribe_url=page_url,
+        preferences_url=f"{settings.app_url.rstrip('/')}/preferences/test",
     )
     from email.utils import formataddr
 

@@ -22,6 +22,14 @@ PUBLIC = {
     "/api/auth/refresh",
     "/api/auth/logout",
     "/api/public/unsubscribe/{token}",
+    # sign-up forms, their confirmation links and the preference centre: public pages whose
+    # credential, where one is needed, is the signed token in the path
+    "/api/public/subscribe/{form_id}",
+    "/api/public/confirm/{token}",
+    "/api/public/preferences/{token}",
+    "/api/public/preferences/{token}/unsubscribe",
+    "/api/public/preferences/{token}/export",
+    "/api/public/preferences/{token}/erase",
 }
 
 

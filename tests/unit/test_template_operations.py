@@ -96,7 +96,7 @@ def test_one_alarm_watches_every_dead_letter_queue() -> None:
         if i != "DeadLetterQueuesAlarm" and a["Properties"].get("Namespace") == "AWS/SQS"
     ]
 
-    assert len(dead_letter_queues) == 6
+    assert len(dead_letter_queues) == 7  # the confirmation email worker has one too
     assert watched == dead_letter_queues
     assert per_queue_alarms == []
     for queue in dead_letter_queues:
