@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,6 +24,8 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.UpstreamUnavailable: 503,
 }
 
+DEFAULT_RETRY_AFTER = 30  # seconds
+
 
 class ErrorBody(BaseModel):
     """What went wrong, for a program (`code`) and for a person (`message`)."""
@@ -39,11 +41,20 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-def error_response(status: int, code: str, message: str, details: list[Any] | None = None) -> JSONResponse:
-    """A JSON error in Herald's shape."""
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[Any] | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """A JSON error in Herald's shape (401s name the Bearer scheme)."""
     body = ErrorResponse(error=ErrorBody(code=code, message=message, details=details))
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+    extra = dict(headers or {})
+    if status == 401:
+        extra["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body.model_dump(), status_code=status, headers=extra or None)
 
 
 def status_for(exc: errors.DomainError) -> int:
@@ -56,7 +67,12 @@ def status_for(exc: errors.DomainError) -> int:
 
 async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
-    return error_response(status_for(exc), exc.code, exc.message, exc.details)
+    headers = None
+    if isinstance(exc, errors.TooManyRequests):
+        # Every 429 says when to come back; a throttle that cannot tell gets a cautious default.
+        retry_after = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER
+        headers = {"Retry-After": str(max(1, retry_after))}
+    return error_response(status_for(exc), exc.code, exc.message, exc.details, headers=headers)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -71,7 +87,8 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return error_response(exc.status_code, code, str(exc.detail))
+    # Starlette's 405 carries the `Allow` header that RFC 9110 requires; keep it.
+    return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
