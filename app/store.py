@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from app.db import Table
 
 if TYPE_CHECKING:
+    from app.auth.revocation import RevocationRepository
     from app.campaigns.repository import CampaignRepository
     from app.contacts.lists import ListRepository
     from app.contacts.subscribers import SubscriberRepository
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from app.delivery.repository import RecipientRepository
     from app.imports.repository import ImportRepository
     from app.push import ConnectionRepository
+    from app.ratelimit import RateLimitRepository
     from app.users.repository import ProfileRepository
 
 
@@ -63,6 +65,8 @@ class Store:
     campaigns: _Lazy[CampaignRepository] = _Lazy("app.campaigns.repository:CampaignRepository")
     recipients: _Lazy[RecipientRepository] = _Lazy("app.delivery.repository:RecipientRepository")
     connections: _Lazy[ConnectionRepository] = _Lazy("app.push:ConnectionRepository")
+    revocations: _Lazy[RevocationRepository] = _Lazy("app.auth.revocation:RevocationRepository")
+    limits: _Lazy[RateLimitRepository] = _Lazy("app.ratelimit:RateLimitRepository")
 
     def __init__(self, table: Table) -> None:
         self.table = table
