@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app import secrets
-from app.api.deps import AdminUser, CognitoDep, CurrentUser, SettingsDep, StoreDep
+from app.api.deps import AdminUser, CognitoDep, CorrelationId, CurrentUser, SettingsDep, StoreDep
 from app.users import service
 from app.users.models import Me, ProfileUpdate, UserPage
 
@@ -15,15 +15,23 @@ router = APIRouter(tags=["users"])
 
 
 @router.get("/api/me")
-async def get_me(user: CurrentUser, store: StoreDep) -> Me:
+async def get_me(
+    user: CurrentUser, store: StoreDep, cognito: CognitoDep, correlation_id: CorrelationId
+) -> Me:
     """The caller's profile."""
-    return service.get_me(user, repo=store.profiles)
+    return service.get_me(user, repo=store.profiles, cognito=cognito, correlation_id=correlation_id)
 
 
 @router.patch("/api/me")
-async def update_me(body: ProfileUpdate, user: CurrentUser, store: StoreDep) -> Me:
+async def update_me(
+    body: ProfileUpdate,
+    user: CurrentUser,
+    store: StoreDep,
+    cognito: CognitoDep,
+    correlation_id: CorrelationId,
+) -> Me:
     """Change the caller's display name."""
-    return service.update_me(user, body, repo=store.profiles)
+    return service.update_me(user, body, repo=store.profiles, cognito=cognito, correlation_id=correlation_id)
 
 
 @router.get("/api/admin/users")
