@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from app import addresses
+
 SubscriberStatus = Literal["subscribed", "unsubscribed", "bounced", "complained"]
 # Statuses that put the address on the account's suppression list.
 SUPPRESSING_STATUSES: frozenset[str] = frozenset({"unsubscribed", "bounced", "complained"})
@@ -70,8 +72,15 @@ def attributes_json(value: dict[str, Any]) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
-Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
-Attributes = Annotated[dict[str, Any], AfterValidator(_attributes)]
+# The schema states the plain form every client may send (app/addresses.py).
+Email = Annotated[
+    str, Field(max_length=addresses.MAX_LENGTH, json_schema_extra=addresses.SCHEMA), AfterValidator(_email)
+]
+# Attribute names as the validator wants them, stated in the schema (1-64 characters, not blank).
+_ATTRIBUTE_NAMES = {"minLength": 1, "maxLength": MAX_ATTRIBUTE_KEY, "pattern": r"\S"}
+Attributes = Annotated[
+    dict[str, Any], Field(json_schema_extra={"propertyNames": _ATTRIBUTE_NAMES}), AfterValidator(_attributes)
+]
 Name = Annotated[str, Field(max_length=MAX_NAME), AfterValidator(str.strip)]
 
 

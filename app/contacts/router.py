@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from app import secrets
+from app import addresses, secrets
 from app.api.deps import CorrelationId, CurrentUser, Page, StoreDep
 from app.contacts import service
 from app.contacts.models import (
@@ -24,7 +24,9 @@ from app.contacts.models import (
 )
 
 ListId = Annotated[str, Path(min_length=1, max_length=64)]
-EmailInPath = Annotated[str, Path(min_length=1, max_length=320)]
+EmailInPath = Annotated[
+    str, Path(min_length=1, max_length=addresses.MAX_LENGTH, json_schema_extra=addresses.SCHEMA)
+]
 EmailPrefix = Annotated[str, Query(max_length=320)]
 
 router = APIRouter(tags=["contacts"])

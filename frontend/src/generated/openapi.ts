@@ -251,6 +251,10 @@ export interface components {
             last_sent_at?: string | null;
         };
         SubscriberCreate: {
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             name?: string;
             /** @enum {string} */
@@ -279,6 +283,10 @@ export interface components {
             created_at: string;
         };
         SuppressionCreate: {
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             /** @enum {string} */
             reason?: "unsubscribed" | "bounced" | "complained" | "manual";
