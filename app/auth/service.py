@@ -44,8 +44,9 @@ _COGNITO_ERRORS: dict[str, ErrorSpec] = {
     "UsernameExistsException": (Conflict, "user_exists", "An account with this email already exists."),
     "InvalidPasswordException": (InvalidInput, "invalid_password", None),
     "InvalidParameterException": (InvalidInput, "invalid_parameter", None),
-    "CodeMismatchException": (DomainError, "invalid_code", "The confirmation code is wrong."),
-    "ExpiredCodeException": (DomainError, "code_expired", "The confirmation code has expired."),
+    # The code is a credential (it proves the inbox): a wrong one is a 401, as a wrong password.
+    "CodeMismatchException": (NotAuthenticated, "invalid_code", "The confirmation code is wrong."),
+    "ExpiredCodeException": (NotAuthenticated, "code_expired", "The confirmation code has expired."),
     "UserNotConfirmedException": (
         Forbidden,
         "user_not_confirmed",

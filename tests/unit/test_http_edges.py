@@ -66,3 +66,19 @@ def test_a_method_a_route_does_not_allow_is_405_with_the_allow_header(edge_clien
     assert response.status_code == 405
     assert response.headers["allow"] == "GET"
     assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_the_allow_header_names_every_method_of_a_path_served_by_several_routes(
+    edge_client: TestClient,
+) -> None:
+    # /api/me has a route for GET and one for PATCH; /api/lists/{id} for GET, PATCH and DELETE
+    me = edge_client.put("/api/me")
+    one_list = edge_client.options("/api/lists/some-list")
+
+    assert (me.status_code, me.headers["allow"]) == (405, "GET, PATCH")
+    assert (one_list.status_code, one_list.headers["allow"]) == (405, "DELETE, GET, PATCH")
+
+
+def test_log_out_is_documented_as_taking_a_bearer_token_or_none() -> None:
+    operation = create_app().openapi()["paths"]["/api/auth/logout"]["post"]
+    assert {} in operation["security"] and {"HTTPBearer": []} in operation["security"]

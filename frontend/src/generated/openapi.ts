@@ -81,7 +81,10 @@ export interface components {
             text_body?: string | null;
         };
         ConfirmRequest: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             code: string;
         };
@@ -169,7 +172,10 @@ export interface components {
             description?: string | null;
         };
         LoginRequest: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             password: string;
         };
@@ -216,7 +222,10 @@ export interface components {
             send_at: string;
         };
         SignUpRequest: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             password: string;
             name?: string;
