@@ -15,6 +15,7 @@ from app.auth.principal import Principal
 from app.auth.tokens import authorise
 from app.errors import Forbidden, NotAuthenticated
 from app.pagination import PageRequest
+from app.signing import SEALED_PATTERN
 from app.store import Store
 
 if TYPE_CHECKING:
@@ -124,9 +125,14 @@ async def get_optional_bearer(
 OptionalBearer = Annotated[str | None, Depends(get_optional_bearer)]
 
 
+# A page cursor as the API hands them out (`next_cursor`): a malformed one is a 422, one that does
+# not verify a 404 (app/pagination.py).
+Cursor = Annotated[str | None, Query(max_length=2048, pattern=SEALED_PATTERN)]
+
+
 async def get_page(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    cursor: Cursor = None,
 ) -> PageRequest:
     """`?limit=&cursor=` of a list route (the cursor is the previous page's `next_cursor`)."""
     return PageRequest(limit=limit, cursor=cursor)

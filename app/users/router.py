@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from app import secrets
 from app.api.deps import AdminUser, CognitoDep, CorrelationId, CurrentUser, SettingsDep, StoreDep
+from app.signing import SEALED_PATTERN
 from app.users import service
 from app.users.models import Me, ProfileUpdate, UserPage
 
@@ -40,7 +41,8 @@ async def list_users(
     cognito: CognitoDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=60)] = 25,
-    cursor: Annotated[str | None, Query(max_length=4096)] = None,
+    # Cognito's pagination tokens are long: its cursors get more room than the table's.
+    cursor: Annotated[str | None, Query(max_length=4096, pattern=SEALED_PATTERN)] = None,
 ) -> UserPage:
     """Every account, a page at a time (group `admins` only)."""
     return service.list_users(

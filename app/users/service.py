@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.auth.principal import Principal
 from app.aws import error_code
-from app.errors import InvalidInput, NotFound, found
+from app.errors import NotFound, found
 from app.events import UserSignedUp
 from app.mail import send_email
 from app.observability import logger
@@ -27,8 +27,8 @@ def _no_profile() -> NotFound:
     return NotFound("Your profile does not exist yet; confirm your account first.", code="profile_not_found")
 
 
-def _bad_cursor() -> InvalidInput:
-    return InvalidInput("The cursor is not valid; start from the first page.", code="invalid_cursor")
+def _bad_cursor() -> NotFound:
+    return NotFound("The cursor is not valid; start from the first page.", code="invalid_cursor")
 
 
 def create_profile(
