@@ -28,7 +28,7 @@ Text = Annotated[str, AfterValidator(str.strip)]
 # injection: "...\r\nBcc: ..."), and none of < > @, so a name cannot pose as an address
 # ("PayPal Security <security@paypal.com>"); quotes are fine (formataddr quotes the name).
 FROM_NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029<>@]*$"
-FromName = Annotated[Text, Field(max_length=100, pattern=FROM_NAME_PATTERN)]
+FromName = Annotated[str, Field(max_length=100, pattern=FROM_NAME_PATTERN), AfterValidator(str.strip)]
 
 
 class CampaignCreate(BaseModel):
