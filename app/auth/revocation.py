@@ -7,22 +7,30 @@ and WebSocket connect.
 | access pattern                     | key                       | operation                              |
 |------------------------------------|---------------------------|----------------------------------------|
 | revoke a user's tokens (log-out)   | PK=USER#<id>, SK=REVOKED  | UpdateItem SET before, ADD sessions    |
-| is this token revoked              | PK=USER#<id>, SK=REVOKED  | GetItem (one per request)              |
+| is this token revoked              | PK=USER#<id>, SK=REVOKED  | GetItem, kept for a few seconds        |
 
 `before` (epoch seconds) revokes every token issued in an earlier second; `sessions` holds the
 `origin_jti` of each logged-out session, which also covers a token issued in the very second of
 the log-out, while a new log-in in that second (another session) stays valid. The item expires
 once every token it could refuse has expired on its own.
+
+A mark read is kept by the repository for CACHE_SECONDS, so a burst of requests costs one read;
+a log-out clears it in its own process at once, and in every other process (Lambda container)
+within CACHE_SECONDS.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from dataclasses import dataclass
 
 from app.auth.principal import Principal
 from app.db import Table
 
 ENTITY = "token_revocation"
+CACHE_SECONDS = 5.0
+_CACHE_LIMIT = 10_000  # users; past it the cache starts afresh
 # The access token lifetime of the app client (template: AccessTokenValidity 60 minutes), plus
 # the clock skew a token's `iat` may carry.
 ACCESS_TOKEN_LIFETIME_SECONDS = 3600 + 300
@@ -33,11 +41,23 @@ def revocation_key(user_id: str) -> tuple[str, str]:
     return f"USER#{user_id}", "REVOKED"
 
 
-class RevocationRepository:
-    """Per-user revocation marks in the single table."""
+@dataclass(frozen=True)
+class _Mark:
+    """A user's revocation mark as read (before=0 and no sessions: none)."""
 
-    def __init__(self, table: Table) -> None:
+    read_at: float
+    before: int
+    sessions: frozenset[str]
+
+
+class RevocationRepository:
+    """Per-user revocation marks in the single table, each read kept for a few seconds."""
+
+    def __init__(self, table: Table, *, cache_seconds: float = CACHE_SECONDS) -> None:
         self.table = table
+        self.cache_seconds = cache_seconds
+        self._marks: dict[str, _Mark] = {}
+        self._lock = threading.Lock()
 
     def revoke(self, user_id: str, *, session: str | None, now: float | None = None) -> None:
         """Refuse the user's tokens issued before now, and every token of `session` (an origin_jti)."""
@@ -48,12 +68,30 @@ class RevocationRepository:
             adds={"sessions": {session}} if session else {},
             returns="NONE",
         )
+        with self._lock:
+            self._marks.pop(user_id, None)
 
     def is_revoked(self, principal: Principal) -> bool:
         """True when the token predates the user's last log-out, or belongs to a logged-out session."""
-        item = self.table.get(*revocation_key(principal.user_id))
-        if item is None or int(item.get("ttl", 0)) < time.time():
-            return False
-        if principal.issued_at < int(item.get("before", 0)):
+        mark = self._mark(principal.user_id)
+        if principal.issued_at < mark.before:
             return True
-        return principal.session is not None and principal.session in item.get("sessions", set())
+        return principal.session is not None and principal.session in mark.sessions
+
+    def _mark(self, user_id: str) -> _Mark:
+        now = time.monotonic()
+        with self._lock:
+            kept = self._marks.get(user_id)
+        if kept is not None and now - kept.read_at < self.cache_seconds:
+            return kept
+        item = self.table.get(*revocation_key(user_id))
+        if item is None or int(item.get("ttl", 0)) < time.time():
+            mark = _Mark(read_at=now, before=0, sessions=frozenset())
+        else:
+            sessions = frozenset(str(s) for s in item.get("sessions", set()))
+            mark = _Mark(read_at=now, before=int(item.get("before", 0)), sessions=sessions)
+        with self._lock:
+            if len(self._marks) >= _CACHE_LIMIT:
+                self._marks.clear()
+            self._marks[user_id] = mark
+        return mark
