@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from app.db import Table
 
 if TYPE_CHECKING:
+    from app.auth.revocation import RevocationRepository
     from app.campaigns.repository import CampaignRepository
     from app.contacts.confirmations import ConfirmationRepository
     from app.contacts.lists import ListRepository
@@ -22,10 +23,10 @@ if TYPE_CHECKING:
     from app.contacts.suppression import SuppressionRepository
     from app.delivery.repository import RecipientRepository
     from app.forms.repository import FormRepository
-    from app.forms.throttle import CounterRepository
     from app.imports.repository import ImportRepository
     from app.preferences.repository import PersonalDataRepository
     from app.push import ConnectionRepository
+    from app.ratelimit import RateLimitRepository
     from app.segments.repository import SegmentRepository
     from app.users.repository import ProfileRepository
 
@@ -70,9 +71,10 @@ class Store:
     connections: _Lazy[ConnectionRepository] = _Lazy("app.push:ConnectionRepository")
     confirmations: _Lazy[ConfirmationRepository] = _Lazy("app.contacts.confirmations:ConfirmationRepository")
     forms: _Lazy[FormRepository] = _Lazy("app.forms.repository:FormRepository")
-    counters: _Lazy[CounterRepository] = _Lazy("app.forms.throttle:CounterRepository")
     segments: _Lazy[SegmentRepository] = _Lazy("app.segments.repository:SegmentRepository")
     personal_data: _Lazy[PersonalDataRepository] = _Lazy("app.preferences.repository:PersonalDataRepository")
+    revocations: _Lazy[RevocationRepository] = _Lazy("app.auth.revocation:RevocationRepository")
+    limits: _Lazy[RateLimitRepository] = _Lazy("app.ratelimit:RateLimitRepository")
 
     def __init__(self, table: Table) -> None:
         self.table = table

@@ -22,6 +22,16 @@ from localcloud.cloud import EmbeddedCloud
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
 
+# The suite signs up and logs in hundreds of accounts from one client address (the ASGI client's,
+# or 127.0.0.1 for the local server): the per-address auth limits are raised for it. The
+# per-account limits keep their defaults; tests/api/test_auth_limits.py checks all at their defaults.
+SUITE_LIMITS = {
+    "SIGNUP_PER_ADDRESS": "100000",
+    "CONFIRM_PER_ADDRESS": "100000",
+    "LOGIN_PER_ADDRESS": "100000",
+    "REFRESH_PER_ADDRESS": "100000",
+}
+
 
 def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:
     """Poll `check` until it returns something truthy or the timeout passes (pollers run in threads)."""

@@ -93,6 +93,9 @@ def list_campaigns(
     return CampaignPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 
+REQUIRED = frozenset({"name", "subject", "list_id"})
+
+
 def update_campaign(
     owner_id: str,
     campaign_id: str,
@@ -105,7 +108,10 @@ def update_campaign(
 ) -> Campaign:
     """Change a draft (scheduled, sending or sent campaigns are not editable)."""
     current = get_campaign(owner_id, campaign_id, repo=repo)
-    changes = cmd.model_dump(exclude_unset=True)
+    # null clears an optional field; a required one (name, subject, list) keeps its value.
+    changes = {
+        k: v for k, v in cmd.model_dump(exclude_unset=True).items() if v is not None or k not in REQUIRED
+    }
     if "list_id" in changes and lists.get(owner_id, str(changes["list_id"])) is None:
         raise _list_not_found()
     merged = {**current.model_dump(), **changes}
@@ -113,8 +119,8 @@ def update_campaign(
         check_target(owner_id, merged["list_id"], merged["segment_id"], segments=segments)
     rendering.check(
         subject=merged["subject"],
-        html_body=merged["html_body"],
-        text_body=merged["text_body"],
+        html_body=merged["html_body"] or "",
+        text_body=merged["text_body"] or "",
         campaign_name=merged["name"],
     )
     if not changes:
@@ -292,9 +298,10 @@ def schedule(
     when = cmd.send_at
     if when.tzinfo is None:
         raise InvalidInput("send_at needs a time zone (e.g. 2030-01-01T09:00:00Z).", code="invalid_send_at")
-    if when < (now or datetime.now(UTC)) + MIN_LEAD:
-        raise InvalidInput("send_at must be at least a minute in the future.", code="invalid_send_at")
     current = get_campaign(owner_id, campaign_id, repo=repo)
+    if when < (now or datetime.now(UTC)) + MIN_LEAD:
+        # A well-formed time that has passed conflicts with the clock, not with the schema: 409.
+        raise Conflict("send_at must be at least a minute in the future.", code="invalid_send_at")
     if lists.get(owner_id, current.list_id) is None:
         raise _list_not_found()
     record = repo.update(

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StrictBool
+
+from app import addresses
 
 SubscriberStatus = Literal["subscribed", "unconfirmed", "unsubscribed", "bounced", "complained"]
 # What an owner may set: `unconfirmed` is where a subscriber starts (a form, or the API asking
@@ -82,8 +84,15 @@ def attributes_json(value: dict[str, Any]) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
-Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
-Attributes = Annotated[dict[str, Any], AfterValidator(_attributes)]
+# The schema states the plain form every client may send (app/addresses.py).
+Email = Annotated[
+    str, Field(max_length=addresses.MAX_LENGTH, json_schema_extra=addresses.SCHEMA), AfterValidator(_email)
+]
+# Attribute names as the validator wants them, stated in the schema (1-64 characters, not blank).
+_ATTRIBUTE_NAMES = {"minLength": 1, "maxLength": MAX_ATTRIBUTE_KEY, "pattern": r"\S"}
+Attributes = Annotated[
+    dict[str, Any], Field(json_schema_extra={"propertyNames": _ATTRIBUTE_NAMES}), AfterValidator(_attributes)
+]
 Name = Annotated[str, Field(max_length=MAX_NAME), AfterValidator(str.strip)]
 
 
@@ -113,7 +122,7 @@ class ListUpdate(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=120), AfterValidator(str.strip)] | None = None
     description: Annotated[str, Field(max_length=1000)] | None = None
     opt_in: OptIn | None = None
-    public: bool | None = None
+    public: StrictBool | None = None
     confirmation: ConfirmationTemplate | None = None
 
 

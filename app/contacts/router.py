@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import StreamingResponse
 
-from app import secrets
+from app import addresses, secrets
 from app.api.deps import CorrelationId, CurrentUser, Page, StoreDep
 from app.contacts import service
 from app.contacts.export import csv_response
@@ -26,9 +26,9 @@ from app.contacts.models import (
 )
 
 ListId = Annotated[str, Path(min_length=1, max_length=64)]
-
-
-EmailInPath = Annotated[str, Path(min_length=1, max_length=320)]
+EmailInPath = Annotated[
+    str, Path(min_length=1, max_length=addresses.MAX_LENGTH, json_schema_extra=addresses.SCHEMA)
+]
 EmailPrefix = Annotated[str, Query(max_length=320)]
 
 router = APIRouter(tags=["contacts"])

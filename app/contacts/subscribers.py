@@ -97,7 +97,7 @@ def filter_value(value: Any) -> Any:
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int | float):
-        return _number(str(value)) if isinstance(value, float) else Decimal(value)
+        return _number(str(value))
     if isinstance(value, str):
         text = value.strip()
         number = _number(text) if _NUMERIC_TEXT.fullmatch(text) else None
@@ -112,7 +112,11 @@ def _number(text: str) -> Decimal | str:
         number = Decimal(text)
     except InvalidOperation:
         return text.lower()
-    return number if number.is_finite() and len(number.as_tuple().digits) <= 38 else text.lower()
+    # What a DynamoDB number holds (38 digits, magnitude 1E-130 to 1E+126); beyond it, text.
+    fits = number.is_finite() and len(number.as_tuple().digits) <= 38 and -130 <= number.adjusted() <= 125
+    if number.is_zero():
+        return Decimal(0)
+    return number if fits else text.lower()
 
 
 def _nested(value: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, StrictBool, field_validator
 
 from app.contacts.models import MAX_ATTRIBUTE_KEY, MAX_CONSENT_TEXT
 
@@ -22,7 +22,7 @@ class FormField(BaseModel):
 
     key: Annotated[Text, Field(min_length=1, max_length=MAX_ATTRIBUTE_KEY)]
     label: Annotated[Text, Field(min_length=1, max_length=120)]
-    required: bool = False
+    required: StrictBool = False
 
     @field_validator("key")
     @classmethod
@@ -46,7 +46,7 @@ def _distinct_keys(fields: list[FormField]) -> list[FormField]:
 
 ListIds = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=64)]],
-    Field(min_length=1, max_length=MAX_LISTS),
+    Field(min_length=1, max_length=MAX_LISTS, json_schema_extra={"uniqueItems": True}),
     AfterValidator(_distinct),
 ]
 Fields = Annotated[list[FormField], Field(max_length=MAX_FIELDS), AfterValidator(_distinct_keys)]
@@ -59,8 +59,8 @@ class FormCreate(BaseModel):
     list_ids: ListIds
     title: Annotated[Text, Field(max_length=200)] = ""
     intro: Annotated[Text, Field(max_length=2000)] = ""
-    ask_name: bool = True
-    name_required: bool = False
+    ask_name: StrictBool = True
+    name_required: StrictBool = False
     fields: Fields = Field(default_factory=list)
     consent_text: Annotated[Text, Field(max_length=MAX_CONSENT_TEXT)] = DEFAULT_CONSENT
     button_label: Annotated[Text, Field(min_length=1, max_length=60)] = "Subscribe"
@@ -74,8 +74,8 @@ class FormUpdate(BaseModel):
     list_ids: ListIds | None = None
     title: Annotated[Text, Field(max_length=200)] | None = None
     intro: Annotated[Text, Field(max_length=2000)] | None = None
-    ask_name: bool | None = None
-    name_required: bool | None = None
+    ask_name: StrictBool | None = None
+    name_required: StrictBool | None = None
     fields: Fields | None = None
     consent_text: Annotated[Text, Field(max_length=MAX_CONSENT_TEXT)] | None = None
     button_label: Annotated[Text, Field(min_length=1, max_length=60)] | None = None

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Request
 from starlette.responses import HTMLResponse
 
 from app import secrets
-from app.api.deps import CorrelationId, StoreDep
+from app.api.deps import ClientAddress, CorrelationId, StoreDep
 from app.errors import InvalidInput
 from app.forms import confirmation, pages, signup
 
@@ -20,12 +20,6 @@ MAX_BODY = 32 * 1024  # a sign-up is a few hundred bytes
 MAX_FIELDS = 100
 
 router = APIRouter(tags=["sign-up"])
-
-
-def _client_ip(request: Request) -> str:
-    # The connection's peer (in Lambda, API Gateway's sourceIp as Mangum passes it); no header a
-    # viewer could forge is read. Behind CloudFront, read it as the account routes do once they settle it.
-    return request.client.host if request.client else "unknown"
 
 
 async def _fields(request: Request) -> dict[str, list[str]] | None:
@@ -53,14 +47,18 @@ async def form_page(form_id: FormId, request: Request, store: StoreDep) -> HTMLR
 
 @router.post("/api/public/subscribe/{form_id}", response_class=HTMLResponse)
 async def sign_up(
-    form_id: FormId, request: Request, store: StoreDep, correlation_id: CorrelationId
+    form_id: FormId,
+    request: Request,
+    store: StoreDep,
+    correlation_id: CorrelationId,
+    client: ClientAddress,
 ) -> HTMLResponse:
     """A sign-up (`email`, `name`, `attributes.<key>`, `list` per chosen list): the same answer
     for every address; 422 shows the form again with what to fix, 429 says when to try again."""
     fields = await _fields(request)
     if fields is None:
         return pages.error_page(InvalidInput("The form sent too much data.", code="form_too_large"))
-    submission = signup.Submission(fields=fields, ip=_client_ip(request))
+    submission = signup.Submission(fields=fields, ip=client)
     return pages.respond(
         lambda: pages.done_page(
             signup.submit(
@@ -70,7 +68,7 @@ async def sign_up(
                 lists=store.lists,
                 subscribers=store.subscribers,
                 confirmations=store.confirmations,
-                counters=store.counters,
+                counters=store.limits,
                 correlation_id=correlation_id,
             )
         ),
@@ -97,14 +95,14 @@ async def confirmation_page(token: Token, request: Request, store: StoreDep) -> 
 
 
 @router.post("/api/public/confirm/{token}", response_class=HTMLResponse)
-async def confirm(token: Token, request: Request, store: StoreDep) -> HTMLResponse:
+async def confirm(token: Token, request: Request, store: StoreDep, client: ClientAddress) -> HTMLResponse:
     """Confirm the subscription (idempotent); the time and IP are recorded with it."""
     return pages.respond(
         lambda: pages.confirm_page(
             confirmation.confirm(
                 token,
                 key=secrets.signing_key(),
-                ip=_client_ip(request),
+                ip=client,
                 lists=store.lists,
                 subscribers=store.subscribers,
                 suppressions=store.suppressions,

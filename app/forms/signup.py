@@ -32,8 +32,8 @@ from app.contacts.subscribers import SubscriberRepository, Waiting
 from app.errors import InvalidInput, NotFound
 from app.forms.models import SignupForm
 from app.forms.repository import FormRepository
-from app.forms.throttle import CounterRepository, Limit, enforce
 from app.observability import logger
+from app.ratelimit import Limit, RateLimitRepository, enforce
 
 HONEYPOT = "homepage"  # hidden from people; bots fill every field they find
 # Generous for people behind one NAT, tight for a script.
@@ -143,12 +143,12 @@ def submit(
     lists: ListRepository,
     subscribers: SubscriberRepository,
     confirmations: ConfirmationRepository,
-    counters: CounterRepository,
+    counters: RateLimitRepository,
     correlation_id: str | None,
     now: float | None = None,
 ) -> SignupDone:
     """Sign an address up through a form: single opt-in lists at once, double opt-in ones once the
-    emailed link is followed. InvalidInput (which field), Throttled (how long to wait), NotFound."""
+    emailed link is followed. InvalidInput (which field), TooManyRequests (how long to wait), NotFound."""
     page = public_form(form_id, forms=forms, lists=lists)
     done = _done(page)
     if submission.value(HONEYPOT):

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 from fastapi.responses import StreamingResponse
+from starlette.convertors import Convertor, register_url_convertor
 
 from app import secrets
 from app.api.deps import CurrentUser, Page, StoreDep
@@ -20,7 +21,22 @@ from app.segments.models import (
     SegmentUpdate,
 )
 
-SegmentId = Annotated[str, Path(min_length=1, max_length=64)]
+
+class _SegmentIdConvertor(Convertor[str]):
+    """A segment id as `new_id()` makes them, so that /api/segments/preview is not an id (its
+    405 names only POST, and GET /api/segments/preview is not a lookup of segment "preview")."""
+
+    regex = "[0-9a-f]{28}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("segment_id", _SegmentIdConvertor())
+SegmentId = Annotated[str, Path(pattern="^[0-9a-f]{28}$")]
 
 router = APIRouter(tags=["segments"])
 
@@ -46,13 +62,13 @@ async def preview_segment(body: SegmentPreviewRequest, user: CurrentUser, store:
     )
 
 
-@router.get("/api/segments/{segment_id}")
+@router.get("/api/segments/{segment_id:segment_id}")
 async def get_segment(segment_id: SegmentId, user: CurrentUser, store: StoreDep) -> Segment:
     """One segment."""
     return service.get_segment(user.user_id, segment_id, repo=store.segments)
 
 
-@router.patch("/api/segments/{segment_id}")
+@router.patch("/api/segments/{segment_id:segment_id}")
 async def update_segment(
     segment_id: SegmentId, body: SegmentUpdate, user: CurrentUser, store: StoreDep
 ) -> Segment:
@@ -60,14 +76,14 @@ async def update_segment(
     return service.update_segment(user.user_id, segment_id, body, repo=store.segments, lists=store.lists)
 
 
-@router.delete("/api/segments/{segment_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/api/segments/{segment_id:segment_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_segment(segment_id: SegmentId, user: CurrentUser, store: StoreDep) -> None:
     """Delete a segment."""
     service.delete_segment(user.user_id, segment_id, repo=store.segments)
 
 
 @router.get(
-    "/api/segments/{segment_id}/export",
+    "/api/segments/{segment_id:segment_id}/export",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "The members as CSV"}},
 )

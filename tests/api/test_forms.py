@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from app import secrets
 from app.forms import signup
-from app.forms.throttle import Limit
 from app.forms.tokens import make_token
+from app.ratelimit import Limit
 from app.store import Store
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, new_email, registered_user

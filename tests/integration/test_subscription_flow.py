@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.forms import signup
-from app.forms.throttle import Limit
+from app.ratelimit import Limit
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, new_campaign, new_email, new_list, registered_user
 from tests.helpers import campaign_mail, eventually, link_in_mail, mail_to, visitor, wait_for_status

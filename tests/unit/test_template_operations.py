@@ -114,6 +114,19 @@ def test_every_functions_errors_raise_an_alarm() -> None:
     assert sorted(watched) == sorted(FUNCTIONS)
 
 
+def test_a_single_failure_of_the_post_confirmation_trigger_raises_an_alarm() -> None:
+    # Cognito never retries the trigger, so one failure is one person without a profile
+    watching = [
+        alarm["Properties"]
+        for alarm in ALARMS.values()
+        if {"Ref": "OnUserConfirmedFunction"} in [m["Value"] for m in _alarm_metrics(alarm)]
+    ]
+
+    assert len(watching) == 1
+    assert (watching[0]["Threshold"], watching[0]["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    assert watching[0]["Period"] == 300 and watching[0]["EvaluationPeriods"] == 1
+
+
 def test_step_functions_failures_and_ses_reputation_raise_alarms() -> None:
     delivery = {m["MetricName"] for m in _alarm_metrics(ALARMS["DeliveryExecutionsAlarm"])}
     bounce = ALARMS["SesBounceRateAlarm"]["Properties"]

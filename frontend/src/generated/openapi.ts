@@ -96,7 +96,10 @@ export interface components {
             text_body?: string | null;
         };
         ConfirmRequest: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             code: string;
         };
@@ -255,7 +258,10 @@ export interface components {
             confirmation?: components["schemas"]["ConfirmationTemplate"] | null;
         };
         LoginRequest: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             password: string;
         };
@@ -385,7 +391,10 @@ export interface components {
             rule?: components["schemas"]["Rule"] | null;
         };
         SignUpRequest: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             password: string;
             name?: string;
@@ -464,6 +473,10 @@ export interface components {
             consent?: components["schemas"]["Consent"] | null;
         };
         SubscriberCreate: {
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             name?: string;
             /** @enum {string} */
@@ -494,6 +507,10 @@ export interface components {
             created_at: string;
         };
         SuppressionCreate: {
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             /** @enum {string} */
             reason?: "unsubscribed" | "bounced" | "complained" | "manual";
