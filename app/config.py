@@ -43,6 +43,18 @@ class Settings(BaseSettings):
     # How long one WaitForSender step waits for the senders before the campaign fails.
     sender_timeout_seconds: int = 3600
     soft_bounce_limit: int = 3
+    # Where the client's address is read from: None is the connection's (uvicorn's peer, the HTTP
+    # API's sourceIp); behind CloudFront the template names `cloudfront-viewer-address`.
+    client_address_header: str | None = None
+    # Throttles of /api/auth/*: attempts per client address and per account in each window
+    # (sign-up: an hour; confirm, log-in, refresh: 15 minutes). A refused attempt is a 429.
+    signup_per_address: int = 10
+    signup_per_account: int = 3
+    confirm_per_address: int = 30
+    confirm_per_account: int = 10
+    login_per_address: int = 60
+    login_per_account: int = 10
+    refresh_per_address: int = 120
 
     @property
     def cognito_issuer(self) -> str:

@@ -220,14 +220,24 @@ class Table:
         limit: int | None = None,
         start_key: Mapping[str, Any] | None = None,
         forward: bool = True,
+        filter: str | None = None,
+        names: Mapping[str, str] = _EMPTY,
     ) -> tuple[list[Item], Item | None]:
-        """One page of a Query: the items and the key to continue from."""
+        """One page of a Query: the items and the key to continue from.
+
+        A `filter` (FilterExpression, its placeholders in `names` and `values`) drops items after
+        they are read: `limit` still counts the items read, so a page may hold fewer, even none.
+        """
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": key_condition,
             "ExpressionAttributeValues": to_attr(values),
             "ScanIndexForward": forward,
         }
+        if filter:
+            kwargs["FilterExpression"] = filter
+        if names:
+            kwargs["ExpressionAttributeNames"] = dict(names)
         if index:
             kwargs["IndexName"] = index
         if limit:
@@ -239,16 +249,28 @@ class Table:
         return [from_attr(i) for i in response.get("Items", [])], (from_attr(last) if last else None)
 
     def page(
-        self, pk: str, prefix: str, *, limit: int, start_sk: str | None, forward: bool = True
+        self,
+        pk: str,
+        prefix: str,
+        *,
+        limit: int,
+        start_sk: str | None,
+        forward: bool = True,
+        filter: str | None = None,
+        names: Mapping[str, str] = _EMPTY,
+        values: Mapping[str, Any] = _EMPTY,
     ) -> tuple[list[Item], str | None]:
         """A page of one partition's items whose sort key starts with `prefix`, and the sort key to
-        continue after (None on the last page)."""
+        continue after (None on the last page); `filter` as in `query` (its values must not be
+        named `:pk` or `:prefix`)."""
         items, last = self.query(
             "PK = :pk AND begins_with(SK, :prefix)",
-            {":pk": pk, ":prefix": prefix},
+            {**values, ":pk": pk, ":prefix": prefix},
             limit=limit,
             start_key={"PK": pk, "SK": start_sk} if start_sk else None,
             forward=forward,
+            filter=filter,
+            names=names,
         )
         return items, (str(last["SK"]) if last else None)
 

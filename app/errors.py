@@ -52,9 +52,20 @@ class Conflict(DomainError):
 
 
 class TooManyRequests(DomainError):
-    """The caller (or Herald, upstream) is being throttled."""
+    """The caller (or Herald, upstream) is being throttled; `retry_after` seconds tells when to try again."""
 
     code = "too_many_requests"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: list[Any] | None = None,
+        retry_after: int | None = None,
+    ):
+        super().__init__(message, code=code, details=details)
+        self.retry_after = retry_after
 
 
 class UpstreamUnavailable(DomainError):

@@ -60,8 +60,20 @@ class ImportFailed(DomainEvent):
     message: str
 
 
+class ConfirmationRequested(DomainEvent):
+    """An address asked to join lists (a form, or its owner through the API): the confirmation
+    email goes out, with one link for every (list, confirm id) pair."""
+
+    source: ClassVar[str] = "herald.contacts"
+    owner_id: str
+    request_id: str
+    email: str
+    lists: list[tuple[str, str]]
+    form_id: str = ""
+
+
 CATALOG: dict[str, type[DomainEvent]] = {
-    cls.detail_type(): cls for cls in (UserSignedUp, ImportCompleted, ImportFailed)
+    cls.detail_type(): cls for cls in (UserSignedUp, ImportCompleted, ImportFailed, ConfirmationRequested)
 }
 
 

@@ -6,14 +6,22 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from app.events import DomainEvent, ImportCompleted, ImportFailed, UserSignedUp
+from app.contacts.confirmations import ConfirmationRequest
+from app.events import ConfirmationRequested, DomainEvent, ImportCompleted, ImportFailed, UserSignedUp
 from app.imports.repository import to_job
 
 ChangeKind = Literal["INSERT", "MODIFY", "REMOVE"]
 # (entity, the image it is read from) of every change the outbox reacts to; the stream's
 # FilterCriteria in template.yaml lets exactly these reach the worker.
 REACTS_TO = frozenset(
-    {("user", "new"), ("import", "new"), ("campaign", "new"), ("list_purge", "new"), ("list", "old")}
+    {
+        ("user", "new"),
+        ("import", "new"),
+        ("campaign", "new"),
+        ("list_purge", "new"),
+        ("list", "old"),
+        ("confirmation", "new"),
+    }
 )
 
 
@@ -55,6 +63,18 @@ def events_for(change: TableChange) -> list[DomainEvent]:
         ]
     if change.entity == "import":
         return _import_events(change)
+    if change.entity == "confirmation" and change.kind == "INSERT" and change.new is not None:
+        request = ConfirmationRequest.from_item(change.new)
+        return [
+            ConfirmationRequested(
+                owner_id=request.owner_id,
+                request_id=request.id,
+                email=request.email,
+                lists=list(request.lists),
+                form_id=request.form_id,
+                correlation_id=change.correlation_id,
+            )
+        ]
     return []
 
 

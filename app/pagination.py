@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.errors import InvalidInput
+from app.errors import NotFound
 from app.signing import seal_json, unseal_json
 
 KeySource = Callable[[], bytes]
@@ -25,12 +25,14 @@ def encode_cursor(position: Mapping[str, Any], *, scope: str, key: KeySource) ->
     return seal_json(dict(position), scope=scope, key=key())
 
 
-def _invalid() -> InvalidInput:
-    return InvalidInput("The cursor is not valid; start again from the first page.", code="invalid_cursor")
+def _invalid() -> NotFound:
+    # A well-formed cursor that does not verify names no page this caller can have: a 404, like an
+    # unknown id (a malformed one is refused by the parameter's pattern, a 422).
+    return NotFound("The cursor is not valid; start again from the first page.", code="invalid_cursor")
 
 
 def decode_cursor(cursor: str, *, scope: str, key: KeySource) -> dict[str, Any]:
-    """The position a cursor stands for; InvalidInput if it was altered or made for another scope."""
+    """The position a cursor stands for; NotFound if it was altered or made for another scope."""
     position = unseal_json(cursor, scope=scope, key=key())
     if not isinstance(position, dict):
         raise _invalid()
@@ -38,7 +40,7 @@ def decode_cursor(cursor: str, *, scope: str, key: KeySource) -> dict[str, Any]:
 
 
 def start_after(cursor: str | None, *, scope: str, prefix: str, key: KeySource) -> str | None:
-    """The sort key a page of one partition starts after (None: the first page); InvalidInput for a
+    """The sort key a page of one partition starts after (None: the first page); NotFound for a
     cursor made for another scope, or one whose sort key is outside `prefix`."""
     if not cursor:
         return None

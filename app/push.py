@@ -6,6 +6,7 @@
 | a user's connections (push)       | PK=USER#<user>, SK begins_with WS#               | Query              |
 | whose connection is it (disconnect) | GSI1PK=WS#<conn>                               | Query GSI1         |
 | forget a connection               | PK=USER#<user>, SK=WS#<conn>                     | DeleteItem         |
+| close a user's sockets (log-out)  | PK=USER#<user>, SK begins_with WS#               | Query, DeleteItem  |
 
 A message is one JSON object `{"type": ..., ...}`. `post_to_connection` answering GoneException
 means the socket is closed: the connection item is deleted. The endpoint comes from the setting
@@ -20,7 +21,8 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from app.auth.principal import Principal
-from app.auth.tokens import verify_access_token
+from app.auth.revocation import RevocationRepository
+from app.auth.tokens import authorise
 from app.aws import error_code
 from app.config import Settings
 from app.db import Table
@@ -37,6 +39,10 @@ class ManagementApi(Protocol):
 
     def post_to_connection(self, *, Data: bytes, ConnectionId: str) -> object:
         """Send bytes to one connection."""
+        ...
+
+    def delete_connection(self, *, ConnectionId: str) -> object:
+        """Close one connection."""
         ...
 
 
@@ -87,12 +93,18 @@ class ConnectionRepository:
 
 
 def connect(
-    token: str | None, connection_id: str, *, repo: ConnectionRepository, settings: Settings
+    token: str | None,
+    connection_id: str,
+    *,
+    repo: ConnectionRepository,
+    revocations: RevocationRepository,
+    settings: Settings,
 ) -> Principal:
-    """Authorise a new connection by its access token and store it; NotAuthenticated otherwise."""
+    """Authorise a new connection by its access token (valid, not revoked) and store it;
+    NotAuthenticated otherwise."""
     if not token:
         raise NotAuthenticated("A token query parameter is required.", code="not_authenticated")
-    user = verify_access_token(token, settings=settings)
+    user = authorise(token, settings=settings, revocations=revocations)
     repo.add(user.user_id, connection_id)
     logger.info("websocket connected", extra={"user_id": user.user_id, "connection_id": connection_id})
     return user
@@ -131,6 +143,28 @@ def push(user_id: str, message: Mapping[str, Any], *, repo: ConnectionRepository
             continue
         delivered += 1
     return delivered
+
+
+def close_all(user_id: str, *, repo: ConnectionRepository, api: ManagementApi) -> int:
+    """Close every socket of a user (log-out) and forget them; returns how many were open.
+
+    API Gateway then runs `$disconnect`, which finds nothing left to forget. A socket already gone
+    counts for nothing; any other failure is logged and the item kept (it expires with its TTL).
+    """
+    closed = 0
+    for connection_id in repo.for_user(user_id):
+        try:
+            api.delete_connection(ConnectionId=connection_id)
+        except Exception as exc:
+            code = error_code(exc)
+            if code != "GoneException":
+                error = code or type(exc).__name__
+                logger.warning("socket not closed", extra={"connection_id": connection_id, "error": error})
+                continue
+        else:
+            closed += 1
+        repo.remove(user_id, connection_id)
+    return closed
 
 
 def reply(body: str | None) -> dict[str, Any]:

@@ -12,6 +12,9 @@ import hmac
 import json
 from typing import Any
 
+# What `seal` makes: base64url payload, a dot, the 16-byte signature in base64url (22 characters).
+SEALED_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$"
+
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")

@@ -15,13 +15,19 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from app.db import Table
 
 if TYPE_CHECKING:
+    from app.auth.revocation import RevocationRepository
     from app.campaigns.repository import CampaignRepository
+    from app.contacts.confirmations import ConfirmationRepository
     from app.contacts.lists import ListRepository
     from app.contacts.subscribers import SubscriberRepository
     from app.contacts.suppression import SuppressionRepository
     from app.delivery.repository import RecipientRepository
+    from app.forms.repository import FormRepository
     from app.imports.repository import ImportRepository
+    from app.preferences.repository import PersonalDataRepository
     from app.push import ConnectionRepository
+    from app.ratelimit import RateLimitRepository
+    from app.segments.repository import SegmentRepository
     from app.users.repository import ProfileRepository
 
 
@@ -63,6 +69,12 @@ class Store:
     campaigns: _Lazy[CampaignRepository] = _Lazy("app.campaigns.repository:CampaignRepository")
     recipients: _Lazy[RecipientRepository] = _Lazy("app.delivery.repository:RecipientRepository")
     connections: _Lazy[ConnectionRepository] = _Lazy("app.push:ConnectionRepository")
+    confirmations: _Lazy[ConfirmationRepository] = _Lazy("app.contacts.confirmations:ConfirmationRepository")
+    forms: _Lazy[FormRepository] = _Lazy("app.forms.repository:FormRepository")
+    segments: _Lazy[SegmentRepository] = _Lazy("app.segments.repository:SegmentRepository")
+    personal_data: _Lazy[PersonalDataRepository] = _Lazy("app.preferences.repository:PersonalDataRepository")
+    revocations: _Lazy[RevocationRepository] = _Lazy("app.auth.revocation:RevocationRepository")
+    limits: _Lazy[RateLimitRepository] = _Lazy("app.ratelimit:RateLimitRepository")
 
     def __init__(self, table: Table) -> None:
         self.table = table

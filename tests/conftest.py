@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from localcloud.cloud import EmbeddedCloud
+from tests.helpers import SUITE_LIMITS
 from tests.helpers import LogCapture as LogCapture  # tests/localcloud/test_console.py imports it from here
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +34,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCloud]:
     embedded = EmbeddedCloud(template_path=ROOT / "template.yaml", state_dir=tmp_path_factory.mktemp("cloud"))
     embedded.start()
     embedded.apply_environment()
+    os.environ.update(SUITE_LIMITS)
     reset_caches()
     yield embedded
     embedded.stop()

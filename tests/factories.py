@@ -227,3 +227,21 @@ def draft(store: Store, owner: str, list_id: str, **content: Any) -> str:
         correlation_id="corr-test",
     )
     return campaign_id
+
+
+def signup_form(store: Store, owner: str, list_ids: list[str], **content: Any) -> str:
+    """A sign-up form of `owner` for these lists, written through the store."""
+    from app.forms.models import FormCreate
+
+    cmd = FormCreate.model_validate({"name": "Footer form", "list_ids": list_ids, **content})
+    form_id = uuid.uuid4().hex
+    store.forms.create(owner, form_id, cmd.model_dump())
+    return form_id
+
+
+def form_fields(email: str, **more: str | list[str]) -> dict[str, list[str]]:
+    """A form POST's fields as the public route parses them (every value a list)."""
+    fields: dict[str, list[str]] = {"email": [email], "homepage": [""]}
+    for name, value in more.items():
+        fields[name.replace("__", ".")] = value if isinstance(value, list) else [value]
+    return fields

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,16 @@ from localcloud.cloud import EmbeddedCloud
 
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
+
+# The suite signs up and logs in hundreds of accounts from one client address (the ASGI client's,
+# or 127.0.0.1 for the local server): the per-address auth limits are raised for it. The
+# per-account limits keep their defaults; tests/api/test_auth_limits.py checks all at their defaults.
+SUITE_LIMITS = {
+    "SIGNUP_PER_ADDRESS": "100000",
+    "CONFIRM_PER_ADDRESS": "100000",
+    "LOGIN_PER_ADDRESS": "100000",
+    "REFRESH_PER_ADDRESS": "100000",
+}
 
 
 def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:
@@ -219,3 +230,19 @@ class MemoryUploads:
 
     def delete(self, key: str) -> None:
         self.objects.pop(key, None)
+
+
+@contextmanager
+def visitor(ip: str | None = None) -> Iterator[TestClient]:
+    """The API as one anonymous visitor sees it: a client of its own, from its own IP (public
+    routes throttle per IP, so tests do not share one)."""
+    from app.main import create_app
+
+    address = ip or f"198.18.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+    with TestClient(create_app(), base_url="https://testserver", client=(address, 50000)) as test_client:
+        yield test_client
+
+
+def link_in_mail(message: dict[str, Any], marker: str) -> str:
+    """The first URL in a message's text part that contains `marker`."""
+    return next(word for word in str(message["text"]).split() if marker in word)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.helpers import SUITE_LIMITS
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -28,7 +30,12 @@ def free_port() -> int:
 def local_server(state_dir: Path, *, log_file: Path | None = None) -> Iterator[str]:
     """uvicorn serving Herald on the embedded cloud as `make run` does (without --reload)."""
     port = free_port()
-    env = {**os.environ, "HERALD_STATE_DIR": str(state_dir), "HERALD_APP_URL": f"http://127.0.0.1:{port}"}
+    env = {
+        **os.environ,
+        **SUITE_LIMITS,
+        "HERALD_STATE_DIR": str(state_dir),
+        "HERALD_APP_URL": f"http://127.0.0.1:{port}",
+    }
     for name in [n for n in env if n.startswith(("AWS_", "MOTO_", "TABLE_", "USER_POOL", "COGNITO_"))]:
         del env[name]  # the runner must set up everything itself, as on a fresh machine
     log = log_file.open("wb") if log_file else subprocess.DEVNULL

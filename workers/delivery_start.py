@@ -28,6 +28,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:  #
         campaigns=store.campaigns,
         recipients=store.recipients,
         subscribers=store.subscribers,
+        lists=store.lists,
+        segments=store.segments,
         suppressions=store.suppressions,
         queue=SqsBatchQueue(aws.sqs(), settings.send_queue_url),
         settings=settings,

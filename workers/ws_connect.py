@@ -23,8 +23,15 @@ def handler(event: APIGatewayWebSocketEvent, context: LambdaContext) -> dict[str
     """200 keeps the connection; anything else makes API Gateway refuse the handshake."""
     token = event.query_string_parameters.get("token")
     connection_id = event.request_context.connection_id
+    store = Store.default()
     try:
-        connect(token, connection_id, repo=Store.default().connections, settings=get_settings())
+        connect(
+            token,
+            connection_id,
+            repo=store.connections,
+            revocations=store.revocations,
+            settings=get_settings(),
+        )
     except NotAuthenticated as exc:
         logger.info("websocket refused", extra={"connection_id": connection_id, "reason": exc.code})
         return {"statusCode": 401}

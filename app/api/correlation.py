@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import unquote
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,17 +14,30 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.observability import bind_correlation_id, logger
 
 HEADER = "x-correlation-id"
+# A client's id is copied into items, events and every log line: only a plain token is taken
+# (no spaces, quotes, markup or log-forging newlines); anything else gets a fresh id.
+WELL_FORMED = re.compile(r"[A-Za-z0-9._:-]{8,64}")
+
+
+def well_formed(candidate: str) -> bool:
+    """True for an id worth keeping: 8-64 letters, digits, `.`, `_`, `:` or `-`."""
+    return WELL_FORMED.fullmatch(candidate) is not None
 
 
 def _incoming_id(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == HEADER.encode():
-            candidate: str = value.decode("latin-1").strip()
-            if 0 < len(candidate) <= 128 and candidate.isprintable():
+            candidate: str = value.decode("latin-1")
+            if well_formed(candidate):
                 return candidate
     event: Any = scope.get("aws.event") or {}
     request_id = (event.get("requestContext") or {}).get("requestId")
     return str(request_id) if request_id else str(uuid.uuid4())
+
+
+def loggable_path(path: str) -> str:
+    """The request path with every segment that holds an email address replaced by `{email}`."""
+    return "/".join("{email}" if "@" in unquote(part) else part for part in path.split("/"))
 
 
 class CorrelationMiddleware:
@@ -55,7 +70,7 @@ class CorrelationMiddleware:
                 "request",
                 extra={
                     "method": scope.get("method"),
-                    "path": scope.get("path"),
+                    "path": loggable_path(str(scope.get("path", ""))),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },

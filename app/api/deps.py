@@ -12,20 +12,23 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app import aws
 from app.auth.principal import Principal
-from app.auth.tokens import verify_access_token
+from app.auth.tokens import authorise
 from app.errors import Forbidden, NotAuthenticated
 from app.pagination import PageRequest
+from app.signing import SEALED_PATTERN
 from app.store import Store
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
     from app.config import Settings
+    from app.push import ManagementApi
 else:
     # FastAPI resolves these annotations at runtime: the boto3 stubs exist only for mypy, and
     # importing pydantic-settings here would add ~15 ms to every cold start for nothing.
     CognitoIdentityProviderClient = Any
     Settings = Any
+    ManagementApi = Any
 
 _bearer = HTTPBearer(auto_error=False, description="A Cognito access token from /api/auth/login")
 
@@ -54,6 +57,15 @@ CognitoDep = Annotated[CognitoIdentityProviderClient, Depends(cognito)]
 StoreDep = Annotated[Store, Depends(store)]
 
 
+async def sockets(config: SettingsDep) -> ManagementApi | None:
+    """The WebSocket management API client (None where no WebSocket API is configured)."""
+    url = config.websocket_management_url
+    return aws.apigateway_management(url) if url else None
+
+
+SocketsDep = Annotated[ManagementApi | None, Depends(sockets)]
+
+
 async def get_correlation_id(request: Request) -> str:
     """The correlation id the middleware assigned to this request."""
     return str(getattr(request.state, "correlation_id", ""))
@@ -62,14 +74,32 @@ async def get_correlation_id(request: Request) -> str:
 CorrelationId = Annotated[str, Depends(get_correlation_id)]
 
 
+async def get_client_address(request: Request, settings: SettingsDep) -> str:
+    """The client's address, for per-address limits (behind CloudFront, the viewer's, not the edge's).
+
+    The header is trusted only on requests that came through API Gateway (Mangum's `aws.event`):
+    the local runner, whose environment carries the same setting, has no CloudFront to set it.
+    """
+    if settings.client_address_header and "aws.event" in request.scope:
+        # CloudFront-Viewer-Address is `ip:port` (IPv6 without brackets): drop the port.
+        forwarded = request.headers.get(settings.client_address_header, "").rpartition(":")[0]
+        if forwarded:
+            return forwarded
+    return request.client.host if request.client else "unknown"
+
+
+ClientAddress = Annotated[str, Depends(get_client_address)]
+
+
 async def get_current_user(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     settings: SettingsDep,
+    store: StoreDep,
 ) -> Principal:
-    """The caller of a private route, from a verified access token."""
+    """The caller of a private route, from a verified access token that no log-out has revoked."""
     if credentials is None or not credentials.credentials:
         raise NotAuthenticated("Log in to do this.", code="not_authenticated")
-    return verify_access_token(credentials.credentials, settings=settings)
+    return authorise(credentials.credentials, settings=settings, revocations=store.revocations)
 
 
 CurrentUser = Annotated[Principal, Depends(get_current_user)]
@@ -95,9 +125,14 @@ async def get_optional_bearer(
 OptionalBearer = Annotated[str | None, Depends(get_optional_bearer)]
 
 
+# A page cursor as the API hands them out (`next_cursor`): a malformed one is a 422, one that does
+# not verify a 404 (app/pagination.py).
+Cursor = Annotated[str | None, Query(max_length=2048, pattern=SEALED_PATTERN)]
+
+
 async def get_page(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    cursor: Cursor = None,
 ) -> PageRequest:
     """`?limit=&cursor=` of a list route (the cursor is the previous page's `next_cursor`)."""
     return PageRequest(limit=limit, cursor=cursor)

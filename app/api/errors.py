@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,6 +24,8 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.UpstreamUnavailable: 503,
 }
 
+DEFAULT_RETRY_AFTER = 30  # seconds
+
 
 class ErrorBody(BaseModel):
     """What went wrong, for a program (`code`) and for a person (`message`)."""
@@ -39,11 +41,20 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-def error_response(status: int, code: str, message: str, details: list[Any] | None = None) -> JSONResponse:
-    """A JSON error in Herald's shape."""
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[Any] | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """A JSON error in Herald's shape (401s name the Bearer scheme)."""
     body = ErrorResponse(error=ErrorBody(code=code, message=message, details=details))
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+    extra = dict(headers or {})
+    if status == 401:
+        extra["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body.model_dump(), status_code=status, headers=extra or None)
 
 
 def status_for(exc: errors.DomainError) -> int:
@@ -56,7 +67,12 @@ def status_for(exc: errors.DomainError) -> int:
 
 async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
-    return error_response(status_for(exc), exc.code, exc.message, exc.details)
+    headers = None
+    if isinstance(exc, errors.TooManyRequests):
+        # Every 429 says when to come back; a throttle that cannot tell gets a cautious default.
+        retry_after = exc.retry_after if exc.retry_after is not None else DEFAULT_RETRY_AFTER
+        headers = {"Retry-After": str(max(1, retry_after))}
+    return error_response(status_for(exc), exc.code, exc.message, exc.details, headers=headers)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -68,10 +84,33 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "validation_error", "The request is not valid.", details)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the request's path answers to, across all its routes (a 405's `Allow`).
+
+    Starlette names only the methods of the first route whose path matched, while a path such
+    as /api/me has a route per method; each method is matched against every route instead.
+    """
+    from starlette.routing import Match
+
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return error_response(exc.status_code, code, str(exc.detail))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # RFC 9110: a 405 lists the methods the resource supports.
+        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+    return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
@@ -113,13 +152,17 @@ def document(app: FastAPI, *, before: Callable[[], None] | None = None) -> None:
         reference = {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
         }
+        # A public page (a form, a confirmation) answers its errors as a page, except a malformed
+        # path (a 422 before the page's code runs), which is the usual JSON.
+        page = {"content": {"text/html": {"schema": {"type": "string"}}, **reference["content"]}}
         for path, operations in schema.get("paths", {}).items():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})
                 statuses = ["422", "500"] if path == "/api/health" else list(_DOCUMENTED)
+                html = set(responses.get("200", {}).get("content", {})) == {"text/html"}
                 for status in statuses:
                     description = _DOCUMENTED.get(status, "Error")
-                    responses[status] = {"description": description, **reference}
+                    responses[status] = {"description": description, **(page if html else reference)}
         for unused in ("HTTPValidationError", "ValidationError"):  # 422s use ErrorResponse too
             components.pop(unused, None)
         app.openapi_schema = schema

@@ -24,7 +24,9 @@ ROUTERS: Mapping[str, tuple[str, ...]] = {
     "suppression": ("app.contacts.router",),
     "imports": ("app.imports.router",),
     "campaigns": ("app.campaigns.router",),
-    "public": ("app.unsubscribe.router",),
+    "forms": ("app.forms.router",),
+    "segments": ("app.segments.router",),
+    "public": ("app.unsubscribe.router", "app.forms.public", "app.preferences.router"),
 }
 
 

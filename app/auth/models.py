@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
-from pydantic import BaseModel, EmailStr, Field, field_validator
+from pydantic import (
+    BaseModel,
+    EmailStr,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from app import addresses
+
+# An address as the schema describes it (app/addresses.py), validated by email-validator.
+Address = Annotated[EmailStr, Field(max_length=addresses.MAX_LENGTH, json_schema_extra=addresses.SCHEMA)]
 
 
 def normalise_email(value: str) -> str:
@@ -12,14 +27,54 @@ def normalise_email(value: str) -> str:
     return value.strip().lower()
 
 
-class SignUpRequest(BaseModel):
-    """Create an account; a confirmation code is sent to the address."""
+def _password_pattern() -> str:
+    """The pool's password policy as one regular expression (no look-arounds, so every engine
+    that reads the schema can use it): a lower-case letter, an upper-case letter and a digit in
+    any order, and no space at either end (Cognito refuses those)."""
+    from itertools import permutations
 
-    email: EmailStr
-    password: str = Field(min_length=10, max_length=256)
+    either_order = "|".join(
+        rf"(?:{first}|\S.*{first}).*{second}.*(?:{third}|{third}.*\S)"
+        for first, second, third in permutations(("[a-z]", "[A-Z]", "[0-9]"))
+    )
+    return f"^(?:{either_order})$"
+
+
+def _in_words(kind: str, message: str) -> Callable[[str, ValidatorFunctionWrapHandler], str]:
+    """A wrap validator that words a pattern mismatch for a person (the schema keeps the pattern)."""
+
+    def check(value: str, handler: ValidatorFunctionWrapHandler) -> str:
+        try:
+            return str(handler(value))
+        except ValidationError as exc:
+            if any(error["type"] == "string_pattern_mismatch" for error in exc.errors()):
+                raise PydanticCustomError(kind, message) from None
+            raise
+
+    return check
+
+
+# The pool's policy (template.yaml: UserPool.Policies.PasswordPolicy), stated in the schema so a
+# client can check a password before sending it.
+PASSWORD_PATTERN = _password_pattern()
+
+
+class SignUpRequest(BaseModel):
+    """Create an account; a confirmation code is sent to the address. The password needs 10
+    characters or more, with a lower-case letter, an upper-case letter and a digit."""
+
+    email: Address
+    password: str = Field(min_length=10, max_length=256, pattern=PASSWORD_PATTERN)
     name: str = Field(default="", max_length=120)
 
     _norm = field_validator("email")(normalise_email)
+    _policy = field_validator("password", mode="wrap")(
+        _in_words(
+            "invalid_password",
+            "Use at least 10 characters, with a lower-case letter, an upper-case letter and a digit, "
+            "and no space at the start or the end.",
+        )
+    )
 
 
 class SignUpResponse(BaseModel):
@@ -32,10 +87,13 @@ class SignUpResponse(BaseModel):
 class ConfirmRequest(BaseModel):
     """Confirm an account with the code that was emailed."""
 
-    email: EmailStr
-    code: str = Field(min_length=1, max_length=16)
+    email: Address
+    code: str = Field(pattern=r"^\s*[0-9]{6}\s*$", description="The 6 digits from the email.")
 
     _norm = field_validator("email")(normalise_email)
+    _digits = field_validator("code", mode="wrap")(
+        _in_words("invalid_code", "Enter the 6 digits of the code from the email.")
+    )
 
 
 class ConfirmResponse(BaseModel):
@@ -48,7 +106,7 @@ class ConfirmResponse(BaseModel):
 class LoginRequest(BaseModel):
     """Log in with email and password."""
 
-    email: EmailStr
+    email: Address
     password: str = Field(min_length=1, max_length=256)
 
     _norm = field_validator("email")(normalise_email)

@@ -13,6 +13,10 @@ class Principal:
     username: str
     groups: tuple[str, ...]
     token: str
+    # When the token was issued (`iat`) and the sign-in session it belongs to (`origin_jti`):
+    # what a log-out revokes (app/auth/revocation.py).
+    issued_at: int = 0
+    session: str | None = None
 
     @property
     def is_admin(self) -> bool:

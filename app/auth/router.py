@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Cookie, Response, status
 
-from app.api.deps import CognitoDep, CorrelationId, OptionalBearer, SettingsDep
+from app.api.deps import (
+    ClientAddress,
+    CognitoDep,
+    CorrelationId,
+    OptionalBearer,
+    SettingsDep,
+    SocketsDep,
+    StoreDep,
+)
 from app.auth import service
 from app.auth.models import (
     ConfirmRequest,
@@ -44,27 +52,49 @@ def _issue(response: Response, tokens: Tokens, settings: Settings) -> TokenRespo
 
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED)
-async def sign_up(body: SignUpRequest, cognito: CognitoDep, settings: SettingsDep) -> SignUpResponse:
-    """Create an account; Cognito emails a confirmation code."""
-    confirmed = service.sign_up(body, cognito=cognito, settings=settings)
+async def sign_up(
+    body: SignUpRequest, cognito: CognitoDep, settings: SettingsDep, store: StoreDep, address: ClientAddress
+) -> SignUpResponse:
+    """Create an account; Cognito emails a confirmation code. A taken address gets the same answer."""
+    confirmed = service.sign_up(
+        body, address=address, cognito=cognito, settings=settings, limits=store.limits
+    )
     return SignUpResponse(email=str(body.email), confirmed=confirmed)
 
 
 @router.post("/confirm")
 async def confirm(
-    body: ConfirmRequest, cognito: CognitoDep, settings: SettingsDep, correlation_id: CorrelationId
+    body: ConfirmRequest,
+    cognito: CognitoDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    address: ClientAddress,
+    correlation_id: CorrelationId,
 ) -> ConfirmResponse:
     """Confirm the account with the emailed code."""
-    service.confirm_sign_up(body, cognito=cognito, settings=settings, correlation_id=correlation_id)
+    service.confirm_sign_up(
+        body,
+        address=address,
+        cognito=cognito,
+        settings=settings,
+        limits=store.limits,
+        correlation_id=correlation_id,
+    )
     return ConfirmResponse(email=str(body.email), confirmed=True)
 
 
 @router.post("/login")
 async def log_in(
-    body: LoginRequest, response: Response, cognito: CognitoDep, settings: SettingsDep
+    body: LoginRequest,
+    response: Response,
+    cognito: CognitoDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    address: ClientAddress,
 ) -> TokenResponse:
     """Access token in the body; refresh token in an httpOnly cookie scoped to /api/auth."""
-    return _issue(response, service.log_in(body, cognito=cognito, settings=settings), settings)
+    tokens = service.log_in(body, address=address, cognito=cognito, settings=settings, limits=store.limits)
+    return _issue(response, tokens, settings)
 
 
 @router.post("/refresh")
@@ -72,23 +102,39 @@ async def refresh(
     response: Response,
     cognito: CognitoDep,
     settings: SettingsDep,
+    store: StoreDep,
+    address: ClientAddress,
     herald_refresh: Annotated[str | None, Cookie()] = None,
 ) -> TokenResponse:
     """A new access token from the refresh cookie."""
     if not herald_refresh:
         raise NotAuthenticated("No session to refresh; log in.", code="not_authenticated")
-    tokens = service.refresh(herald_refresh, cognito=cognito, settings=settings)
+    tokens = service.refresh(
+        herald_refresh, address=address, cognito=cognito, settings=settings, limits=store.limits
+    )
     return _issue(response, tokens, settings)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+# The bearer token is optional (the refresh cookie also names the session): `{}` in the
+# operation's security says so in the OpenAPI document.
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, openapi_extra={"security": [{}]})
 async def log_out(
     response: Response,
     cognito: CognitoDep,
     settings: SettingsDep,
+    store: StoreDep,
+    sockets: SocketsDep,
     bearer: OptionalBearer,
     herald_refresh: Annotated[str | None, Cookie()] = None,
 ) -> None:
-    """End the session everywhere and clear the cookie."""
-    service.log_out(access_token=bearer, refresh_token=herald_refresh, cognito=cognito, settings=settings)
+    """End the session everywhere: refresh and access tokens revoked, open sockets closed, cookie cleared."""
+    service.log_out(
+        access_token=bearer,
+        refresh_token=herald_refresh,
+        cognito=cognito,
+        settings=settings,
+        revocations=store.revocations,
+        connections=store.connections,
+        sockets=sockets,
+    )
     response.delete_cookie(REFRESH_COOKIE, path=COOKIE_PATH, secure=True, httponly=True, samesite="strict")

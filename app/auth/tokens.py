@@ -11,6 +11,7 @@ from app.errors import NotAuthenticated, UpstreamUnavailable
 if TYPE_CHECKING:
     from jwt import PyJWKClient
 
+    from app.auth.revocation import RevocationRepository
     from app.config import Settings
 
 
@@ -39,7 +40,7 @@ def verify_access_token(token: str, *, settings: Settings) -> Principal:
             signing_key.key,
             algorithms=["RS256"],
             issuer=settings.cognito_issuer,
-            options={"require": ["exp", "iss", "sub", "token_use"], "verify_aud": False},
+            options={"require": ["exp", "iat", "iss", "sub", "token_use"], "verify_aud": False},
         )
     except jwt.PyJWKClientConnectionError as exc:
         raise UpstreamUnavailable("The identity provider's keys could not be fetched.") from exc
@@ -52,9 +53,20 @@ def verify_access_token(token: str, *, settings: Settings) -> Principal:
     if claims.get("client_id") != settings.user_pool_client_id:
         raise NotAuthenticated("The token was issued to another client.", code="invalid_token")
     groups = claims.get("cognito:groups") or []
+    session = claims.get("origin_jti")
     return Principal(
         user_id=str(claims["sub"]),
         username=str(claims.get("username", claims["sub"])),
         groups=tuple(str(g) for g in groups),
         token=token,
+        issued_at=int(claims["iat"]),
+        session=str(session) if session else None,
     )
+
+
+def authorise(token: str, *, settings: Settings, revocations: RevocationRepository) -> Principal:
+    """The principal of a valid access token that no log-out has revoked, else NotAuthenticated."""
+    principal = verify_access_token(token, settings=settings)
+    if revocations.is_revoked(principal):
+        raise NotAuthenticated("This session has ended; log in again.", code="token_revoked")
+    return principal

@@ -24,6 +24,11 @@ RecipientStatus = Literal[
 MAX_BODY = 256 * 1024
 
 Text = Annotated[str, AfterValidator(str.strip)]
+# The display name of the From header: no line breaks or other control characters (header
+# injection: "...\r\nBcc: ..."), and none of < > @, so a name cannot pose as an address
+# ("PayPal Security <security@paypal.com>"); quotes are fine (formataddr quotes the name).
+FROM_NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029<>@]*$"
+FromName = Annotated[str, Field(max_length=100, pattern=FROM_NAME_PATTERN), AfterValidator(str.strip)]
 
 
 class CampaignCreate(BaseModel):
@@ -31,9 +36,11 @@ class CampaignCreate(BaseModel):
 
     name: Annotated[Text, Field(min_length=1, max_length=200)]
     subject: Annotated[Text, Field(min_length=1, max_length=500)]
-    from_name: Annotated[Text, Field(max_length=100)] = ""
+    from_name: FromName = ""
     reply_to: Email | None = None
     list_id: Annotated[str, Field(min_length=1, max_length=64)]
+    # Send to a segment instead of the whole list (one over this list, or over all lists).
+    segment_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     html_body: Annotated[str, Field(max_length=MAX_BODY)] = ""
     text_body: Annotated[str, Field(max_length=MAX_BODY)] = ""
 
@@ -43,9 +50,10 @@ class CampaignUpdate(BaseModel):
 
     name: Annotated[Text, Field(min_length=1, max_length=200)] | None = None
     subject: Annotated[Text, Field(min_length=1, max_length=500)] | None = None
-    from_name: Annotated[Text, Field(max_length=100)] | None = None
+    from_name: FromName | None = None
     reply_to: Email | None = None
     list_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    segment_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None  # null: the whole list
     html_body: Annotated[str, Field(max_length=MAX_BODY)] | None = None
     text_body: Annotated[str, Field(max_length=MAX_BODY)] | None = None
 
@@ -86,6 +94,7 @@ class Campaign(BaseModel):
     from_name: str
     reply_to: str | None
     list_id: str
+    segment_id: str | None = None
     html_body: str
     text_body: str
     status: CampaignStatus
@@ -105,6 +114,7 @@ class CampaignSummary(BaseModel):
     name: str
     subject: str
     list_id: str
+    segment_id: str | None = None
     status: CampaignStatus
     scheduled_at: datetime | None
     stats: CampaignStats

@@ -67,14 +67,17 @@ def context(
     unsubscribe_url: str,
     campaign_name: str,
     subject: str,
+    preferences_url: str = "",
 ) -> dict[str, Any]:
-    """The variables a template sees (plain dicts and strings only)."""
+    """The variables a template sees (plain dicts and strings only); `preferences_url` is the
+    reader's preference centre."""
     plain = dict(attributes)
     return {
         "subscriber": {"email": email, "name": name, "attributes": plain},
         "attributes": plain,
         "campaign": {"name": campaign_name, "subject": subject},
         "unsubscribe_url": unsubscribe_url,
+        "preferences_url": preferences_url,
     }
 
 

@@ -35,7 +35,16 @@ from app.db import Table, new_item, now_iso
 from app.writes import Append, one_of
 
 ENTITY = "campaign"
-CONTENT_FIELDS = ("name", "subject", "from_name", "reply_to", "list_id", "html_body", "text_body")
+CONTENT_FIELDS = (
+    "name",
+    "subject",
+    "from_name",
+    "reply_to",
+    "list_id",
+    "segment_id",
+    "html_body",
+    "text_body",
+)
 
 
 def campaign_key(owner_id: str, campaign_id: str) -> tuple[str, str]:
@@ -57,6 +66,7 @@ def to_campaign(item: Mapping[str, Any]) -> Campaign:
         from_name=str(item.get("from_name", "")),
         reply_to=item.get("reply_to") or None,
         list_id=str(item["list_id"]),
+        segment_id=str(item["segment_id"]) if item.get("segment_id") else None,
         html_body=str(item.get("html_body", "")),
         text_body=str(item.get("text_body", "")),
         status=item["status"],

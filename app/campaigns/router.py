@@ -63,7 +63,12 @@ async def create_campaign(
 ) -> Campaign:
     """A new draft for one of your lists (templates are checked: 422 template_error with the line)."""
     return service.create_campaign(
-        user.user_id, body, repo=store.campaigns, lists=store.lists, correlation_id=correlation_id
+        user.user_id,
+        body,
+        repo=store.campaigns,
+        lists=store.lists,
+        segments=store.segments,
+        correlation_id=correlation_id,
     )
 
 
@@ -94,6 +99,7 @@ async def update_campaign(
         body,
         repo=store.campaigns,
         lists=store.lists,
+        segments=store.segments,
         correlation_id=correlation_id,
     )
 

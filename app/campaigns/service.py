@@ -30,6 +30,9 @@ from app.delivery.repository import RecipientRepository
 from app.errors import Conflict, InvalidInput, NotFound, found
 from app.observability import logger
 from app.pagination import KeySource, PageRequest, next_cursor, start_after
+from app.preferences.tokens import Reader, preferences_url
+from app.segments.audience import check_target
+from app.segments.repository import SegmentRepository
 from app.unsubscribe.links import links_for, unsubscribe_links
 from app.unsubscribe.tokens import UnsubscribeTarget
 from app.users.repository import ProfileRepository
@@ -65,11 +68,13 @@ def create_campaign(
     *,
     repo: CampaignRepository,
     lists: ListRepository,
+    segments: SegmentRepository,
     correlation_id: str | None,
 ) -> Campaign:
-    """A new draft (templates checked; the list must be the owner's)."""
+    """A new draft (templates checked; the list, and the segment if any, must be the owner's)."""
     if lists.get(owner_id, cmd.list_id) is None:
         raise _list_not_found()
+    check_target(owner_id, cmd.list_id, cmd.segment_id, segments=segments)
     rendering.check(
         subject=cmd.subject, html_body=cmd.html_body, text_body=cmd.text_body, campaign_name=cmd.name
     )
@@ -88,6 +93,9 @@ def list_campaigns(
     return CampaignPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 
+REQUIRED = frozenset({"name", "subject", "list_id"})
+
+
 def update_campaign(
     owner_id: str,
     campaign_id: str,
@@ -95,18 +103,24 @@ def update_campaign(
     *,
     repo: CampaignRepository,
     lists: ListRepository,
+    segments: SegmentRepository,
     correlation_id: str | None,
 ) -> Campaign:
     """Change a draft (scheduled, sending or sent campaigns are not editable)."""
     current = get_campaign(owner_id, campaign_id, repo=repo)
-    changes = cmd.model_dump(exclude_unset=True)
+    # null clears an optional field; a required one (name, subject, list) keeps its value.
+    changes = {
+        k: v for k, v in cmd.model_dump(exclude_unset=True).items() if v is not None or k not in REQUIRED
+    }
     if "list_id" in changes and lists.get(owner_id, str(changes["list_id"])) is None:
         raise _list_not_found()
     merged = {**current.model_dump(), **changes}
+    if {"list_id", "segment_id"} & set(changes):
+        check_target(owner_id, merged["list_id"], merged["segment_id"], segments=segments)
     rendering.check(
         subject=merged["subject"],
-        html_body=merged["html_body"],
-        text_body=merged["text_body"],
+        html_body=merged["html_body"] or "",
+        text_body=merged["text_body"] or "",
         campaign_name=merged["name"],
     )
     if not changes:
@@ -142,6 +156,7 @@ def preview(
     if email is None:
         name, attributes, address = "Sample Subscriber", {}, rendering.SAMPLE_EMAIL
         unsubscribe_url = unsubscribe_links(settings.app_url, "sample")[0]
+        preferences = f"{settings.app_url.rstrip('/')}/preferences/sample"
     else:
         subscriber = subscribers.get(owner_id, campaign.list_id, email)
         if subscriber is None:
@@ -151,14 +166,26 @@ def preview(
             owner_id=owner_id, list_id=campaign.list_id, campaign_id=campaign_id, email=address
         )
         unsubscribe_url = links_for(settings.app_url, target, key=key())[0]
+        preferences = preferences_url(settings.app_url, Reader(owner_id, address), key=key())
     rendered = _render(
-        campaign, email=address, name=name, attributes=attributes, unsubscribe_url=unsubscribe_url
+        campaign,
+        email=address,
+        name=name,
+        attributes=attributes,
+        unsubscribe_url=unsubscribe_url,
+        preferences_url=preferences,
     )
     return Preview(email=address, subject=rendered.subject, html=rendered.html, text=rendered.text)
 
 
 def _render(
-    campaign: Campaign, *, email: str, name: str, attributes: dict[str, Any], unsubscribe_url: str
+    campaign: Campaign,
+    *,
+    email: str,
+    name: str,
+    attributes: dict[str, Any],
+    unsubscribe_url: str,
+    preferences_url: str = "",
 ) -> rendering.Rendered:
     compiled = rendering.CompiledCampaign(
         subject=campaign.subject, html_body=campaign.html_body, text_body=campaign.text_body
@@ -172,6 +199,7 @@ def _render(
                 unsubscribe_url=unsubscribe_url,
                 campaign_name=campaign.name,
                 subject=campaign.subject,
+                preferences_url=preferences_url,
             )
         )
     except rendering.RenderFailed as exc:
@@ -194,7 +222,12 @@ def send_test(
         raise NotFound("Your profile has no address to send the test to.", code="profile_not_found")
     page_url, one_click = unsubscribe_links(settings.app_url, "test")
     rendered = _render(
-        campaign, email=profile.email, name=profile.name, attributes={}, unsubscribe_url=page_url
+        campaign,
+        email=profile.email,
+        name=profile.name,
+        attributes={},
+        unsubscribe_url=page_url,
+        preferences_url=f"{settings.app_url.rstrip('/')}/preferences/test",
     )
     from email.utils import formataddr
 
@@ -265,9 +298,10 @@ def schedule(
     when = cmd.send_at
     if when.tzinfo is None:
         raise InvalidInput("send_at needs a time zone (e.g. 2030-01-01T09:00:00Z).", code="invalid_send_at")
-    if when < (now or datetime.now(UTC)) + MIN_LEAD:
-        raise InvalidInput("send_at must be at least a minute in the future.", code="invalid_send_at")
     current = get_campaign(owner_id, campaign_id, repo=repo)
+    if when < (now or datetime.now(UTC)) + MIN_LEAD:
+        # A well-formed time that has passed conflicts with the clock, not with the schema: 409.
+        raise Conflict("send_at must be at least a minute in the future.", code="invalid_send_at")
     if lists.get(owner_id, current.list_id) is None:
         raise _list_not_found()
     record = repo.update(

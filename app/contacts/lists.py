@@ -9,16 +9,22 @@ are in subscribers.py.
 | read / rename / delete a list        | L                            | GetItem/UpdateItem/DeleteItem   |
 | a page of the owner's lists          | L's PK, SK begins_with LIST# | Query                           |
 | import: count its new subscribers    | L (counted_imports set)      | UpdateItem ADD, once per import |
+| confirm a subscriber: +1             | L (with the subscriber's)    | TransactWriteItems              |
+| every list of the owner (audiences)  | L's PK, SK begins_with LIST# | Query, page by page             |
+| several lists by id (a form, a link) | L x100                       | BatchGetItem                    |
+
+A list also holds how people join it by themselves: `opt_in` (double, single), `public` (shown in
+the preference centre) and `confirmation` (the confirmation email's template, a map).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from app.contacts.models import ContactList, id_time
+from app.contacts.models import ConfirmationTemplate, ContactList, id_time
 from app.db import Table, new_item, now_iso
 
 ENTITY = "list"
@@ -40,6 +46,9 @@ def to_list(item: Mapping[str, Any]) -> ContactList:
         subscriber_count=max(int(item.get("subscriber_count", 0)), 0),
         created_at=datetime.fromisoformat(str(item["created_at"])),
         updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+        opt_in=item.get("opt_in") or "double",
+        public=bool(item.get("public", False)),
+        confirmation=ConfirmationTemplate.model_validate(item.get("confirmation") or {}),
     )
 
 
@@ -82,10 +91,23 @@ class ListRepository:
         items, last = self.table.page(pk, "LIST#", limit=limit, start_sk=start_sk)
         return [to_list(i) for i in items], last
 
+    def all(self, owner_id: str) -> Iterator[ContactList]:
+        """Every list of the owner, in creation order, a page (a Query) at a time."""
+        pk, _ = list_key(owner_id, "")
+        for item in self.table.query_all(
+            "PK = :pk AND begins_with(SK, :l)", {":pk": pk, ":l": "LIST#"}, limit=500
+        ):
+            yield to_list(item)
+
+    def get_many(self, owner_id: str, list_ids: Sequence[str]) -> dict[str, ContactList]:
+        """The lists among these ids that exist, by id."""
+        items = self.table.batch_get([list_key(owner_id, i) for i in list_ids], consistent=False)
+        return {str(item["list_id"]): to_list(item) for item in items}
+
     def update(
         self, owner_id: str, list_id: str, changes: Mapping[str, Any], *, correlation_id: str | None
     ) -> ContactList | None:
-        """Change name/description; None when there is no such list."""
+        """Change name, description or how people join; None when there is no such list."""
         item = self.table.update(
             *list_key(owner_id, list_id),
             sets={**changes, "updated_at": now_iso(), "correlation_id": correlation_id},

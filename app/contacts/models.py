@@ -9,12 +9,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StrictBool
 
-SubscriberStatus = Literal["subscribed", "unsubscribed", "bounced", "complained"]
+from app import addresses
+
+SubscriberStatus = Literal["subscribed", "unconfirmed", "unsubscribed", "bounced", "complained"]
+# What an owner may set: `unconfirmed` is where a subscriber starts (a form, or the API asking
+# Herald to confirm), never where one is moved back to.
+SettableStatus = Literal["subscribed", "unsubscribed", "bounced", "complained"]
 # Statuses that put the address on the account's suppression list.
 SUPPRESSING_STATUSES: frozenset[str] = frozenset({"unsubscribed", "bounced", "complained"})
 SuppressionReason = Literal["unsubscribed", "bounced", "complained", "manual"]
+# How a subscriber came to be confirmed (`confirmed_by`): a confirmation link, a single opt-in
+# form, the owner's word (API, import, the list page), or the reader's own preference centre.
+ConfirmedBy = Literal["double_opt_in", "single_opt_in", "api", "import", "owner", "preferences"]
+OptIn = Literal["double", "single"]
+SubscriberSource = Literal["api", "import", "form", "preferences"]
+# An unconfirmed subscriber (and its confirmation link) lives this long.
+CONFIRM_DAYS = 7
+MAX_REASON = 500
+MAX_CONSENT_TEXT = 2000
 
 MAX_NAME = 200
 MAX_ATTRIBUTES_BYTES = 4096
@@ -70,12 +84,28 @@ def attributes_json(value: dict[str, Any]) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
-Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
-Attributes = Annotated[dict[str, Any], AfterValidator(_attributes)]
+# The schema states the plain form every client may send (app/addresses.py).
+Email = Annotated[
+    str, Field(max_length=addresses.MAX_LENGTH, json_schema_extra=addresses.SCHEMA), AfterValidator(_email)
+]
+# Attribute names as the validator wants them, stated in the schema (1-64 characters, not blank).
+_ATTRIBUTE_NAMES = {"minLength": 1, "maxLength": MAX_ATTRIBUTE_KEY, "pattern": r"\S"}
+Attributes = Annotated[
+    dict[str, Any], Field(json_schema_extra={"propertyNames": _ATTRIBUTE_NAMES}), AfterValidator(_attributes)
+]
 Name = Annotated[str, Field(max_length=MAX_NAME), AfterValidator(str.strip)]
 
 
 # ---------------------------------------------------------------------- lists
+
+
+class ConfirmationTemplate(BaseModel):
+    """The confirmation email of a double opt-in list (merge tags as in campaigns, plus
+    `{{ confirm_url }}`, `{{ lists }}` and `{{ preferences_url }}`); an empty field uses the default."""
+
+    subject: Annotated[str, Field(max_length=500)] = ""
+    html_body: Annotated[str, Field(max_length=100_000)] = ""
+    text_body: Annotated[str, Field(max_length=100_000)] = ""
 
 
 class ListCreate(BaseModel):
@@ -86,10 +116,14 @@ class ListCreate(BaseModel):
 
 
 class ListUpdate(BaseModel):
-    """Fields of a list that may change (omitted fields stay as they are)."""
+    """Fields of a list that may change (omitted fields stay as they are): its name and description,
+    and how people join it by themselves (forms, the preference centre)."""
 
     name: Annotated[str, Field(min_length=1, max_length=120), AfterValidator(str.strip)] | None = None
     description: Annotated[str, Field(max_length=1000)] | None = None
+    opt_in: OptIn | None = None
+    public: StrictBool | None = None
+    confirmation: ConfirmationTemplate | None = None
 
 
 class ContactList(BaseModel):
@@ -98,9 +132,14 @@ class ContactList(BaseModel):
     id: str
     name: str
     description: str
-    subscriber_count: int
+    subscriber_count: int  # every subscriber but the unconfirmed ones
     created_at: datetime
     updated_at: datetime
+    # Forms: `double` sends a confirmation email first; `single` subscribes at once.
+    opt_in: OptIn = "double"
+    # Shown in the preference centre (readers may join and leave it there).
+    public: bool = False
+    confirmation: ConfirmationTemplate = Field(default_factory=ConfirmationTemplate)
 
 
 class ListPage(BaseModel):
@@ -113,21 +152,38 @@ class ListPage(BaseModel):
 # ---------------------------------------------------------------------- subscribers
 
 
+Reason = Annotated[str, Field(max_length=MAX_REASON), AfterValidator(str.strip)]
+
+
 class SubscriberCreate(BaseModel):
-    """A new subscriber of a list."""
+    """A new subscriber of a list: `subscribed` on your word (say why in `confirmed_reason`: it is
+    recorded), or `unconfirmed` to have Herald send the list's confirmation email first."""
 
     email: Email
     name: Name = ""
     status: SubscriberStatus = "subscribed"
     attributes: Attributes = Field(default_factory=dict)
+    confirmed_reason: Reason = ""
 
 
 class SubscriberUpdate(BaseModel):
-    """Fields of a subscriber that may change (omitted fields stay; `attributes` is replaced whole)."""
+    """Fields of a subscriber that may change (omitted fields stay; `attributes` is replaced whole).
+
+    Moving an unconfirmed subscriber to `subscribed` confirms it on your word (`confirmed_reason`)."""
 
     name: Name | None = None
-    status: SubscriberStatus | None = None
+    status: SettableStatus | None = None
     attributes: Attributes | None = None
+    confirmed_reason: Reason | None = None
+
+
+class Consent(BaseModel):
+    """What a person agreed to on a form: when, from where, on which form, and the words shown."""
+
+    at: datetime
+    ip: str
+    form_id: str
+    text: str
 
 
 class Subscriber(BaseModel):
@@ -138,11 +194,25 @@ class Subscriber(BaseModel):
     name: str
     status: SubscriberStatus
     attributes: dict[str, Any]
-    source: Literal["api", "import"]
+    source: SubscriberSource
     created_at: datetime
     updated_at: datetime
     campaigns_received: int = 0  # campaigns sent to this address on this list
     last_sent_at: datetime | None = None  # when the last of them went out
+    confirmed_at: datetime | None = None
+    confirmed_by: ConfirmedBy | None = None
+    confirmed_reason: str = ""
+    consent: Consent | None = None
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """How a subscriber was confirmed (stored with it; shown and exported)."""
+
+    by: str
+    reason: str = ""
+    at: str | None = None  # ISO time; None: now
+    ip: str = ""
 
 
 @dataclass(frozen=True)
@@ -155,6 +225,8 @@ class NewSubscriber:
     attributes: dict[str, Any] = field(default_factory=dict)
     source: str = "api"
     correlation_id: str | None = None
+    confirmation: Confirmation | None = None
+    consent: Consent | None = None
 
 
 class SubscriberPage(BaseModel):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
+from app.contacts.confirmations import ConfirmationRequest
+from app.contacts.export import csv_chunks
 from app.contacts.lists import ListRepository
 from app.contacts.models import (
     SUPPRESSING_STATUSES,
+    Confirmation,
     ContactList,
     InvalidEmail,
     ListCreate,
@@ -31,6 +34,7 @@ from app.observability import logger
 from app.pagination import KeySource, PageRequest, next_cursor, start_after
 
 PURGE_STEP = 1000
+EXPORT_PAGE = 1000
 
 
 def _list_not_found() -> NotFound:
@@ -80,8 +84,14 @@ def list_lists(owner_id: str, page: PageRequest, *, repo: ListRepository, key: K
 def update_list(
     owner_id: str, list_id: str, cmd: ListUpdate, *, repo: ListRepository, correlation_id: str | None
 ) -> ContactList:
-    """Rename or re-describe a list."""
+    """Rename or re-describe a list, or change how people join it (the confirmation email's
+    template is checked as a campaign's is: 422 template_error with the field and line)."""
     changes = cmd.model_dump(exclude_none=True)
+    if cmd.confirmation is not None:
+        from app.campaigns import rendering
+
+        template = cmd.confirmation
+        rendering.check(subject=template.subject, html_body=template.html_body, text_body=template.text_body)
     if not changes:
         return get_list(owner_id, list_id, repo=repo)
     updated = repo.update(owner_id, list_id, changes, correlation_id=correlation_id)
@@ -131,7 +141,8 @@ def add_subscriber(
     repo: SubscriberRepository,
     correlation_id: str | None,
 ) -> Subscriber:
-    """Add an address to a list (one subscriber per address per list)."""
+    """Add an address to a list (one subscriber per address per list): subscribed on the owner's
+    word (the reason is recorded), or unconfirmed, when the list's confirmation email goes out."""
     new = NewSubscriber(
         email=cmd.email,
         name=cmd.name,
@@ -139,12 +150,23 @@ def add_subscriber(
         attributes=cmd.attributes,
         source="api",
         correlation_id=correlation_id,
+        confirmation=Confirmation(by="api", reason=cmd.confirmed_reason),
     )
+    confirm = None
+    if cmd.status == "unconfirmed":
+        confirm = ConfirmationRequest(
+            id=new_id(),
+            owner_id=owner_id,
+            email=cmd.email,
+            lists=((list_id, new_id()),),
+            correlation_id=correlation_id,
+        )
     outcome = repo.add(
         owner_id,
         list_id,
         new,
         suppress=_suppression_for(cmd.status, list_id=list_id, correlation_id=correlation_id),
+        confirm=confirm,
     )
     if isinstance(outcome, Subscriber):
         return outcome
@@ -190,7 +212,8 @@ def update_subscriber(
     repo: SubscriberRepository,
     correlation_id: str | None,
 ) -> Subscriber:
-    """Change a subscriber; a status of unsubscribed, bounced or complained also suppresses the address."""
+    """Change a subscriber; a status of unsubscribed, bounced or complained also suppresses the address,
+    and `subscribed` confirms an unconfirmed one on the owner's word (`confirmed_reason` recorded)."""
     get_list(owner_id, list_id, repo=lists)
     address = email_from_path(email)
     suppress = (
@@ -203,6 +226,7 @@ def update_subscriber(
         name=cmd.name,
         status=cmd.status,
         attributes=cmd.attributes,
+        confirmation=Confirmation(by="owner", reason=cmd.confirmed_reason or ""),
         suppress=suppress,
         correlation_id=correlation_id,
     ):
@@ -220,6 +244,30 @@ def remove_subscriber(owner_id: str, list_id: str, email: str, *, repo: Subscrib
         raise _list_not_found()
     if outcome == "missing":
         raise _subscriber_not_found()
+
+
+def _everyone(owner_id: str, list_id: str, repo: SubscriberRepository) -> Iterator[Subscriber]:
+    start: str | None = None
+    while True:
+        page, start = repo.page(owner_id, list_id, prefix="", limit=EXPORT_PAGE, start_sk=start)
+        yield from page
+        if start is None:
+            return
+
+
+def export_list(
+    owner_id: str, list_id: str, *, lists: ListRepository, repo: SubscriberRepository
+) -> tuple[str, Iterator[str]]:
+    """A list's subscribers as CSV (every field, attributes and consent), read a page at a time as the
+    chunks are consumed; and the file's name. The list must exist (checked before any chunk)."""
+    found_list = get_list(owner_id, list_id, repo=lists)
+    logger.info("list exported", extra={"list_id": list_id})
+    return f"{_file_name(found_list.name)}.csv", csv_chunks(_everyone(owner_id, list_id, repo))
+
+
+def _file_name(name: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name).strip("-")
+    return safe[:60] or "subscribers"
 
 
 # ---------------------------------------------------------------------- suppression

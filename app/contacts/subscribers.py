@@ -14,27 +14,66 @@ Keys: subscriber S = PK=LIST#<owner>#<list>, SK=SUB#<email>; the list L (lists.p
 | import: which addresses exist        | S x100                         | BatchGetItem (consistent)       |
 | import: write subscribers            | S x25                          | BatchWriteItem (retried)        |
 | purge a deleted list, step by step   | S's PK; P                      | Query + BatchWriteItem; Update  |
+| a form asks to confirm (pending)     | S + L (a check)                | TransactWriteItems / UpdateItem |
+| confirm (unconfirmed -> subscribed)  | S + L (+1)                     | TransactWriteItems              |
+| one address on several lists         | S x100                         | BatchGetItem                    |
+| a page matching a segment's rule     | S's PK, SK begins_with SUB#    | Query with FilterExpression     |
+
+Unconfirmed subscribers are not counted on their list (they may expire: `ttl`, CONFIRM_DAYS after
+they asked); leaving `unconfirmed` counts them. `attrs` holds the attributes once more as a map
+for segment filters (see `filter_value`); `attributes` (JSON text) stays what is read back.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from app.contacts.confirmations import ConfirmationRequest, confirmation_put
 from app.contacts.lists import list_key
-from app.contacts.models import NewSubscriber, Subscriber, SuppressionEntry, attributes_json
+from app.contacts.models import (
+    CONFIRM_DAYS,
+    Confirmation,
+    Consent,
+    NewSubscriber,
+    Subscriber,
+    SuppressionEntry,
+    attributes_json,
+)
 from app.contacts.suppression import suppression_update
 from app.db import Item, Table, new_item, now_iso
-from app.writes import Delete, Put, Update
+from app.writes import Delete, IfAbsent, Put, Update
 
 ENTITY = "subscriber"
 LIST_PURGE = "list_purge"
 
 AddRefusal = Literal["exists", "list_missing"]
 RemoveRefusal = Literal["missing", "list_missing"]
+ConfirmOutcome = Literal["confirmed", "already", "invalid"]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An address waiting for its confirmation link, which must carry `confirm_id`."""
+
+    confirm_id: str
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A FilterExpression with its placeholders (segments compile their rules to one)."""
+
+    expression: str | None = None
+    names: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+_NUMERIC_TEXT = re.compile(r"-?\d{1,30}(\.\d{1,30})?")
 
 
 def members_pk(owner_id: str, list_id: str) -> str:
@@ -52,8 +91,50 @@ def purge_key(owner_id: str, list_id: str) -> tuple[str, str]:
     return f"OWNER#{owner_id}", f"PURGE#{list_id}"
 
 
+def filter_value(value: Any) -> Any:
+    """An attribute value as segment filters compare it: numbers (and numeric text) as numbers,
+    other text lower-cased, lists element by element, anything nested as lower-cased JSON text."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return _number(str(value))
+    if isinstance(value, str):
+        text = value.strip()
+        number = _number(text) if _NUMERIC_TEXT.fullmatch(text) else None
+        return number if number is not None else text.lower()
+    if isinstance(value, list):
+        return [filter_value(v) if not isinstance(v, list | dict) else _nested(v) for v in value]
+    return _nested(value)
+
+
+def _number(text: str) -> Decimal | str:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text.lower()
+    # What a DynamoDB number holds (38 digits, magnitude 1E-130 to 1E+126); beyond it, text.
+    fits = number.is_finite() and len(number.as_tuple().digits) <= 38 and -130 <= number.adjusted() <= 125
+    if number.is_zero():
+        return Decimal(0)
+    return number if fits else text.lower()
+
+
+def _nested(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True).lower()
+
+
+def filter_map(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """The `attrs` map stored beside the attributes (what segment filters read)."""
+    return {key: filter_value(value) for key, value in attributes.items()}
+
+
+def _when(value: Any) -> datetime | None:
+    return datetime.fromisoformat(str(value)) if value else None
+
+
 def to_subscriber(item: Mapping[str, Any]) -> Subscriber:
     """A subscriber item as the API shows it."""
+    consent = item.get("consent")
     return Subscriber(
         email=str(item["email"]),
         list_id=str(item["list_id"]),
@@ -64,7 +145,11 @@ def to_subscriber(item: Mapping[str, Any]) -> Subscriber:
         created_at=datetime.fromisoformat(str(item["created_at"])),
         updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
         campaigns_received=int(item.get("campaigns_received", 0)),
-        last_sent_at=datetime.fromisoformat(str(item["last_sent_at"])) if item.get("last_sent_at") else None,
+        last_sent_at=_when(item.get("last_sent_at")),
+        confirmed_at=_when(item.get("confirmed_at")),
+        confirmed_by=item.get("confirmed_by") or None,
+        confirmed_reason=str(item.get("confirmed_reason", "")),
+        consent=Consent.model_validate(consent) if consent else None,
     )
 
 
@@ -77,15 +162,18 @@ class SubscriberRecord:
     updated_import: str | None
     # What is stored, read back only by this repository: a rewrite keeps what the view leaves out.
     stored: Mapping[str, Any] = field(repr=False, compare=False)
+    confirm_id: str | None = field(default=None, compare=False)  # the link a waiting address needs
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> SubscriberRecord:
         """Build from a stored item."""
         created, updated = item.get("created_import"), item.get("updated_import")
+        pending = item.get("confirm_id")
         return cls(
             subscriber=to_subscriber(item),
             created_import=str(created) if created else None,
             updated_import=str(updated) if updated else None,
+            confirm_id=str(pending) if pending else None,
             stored=item,
         )
 
@@ -99,10 +187,19 @@ class SubscriberRepository:
     # Single subscribers, for the API and delivery.
 
     def add(
-        self, owner_id: str, list_id: str, new: NewSubscriber, *, suppress: SuppressionEntry | None
+        self,
+        owner_id: str,
+        list_id: str,
+        new: NewSubscriber,
+        *,
+        suppress: SuppressionEntry | None,
+        confirm: ConfirmationRequest | None = None,
     ) -> Subscriber | AddRefusal:
-        """Write a new subscriber and count it (suppressing the address when asked)."""
+        """Write a new subscriber and count it (suppressing the address when asked); an unconfirmed
+        one is not counted, and `confirm` (its email's request) is written with it."""
         item = _new_item(owner_id, list_id, new, now=now_iso())
+        if confirm is not None:
+            item["confirm_id"] = dict(confirm.lists)[list_id]
         # Reads first, so the usual refusals never cancel a transaction (see _exists).
         if self._exists(str(item["PK"]), str(item["SK"])):
             return "exists"
@@ -110,10 +207,12 @@ class SubscriberRepository:
             return "list_missing"
         actions: list[Put | Update] = [
             Put(item, condition="attribute_not_exists(PK)"),
-            _count(owner_id, list_id, 1),
+            _count(owner_id, list_id, 0 if new.status == "unconfirmed" else 1),
         ]
         if suppress is not None:
             actions.append(suppression_update(owner_id, new.email, suppress))
+        if confirm is not None:
+            actions.append(confirmation_put(confirm))
         failed = self.table.transact(actions)
         if 1 in failed:
             return "list_missing"
@@ -126,13 +225,105 @@ class SubscriberRepository:
         item = self.table.get(*subscriber_key(owner_id, list_id, email), consistent=consistent)
         return to_subscriber(item) if item else None
 
+    def get_record(self, owner_id: str, list_id: str, email: str) -> SubscriberRecord | None:
+        """One subscriber with what only this domain reads (strongly consistent)."""
+        item = self.table.get(*subscriber_key(owner_id, list_id, email), consistent=True)
+        return SubscriberRecord.from_item(item) if item else None
+
     def page(
-        self, owner_id: str, list_id: str, *, prefix: str, limit: int, start_sk: str | None
+        self,
+        owner_id: str,
+        list_id: str,
+        *,
+        prefix: str,
+        limit: int,
+        start_sk: str | None,
+        where: Filter | None = None,
     ) -> tuple[list[Subscriber], str | None]:
-        """A page of subscribers whose email starts with `prefix`, in email order."""
+        """A page of subscribers whose email starts with `prefix`, in email order; with `where`, only
+        those it matches (`limit` counts the subscribers read, so a page may hold fewer)."""
         pk = members_pk(owner_id, list_id)
-        items, last = self.table.page(pk, f"SUB#{prefix}", limit=limit, start_sk=start_sk)
+        condition = where or Filter()
+        items, last = self.table.page(
+            pk,
+            f"SUB#{prefix}",
+            limit=limit,
+            start_sk=start_sk,
+            filter=condition.expression,
+            names=condition.names,
+            values=condition.values,
+        )
         return [to_subscriber(i) for i in items], last
+
+    def on_lists(self, owner_id: str, list_ids: Sequence[str], email: str) -> dict[str, SubscriberRecord]:
+        """One address's subscriber on each of these lists where it has one, by list id."""
+        items = self.table.batch_get([subscriber_key(owner_id, list_id, email) for list_id in list_ids])
+        return {str(item["list_id"]): SubscriberRecord.from_item(item) for item in items}
+
+    # Confirmation: forms, and the API asking Herald to confirm.
+
+    def request_confirmation(
+        self, owner_id: str, list_id: str, new: NewSubscriber, *, confirm_id: str
+    ) -> Waiting | Literal["unchanged", "list_missing"]:
+        """Make the address wait for its confirmation link: a new one becomes `unconfirmed`; an
+        unconfirmed one takes the new details and waits longer; an unsubscribed one waits as it is.
+
+        Waiting carries the id its link must carry (an id already waiting is kept, so earlier
+        links still work); "unchanged": it needs no confirmation (subscribed, bounced, complained).
+        """
+        key = subscriber_key(owner_id, list_id, new.email)
+        current = self.table.get(*key, consistent=True)
+        now = now_iso()
+        if current is None:
+            item = {**_new_item(owner_id, list_id, new, now=now), "confirm_id": confirm_id}
+            failed = self.table.transact(
+                [Put(item, condition="attribute_not_exists(PK)"), _count(owner_id, list_id, 0)]
+            )
+            if 1 in failed:
+                return "list_missing"
+            return "unchanged" if failed else Waiting(confirm_id)  # a request made it meanwhile
+        status = str(current["status"])
+        if status not in ("unconfirmed", "unsubscribed"):
+            return "unchanged"
+        sets: dict[str, Any] = {"confirm_id": IfAbsent(confirm_id), "updated_at": now}
+        if new.consent is not None:
+            sets["consent"] = new.consent.model_dump(mode="json")
+        if status == "unconfirmed":
+            sets |= {
+                "name": new.name,
+                "attributes": attributes_json(new.attributes),
+                "attrs": filter_map(new.attributes),
+                "ttl": _expiry(now),
+            }
+        updated = self.table.update(
+            *key, sets=sets, condition="#s = :was", names={"#s": "status"}, values={":was": status}
+        )
+        return Waiting(str(updated["confirm_id"])) if updated else "unchanged"
+
+    def confirm(
+        self, owner_id: str, list_id: str, email: str, *, confirm_id: str, confirmation: Confirmation
+    ) -> ConfirmOutcome:
+        """A waiting address (unconfirmed, or unsubscribed and asking back in) whose link carries
+        `confirm_id` becomes subscribed, and counts on its list if it was not counted yet."""
+        key = subscriber_key(owner_id, list_id, email)
+        current = self.table.get(*key, consistent=True)
+        if current is not None and current["status"] == "subscribed":
+            return "already"
+        if current is None or current.get("confirm_id") != confirm_id:
+            return "invalid"
+        status = str(current["status"])
+        update = Update(
+            *key,
+            sets={"status": "subscribed", "updated_at": now_iso(), **_confirmation_fields(confirmation)},
+            removes=("ttl", "confirm_id"),
+            condition="#s = :was AND confirm_id = :cid",
+            names={"#s": "status"},
+            values={":was": status, ":cid": confirm_id},
+        )
+        if status != "unconfirmed":
+            return "confirmed" if self.table.apply(update, returns="NONE") is not None else "invalid"
+        failed = self.table.transact([update, _count(owner_id, list_id, 1)])
+        return "invalid" if failed else "confirmed"
 
     def note_campaign(self, owner_id: str, list_id: str, email: str, campaign_id: str, sent_at: str) -> bool:
         """Count a campaign the subscriber was sent, once (a retried page changes nothing); False when
@@ -157,40 +348,69 @@ class SubscriberRepository:
         name: str | None = None,
         status: str | None = None,
         attributes: dict[str, Any] | None = None,
+        confirmation: Confirmation | None = None,
         suppress: SuppressionEntry | None,
         correlation_id: str | None,
     ) -> bool:
-        """Change what is given (and suppress the address when asked); False when there is no subscriber."""
+        """Change what is given (and suppress the address when asked); False when there is no subscriber.
+
+        An unconfirmed subscriber given another status is counted on its list from then on (and
+        no longer expires); one that becomes `subscribed` records `confirmation` (why it may be mailed).
+        """
         key = subscriber_key(owner_id, list_id, email)
+        current = self.table.get(*key, consistent=True) if status or suppress else None
+        if (status or suppress) and current is None:
+            return False
+        was = str(current["status"]) if current else None
+        leaving = status is not None and was == "unconfirmed"
         changes = {
             "name": name,
             "status": status,
             "attributes": attributes_json(attributes) if attributes is not None else None,
+            "attrs": filter_map(attributes) if attributes is not None else None,
             "updated_at": now_iso(),
             "correlation_id": correlation_id,
         }
-        update = Update(*key, sets=changes, condition="attribute_exists(PK)")
-        if suppress is None:
+        if confirmation is not None and status == "subscribed" and was != "subscribed":
+            changes.update(_confirmation_fields(confirmation))
+        update = Update(
+            *key,
+            sets=changes,
+            removes=("ttl", "confirm_id") if leaving else (),
+            condition="#s = :was" if leaving else "attribute_exists(PK)",
+            names={"#s": "status"} if leaving else {},
+            values={":was": "unconfirmed"} if leaving else {},
+        )
+        actions: list[Update] = [update]
+        if leaving:
+            actions.append(_count(owner_id, list_id, 1))
+        if suppress is not None:
+            actions.append(suppression_update(owner_id, email, suppress))
+        if len(actions) == 1:
             return self.table.apply(update, returns="NONE") is not None
-        if not self._exists(*key):
-            return False
-        return not self.table.transact([update, suppression_update(owner_id, email, suppress)])
+        return not self.table.transact(actions)
 
     def remove(self, owner_id: str, list_id: str, email: str) -> RemoveRefusal | None:
-        """Delete a subscriber and uncount it; None when done."""
+        """Delete a subscriber and uncount it (an unconfirmed one was never counted); None when done."""
         pk, sk = subscriber_key(owner_id, list_id, email)
-        if not self._exists(pk, sk):
-            return "missing"
-        if not self._exists(*list_key(owner_id, list_id)):
-            return "list_missing"
-        failed = self.table.transact(
-            [Delete(pk, sk, condition="attribute_exists(PK)"), _count(owner_id, list_id, -1)]
-        )
-        if 0 in failed:
-            return "missing"
-        if 1 in failed:
-            return "list_missing"
-        return None
+        for _ in range(3):  # a status that changed under us (confirmed meanwhile): read and try again
+            current = self.table.get(pk, sk, consistent=True)
+            if current is None:
+                return "missing"
+            if not self._exists(*list_key(owner_id, list_id)):
+                return "list_missing"
+            status = str(current["status"])
+            failed = self.table.transact(
+                [
+                    Delete(pk, sk, condition="#s = :was", names={"#s": "status"}, values={":was": status}),
+                    _count(owner_id, list_id, 0 if status == "unconfirmed" else -1),
+                ]
+            )
+            if 1 in failed:
+                return "list_missing"
+            if not failed:
+                return None
+        return "missing"
 
     def _exists(self, pk: str, sk: str) -> bool:
         # A strongly consistent read before a transaction: refusals (409/404) then cost one read
@@ -223,6 +443,7 @@ class SubscriberRepository:
                 **record.stored,
                 "name": name,
                 "attributes": attributes_json(attributes),
+                "attrs": filter_map(attributes),
                 "updated_import": import_id,
                 "updated_at": now,
             }
@@ -262,10 +483,44 @@ class SubscriberRepository:
         self.table.delete(*purge_key(owner_id, list_id))
 
 
+def _expiry(now: str) -> int:
+    """When an unconfirmed subscriber asking at `now` expires (epoch seconds, the table's `ttl`)."""
+    return int((datetime.fromisoformat(now) + timedelta(days=CONFIRM_DAYS)).timestamp())
+
+
+def _confirmation_fields(confirmation: Confirmation) -> dict[str, Any]:
+    return {
+        "confirmed_at": confirmation.at or now_iso(),
+        "confirmed_by": confirmation.by,
+        "confirmed_reason": confirmation.reason or None,
+        "confirmed_ip": confirmation.ip or None,
+    }
+
+
 def _new_item(owner_id: str, list_id: str, new: NewSubscriber, *, now: str) -> Item:
-    fields = {**asdict(new), "attributes": attributes_json(new.attributes)}
     key = subscriber_key(owner_id, list_id, new.email)
-    return new_item(key, ENTITY, owner_id=owner_id, list_id=list_id, created_at=now, updated_at=now, **fields)
+    item = new_item(
+        key,
+        ENTITY,
+        owner_id=owner_id,
+        list_id=list_id,
+        email=new.email,
+        name=new.name,
+        status=new.status,
+        attributes=attributes_json(new.attributes),
+        attrs=filter_map(new.attributes),
+        source=new.source,
+        correlation_id=new.correlation_id,
+        created_at=now,
+        updated_at=now,
+    )
+    if new.status == "unconfirmed":
+        item["ttl"] = _expiry(now)
+    elif new.status == "subscribed" and new.confirmation is not None:
+        item.update({k: v for k, v in _confirmation_fields(new.confirmation).items() if v is not None})
+    if new.consent is not None:
+        item["consent"] = new.consent.model_dump(mode="json")
+    return item
 
 
 def _count(owner_id: str, list_id: str, delta: int) -> Update:

@@ -1,6 +1,7 @@
 """DynamoDB access for the account-wide suppression list (the owner is in every key).
 
-Keys: suppression X = PK=OWNER#<owner>#SUPPRESSION, SK=EMAIL#<email>.
+Keys: suppression X = PK=OWNER#<owner>#SUPPRESSION, SK=EMAIL#<email>; an erased address
+H = the same PK, SK=HASH#<sha256(owner, email)> (the address itself is gone, its hash still blocks it).
 
 | access pattern                       | key                              | operation                  |
 |--------------------------------------|----------------------------------|----------------------------|
@@ -8,11 +9,14 @@ Keys: suppression X = PK=OWNER#<owner>#SUPPRESSION, SK=EMAIL#<email>.
 | suppress with a subscriber's status  | X + the subscriber               | TransactWriteItems         |
 | read / lift a suppression            | X                                | GetItem / DeleteItem       |
 | a page of suppressed addresses       | X's PK, SK begins_with EMAIL#<p> | Query                      |
-| which addresses are suppressed       | X x100                           | BatchGetItem               |
+| which addresses are suppressed       | X + H x50                        | BatchGetItem               |
+| erase an address (keep it blocked)   | H, then X                        | PutItem, DeleteItem        |
+| lift an unsubscribe (it re-confirmed)| X (reason unsubscribed)          | DeleteItem (conditional)   |
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -27,6 +31,12 @@ ENTITY = "suppression"
 def suppression_key(owner_id: str, email: str) -> tuple[str, str]:
     """The key of one suppressed address."""
     return f"OWNER#{owner_id}#SUPPRESSION", f"EMAIL#{email}"
+
+
+def erased_key(owner_id: str, email: str) -> tuple[str, str]:
+    """The key that keeps an erased address blocked: a hash of it, salted with the owner's id."""
+    digest = hashlib.sha256(f"{owner_id}\0{email}".encode()).hexdigest()
+    return f"OWNER#{owner_id}#SUPPRESSION", f"HASH#{digest}"
 
 
 def suppression_update(owner_id: str, email: str, entry: SuppressionEntry) -> Update:
@@ -85,6 +95,37 @@ class SuppressionRepository:
         return [to_suppression(i) for i in items], last
 
     def suppressed_among(self, owner_id: str, emails: Sequence[str]) -> set[str]:
-        """Which of these (normalised) addresses are suppressed; 100 per BatchGetItem."""
-        found = self.table.batch_get([suppression_key(owner_id, e) for e in emails])
-        return {str(item["email"]) for item in found}
+        """Which of these (normalised) addresses are suppressed, by entry or as erased (their hash)."""
+        by_key = {suppression_key(owner_id, e): e for e in emails}
+        by_key |= {erased_key(owner_id, e): e for e in emails}
+        found = self.table.batch_get(list(by_key))
+        return {by_key[(str(item["PK"]), str(item["SK"]))] for item in found}
+
+    def is_erased(self, owner_id: str, email: str) -> bool:
+        """True when the address was erased (only its hash is kept)."""
+        return self.table.get(*erased_key(owner_id, email), consistent=True) is not None
+
+    def erase(self, owner_id: str, email: str, *, correlation_id: str | None) -> None:
+        """Replace the address's entry (if any) by its hash: it stays blocked, unreadable.
+
+        The hash is written first, so an erasure that stops half way leaves the address blocked.
+        """
+        pk, sk = erased_key(owner_id, email)
+        self.table.put(
+            {
+                "PK": pk,
+                "SK": sk,
+                "type": "erased_address",
+                "owner_id": owner_id,
+                "created_at": now_iso(),
+                "correlation_id": correlation_id,
+            }
+        )
+        self.table.delete(*suppression_key(owner_id, email))
+
+    def lift_unsubscribe(self, owner_id: str, email: str) -> bool:
+        """Remove the address's entry if an unsubscribe made it (the person confirmed again); a
+        bounce, a complaint or an owner's entry stays. True when one was removed."""
+        return self.table.delete(
+            *suppression_key(owner_id, email), condition="reason = :r", values={":r": "unsubscribed"}
+        )

@@ -141,7 +141,7 @@ class RecipientRepository:
                 RecipientRecord(
                     owner_id=owner_id,
                     campaign_id=campaign_id,
-                    list_id=list_id,
+                    list_id=s.list_id or list_id,  # a segment over all lists: each member's own list
                     email=s.email,
                     name=s.name,
                     attributes_json=json.dumps(dict(s.attributes), separators=(",", ":")),

@@ -32,6 +32,7 @@ from app.delivery.queue import Resumer
 from app.delivery.repository import RecipientRecord, RecipientRepository
 from app.delivery.sender import TokenBucket
 from app.observability import bind_correlation_id, logger
+from app.preferences.tokens import Reader, preferences_url
 from app.unsubscribe.links import links_for
 from app.unsubscribe.tokens import UnsubscribeTarget
 
@@ -187,6 +188,7 @@ def _message(
             unsubscribe_url=page_url,
             campaign_name=content.name,
             subject=content.subject,
+            preferences_url=preferences_url(settings.app_url, Reader(record.owner_id, target.email), key=key),
         )
     )
     return sender.Message(

@@ -10,7 +10,7 @@ from collections.abc import Collection
 
 from app.campaigns.repository import CampaignRecord, CampaignRepository
 from app.config import Settings
-from app.contacts.models import Subscriber
+from app.contacts.lists import ListRepository
 from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
 from app.delivery.models import BATCH_SIZE, CampaignRef, DeliveryState, SendBatch
@@ -18,8 +18,8 @@ from app.delivery.queue import BatchQueue
 from app.delivery.repository import RecipientRepository
 from app.errors import Conflict, NotFound
 from app.observability import bind_correlation_id, logger
-
-AUDIENCE_PAGE = 1000
+from app.segments.audience import members_of
+from app.segments.repository import SegmentRepository
 
 
 class CampaignNotSendable(Conflict):
@@ -34,6 +34,8 @@ def start_delivery(
     campaigns: CampaignRepository,
     recipients: RecipientRepository,
     subscribers: SubscriberRepository,
+    lists: ListRepository,
+    segments: SegmentRepository,
     suppressions: SuppressionRepository,
     queue: BatchQueue,
     settings: Settings,
@@ -64,6 +66,8 @@ def start_delivery(
             campaigns=campaigns,
             recipients=recipients,
             subscribers=subscribers,
+            lists=lists,
+            segments=segments,
             suppressions=suppressions,
         )
     if not record.enqueued:
@@ -87,16 +91,14 @@ def _freeze(
     campaigns: CampaignRepository,
     recipients: RecipientRepository,
     subscribers: SubscriberRepository,
+    lists: ListRepository,
+    segments: SegmentRepository,
     suppressions: SuppressionRepository,
 ) -> CampaignRecord:
     owner_id, campaign_id, list_id = record.owner_id, record.id, record.campaign.list_id
-    audience: list[Subscriber] = []
-    start: str | None = None
-    while True:
-        page, start = subscribers.page(owner_id, list_id, prefix="", limit=AUDIENCE_PAGE, start_sk=start)
-        audience.extend(s for s in page if s.status == "subscribed")
-        if start is None:
-            break
+    audience = list(
+        members_of(owner_id, record.campaign, subscribers=subscribers, lists=lists, segments=segments)
+    )
     blocked = suppressions.suppressed_among(owner_id, [s.email for s in audience])
     chosen = [s for s in audience if s.email not in blocked]
     batches = [chosen[offset : offset + BATCH_SIZE] for offset in range(0, len(chosen), BATCH_SIZE)]

@@ -17,9 +17,14 @@ REPORT_LINK_SECONDS = 300
 
 
 class ImportCreate(BaseModel):
-    """Start an import into a list; the file name is only shown back to the person."""
+    """Start an import into a list; the file name is only shown back to the person.
+
+    Imported addresses are subscribed on your word that they already confirmed: say how in
+    `confirmed_reason` (e.g. "opted in on the old site, 2023"); it is recorded with each new one.
+    """
 
     file_name: str = Field(default="", max_length=255)
+    confirmed_reason: str = Field(default="", max_length=500)
 
 
 class ImportFailure(BaseModel):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.contacts.lists import ListRepository
-from app.contacts.models import NewSubscriber, attributes_json
+from app.contacts.models import Confirmation, NewSubscriber, attributes_json
 from app.contacts.subscribers import SubscriberRecord, SubscriberRepository
 from app.imports import csvfile
 from app.imports.csvfile import Candidate, Columns, ErrorReport, FileProblem, RowError
@@ -192,6 +192,8 @@ class _Run:
         self.open: _Chunk | None = None
         self.in_flight: deque[_Chunk] = deque()
         self.last_commit = tuning.clock()
+        # Imported addresses are subscribed on the owner's word, with the reason they gave.
+        self.confirmation = Confirmation(by="import", reason=record.confirmed_reason)
 
     def execute(self, chunks: Iterator[bytes], columns: Columns, uploads: UploadStore) -> ImportJob:
         """Process every row, then complete the job (with its report when rows failed)."""
@@ -316,6 +318,7 @@ class _Run:
                         attributes=candidate.attributes,
                         source="import",
                         correlation_id=self.record.correlation_id,
+                        confirmation=self.confirmation,
                     )
                 )
                 created += 1

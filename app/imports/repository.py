@@ -100,6 +100,7 @@ class ImportRecord:
     source_etag: str | None
     correlation_id: str | None
     report_key: str | None
+    confirmed_reason: str = ""  # why the owner says its addresses are already confirmed
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> ImportRecord:
@@ -110,6 +111,7 @@ class ImportRecord:
             source_etag=str(item["source_etag"]) if item.get("source_etag") else None,
             correlation_id=str(item["correlation_id"]) if item.get("correlation_id") else None,
             report_key=str(item["report_key"]) if item.get("report_key") else None,
+            confirmed_reason=str(item.get("confirmed_reason", "")),
         )
 
     @property
@@ -134,6 +136,7 @@ class ImportRepository:
         file_name: str,
         upload_key: str,
         correlation_id: str | None,
+        confirmed_reason: str = "",
     ) -> ImportJob:
         """A job waiting for its file (it expires after a day if no file arrives)."""
         pk, sk = import_key(owner_id, import_id)
@@ -149,6 +152,7 @@ class ImportRepository:
             "status": "waiting_upload",
             "file_name": file_name,
             "upload_key": upload_key,
+            "confirmed_reason": confirmed_reason or None,
             "rows_done": 0,
             "created": 0,
             "updated": 0,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 
 from app import aws, secrets
-from app.api.deps import CorrelationId, CurrentUser, SettingsDep, StoreDep
+from app.api.deps import CorrelationId, CurrentUser, Cursor, SettingsDep, StoreDep
 from app.imports import service
 from app.imports.models import ImportCreate, ImportJob, ImportPage, ImportStarted, ReportLink
 from app.imports.storage import S3Uploads, UploadStore
@@ -55,7 +55,7 @@ async def list_imports(
     user: CurrentUser,
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    cursor: Cursor = None,
 ) -> ImportPage:
     """A list's imports, newest first."""
     return service.list_imports(

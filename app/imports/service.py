@@ -58,6 +58,7 @@ def create_import(
         file_name=cmd.file_name.strip(),
         upload_key=key,
         correlation_id=correlation_id,
+        confirmed_reason=cmd.confirmed_reason.strip(),
     )
     logger.info("import created", extra={"import_id": import_id, "list_id": list_id})
     form = UploadForm(

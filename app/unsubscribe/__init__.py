@@ -1,1 +1,1 @@
-"""Unsubscribe links: signed tokens, the public page and the RFC 8058 one-click POST."""
+"""Unsubscribe links: opaque tokens, the public page and the RFC 8058 one-click POST."""

@@ -1,4 +1,4 @@
-"""Public unsubscribe routes (no bearer token: the signed link is the credential)."""
+"""Public unsubscribe routes (no bearer token: the opaque link is the credential)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ router = APIRouter(tags=["unsubscribe"])
 @router.get("/api/public/unsubscribe/{token}")
 async def unsubscribe_page(token: Token, store: StoreDep) -> UnsubscribeStatus:
     """Whom the link is for (the SPA's /unsubscribe/{token} page shows it and a confirm button)."""
-    return service.show(token, key=secrets.signing_key, lists=store.lists, subscribers=store.subscribers)
+    return service.show(token, key=secrets.signing_keys, lists=store.lists, subscribers=store.subscribers)
 
 
 @router.post("/api/public/unsubscribe/{token}")
@@ -27,7 +27,7 @@ async def unsubscribe(token: Token, store: StoreDep) -> UnsubscribeStatus:
     """Unsubscribe (the page's confirm, and RFC 8058 one-click: body `List-Unsubscribe=One-Click`)."""
     return service.unsubscribe(
         token,
-        key=secrets.signing_key,
+        key=secrets.signing_keys,
         lists=store.lists,
         subscribers=store.subscribers,
         suppressions=store.suppressions,

@@ -13,8 +13,7 @@ from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
 from app.delivery.repository import RecipientRepository
 from app.observability import logger
-from app.pagination import KeySource
-from app.unsubscribe.tokens import read_token
+from app.unsubscribe.tokens import Keyring, read_token
 
 
 class UnsubscribeStatus(BaseModel):
@@ -26,7 +25,7 @@ class UnsubscribeStatus(BaseModel):
 
 
 def _status(
-    token: str, *, key: KeySource, lists: ListRepository, subscribers: SubscriberRepository
+    token: str, *, key: Keyring, lists: ListRepository, subscribers: SubscriberRepository
 ) -> UnsubscribeStatus:
     target = read_token(token, key=key)
     found = lists.get(target.owner_id, target.list_id)
@@ -40,7 +39,7 @@ def _status(
 
 
 def show(
-    token: str, *, key: KeySource, lists: ListRepository, subscribers: SubscriberRepository
+    token: str, *, key: Keyring, lists: ListRepository, subscribers: SubscriberRepository
 ) -> UnsubscribeStatus:
     """Whom the link unsubscribes, from which list, and whether they still are subscribed."""
     return _status(token, key=key, lists=lists, subscribers=subscribers)
@@ -49,7 +48,7 @@ def show(
 def unsubscribe(
     token: str,
     *,
-    key: KeySource,
+    key: Keyring,
     lists: ListRepository,
     subscribers: SubscriberRepository,
     suppressions: SuppressionRepository,

@@ -50,9 +50,9 @@ class ProfileRepository:
         )
         return self.table.put(item, condition="attribute_not_exists(PK)")
 
-    def get(self, user_id: str) -> Profile | None:
+    def get(self, user_id: str, *, consistent: bool = False) -> Profile | None:
         """The profile, if written."""
-        item = self.table.get(*profile_key(user_id))
+        item = self.table.get(*profile_key(user_id), consistent=consistent)
         return _to_profile(item) if item else None
 
     def rename(self, user_id: str, name: str) -> Profile | None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.auth.principal import Principal
 from app.aws import error_code
-from app.errors import InvalidInput, NotFound
+from app.errors import NotFound, found
 from app.events import UserSignedUp
 from app.mail import send_email
 from app.observability import logger
@@ -27,8 +27,8 @@ def _no_profile() -> NotFound:
     return NotFound("Your profile does not exist yet; confirm your account first.", code="profile_not_found")
 
 
-def _bad_cursor() -> InvalidInput:
-    return InvalidInput("The cursor is not valid; start from the first page.", code="invalid_cursor")
+def _bad_cursor() -> NotFound:
+    return NotFound("The cursor is not valid; start from the first page.", code="invalid_cursor")
 
 
 def create_profile(
@@ -41,20 +41,72 @@ def create_profile(
     return created
 
 
-def get_me(user: Principal, *, repo: ProfileRepository) -> Me:
-    """The caller's profile."""
-    profile = repo.get(user.user_id)
-    if profile is None:
-        raise _no_profile()
+def get_me(
+    user: Principal,
+    *,
+    repo: ProfileRepository,
+    cognito: CognitoIdentityProviderClient,
+    correlation_id: str | None,
+) -> Me:
+    """The caller's profile; written now from Cognito if the PostConfirmation trigger failed."""
+    profile = repo.get(user.user_id) or _recover_profile(
+        user, repo=repo, cognito=cognito, correlation_id=correlation_id
+    )
     return Me(**profile.model_dump(), groups=list(user.groups))
 
 
-def update_me(user: Principal, cmd: ProfileUpdate, *, repo: ProfileRepository) -> Me:
-    """Rename the caller."""
+def update_me(
+    user: Principal,
+    cmd: ProfileUpdate,
+    *,
+    repo: ProfileRepository,
+    cognito: CognitoIdentityProviderClient,
+    correlation_id: str | None,
+) -> Me:
+    """Rename the caller (writing their missing profile first, as `get_me` does)."""
     profile = repo.rename(user.user_id, cmd.name.strip())
     if profile is None:
+        _recover_profile(user, repo=repo, cognito=cognito, correlation_id=correlation_id)
+        profile = repo.rename(user.user_id, cmd.name.strip())
+    if profile is None:
         raise _no_profile()
     return Me(**profile.model_dump(), groups=list(user.groups))
+
+
+def _recover_profile(
+    user: Principal,
+    *,
+    repo: ProfileRepository,
+    cognito: CognitoIdentityProviderClient,
+    correlation_id: str | None,
+) -> Profile:
+    """Write the profile the trigger did not, from the caller's own Cognito attributes.
+
+    A failed PostConfirmation trigger is not retried by Cognito and leaves a confirmed account
+    without a profile; this is the same idempotent write, so a late trigger changes nothing (and
+    the new profile still becomes UserSignedUp and the welcome email through the stream).
+    """
+    from botocore.exceptions import ClientError
+
+    try:
+        # GetUser is authorised by the access token itself: no IAM permission, only this user.
+        response = cognito.get_user(AccessToken=user.token)
+    except ClientError as exc:
+        if error_code(exc) in ("NotAuthorizedException", "UserNotFoundException"):
+            raise _no_profile() from exc
+        raise
+    attributes = {a["Name"]: a.get("Value", "") for a in response.get("UserAttributes", [])}
+    if not attributes.get("email"):
+        raise _no_profile()
+    create_profile(
+        user_id=user.user_id,
+        email=attributes["email"],
+        name=attributes.get("name", ""),
+        correlation_id=correlation_id,
+        repo=repo,
+    )
+    logger.warning("profile missing; written on first use", extra={"user_id": user.user_id})
+    return found(repo.get(user.user_id, consistent=True), _no_profile)
 
 
 def welcome_message(event: UserSignedUp, *, settings: Settings) -> tuple[str, str, str]:

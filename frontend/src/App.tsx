@@ -11,7 +11,10 @@ import { ListDetailScreen } from './screens/list';
 import { ListsScreen } from './screens/Lists';
 import { LoginScreen } from './screens/Login';
 import { NotFoundScreen } from './screens/NotFound';
+import { PreferencesScreen } from './screens/Preferences';
 import { ProfileScreen } from './screens/Profile';
+import { SegmentScreen } from './screens/segment';
+import { SegmentsScreen } from './screens/Segments';
 import { SignupScreen } from './screens/Signup';
 import { SuppressionScreen } from './screens/Suppression';
 import { UnsubscribeScreen } from './screens/Unsubscribe';
@@ -37,10 +40,14 @@ export const ROUTES: Route[] = [
   { path: '/lists', access: 'private', screen: ListsScreen },
   { path: '/lists/:id', access: 'private', screen: ListDetailScreen },
   { path: '/suppression', access: 'private', screen: SuppressionScreen },
+  { path: '/segments', access: 'private', screen: SegmentsScreen },
+  { path: '/segments/:id', access: 'private', screen: SegmentScreen },
   { path: '/campaigns', access: 'private', screen: CampaignsScreen },
   { path: '/campaigns/:id', access: 'private', screen: CampaignDetailScreen },
   // the public page behind {{ unsubscribe_url }} (no login: the signed token is the credential)
   { path: '/unsubscribe/:token', access: 'any', screen: UnsubscribeScreen },
+  // the preference centre behind {{ preferences_url }} (no login either)
+  { path: '/preferences/:token', access: 'any', screen: PreferencesScreen },
   // the local runner's dev console (its data routes are /_local/*, unauthenticated, local only)
   { path: '/_local', access: 'any', screen: ConsoleScreen },
 ];
@@ -159,6 +166,7 @@ function Header({ path, session }: { path: string; session: Session }) {
                 <>
                   <NavLink to="/profile" path={path} testid="nav-profile" label="My profile" />
                   <NavLink to="/lists" path={path} testid="nav-lists" label="Lists" />
+                  <NavLink to="/segments" path={path} testid="nav-segments" label="Segments" />
                   <NavLink to="/suppression" path={path} testid="nav-suppression" label="Suppression" />
                   <NavLink to="/campaigns" path={path} testid="nav-campaigns" label="Campaigns" />
                   {isAdmin(session.me) && (

@@ -34,7 +34,31 @@ export type ContactList = Schemas['ContactList'];
 export type Subscriber = Schemas['Subscriber'];
 export type SubscriberStatus = Subscriber['status'];
 
-export const SUBSCRIBER_STATUSES: readonly SubscriberStatus[] = ['subscribed', 'unsubscribed', 'bounced', 'complained'];
+export const SUBSCRIBER_STATUSES: readonly SubscriberStatus[] = ['subscribed', 'unconfirmed', 'unsubscribed', 'bounced', 'complained'];
+/** What an owner may move a subscriber to (`unconfirmed` is only where one starts). */
+export type SettableStatus = Exclude<SubscriberStatus, 'unconfirmed'>;
+export const SETTABLE_STATUSES: readonly SettableStatus[] = ['subscribed', 'unsubscribed', 'bounced', 'complained'];
+export type ConfirmationTemplate = Schemas['ConfirmationTemplate'];
+
+export type SignupForm = Schemas['SignupForm'];
+export type FormField = Schemas['FormField'];
+export type FormCreate = Body<'FormCreate'>;
+export type FormEmbed = Schemas['FormEmbed'];
+
+export type Segment = Schemas['Segment'];
+export type SegmentRule = Schemas['Rule'];
+export type SegmentCondition = NonNullable<SegmentRule['conditions']>[number];
+export type SegmentPreview = Schemas['SegmentPreview'];
+
+export type Preferences = Schemas['Preferences'];
+export type PreferencesUpdate = Body<'PreferencesUpdate'>;
+export type Erased = Schemas['Erased'];
+
+/** A file the API sent back (an export), and the name it gave it. */
+export interface Download {
+  blob: Blob;
+  filename: string;
+}
 
 export type Suppression = Schemas['Suppression'];
 export type SuppressionReason = Suppression['reason'];
@@ -262,6 +286,18 @@ export function createApi(options: ApiClientOptions) {
   }
 
   async function request<T>(method: Method, path: string, opts: RequestOptions = {}): Promise<T> {
+    return readJson<T>(await fetchOk(method, path, opts));
+  }
+
+  /** A GET whose answer is a file (an export): its bytes and the name from Content-Disposition. */
+  async function download(path: string): Promise<Download> {
+    const res = await fetchOk('GET', path, { auth: true });
+    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+    return { blob: await res.blob(), filename: name ?? 'export.csv' };
+  }
+
+  /** The response of a request that succeeded, after the token dance of private routes. */
+  async function fetchOk(method: Method, path: string, opts: RequestOptions): Promise<Response> {
     if (opts.auth && !accessToken) {
       // No token in memory (e.g. first call after a reload): try the cookie first.
       if (!(await refresh())) {
@@ -287,7 +323,7 @@ export function createApi(options: ApiClientOptions) {
       }
     }
     if (!res.ok) throw await parseError(res);
-    return readJson<T>(res);
+    return res;
   }
 
   return {
@@ -380,6 +416,44 @@ export function createApi(options: ApiClientOptions) {
     removeSubscriber: (listId: string, email: string) =>
       request<void>('DELETE', `/lists/${seg(listId)}/subscribers/${seg(email)}`, { auth: true }),
 
+    /** Every subscriber of a list as CSV. */
+    exportList: (listId: string) => download(`/lists/${seg(listId)}/export`),
+
+    // ------------------------------------------------------------ sign-up forms
+
+    listForms: (listId: string, p: PageParams = {}) =>
+      request<Page<SignupForm>>('GET', `/forms${queryString({ list_id: listId, limit: p.limit, cursor: p.cursor })}`, { auth: true }),
+
+    createForm: (body: FormCreate) => request<SignupForm>('POST', '/forms', { auth: true, body }),
+
+    updateForm: (id: string, body: Body<'FormUpdate'>) => request<SignupForm>('PATCH', `/forms/${seg(id)}`, { auth: true, body }),
+
+    deleteForm: (id: string) => request<void>('DELETE', `/forms/${seg(id)}`, { auth: true }),
+
+    /** The hosted page's URL and the snippet, built on `origin` when the server has no site URL. */
+    formEmbed: (id: string, origin: string) =>
+      request<FormEmbed>('GET', `/forms/${seg(id)}/embed${queryString({ origin })}`, { auth: true }),
+
+    // ------------------------------------------------------------ segments
+
+    listSegments: (p: PageParams = {}) =>
+      request<Page<Segment>>('GET', `/segments${queryString({ limit: p.limit, cursor: p.cursor })}`, { auth: true }),
+
+    getSegment: (id: string) => request<Segment>('GET', `/segments/${seg(id)}`, { auth: true }),
+
+    createSegment: (body: Body<'SegmentCreate'>) => request<Segment>('POST', '/segments', { auth: true, body }),
+
+    updateSegment: (id: string, body: Body<'SegmentUpdate'>) =>
+      request<Segment>('PATCH', `/segments/${seg(id)}`, { auth: true, body }),
+
+    deleteSegment: (id: string) => request<void>('DELETE', `/segments/${seg(id)}`, { auth: true }),
+
+    /** One bounded step of counting a rule's matches (pass `next_cursor` back for the next). */
+    previewSegment: (body: Body<'SegmentPreviewRequest'>, signal?: AbortSignal) =>
+      request<SegmentPreview>('POST', '/segments/preview', { auth: true, body, ...(signal ? { signal } : {}) }),
+
+    exportSegment: (id: string) => download(`/segments/${seg(id)}/export`),
+
     // ------------------------------------------------------------ suppression
 
     listSuppressions: (p: SearchParams = {}) =>
@@ -456,6 +530,18 @@ export function createApi(options: ApiClientOptions) {
     getUnsubscribe: (token: string) => request<UnsubscribeInfo>('GET', `/public/unsubscribe/${seg(token)}`),
 
     unsubscribe: (token: string) => request<UnsubscribeInfo>('POST', `/public/unsubscribe/${seg(token)}`, { body: {} }),
+
+    getPreferences: (token: string) => request<Preferences>('GET', `/public/preferences/${seg(token)}`),
+
+    updatePreferences: (token: string, body: PreferencesUpdate) =>
+      request<Preferences>('PUT', `/public/preferences/${seg(token)}`, { body }),
+
+    unsubscribeEverywhere: (token: string) => request<Preferences>('POST', `/public/preferences/${seg(token)}/unsubscribe`, { body: {} }),
+
+    /** Where the reader's data downloads from (a plain link: the token is the credential). */
+    preferencesExportUrl: (token: string) => `${baseUrl}/public/preferences/${seg(token)}/export`,
+
+    erasePreferences: (token: string) => request<Erased>('POST', `/public/preferences/${seg(token)}/erase`, { body: {} }),
   };
 }
 

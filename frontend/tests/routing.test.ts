@@ -25,8 +25,17 @@ describe('routes', () => {
         '/profile',
         '/signup',
         '/suppression',
+        '/segments',
+        '/segments/:id',
+        '/preferences/:token',
       ].sort(),
     );
+  });
+
+  it('opens the preference centre without a login, and keeps segments private', () => {
+    expect(redirectFor('/preferences/abc.def', '', anon)).toBeNull();
+    expect(redirectFor('/preferences/abc.def', '', authed)).toBeNull();
+    expect(redirectFor('/segments/new', '', anon)).toBe('/login?next=%2Fsegments%2Fnew');
   });
 
   it('sends logged-out people from private screens to log in, remembering where they were', () => {

@@ -118,7 +118,7 @@ def test_a_scheduled_campaign_can_be_cancelled_and_a_due_schedule_sends_it(
         json={"send_at": dt.datetime.now(dt.UTC).isoformat()},
         headers=headers,
     )
-    assert too_soon.status_code == 422
+    assert too_soon.status_code == 409 and too_soon.json()["error"]["code"] == "invalid_send_at"
     scheduled = client.post(
         f"/api/campaigns/{campaign_id}/schedule", json={"send_at": later}, headers=headers
     )

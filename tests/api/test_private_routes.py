@@ -22,6 +22,14 @@ PUBLIC = {
     "/api/auth/refresh",
     "/api/auth/logout",
     "/api/public/unsubscribe/{token}",
+    # sign-up forms, their confirmation links and the preference centre: public pages whose
+    # credential, where one is needed, is the signed token in the path
+    "/api/public/subscribe/{form_id}",
+    "/api/public/confirm/{token}",
+    "/api/public/preferences/{token}",
+    "/api/public/preferences/{token}/unsubscribe",
+    "/api/public/preferences/{token}/export",
+    "/api/public/preferences/{token}/erase",
 }
 
 
@@ -85,8 +93,10 @@ def bad_headers(cloud: EmbeddedCloud) -> dict[str, dict[str, str]]:
 def test_private_route_rejects_every_bad_token_with_401(
     client: TestClient, bad_headers: dict[str, dict[str, str]], method: str, path: str
 ) -> None:
+    # A path parameter with a route pattern (a segment id is 28 hex digits) gets a value it accepts.
+    concrete = path.replace("{segment_id}", "0" * 28)
     for reason, headers in bad_headers.items():
-        response = client.request(method, path, headers=headers, json={})
+        response = client.request(method, concrete, headers=headers, json={})
         assert response.status_code == 401, (reason, response.text)
         assert response.json()["error"]["code"] in {"not_authenticated", "invalid_token", "token_expired"}
 
@@ -150,8 +160,11 @@ def test_admin_lists_users_page_by_page_with_an_opaque_cursor(
     assert all(item_status for item_status in seen)
 
 
-def test_admin_users_with_a_garbage_cursor_is_a_clear_422(cloud: EmbeddedCloud, client: TestClient) -> None:
+def test_admin_users_with_a_garbage_cursor_is_422_and_a_forged_one_404(
+    cloud: EmbeddedCloud, client: TestClient
+) -> None:
     token = _make_admin(cloud, client)
-    response = client.get("/api/admin/users", params={"cursor": "!!garbage!!"}, headers=bearer(token))
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "invalid_cursor"
+    garbage = client.get("/api/admin/users", params={"cursor": "!!garbage!!"}, headers=bearer(token))
+    forged = client.get("/api/admin/users", params={"cursor": "e30." + "A" * 22}, headers=bearer(token))
+    assert garbage.status_code == 422 and garbage.json()["error"]["code"] == "validation_error"
+    assert forged.status_code == 404 and forged.json()["error"]["code"] == "invalid_cursor"

@@ -122,3 +122,30 @@ def test_closing_forgets_the_connection_and_a_gone_one_is_deleted_on_push(
     repo.add(user_id, connection_id)
     assert _push(user_id, {"type": "import.completed"}) == 0
     assert repo.for_user(user_id) == []
+
+
+def test_log_out_closes_the_users_open_sockets_and_their_token_cannot_reconnect(
+    cloud: EmbeddedCloud, ws_base: str
+) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    from app.main import create_app
+
+    with TestClient(create_app(), base_url="https://testserver") as client:
+        # Given a user with two open sockets
+        _, token = registered_user(client, prefix="ws-logout")
+        user_id = str(client.get("/api/me", headers=bearer(token)).json()["id"])
+        with connect(f"{ws_base}?token={token}") as first, connect(f"{ws_base}?token={token}") as second:
+            assert len(Store.default().connections.for_user(user_id)) == 2
+
+            # When the user logs out
+            assert client.post("/api/auth/logout", headers=bearer(token)).status_code == 204
+
+            # Then both sockets are closed by the server, and forgotten
+            for socket in (first, second):
+                with pytest.raises(ConnectionClosed):
+                    socket.recv(timeout=5)
+            assert Store.default().connections.for_user(user_id) == []
+
+    # And the token they held can no longer open one
+    assert _refusal(f"{ws_base}?token={token}") == 401

@@ -23,6 +23,7 @@ def edit(store: Store, owner: str, campaign_id: str, **changes: str) -> Campaign
         CampaignUpdate(**changes),
         repo=store.campaigns,
         lists=store.lists,
+        segments=store.segments,
         correlation_id=None,
     )
 
@@ -34,9 +35,18 @@ def test_a_draft_needs_a_list_of_its_owner(store: Store) -> None:
     cmd = CampaignCreate(name="News", subject="Hi", list_id=list_id, text_body="Hello")
 
     # When the owner and a stranger create drafts for it
-    created = service.create_campaign(owner, cmd, repo=store.campaigns, lists=store.lists, correlation_id="c")
+    created = service.create_campaign(
+        owner, cmd, repo=store.campaigns, lists=store.lists, segments=store.segments, correlation_id="c"
+    )
     with pytest.raises(NotFound) as refused:
-        service.create_campaign(stranger, cmd, repo=store.campaigns, lists=store.lists, correlation_id="c")
+        service.create_campaign(
+            stranger,
+            cmd,
+            repo=store.campaigns,
+            lists=store.lists,
+            segments=store.segments,
+            correlation_id="c",
+        )
 
     # Then only the owner's is made, as a draft with its first timeline entry
     assert (created.status, [t.status for t in created.timeline]) == ("draft", ["draft"])

@@ -12,7 +12,7 @@ from app.contacts.models import (
     SubscriberUpdate,
     SuppressionCreate,
 )
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, NotFound
 from app.pagination import PageRequest
 from app.store import Store
 from tests.factories import list_with, owner_id
@@ -125,7 +125,7 @@ def test_subscribers_page_by_prefix_with_cursors_bound_to_their_list(
     # When the prefix is paged three at a time, and the cursor is tried on the other list
     first = page(list_id, None)
     second = page(list_id, first.next_cursor)
-    with pytest.raises(InvalidInput) as foreign:
+    with pytest.raises(NotFound) as foreign:
         page(other, first.next_cursor)
 
     # Then the pages follow each other and the cursor works only where it was made

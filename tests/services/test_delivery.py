@@ -48,6 +48,8 @@ class Delivery:
             campaigns=self.store.campaigns,
             recipients=self.store.recipients,
             subscribers=self.store.subscribers,
+            lists=self.store.lists,
+            segments=self.store.segments,
             suppressions=self.store.suppressions,
             queue=self.queue,
             settings=get_settings(),

@@ -1,4 +1,4 @@
-"""Unsubscribing through a signed link, against the module's own table."""
+"""Unsubscribing through an opaque link, against the module's own table."""
 
 from __future__ import annotations
 
@@ -53,14 +53,14 @@ def test_a_link_unsubscribes_suppresses_and_is_counted_once_for_its_campaign(
     assert recipient is not None and recipient.status == "unsubscribed"
 
 
-def test_a_link_altered_or_signed_with_another_key_is_not_found(store: Store, signing_key: bytes) -> None:
-    # Given a subscriber, a link for another address, and a link for them signed with another key
+def test_a_link_altered_or_made_with_another_key_is_not_found(store: Store, signing_key: bytes) -> None:
+    # Given a subscriber, their link with another link's key id and body spliced in, and a link
+    # for them made with another key
     owner = owner_id()
     list_id = list_with(store, owner, ["bo@example.com"])
     theirs = UnsubscribeTarget(owner_id=owner, list_id=list_id, campaign_id="c", email="bo@example.com")
     other = UnsubscribeTarget(owner_id=owner, list_id=list_id, campaign_id="c", email="other@example.com")
-    signature = make_token(other, key=signing_key).split(".")[1]
-    altered = f"{make_token(theirs, key=signing_key).split('.')[0]}.{signature}"
+    altered = make_token(theirs, key=signing_key)[:30] + make_token(other, key=signing_key)[30:]
     foreign = make_token(theirs, key=b"x" * 32)
 
     # When either is opened

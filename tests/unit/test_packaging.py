@@ -18,8 +18,10 @@ from app.config import Settings
 from localcloud.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
-# Set by the Lambda runtime or only by the local runner, never by the template.
-NOT_FROM_TEMPLATE = {"aws_region", "cognito_jwks_url", "refresh_cookie_max_age"}
+# Set by the Lambda runtime or only by the local runner, never by the template; and the auth
+# limits, whose defaults hold in every stage unless a stage's environment says otherwise.
+AUTH_LIMITS = {name for name in Settings.model_fields if name.endswith(("_per_address", "_per_account"))}
+NOT_FROM_TEMPLATE = {"aws_region", "cognito_jwks_url", "refresh_cookie_max_age", *AUTH_LIMITS}
 
 
 def _template_variables() -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.errors import InvalidInput
+from app.errors import NotFound
 from app.pagination import decode_cursor, encode_cursor
 
 
@@ -31,14 +31,14 @@ def test_a_cursor_round_trips_and_is_opaque() -> None:
 )
 def test_an_altered_cursor_is_refused_as_invalid_cursor(mangle: object) -> None:
     cursor = encode_cursor({"n": 1}, scope="s", key=key)
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(NotFound) as caught:
         decode_cursor(mangle(cursor), scope="s", key=key)  # type: ignore[operator]
     assert caught.value.code == "invalid_cursor"
 
 
 def test_a_cursor_from_another_scope_or_key_is_refused() -> None:
     cursor = encode_cursor({"n": 1}, scope="owner-1", key=key)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(NotFound):
         decode_cursor(cursor, scope="owner-2", key=key)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(NotFound):
         decode_cursor(cursor, scope="owner-1", key=lambda: b"x" * 32)

@@ -14,9 +14,10 @@ from botocore.stub import Stubber
 from fastapi.testclient import TestClient
 
 from app import aws
+from app.auth.revocation import RevocationRepository
 from app.config import get_settings
 from app.errors import NotAuthenticated
-from app.push import ConnectionRepository, ManagementApi, connect, disconnect, push, reply
+from app.push import ConnectionRepository, ManagementApi, close_all, connect, disconnect, push, reply
 from app.store import Store
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import mint_access_token, registered_user
@@ -36,18 +37,28 @@ class FakeManagementApi:
         self.failing = failing
         self.sent: dict[str, list[Any]] = defaultdict(list)
 
-    def post_to_connection(self, *, Data: bytes, ConnectionId: str) -> object:  # boto3's names
+        self.closed: list[str] = []
+
+    def _fail_if_told(self, connection_id: str, operation: str) -> None:
         for ids, code, status in (
             (self.gone, "GoneException", 410),
             (self.failing, "LimitExceededException", 429),
         ):
-            if ConnectionId in ids:
+            if connection_id in ids:
                 error = {
                     "Error": {"Code": code, "Message": code},
                     "ResponseMetadata": {"HTTPStatusCode": status},
                 }
-                raise ClientError(error, "PostToConnection")  # type: ignore[arg-type]
+                raise ClientError(error, operation)  # type: ignore[arg-type]
+
+    def post_to_connection(self, *, Data: bytes, ConnectionId: str) -> object:  # boto3's names
+        self._fail_if_told(ConnectionId, "PostToConnection")
         self.sent[ConnectionId].append(json.loads(Data))
+        return {}
+
+    def delete_connection(self, *, ConnectionId: str) -> object:
+        self._fail_if_told(ConnectionId, "DeleteConnection")
+        self.closed.append(ConnectionId)
         return {}
 
 
@@ -61,6 +72,10 @@ def connections(cloud: EmbeddedCloud) -> ConnectionRepository:
 
 def _user() -> str:
     return str(uuid.uuid4())
+
+
+def _revocations(connections: ConnectionRepository) -> RevocationRepository:
+    return RevocationRepository(connections.table)
 
 
 def test_push_reaches_every_connection_of_the_user_and_no_one_else(connections: ConnectionRepository) -> None:
@@ -136,7 +151,9 @@ def test_connect_stores_an_authorised_connection_and_disconnect_forgets_it(
     _, token = registered_user(client, prefix="ws")
     connection_id = f"conn-{uuid.uuid4().hex[:8]}="
 
-    user = connect(token, connection_id, repo=connections, settings=get_settings())
+    user = connect(
+        token, connection_id, repo=connections, revocations=_revocations(connections), settings=get_settings()
+    )
 
     assert connections.for_user(user.user_id) == [connection_id]
     assert connections.owner_of(connection_id) == user.user_id
@@ -155,8 +172,51 @@ def test_connect_without_a_valid_token_is_refused_and_stores_nothing(
         token = mint_access_token({**claims, "exp": int(time.time()) - 10})
     connection_id = f"conn-{uuid.uuid4().hex[:8]}"
     with pytest.raises(NotAuthenticated):
-        connect(token, connection_id, repo=connections, settings=settings)
+        connect(
+            token, connection_id, repo=connections, revocations=_revocations(connections), settings=settings
+        )
     assert connections.owner_of(connection_id) is None
+
+
+def test_connect_with_a_token_revoked_by_a_log_out_is_refused_and_stores_nothing(
+    client: TestClient, connections: ConnectionRepository
+) -> None:
+    # Given a user who logged out after their token was issued
+    _, token = registered_user(client, prefix="ws")
+    user_id = str(client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()["id"])
+    _revocations(connections).revoke(user_id, session=None, now=time.time() + 1)
+    connection_id = f"conn-{uuid.uuid4().hex[:8]}"
+
+    # When a socket connects with that token, then it is refused and nothing is stored
+    with pytest.raises(NotAuthenticated) as refused:
+        connect(
+            token,
+            connection_id,
+            repo=connections,
+            revocations=_revocations(connections),
+            settings=get_settings(),
+        )
+    assert refused.value.code == "token_revoked"
+    assert connections.owner_of(connection_id) is None
+
+
+def test_close_all_closes_every_socket_of_the_user_and_forgets_it(
+    connections: ConnectionRepository,
+) -> None:
+    # Given Ada on three tabs (one already gone, one the API fails to close) and Bob on one
+    ada, bob = _user(), _user()
+    for connection_id in ("ada-1", "ada-gone", "ada-stuck"):
+        connections.add(ada, connection_id)
+    connections.add(bob, "bob-1")
+    api = FakeManagementApi(gone=frozenset({"ada-gone"}), failing=frozenset({"ada-stuck"}))
+
+    # When Ada's sockets are closed (her log-out)
+    closed = close_all(ada, repo=connections, api=api)
+
+    # Then the open one was closed, the gone one forgotten, the failing one kept; Bob's untouched
+    assert closed == 1 and api.closed == ["ada-1"]
+    assert connections.for_user(ada) == ["ada-stuck"]
+    assert connections.for_user(bob) == ["bob-1"]
 
 
 @pytest.mark.parametrize(

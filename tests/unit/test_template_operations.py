@@ -96,7 +96,7 @@ def test_one_alarm_watches_every_dead_letter_queue() -> None:
         if i != "DeadLetterQueuesAlarm" and a["Properties"].get("Namespace") == "AWS/SQS"
     ]
 
-    assert len(dead_letter_queues) == 6
+    assert len(dead_letter_queues) == 7  # the confirmation email worker has one too
     assert watched == dead_letter_queues
     assert per_queue_alarms == []
     for queue in dead_letter_queues:
@@ -112,6 +112,19 @@ def test_every_functions_errors_raise_an_alarm() -> None:
     ]
 
     assert sorted(watched) == sorted(FUNCTIONS)
+
+
+def test_a_single_failure_of_the_post_confirmation_trigger_raises_an_alarm() -> None:
+    # Cognito never retries the trigger, so one failure is one person without a profile
+    watching = [
+        alarm["Properties"]
+        for alarm in ALARMS.values()
+        if {"Ref": "OnUserConfirmedFunction"} in [m["Value"] for m in _alarm_metrics(alarm)]
+    ]
+
+    assert len(watching) == 1
+    assert (watching[0]["Threshold"], watching[0]["ComparisonOperator"]) == (0, "GreaterThanThreshold")
+    assert watching[0]["Period"] == 300 and watching[0]["EvaluationPeriods"] == 1
 
 
 def test_step_functions_failures_and_ses_reputation_raise_alarms() -> None:

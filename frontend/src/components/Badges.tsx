@@ -23,6 +23,7 @@ export function Badge({ tone, children, testid, status, title }: BadgeProps) {
 
 const STATUS: Record<SubscriberStatus, { label: string; tone: string }> = {
   subscribed: { label: 'Subscribed', tone: 'ok' },
+  unconfirmed: { label: 'Unconfirmed', tone: 'info' },
   unsubscribed: { label: 'Unsubscribed', tone: 'muted' },
   bounced: { label: 'Bounced', tone: 'danger' },
   complained: { label: 'Complained', tone: 'warn' },

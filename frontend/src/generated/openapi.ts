@@ -4,6 +4,17 @@ export type paths = Record<string, never>;
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AttributeCondition: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            field: "attribute";
+            key: string;
+            /** @enum {string} */
+            op: "equals" | "not_equals" | "contains" | "not_contains" | "exists" | "not_exists" | "greater_than" | "at_least" | "less_than" | "at_most" | "before" | "after" | "on";
+            value?: string | number | boolean | null;
+        };
         Campaign: {
             id: string;
             name: string;
@@ -11,6 +22,7 @@ export interface components {
             from_name: string;
             reply_to: string | null;
             list_id: string;
+            segment_id?: string | null;
             html_body: string;
             text_body: string;
             /** @enum {string} */
@@ -31,6 +43,7 @@ export interface components {
             from_name?: string;
             reply_to?: string | null;
             list_id: string;
+            segment_id?: string | null;
             html_body?: string;
             text_body?: string;
         };
@@ -61,6 +74,7 @@ export interface components {
             name: string;
             subject: string;
             list_id: string;
+            segment_id?: string | null;
             /** @enum {string} */
             status: "draft" | "scheduled" | "queued" | "sending" | "paused" | "sent" | "failed";
             scheduled_at: string | null;
@@ -77,17 +91,36 @@ export interface components {
             from_name?: string | null;
             reply_to?: string | null;
             list_id?: string | null;
+            segment_id?: string | null;
             html_body?: string | null;
             text_body?: string | null;
         };
         ConfirmRequest: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             code: string;
         };
         ConfirmResponse: {
             email: string;
             confirmed: boolean;
+        };
+        ConfirmationTemplate: {
+            /** @default  */
+            subject: string;
+            /** @default  */
+            html_body: string;
+            /** @default  */
+            text_body: string;
+        };
+        Consent: {
+            /** Format: date-time */
+            at: string;
+            ip: string;
+            form_id: string;
+            text: string;
         };
         ContactList: {
             id: string;
@@ -98,16 +131,69 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /**
+             * @default double
+             * @enum {string}
+             */
+            opt_in: "double" | "single";
+            /** @default false */
+            public: boolean;
+            confirmation?: components["schemas"]["ConfirmationTemplate"];
+        };
+        Erased: {
+            email: string;
+            subscriptions: number;
+            messages: number;
         };
         Failure: {
             code: string;
             message: string;
+        };
+        FormCreate: {
+            name: string;
+            list_ids: string[];
+            title?: string;
+            intro?: string;
+            ask_name?: boolean;
+            name_required?: boolean;
+            fields?: components["schemas"]["FormField"][];
+            consent_text?: string;
+            button_label?: string;
+            success_message?: string;
+        };
+        FormEmbed: {
+            hosted_url: string;
+            action_url: string;
+            snippet: string;
+        };
+        FormField: {
+            key: string;
+            label: string;
+            /** @default false */
+            required: boolean;
+        };
+        FormPage: {
+            items: components["schemas"]["SignupForm"][];
+            next_cursor: string | null;
+        };
+        FormUpdate: {
+            name?: string | null;
+            list_ids?: string[] | null;
+            title?: string | null;
+            intro?: string | null;
+            ask_name?: boolean | null;
+            name_required?: boolean | null;
+            fields?: components["schemas"]["FormField"][] | null;
+            consent_text?: string | null;
+            button_label?: string | null;
+            success_message?: string | null;
         };
         Health: {
             status: string;
         };
         ImportCreate: {
             file_name?: string;
+            confirmed_reason?: string;
         };
         ImportFailure: {
             code: string;
@@ -167,9 +253,15 @@ export interface components {
         ListUpdate: {
             name?: string | null;
             description?: string | null;
+            opt_in?: ("double" | "single") | null;
+            public?: boolean | null;
+            confirmation?: components["schemas"]["ConfirmationTemplate"] | null;
         };
         LoginRequest: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             password: string;
         };
@@ -180,6 +272,46 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             groups: string[];
+        };
+        Message: {
+            campaign_id: string;
+            campaign_name: string;
+            subject: string;
+            status: string;
+            sent_at: string | null;
+            delivered_at: string | null;
+        };
+        PersonalData: {
+            /** Format: date-time */
+            exported_at: string;
+            email: string;
+            subscriptions: components["schemas"]["Subscriber"][];
+            list_names: {
+                [key: string]: string;
+            };
+            suppression: components["schemas"]["Suppression"] | null;
+            messages: components["schemas"]["Message"][];
+            soft_bounces: number;
+            pending_confirmations: number;
+        };
+        PreferenceList: {
+            id: string;
+            name: string;
+            description: string;
+            subscribed: boolean;
+        };
+        Preferences: {
+            email: string;
+            name: string;
+            lists: components["schemas"]["PreferenceList"][];
+            other_lists: number;
+            erased: boolean;
+        };
+        PreferencesUpdate: {
+            name?: string | null;
+            lists?: {
+                [key: string]: boolean;
+            };
         };
         Preview: {
             email: string;
@@ -211,12 +343,58 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
         };
+        Rule: {
+            /**
+             * @default all
+             * @enum {string}
+             */
+            match: "all" | "any";
+            conditions?: (components["schemas"]["AttributeCondition"] | components["schemas"]["StatusCondition"] | components["schemas"]["SubscribedCondition"])[];
+        };
         ScheduleRequest: {
             /** Format: date-time */
             send_at: string;
         };
+        Segment: {
+            id: string;
+            name: string;
+            list_id: string | null;
+            rule: components["schemas"]["Rule"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SegmentCreate: {
+            name: string;
+            list_id?: string | null;
+            rule: components["schemas"]["Rule"];
+        };
+        SegmentPage: {
+            items: components["schemas"]["Segment"][];
+            next_cursor: string | null;
+        };
+        SegmentPreview: {
+            matched: number;
+            subscribed: number;
+            sample: components["schemas"]["Subscriber"][];
+            next_cursor: string | null;
+        };
+        SegmentPreviewRequest: {
+            list_id?: string | null;
+            rule: components["schemas"]["Rule"];
+            cursor?: string | null;
+        };
+        SegmentUpdate: {
+            name?: string | null;
+            list_id?: string | null;
+            rule?: components["schemas"]["Rule"] | null;
+        };
         SignUpRequest: {
-            /** Format: email */
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             password: string;
             name?: string;
@@ -225,23 +403,62 @@ export interface components {
             email: string;
             confirmed: boolean;
         };
+        SignupForm: {
+            id: string;
+            name: string;
+            list_ids: string[];
+            title: string;
+            intro: string;
+            ask_name: boolean;
+            name_required: boolean;
+            fields: components["schemas"]["FormField"][];
+            consent_text: string;
+            button_label: string;
+            success_message: string;
+            hosted_path: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         StatusChange: {
             /** @enum {string} */
             status: "draft" | "scheduled" | "queued" | "sending" | "paused" | "sent" | "failed";
             /** Format: date-time */
             at: string;
         };
+        StatusCondition: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            field: "status";
+            /** @enum {string} */
+            op: "is" | "is_not";
+            /** @enum {string} */
+            value: "subscribed" | "unconfirmed" | "unsubscribed" | "bounced" | "complained";
+        };
+        SubscribedCondition: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            field: "subscribed_at";
+            /** @enum {string} */
+            op: "before" | "after" | "on" | "within_last_days";
+            value: number | string;
+        };
         Subscriber: {
             email: string;
             list_id: string;
             name: string;
             /** @enum {string} */
-            status: "subscribed" | "unsubscribed" | "bounced" | "complained";
+            status: "subscribed" | "unconfirmed" | "unsubscribed" | "bounced" | "complained";
             attributes: {
                 [key: string]: unknown;
             };
             /** @enum {string} */
-            source: "api" | "import";
+            source: "api" | "import" | "form" | "preferences";
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -249,15 +466,25 @@ export interface components {
             /** @default 0 */
             campaigns_received: number;
             last_sent_at?: string | null;
+            confirmed_at?: string | null;
+            confirmed_by?: ("double_opt_in" | "single_opt_in" | "api" | "import" | "owner" | "preferences") | null;
+            /** @default  */
+            confirmed_reason: string;
+            consent?: components["schemas"]["Consent"] | null;
         };
         SubscriberCreate: {
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             name?: string;
             /** @enum {string} */
-            status?: "subscribed" | "unsubscribed" | "bounced" | "complained";
+            status?: "subscribed" | "unconfirmed" | "unsubscribed" | "bounced" | "complained";
             attributes?: {
                 [key: string]: unknown;
             };
+            confirmed_reason?: string;
         };
         SubscriberPage: {
             items: components["schemas"]["Subscriber"][];
@@ -269,6 +496,7 @@ export interface components {
             attributes?: {
                 [key: string]: unknown;
             } | null;
+            confirmed_reason?: string | null;
         };
         Suppression: {
             email: string;
@@ -279,6 +507,10 @@ export interface components {
             created_at: string;
         };
         SuppressionCreate: {
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
             email: string;
             /** @enum {string} */
             reason?: "unsubscribed" | "bounced" | "complained" | "manual";

@@ -1,25 +1,33 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, type ContactList } from '../api';
+import { api, type ContactList, type Page } from '../api';
 
-/** All the account's lists (up to ten pages of 100), for a list picker and list names. */
+/** Every item of a cursor-paged route (up to ten pages of 100), for pickers and names. */
+export async function allPages<T>(fetchPage: (cursor: string | null) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < 10; i++) {
+    const page: Page<T> = await fetchPage(cursor);
+    out.push(...page.items);
+    cursor = page.next_cursor;
+    if (!cursor) break;
+  }
+  return out;
+}
+
+/** All the account's lists, for a list picker and list names. */
 export function useAllLists(): { lists: ContactList[] | null; error: unknown } {
   const [lists, setLists] = useState<ContactList[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     let cancelled = false;
-    (async () => {
-      const out: ContactList[] = [];
-      let cursor: string | null = null;
-      for (let i = 0; i < 10; i++) {
-        const p = await api.listLists({ limit: 100, cursor });
-        out.push(...p.items);
-        cursor = p.next_cursor;
-        if (!cursor) break;
-      }
-      if (!cancelled) setLists(out);
-    })().catch((err: unknown) => {
-      if (!cancelled) setError(err);
-    });
+    allPages((cursor) => api.listLists({ limit: 100, cursor })).then(
+      (found) => {
+        if (!cancelled) setLists(found);
+      },
+      (err: unknown) => {
+        if (!cancelled) setError(err);
+      },
+    );
     return () => {
       cancelled = true;
     };

@@ -122,8 +122,9 @@ export function Editor({ campaign, onChange }: { campaign: Campaign; onChange: (
           <CodeArea {...bind('text')} label="Text body" rows={6} />
           <div class="field__hint" id="campaign-merge-hint" data-testid="campaign-merge-hint">
             Merge tags: <code>{'{{ subscriber.name }}'}</code>, <code>{'{{ subscriber.email }}'}</code>,{' '}
-            <code>{'{{ subscriber.attributes.x }}'}</code> (an attribute named <code>x</code>), <code>{'{{ campaign.name }}'}</code>{' '}
-            and <code>{'{{ unsubscribe_url }}'}</code> (every email should link to it). Unknown names render empty.
+            <code>{'{{ subscriber.attributes.x }}'}</code> (an attribute named <code>x</code>), <code>{'{{ campaign.name }}'}</code>,{' '}
+            <code>{'{{ unsubscribe_url }}'}</code> (every email should link to it) and <code>{'{{ preferences_url }}'}</code> (the reader&apos;s
+            preference centre). Unknown names render empty.
           </div>
           {templateErrors.length > 0 && (
             <div class="alert alert--error" role="alert" data-testid="campaign-template-error">

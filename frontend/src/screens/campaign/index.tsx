@@ -6,6 +6,7 @@ import { DetailPage } from '../../components/DetailPage';
 import { formatDateTime } from '../../format';
 import { useAllLists } from '../../hooks/useAllLists';
 import { Link } from '../../router';
+import { Audience } from './Audience';
 import { Editor } from './Editor';
 import { PausePanel } from './PausePanel';
 import { ScheduledPanel } from './ScheduledPanel';
@@ -60,6 +61,7 @@ export function CampaignDetailScreen({ params }: { params: Record<string, string
               <p class="alert__ref">Code: {failure.code}</p>
             </div>
           )}
+          {status === 'draft' && <Audience campaign={campaign} listName={list?.name ?? 'the list'} onChange={accept} />}
           {status === 'draft' && <Editor campaign={campaign} onChange={accept} />}
           {status === 'scheduled' && <ScheduledPanel campaign={campaign} onChange={accept} />}
           {(canPause(status) || canResume(status)) && (

@@ -1,6 +1,6 @@
 /** Add a subscriber, edit one, remove one: the forms of a list's page. */
 import { useState } from 'preact/hooks';
-import { api, SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../api';
+import { api, SETTABLE_STATUSES, SUBSCRIBER_STATUSES, type SettableStatus, type Subscriber, type SubscriberStatus } from '../../api';
 import { AttributesEditor } from '../../components/AttributesEditor';
 import { statusLabel } from '../../components/Badges';
 import { ConfirmAction, Dialog, DialogButtons } from '../../components/Dialog';
@@ -11,10 +11,17 @@ import { useForm, type Form } from '../../hooks/useForm';
 import { attributesFromRows, rowsFromAttributes, validateContactEmail, validateSubscriberName, type AttributeRow } from '../../validation';
 
 const STATUS_OPTIONS = SUBSCRIBER_STATUSES.map((s) => ({ value: s, label: statusLabel(s) }));
+/** An unconfirmed subscriber keeps its status in the list until it is changed to another. */
+function editOptions(before: SubscriberStatus) {
+  const statuses: readonly SubscriberStatus[] = before === 'unconfirmed' ? ['unconfirmed', ...SETTABLE_STATUSES] : SETTABLE_STATUSES;
+  return statuses.map((s) => ({ value: s, label: statusLabel(s) }));
+}
 
 const SUPPRESSING = new Set<SubscriberStatus>(['unsubscribed', 'bounced', 'complained']);
 
 function statusHint(status: SubscriberStatus, before?: SubscriberStatus): string | undefined {
+  if (status === 'unconfirmed' && !before) return 'Herald emails them the list’s confirmation link; campaigns reach them once they follow it.';
+  if (status === 'subscribed' && before === 'unconfirmed') return 'This confirms them on your word, without their link.';
   if (SUPPRESSING.has(status) && status !== before) return 'This also adds the address to your suppression list (every list).';
   if (status === 'subscribed' && before && SUPPRESSING.has(before))
     return 'This does not lift the suppression: remove the address on the Suppression page to send to it again.';
@@ -29,7 +36,7 @@ export const SUBSCRIBER_MESSAGES: Record<string, string> = {
   method_not_allowed: 'An address containing “/” cannot be changed or removed yet.',
 };
 
-type Values = { email: string; name: string; status: string };
+type Values = { email: string; name: string; status: string; reason: string };
 
 /** The attribute rows of a subscriber form, and which row an error is about (-1: the whole set). */
 function useAttributeRows(initial: Record<string, unknown>) {
@@ -68,7 +75,12 @@ function SubscriberFields<R>({
   return (
     <>
       <Field {...form.field('name')} label={nameLabel} type="text" autoComplete="off" />
-      <SelectField {...form.field('status')} label="Status" options={STATUS_OPTIONS} hint={statusHint(form.values.status as SubscriberStatus, before)} />
+      <SelectField
+        {...form.field('status')}
+        label="Status"
+        options={before ? editOptions(before) : STATUS_OPTIONS}
+        hint={statusHint(form.values.status as SubscriberStatus, before)}
+      />
       <AttributesEditor
         rows={attrs.rows}
         onRows={(r) => {
@@ -84,7 +96,7 @@ function SubscriberFields<R>({
 }
 
 export function AddSubscriberForm({ listId, onAdded }: { listId: string; onAdded: () => void }) {
-  const f = useForm<Values, string, 'attributes'>('subscriber-add', { email: '', name: '', status: 'subscribed' });
+  const f = useForm<Values, string, 'attributes'>('subscriber-add', { email: '', name: '', status: 'subscribed', reason: '' });
   const attrs = useAttributeRows({});
   const { email, name, status } = f.values;
   const onSubmit = f.handler({
@@ -96,6 +108,7 @@ export function AddSubscriberForm({ listId, onAdded }: { listId: string; onAdded
         ...(name.trim() ? { name: name.trim() } : {}),
         status: status as SubscriberStatus,
         ...(Object.keys(attributes).length ? { attributes } : {}),
+        ...(status === 'subscribed' && f.values.reason.trim() ? { confirmed_reason: f.values.reason.trim() } : {}),
       });
       f.reset();
       attrs.setRows([]);
@@ -111,6 +124,16 @@ export function AddSubscriberForm({ listId, onAdded }: { listId: string; onAdded
       <FormError error={f.error} messages={SUBSCRIBER_MESSAGES} testid="subscriber-add-error" />
       <Field {...f.field('email')} label="Email" type="email" autoComplete="off" required />
       <SubscriberFields form={f} attrs={attrs} nameLabel="Name (optional)" />
+      {status === 'subscribed' && (
+        <Field
+          {...f.field('reason')}
+          label="How they agreed (optional, recorded)"
+          type="text"
+          maxLength={500}
+          autoComplete="off"
+          hint="E.g. “signed up at the spring fair”: kept with the subscriber as proof of consent."
+        />
+      )}
       <div class="form__actions">
         <SubmitButton sending={f.sending} busyLabel="Adding…" testid="subscriber-add-submit">
           Add subscriber
@@ -134,12 +157,23 @@ export function EditSubscriberDialog({
   onClose: () => void;
   onSaved: (s: Subscriber) => void;
 }) {
-  const f = useForm<Values, unknown, 'attributes'>('subscriber-edit', { email: subscriber.email, name: subscriber.name, status: subscriber.status });
+  const f = useForm<Values, unknown, 'attributes'>('subscriber-edit', {
+    email: subscriber.email,
+    name: subscriber.name,
+    status: subscriber.status,
+    reason: '',
+  });
   const attrs = useAttributeRows(subscriber.attributes ?? {});
   const onSubmit = f.handler({
     validate: () => ({ name: validateSubscriberName(f.values.name), attributes: attrs.check() }),
     send: async () => {
-      const body = { name: f.values.name.trim(), status: f.values.status as SubscriberStatus, attributes: attrs.value() };
+      const status = f.values.status as SubscriberStatus;
+      const body = {
+        name: f.values.name.trim(),
+        attributes: attrs.value(),
+        // an unchanged status is not sent: an unconfirmed one cannot be set, only left
+        ...(status !== subscriber.status ? { status: status as SettableStatus } : {}),
+      };
       onSaved(await api.updateSubscriber(listId, subscriber.email, body));
     },
   });

@@ -1,14 +1,19 @@
-/** A list's page: its facts, add a subscriber, CSV import, the subscribers and the recent imports. */
+/** A list's page: its facts and export, add a subscriber, CSV import, the subscribers, how people
+ * join it by themselves (settings and sign-up forms), and the recent imports. */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type ContactList, type Subscriber } from '../../api';
 import { DetailPage } from '../../components/DetailPage';
-import { Notice } from '../../components/FormError';
+import { FormError, Notice } from '../../components/FormError';
 import { DeleteListDialog, RenameListDialog } from '../../components/ListDialogs';
 import { formatCount, formatDate } from '../../format';
+import { saveDownload } from '../../download';
 import { useDialog } from '../../hooks/useDialog';
+import { useSubmit } from '../../hooks/useSubmit';
 import { navigate, useLocation } from '../../router';
 import { ImportHistory } from './ImportHistory';
 import { ImportPanel } from './ImportPanel';
+import { FormsPanel } from './FormsPanel';
+import { SignupSettings } from './SignupSettings';
 import { AddSubscriberForm, EditSubscriberDialog, RemoveSubscriberDialog } from './SubscriberForms';
 import { SubscribersTable, useSubscribers } from './SubscribersTable';
 
@@ -24,6 +29,13 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
   const removing = dialog.about('remove');
   const [importsTick, setImportsTick] = useState(0);
   const page = useSubscribers(listId);
+  const exporting = useSubmit<never, true>();
+  const onExport = exporting.handler({
+    send: async () => {
+      saveDownload(await api.exportList(listId));
+      return true;
+    },
+  });
 
   const loadList = useCallback(() => {
     api
@@ -61,6 +73,9 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
               <dd>{formatDate(list.created_at)}</dd>
             </dl>
             <div class="list-head__actions">
+              <button type="button" class="btn btn--small" onClick={onExport} disabled={exporting.sending} data-testid="list-export">
+                {exporting.sending ? 'Exporting…' : 'Export CSV'}
+              </button>
               <button type="button" class="btn btn--small" onClick={() => setRenaming(true)} data-testid="list-detail-rename">
                 Rename
               </button>
@@ -81,7 +96,12 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
             />
           </div>
 
+          <FormError error={exporting.error} testid="list-export-error" />
+
           <SubscribersTable page={page} onEdit={dialog.opener('edit')} onRemove={dialog.opener('remove')} />
+
+          <SignupSettings list={list} onSaved={setList} />
+          <FormsPanel listId={listId} />
 
           <ImportHistory listId={listId} refresh={importsTick} />
         </div>

@@ -1,0 +1,126 @@
+"""DynamoDB access for sign-up forms (the owner is in the key; the public id is on GSI1).
+
+Keys: form F = PK=OWNER#<owner>, SK=FORM#<id>, GSI1PK=FORM#<id>, GSI1SK=FORM.
+
+| access pattern                         | key                            | operation                   |
+|----------------------------------------|--------------------------------|-----------------------------|
+| create a form                          | F                              | PutItem (if absent)         |
+| read / change / delete (the owner)     | F                              | GetItem/UpdateItem/DeleteItem |
+| the owner's forms (of one list)        | F's PK, SK begins_with FORM#   | Query (FilterExpression)    |
+| the public page and its POST           | GSI1PK=FORM#<id>               | Query GSI1 (one item)       |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.db import Table, new_item, now_iso
+from app.forms.models import FormField, SignupForm
+
+ENTITY = "form"
+
+
+def form_key(owner_id: str, form_id: str) -> tuple[str, str]:
+    """The key of a form item."""
+    return f"OWNER#{owner_id}", f"FORM#{form_id}"
+
+
+def hosted_path(form_id: str) -> str:
+    """Where a form's public page is served (under /api: CloudFront sends it to the API)."""
+    return f"/api/public/subscribe/{form_id}"
+
+
+def to_form(item: Mapping[str, Any]) -> SignupForm:
+    """A form item as the API shows it."""
+    return SignupForm(
+        id=str(item["form_id"]),
+        name=str(item["name"]),
+        list_ids=[str(i) for i in item.get("list_ids") or ()],
+        title=str(item.get("title", "")),
+        intro=str(item.get("intro", "")),
+        ask_name=bool(item.get("ask_name", True)),
+        name_required=bool(item.get("name_required", False)),
+        fields=[FormField.model_validate(f) for f in item.get("fields") or ()],
+        consent_text=str(item.get("consent_text", "")),
+        button_label=str(item.get("button_label", "Subscribe")),
+        success_message=str(item.get("success_message", "")),
+        hosted_path=hosted_path(str(item["form_id"])),
+        created_at=datetime.fromisoformat(str(item["created_at"])),
+        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+    )
+
+
+@dataclass(frozen=True)
+class FormRecord:
+    """A form as the public routes need it: the owner it belongs to, and the form."""
+
+    owner_id: str
+    form: SignupForm
+
+
+class FormRepository:
+    """Sign-up forms in the single table."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def create(self, owner_id: str, form_id: str, content: Mapping[str, Any]) -> SignupForm:
+        """Write a new form."""
+        now = now_iso()
+        pk, sk = form_key(owner_id, form_id)
+        item = new_item(
+            (pk, sk),
+            ENTITY,
+            GSI1PK=f"FORM#{form_id}",
+            GSI1SK="FORM",
+            owner_id=owner_id,
+            form_id=form_id,
+            **content,
+            created_at=now,
+            updated_at=now,
+        )
+        self.table.insert(item)
+        return to_form(item)
+
+    def get(self, owner_id: str, form_id: str) -> SignupForm | None:
+        """One of the owner's forms."""
+        item = self.table.get(*form_key(owner_id, form_id))
+        return to_form(item) if item else None
+
+    def get_public(self, form_id: str) -> FormRecord | None:
+        """A form by its public id, with its owner (eventually consistent: GSI1)."""
+        items, _ = self.table.query(
+            "GSI1PK = :pk AND GSI1SK = :sk", {":pk": f"FORM#{form_id}", ":sk": "FORM"}, index="GSI1", limit=1
+        )
+        return FormRecord(str(items[0]["owner_id"]), to_form(items[0])) if items else None
+
+    def page(
+        self, owner_id: str, *, list_id: str | None, limit: int, start_sk: str | None
+    ) -> tuple[list[SignupForm], str | None]:
+        """A page of the owner's forms, oldest first (only those of `list_id` when given)."""
+        pk, _ = form_key(owner_id, "")
+        items, last = self.table.page(
+            pk,
+            "FORM#",
+            limit=limit,
+            start_sk=start_sk,
+            filter="contains(list_ids, :list)" if list_id else None,
+            values={":list": list_id} if list_id else {},
+        )
+        return [to_form(i) for i in items], last
+
+    def update(self, owner_id: str, form_id: str, changes: Mapping[str, Any]) -> SignupForm | None:
+        """Change a form; None when there is no such form."""
+        item = self.table.update(
+            *form_key(owner_id, form_id),
+            sets={**changes, "updated_at": now_iso()},
+            condition="attribute_exists(PK)",
+        )
+        return to_form(item) if item else None
+
+    def delete(self, owner_id: str, form_id: str) -> bool:
+        """Delete a form (its page stops answering); False when there was none."""
+        return self.table.delete(*form_key(owner_id, form_id), condition="attribute_exists(PK)")

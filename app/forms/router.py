@@ -1,0 +1,67 @@
+"""/api/forms: the owner's sign-up forms (the public pages are in public.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, status
+
+from app import secrets
+from app.api.deps import CurrentUser, Page, SettingsDep, StoreDep
+from app.forms import service
+from app.forms.models import FormCreate, FormEmbed, FormPage, FormUpdate, SignupForm
+
+FormId = Annotated[str, Path(min_length=1, max_length=64)]
+Origin = Annotated[str | None, Query(max_length=300, pattern=r"^https?://[^/\s?#]+$")]
+
+router = APIRouter(tags=["forms"])
+
+
+@router.post("/api/forms", status_code=status.HTTP_201_CREATED)
+async def create_form(body: FormCreate, user: CurrentUser, store: StoreDep) -> SignupForm:
+    """A sign-up form for one or more of your lists (404 list_not_found names the missing ones)."""
+    return service.create_form(user.user_id, body, repo=store.forms, lists=store.lists)
+
+
+@router.get("/api/forms")
+async def list_forms(
+    user: CurrentUser,
+    store: StoreDep,
+    page: Page,
+    list_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> FormPage:
+    """Your forms, oldest first; `list_id` keeps those that offer that list."""
+    return service.list_forms(user.user_id, page, list_id=list_id, repo=store.forms, key=secrets.signing_key)
+
+
+@router.get("/api/forms/{form_id}")
+async def get_form(form_id: FormId, user: CurrentUser, store: StoreDep) -> SignupForm:
+    """One form."""
+    return service.get_form(user.user_id, form_id, repo=store.forms)
+
+
+@router.patch("/api/forms/{form_id}")
+async def update_form(form_id: FormId, body: FormUpdate, user: CurrentUser, store: StoreDep) -> SignupForm:
+    """Change a form."""
+    return service.update_form(user.user_id, form_id, body, repo=store.forms, lists=store.lists)
+
+
+@router.delete("/api/forms/{form_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_form(form_id: FormId, user: CurrentUser, store: StoreDep) -> None:
+    """Delete a form (its page and embedded copies stop accepting sign-ups)."""
+    service.delete_form(user.user_id, form_id, repo=store.forms)
+
+
+@router.get("/api/forms/{form_id}/embed")
+async def embed_form(
+    form_id: FormId,
+    request: Request,
+    user: CurrentUser,
+    store: StoreDep,
+    settings: SettingsDep,
+    origin: Origin = None,
+) -> FormEmbed:
+    """The hosted page's address and an HTML snippet to paste into another site. URLs are built on
+    the site's address (APP_URL), else on `origin` (the SPA sends its own), else on this request's."""
+    base_url = settings.app_url or origin or str(request.base_url)
+    return service.embed(user.user_id, form_id, base_url=base_url, repo=store.forms, lists=store.lists)

@@ -1,0 +1,1 @@
+"""Segments: saved rules over a list (or all lists) that a campaign can be sent to."""

@@ -1,0 +1,106 @@
+"""DynamoDB access for segments (the owner is in every key).
+
+Keys: segment G = PK=OWNER#<owner>, SK=SEGMENT#<id> (the rule as JSON text).
+
+| access pattern                   | key                             | operation                     |
+|----------------------------------|---------------------------------|-------------------------------|
+| create a segment                 | G                               | PutItem (if absent)           |
+| read / change / delete           | G                               | GetItem/UpdateItem/DeleteItem |
+| the owner's segments             | G's PK, SK begins_with SEGMENT# | Query                         |
+
+Who is in a segment is never stored: it is the list's partition read through the rule's filter
+(app/contacts/subscribers.py `page(where=...)`), when asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from app.db import Table, new_item, now_iso
+from app.segments.models import Rule, Segment
+
+ENTITY = "segment"
+
+
+def segment_key(owner_id: str, segment_id: str) -> tuple[str, str]:
+    """The key of a segment item."""
+    return f"OWNER#{owner_id}", f"SEGMENT#{segment_id}"
+
+
+def to_segment(item: Mapping[str, Any]) -> Segment:
+    """A segment item as the API shows it."""
+    return Segment(
+        id=str(item["segment_id"]),
+        name=str(item["name"]),
+        list_id=str(item["list_id"]) if item.get("list_id") else None,
+        rule=Rule.model_validate_json(str(item["rule"])),
+        created_at=datetime.fromisoformat(str(item["created_at"])),
+        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+    )
+
+
+class SegmentRepository:
+    """Segments in the single table."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def create(
+        self, owner_id: str, segment_id: str, *, name: str, list_id: str | None, rule: Rule
+    ) -> Segment:
+        """Write a new segment."""
+        now = now_iso()
+        item = new_item(
+            segment_key(owner_id, segment_id),
+            ENTITY,
+            owner_id=owner_id,
+            segment_id=segment_id,
+            name=name,
+            list_id=list_id,
+            rule=rule.model_dump_json(),
+            created_at=now,
+            updated_at=now,
+        )
+        self.table.insert(item)
+        return to_segment(item)
+
+    def get(self, owner_id: str, segment_id: str) -> Segment | None:
+        """One segment, if it exists."""
+        item = self.table.get(*segment_key(owner_id, segment_id))
+        return to_segment(item) if item else None
+
+    def page(self, owner_id: str, *, limit: int, start_sk: str | None) -> tuple[list[Segment], str | None]:
+        """A page of the owner's segments, oldest first."""
+        pk, _ = segment_key(owner_id, "")
+        items, last = self.table.page(pk, "SEGMENT#", limit=limit, start_sk=start_sk)
+        return [to_segment(i) for i in items], last
+
+    def update(
+        self,
+        owner_id: str,
+        segment_id: str,
+        *,
+        name: str | None,
+        list_id: str | None,
+        rule: Rule | None,
+        scope: bool,
+    ) -> Segment | None:
+        """Change what is given (`scope`: set `list_id`, None meaning all lists); None when missing."""
+        item = self.table.update(
+            *segment_key(owner_id, segment_id),
+            sets={
+                "name": name,
+                "rule": rule.model_dump_json() if rule else None,
+                "list_id": list_id if scope else None,
+                "updated_at": now_iso(),
+            },
+            removes=("list_id",) if scope and list_id is None else (),
+            condition="attribute_exists(PK)",
+        )
+        return to_segment(item) if item else None
+
+    def delete(self, owner_id: str, segment_id: str) -> bool:
+        """Delete a segment; False when there was none."""
+        return self.table.delete(*segment_key(owner_id, segment_id), condition="attribute_exists(PK)")

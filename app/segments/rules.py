@@ -1,0 +1,132 @@
+"""A segment's rule as a DynamoDB FilterExpression over subscriber items.
+
+Attribute conditions read the `attrs` map, where every attribute is stored in the form these
+comparisons need (app/contacts/subscribers.py `filter_value`: numbers and numeric text as numbers,
+other text lower-cased); values are put in the same form here, so `equals "Oslo"` matches "oslo"
+and `at_least 30` matches "42". Dates compare as ISO-8601 text, the subscription date as stored.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from app.contacts.subscribers import Filter, filter_value
+from app.segments.models import AttributeCondition, Condition, Rule, StatusCondition, SubscribedCondition
+
+_LOWEST_DATE, _HIGHEST_DATE = "0001-01-01", "9999-12-32"  # bounds a date-like text sorts between
+_COMPARISONS = {"greater_than": ">", "at_least": ">=", "less_than": "<", "at_most": "<="}
+
+
+class _Builder:
+    """Placeholders for one expression: `#A` is the attrs map, `#k<i>` the keys, `:c<i>...` the values."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+
+    def name(self, placeholder: str, attribute: str) -> str:
+        self.names[placeholder] = attribute
+        return placeholder
+
+    def value(self, placeholder: str, value: Any) -> str:
+        self.values[placeholder] = value
+        return placeholder
+
+
+def _enclosed(expression: str) -> bool:
+    """True when one pair of parentheses encloses the whole expression."""
+    depth = 0
+    for i, char in enumerate(expression):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and i < len(expression) - 1:
+            return False
+    return expression.startswith("(") and depth == 0
+
+
+def _group(expression: str) -> str:
+    # DynamoDB refuses redundant parentheses: add them only where they are not there yet.
+    return expression if _enclosed(expression) else f"({expression})"
+
+
+def _next_day(text: str) -> str:
+    return (date.fromisoformat(text) + timedelta(days=1)).isoformat()
+
+
+def _attribute(cond: AttributeCondition, i: int, b: _Builder) -> str:
+    path = f"{b.name('#A', 'attrs')}.{b.name(f'#k{i}', cond.key)}"
+    op, raw = cond.op, cond.value
+    if op in ("exists", "not_exists"):
+        return f"attribute_{op}({path})"
+    # Ordered comparisons first check the stored type: a number is never before a date, nor text
+    # more than 30 (DynamoDB finds such comparisons false; the emulator would fail on them).
+    if op in _COMPARISONS:
+        number = b.value(f":c{i}", Decimal(str(raw).strip()))
+        return f"attribute_type({path}, {b.value(':tN', 'N')}) AND {path} {_COMPARISONS[op]} {number}"
+    if op in ("before", "after", "on"):
+        day = str(raw)
+        dated = (
+            f"attribute_type({path}, {b.value(':tS', 'S')}) AND "
+            f"{path} BETWEEN {b.value(':dlo', _LOWEST_DATE)} AND {b.value(':dhi', _HIGHEST_DATE)}"
+        )
+        if op == "before":
+            return f"{dated} AND {path} < {b.value(f':c{i}', day)}"
+        if op == "after":
+            return f"{dated} AND {path} >= {b.value(f':c{i}', _next_day(day))}"
+        first, after = b.value(f":c{i}", day), b.value(f":c{i}e", _next_day(day))
+        return f"{dated} AND {path} >= {first} AND {path} < {after}"
+    stored = filter_value(raw)
+    # One value may have been stored in more than one form: numeric text is a number, and a
+    # number may sit inside text ("contains 12" in "ab12"); `true` may be a boolean.
+    forms = [stored]
+    if isinstance(stored, Decimal) and isinstance(raw, str):
+        forms.append(raw.strip().lower())
+    if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+        forms.append(raw.strip().lower() == "true")
+    if op in ("equals", "not_equals"):
+        tests = [f"{path} = {b.value(f':c{i}v{n}', form)}" for n, form in enumerate(forms)]
+    else:
+        tests = [f"contains({path}, {b.value(f':c{i}v{n}', form)})" for n, form in enumerate(forms)]
+    test = " OR ".join(tests)
+    if op.startswith("not_"):
+        return f"NOT {_group(test)}"
+    return _group(test) if len(tests) > 1 else test
+
+
+def _status(cond: StatusCondition, i: int, b: _Builder) -> str:
+    operator = "=" if cond.op == "is" else "<>"
+    return f"{b.name('#s', 'status')} {operator} {b.value(f':c{i}', cond.value)}"
+
+
+def _subscribed(cond: SubscribedCondition, i: int, b: _Builder, now: datetime) -> str:
+    at = b.name("#ca", "created_at")
+    if cond.op == "within_last_days":
+        since = (now - timedelta(days=int(cond.value))).astimezone(UTC).isoformat()
+        return f"{at} >= {b.value(f':c{i}', since)}"
+    day = str(cond.value)
+    if cond.op == "before":
+        return f"{at} < {b.value(f':c{i}', day)}"
+    if cond.op == "after":
+        return f"{at} >= {b.value(f':c{i}', _next_day(day))}"
+    return f"{at} >= {b.value(f':c{i}', day)} AND {at} < {b.value(f':c{i}e', _next_day(day))}"
+
+
+def _condition(cond: Condition, i: int, b: _Builder, now: datetime) -> str:
+    if isinstance(cond, AttributeCondition):
+        return _attribute(cond, i, b)
+    if isinstance(cond, StatusCondition):
+        return _status(cond, i, b)
+    return _subscribed(cond, i, b, now)
+
+
+def compile_rule(rule: Rule, *, now: datetime | None = None) -> Filter:
+    """The FilterExpression of a rule (relative dates from `now`); no conditions: no filter."""
+    b = _Builder()
+    clock = now or datetime.now(UTC)
+    parts = [_condition(cond, i, b, clock) for i, cond in enumerate(rule.conditions)]
+    if not parts:
+        return Filter()
+    joiner = " AND " if rule.match == "all" else " OR "
+    expression = parts[0] if len(parts) == 1 else joiner.join(_group(part) for part in parts)
+    return Filter(expression=expression, names=b.names, values=b.values)

@@ -1,0 +1,70 @@
+/** The owner's segments: saved rules over a list or all lists. */
+import { useState } from 'preact/hooks';
+import { api, type Segment } from '../api';
+import { actionsColumn, RowButton, type Column } from '../components/DataTable';
+import { DeleteSegmentDialog } from '../components/SegmentDialogs';
+import { Page } from '../components/Page';
+import { PagedTable } from '../components/PagedTable';
+import { Time } from '../components/Time';
+import { useAllLists } from '../hooks/useAllLists';
+import { usePaged } from '../hooks/usePaged';
+import { Link, navigate } from '../router';
+
+function segmentColumns(listName: (id: string | null) => string, onDelete: (s: Segment) => void): Column<Segment>[] {
+  return [
+    {
+      header: 'Segment',
+      class: 'cell--wrap',
+      cell: (s) => (
+        <Link href={`/segments/${encodeURIComponent(s.id)}`} class="cell--strong" data-testid="segment-link">
+          {s.name}
+        </Link>
+      ),
+    },
+    { header: 'Reads', cell: (s) => listName(s.list_id) },
+    { header: 'Conditions', num: true, cell: (s) => (s.rule.conditions ?? []).length },
+    { header: 'Created', cell: (s) => <Time at={s.created_at} date /> },
+    actionsColumn((s) => (
+      <RowButton onClick={() => onDelete(s)} label={`Delete ${s.name}`} testid="segment-row-delete" danger>
+        Delete
+      </RowButton>
+    )),
+  ];
+}
+
+export function SegmentsScreen() {
+  const segments = usePaged<Segment>('segments', (cursor) => api.listSegments({ limit: 20, cursor }));
+  const { lists } = useAllLists();
+  const [deleting, setDeleting] = useState<Segment | null>(null);
+  const listName = (id: string | null) => (id === null ? 'All lists' : (lists?.find((l) => l.id === id)?.name ?? '—'));
+  return (
+    <Page title="Segments">
+      <PagedTable
+        paged={segments}
+        title="Your segments"
+        testid="segments"
+        columns={segmentColumns(listName, setDeleting)}
+        rowKey={(s) => s.id}
+        rowTestid="segment-row"
+        empty="No segment yet: a segment picks subscribers by their attributes, status or subscription date."
+        loadingText="Loading your segments…"
+        tools={
+          <button type="button" class="btn btn--small btn--primary" onClick={() => navigate('/segments/new')} data-testid="segments-create">
+            New segment
+          </button>
+        }
+      />
+      {deleting && (
+        <DeleteSegmentDialog
+          segment={deleting}
+          testid="segment-row-delete"
+          onClose={() => setDeleting(null)}
+          onDeleted={() => {
+            setDeleting(null);
+            segments.reload();
+          }}
+        />
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,136 @@
+/** The sign-up forms of a list: their hosted pages, the HTML to embed elsewhere, the builder. */
+import { useEffect, useState } from 'preact/hooks';
+import { api, type FormEmbed, type SignupForm } from '../../api';
+import { actionsColumn, RowButton, type Column } from '../../components/DataTable';
+import { ConfirmAction, Dialog } from '../../components/Dialog';
+import { FormError } from '../../components/FormError';
+import { PagedTable } from '../../components/PagedTable';
+import { useAllLists } from '../../hooks/useAllLists';
+import { useDialog } from '../../hooks/useDialog';
+import { usePaged } from '../../hooks/usePaged';
+import { FormBuilder } from './FormBuilder';
+
+function formColumns(onEmbed: (f: SignupForm) => void, onEdit: (f: SignupForm) => void, onDelete: (f: SignupForm) => void): Column<SignupForm>[] {
+  return [
+    { header: 'Form', class: 'cell--strong cell--wrap', testid: 'form-row-name', cell: (f) => f.name },
+    { header: 'Lists', num: true, cell: (f) => f.list_ids.length },
+    {
+      header: 'Page',
+      cell: (f) => (
+        <a href={f.hosted_path} target="_blank" rel="noopener" data-testid="form-open">
+          Open the page
+        </a>
+      ),
+    },
+    actionsColumn((f) => (
+      <>
+        <RowButton onClick={() => onEmbed(f)} label={`Embed ${f.name}`} testid="form-embed">
+          Embed
+        </RowButton>
+        <RowButton onClick={() => onEdit(f)} label={`Edit ${f.name}`} testid="form-edit">
+          Edit
+        </RowButton>
+        <RowButton onClick={() => onDelete(f)} label={`Delete ${f.name}`} testid="form-delete" danger>
+          Delete
+        </RowButton>
+      </>
+    )),
+  ];
+}
+
+/** The hosted page's address and the snippet to copy. */
+function EmbedDialog({ form, onClose }: { form: SignupForm; onClose: () => void }) {
+  const [embed, setEmbed] = useState<FormEmbed | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    api.formEmbed(form.id, window.location.origin).then(setEmbed, setError);
+  }, [form.id]);
+  async function copy() {
+    if (!embed) return;
+    await navigator.clipboard.writeText(embed.snippet);
+    setCopied(true);
+  }
+  return (
+    <Dialog title={`Embed “${form.name}”`} onClose={onClose} testid="form-embed-dialog">
+      <div class="form">
+        <FormError error={error} testid="form-embed-error" />
+        {embed && (
+          <>
+            <p>
+              Its page:{' '}
+              <a href={embed.hosted_url} target="_blank" rel="noopener" class="wrap-anywhere" data-testid="form-embed-url">
+                {embed.hosted_url}
+              </a>
+            </p>
+            <div class="field">
+              <label for="form-embed-snippet">HTML to paste into your site (a plain form: no script needed)</label>
+              <textarea id="form-embed-snippet" class="input textarea snippet" readOnly value={embed.snippet} data-testid="form-embed-snippet" />
+            </div>
+            <div class="form__actions form__actions--end">
+              <span class="saved" role="status">
+                {copied ? 'Copied.' : ''}
+              </span>
+              <button type="button" class="btn btn--primary" onClick={() => void copy()} data-testid="form-embed-copy">
+                Copy the HTML
+              </button>
+            </div>
+          </>
+        )}
+      </div>
+    </Dialog>
+  );
+}
+
+export function FormsPanel({ listId }: { listId: string }) {
+  const forms = usePaged<SignupForm>(`forms:${listId}`, (cursor) => api.listForms(listId, { limit: 20, cursor }));
+  const { lists } = useAllLists();
+  const dialog = useDialog<'embed' | 'edit' | 'delete', SignupForm>();
+  const [creating, setCreating] = useState(false);
+  const editing = dialog.about('edit');
+  const embedding = dialog.about('embed');
+  const deleting = dialog.about('delete');
+  const saved = () => {
+    dialog.close();
+    setCreating(false);
+    forms.reload();
+  };
+  return (
+    <>
+      <PagedTable
+        paged={forms}
+        title="Sign-up forms"
+        testid="forms"
+        columns={formColumns(dialog.opener('embed'), dialog.opener('edit'), dialog.opener('delete'))}
+        rowKey={(f) => f.id}
+        rowTestid="form-row"
+        empty="No form yet: create one and put it on your site."
+        loadingText="Loading the forms…"
+        tools={
+          <button type="button" class="btn btn--small btn--primary" onClick={() => setCreating(true)} data-testid="forms-create">
+            New form
+          </button>
+        }
+      />
+      {creating && <FormBuilder listId={listId} lists={lists} onClose={() => setCreating(false)} onSaved={saved} />}
+      {editing && <FormBuilder listId={listId} lists={lists} form={editing} onClose={dialog.close} onSaved={saved} />}
+      {embedding && <EmbedDialog form={embedding} onClose={dialog.close} />}
+      {deleting && (
+        <ConfirmAction
+          title="Delete this form?"
+          confirmLabel="Delete"
+          busyLabel="Deleting…"
+          action={() => api.deleteForm(deleting.id)}
+          doneCode="form_not_found"
+          onDone={saved}
+          onCancel={dialog.close}
+          testid="form-delete"
+        >
+          <p>
+            <strong>{deleting.name}</strong>: its page and every copy embedded elsewhere stop accepting sign-ups. Subscribers stay.
+          </p>
+        </ConfirmAction>
+      )}
+    </>
+  );
+}

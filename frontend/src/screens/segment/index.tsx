@@ -1,0 +1,111 @@
+/** A segment's page: its name, the lists it reads, its rule, the live count, save, export, delete. */
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Segment } from '../../api';
+import { DetailPage } from '../../components/DetailPage';
+import { Field, SubmitButton } from '../../components/Field';
+import { FormError } from '../../components/FormError';
+import { DeleteSegmentDialog } from '../../components/SegmentDialogs';
+import { SelectField } from '../../components/SelectField';
+import { saveDownload } from '../../download';
+import { useAllLists } from '../../hooks/useAllLists';
+import { useForm } from '../../hooks/useForm';
+import { useSubmit } from '../../hooks/useSubmit';
+import { navigate } from '../../router';
+import { ruleFromRows, rowsFromRule, type ConditionRow } from '../../segments';
+import { ConditionRows } from './ConditionRows';
+import { LiveCount } from './LiveCount';
+
+const MATCH = [
+  { value: 'all', label: 'every condition (and)' },
+  { value: 'any', label: 'any condition (or)' },
+];
+
+const MESSAGES = { list_not_found: 'That list no longer exists.', segment_not_found: 'This segment was deleted.' };
+
+export function SegmentScreen({ params }: { params: Record<string, string> }) {
+  const id = params.id ?? 'new';
+  const creating = id === 'new';
+  const [segment, setSegment] = useState<Segment | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  useEffect(() => {
+    if (!creating) api.getSegment(id).then(setSegment, setLoadError);
+  }, [id, creating]);
+  const ready = creating || segment !== null;
+  return (
+    <DetailPage thing="segment" name={creating ? 'New segment' : (segment?.name ?? null)} loadError={loadError}>
+      {ready && <SegmentEditor segment={segment} onSaved={setSegment} />}
+    </DetailPage>
+  );
+}
+
+function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved: (s: Segment) => void }) {
+  const { lists, error: listsError } = useAllLists();
+  const f = useForm('segment', { name: segment?.name ?? '', scope: segment?.list_id ?? '', match: segment?.rule.match ?? 'all' });
+  const [rows, setRows] = useState<ConditionRow[]>(() => (segment ? rowsFromRule(segment.rule) : []));
+  const [deleting, setDeleting] = useState(false);
+  const exporting = useSubmit<never, true>();
+  const rule = ruleFromRows(rows, f.values.match as 'all' | 'any');
+  const listId = f.values.scope || null;
+  const listName = (lid: string) => lists?.find((l) => l.id === lid)?.name ?? '—';
+  const scopes = [{ value: '', label: 'All my lists' }, ...(lists ?? []).map((l) => ({ value: l.id, label: l.name }))];
+
+  const onSubmit = f.handler({
+    validate: () => ({ name: f.values.name.trim() ? null : 'Name the segment.' }),
+    send: async () => {
+      const body = { name: f.values.name.trim(), list_id: listId, rule };
+      const saved = segment ? await api.updateSegment(segment.id, body) : await api.createSegment(body);
+      onSaved(saved);
+      if (!segment) navigate(`/segments/${encodeURIComponent(saved.id)}`, { replace: true });
+      return saved;
+    },
+  });
+  const onExport = exporting.handler({
+    send: async () => {
+      if (segment) saveDownload(await api.exportSegment(segment.id));
+      return true;
+    },
+  });
+
+  return (
+    <div class="stack">
+      <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending} aria-labelledby="segment-rule-heading">
+        <h2 id="segment-rule-heading">Rule</h2>
+        <FormError error={f.error ?? listsError} testid="segment-error" messages={MESSAGES} />
+        <div class="form__row">
+          <Field {...f.field('name')} label="Name" type="text" maxLength={120} required autoComplete="off" />
+          <SelectField {...f.field('scope')} label="Reads" options={scopes} hint={lists ? undefined : 'Loading your lists…'} />
+          <SelectField {...f.field('match')} label="Matches subscribers meeting" options={MATCH} />
+        </div>
+        <ConditionRows rows={rows} onRows={setRows} />
+        <div class="form__actions">
+          <SubmitButton sending={f.sending} busyLabel="Saving…" testid="segment-save">
+            {segment ? 'Save' : 'Save segment'}
+          </SubmitButton>
+          {segment && (
+            <>
+              <button type="button" class="btn" onClick={onExport} disabled={exporting.sending} data-testid="segment-export">
+                {exporting.sending ? 'Exporting…' : 'Export CSV'}
+              </button>
+              <button type="button" class="btn btn--danger-outline" onClick={() => setDeleting(true)} data-testid="segment-delete">
+                Delete
+              </button>
+            </>
+          )}
+          <span class="saved" role="status" data-testid="segment-saved">
+            {f.result ? 'Saved.' : ''}
+          </span>
+        </div>
+        <FormError error={exporting.error} testid="segment-export-error" />
+      </form>
+      <LiveCount listId={listId} rule={rule} listName={listName} />
+      {segment && deleting && (
+        <DeleteSegmentDialog
+          segment={segment}
+          testid="segment-delete"
+          onClose={() => setDeleting(false)}
+          onDeleted={() => navigate('/segments', { replace: true })}
+        />
+      )}
+    </div>
+  );
+}

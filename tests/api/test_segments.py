@@ -1,0 +1,105 @@
+"""Segments and exports through the API: saved rules, the live count, CSV downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.factories import bearer, new_list, registered_user
+
+RULE = {
+    "match": "all",
+    "conditions": [{"field": "attribute", "key": "city", "op": "equals", "value": "oslo"}],
+}
+
+
+@pytest.fixture
+def owner(client: TestClient) -> dict[str, str]:
+    """The Authorization header of a fresh account."""
+    _, token = registered_user(client, prefix="segments")
+    return bearer(token)
+
+
+def members() -> list[dict[str, Any]]:
+    return [
+        {"email": "ada@example.com", "name": "Ada", "attributes": {"city": "Oslo", "age": 36}},
+        {"email": "bob@example.com", "name": "@SUM(A1)", "attributes": {"city": "Paris"}},
+        {"email": "cy@example.com", "attributes": {"city": "OSLO"}, "status": "unsubscribed"},
+    ]
+
+
+def test_a_segment_is_saved_counted_changed_and_exported(client: TestClient, owner: dict[str, str]) -> None:
+    # Given a list of three
+    list_id = new_list(client, owner, members())
+
+    # When a rule is counted before saving, then saved
+    preview = client.post("/api/segments/preview", json={"list_id": list_id, "rule": RULE}, headers=owner)
+    saved = client.post(
+        "/api/segments", json={"name": "Oslo", "list_id": list_id, "rule": RULE}, headers=owner
+    )
+
+    # Then the count says two match, one of whom a campaign would mail, with a sample
+    assert preview.status_code == 200, preview.text
+    counted = preview.json()
+    assert (counted["matched"], counted["subscribed"], counted["next_cursor"]) == (2, 1, None)
+    assert sorted(s["email"] for s in counted["sample"]) == ["ada@example.com", "cy@example.com"]
+    assert saved.status_code == 201
+    segment = saved.json()
+    assert segment["rule"]["conditions"][0]["value"] == "oslo"
+
+    # When it is renamed and widened to all lists, and listed
+    changed = client.patch(
+        f"/api/segments/{segment['id']}", json={"name": "Oslo (all)", "list_id": None}, headers=owner
+    )
+    listed = client.get("/api/segments", headers=owner).json()["items"]
+    assert changed.status_code == 200 and changed.json()["list_id"] is None
+    assert [s["name"] for s in listed] == ["Oslo (all)"]
+
+    # Then its export is a CSV of its members
+    exported = client.get(f"/api/segments/{segment['id']}/export", headers=owner)
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert sorted(r["email"] for r in rows) == ["ada@example.com", "cy@example.com"]
+
+    # And it can be deleted
+    assert client.delete(f"/api/segments/{segment['id']}", headers=owner).status_code == 204
+    assert client.get(f"/api/segments/{segment['id']}", headers=owner).status_code == 404
+
+
+def test_a_rule_that_cannot_be_evaluated_and_a_foreign_list_are_refused(
+    client: TestClient, owner: dict[str, str]
+) -> None:
+    bad = {"conditions": [{"field": "attribute", "key": "age", "op": "at_least", "value": "old"}]}
+    refused = client.post("/api/segments/preview", json={"rule": bad}, headers=owner)
+    foreign = client.post("/api/segments", json={"name": "x", "list_id": "nope", "rule": RULE}, headers=owner)
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "validation_error"
+    assert foreign.status_code == 404 and foreign.json()["error"]["code"] == "list_not_found"
+
+
+def test_a_list_downloads_as_csv_with_status_consent_and_defused_formulas(
+    client: TestClient, owner: dict[str, str]
+) -> None:
+    # Given a list of three
+    list_id = new_list(client, owner, members())
+
+    # When it is exported
+    exported = client.get(f"/api/lists/{list_id}/export", headers=owner)
+
+    # Then it is an attachment with a row per subscriber, every field, attributes as JSON
+    assert exported.status_code == 200
+    assert exported.headers["content-disposition"] == 'attachment; filename="Readers.csv"'
+    rows = {r["email"]: r for r in csv.DictReader(io.StringIO(exported.text))}
+    assert set(rows) == {"ada@example.com", "bob@example.com", "cy@example.com"}
+    assert rows["ada@example.com"]["attributes"] == '{"age":36,"city":"Oslo"}'
+    assert rows["cy@example.com"]["status"] == "unsubscribed"
+    assert rows["bob@example.com"]["name"] == "'@SUM(A1)"
+    assert rows["ada@example.com"]["confirmed_by"] == "api"
+
+    # And another owner's list is not found (a JSON error, before any CSV)
+    _, stranger = registered_user(client, prefix="stranger")
+    foreign = client.get(f"/api/lists/{list_id}/export", headers=bearer(stranger))
+    assert foreign.status_code == 404 and foreign.json()["error"]["code"] == "list_not_found"
