@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, status
+from starlette.concurrency import run_in_threadpool
 
 from app import aws, secrets
 from app.api.deps import CorrelationId, CurrentUser, Page, SettingsDep, StoreDep
@@ -62,8 +63,13 @@ async def create_campaign(
     body: CampaignCreate, user: CurrentUser, store: StoreDep, correlation_id: CorrelationId
 ) -> Campaign:
     """A new draft for one of your lists (templates are checked: 422 template_error with the line)."""
-    return service.create_campaign(
-        user.user_id, body, repo=store.campaigns, lists=store.lists, correlation_id=correlation_id
+    return await run_in_threadpool(  # the templates are rendered once: off the event loop
+        service.create_campaign,
+        user.user_id,
+        body,
+        repo=store.campaigns,
+        lists=store.lists,
+        correlation_id=correlation_id,
     )
 
 
@@ -88,7 +94,8 @@ async def update_campaign(
     correlation_id: CorrelationId,
 ) -> Campaign:
     """Change a draft (409 campaign_not_editable otherwise)."""
-    return service.update_campaign(
+    return await run_in_threadpool(
+        service.update_campaign,
         user.user_id,
         campaign_id,
         body,
@@ -113,7 +120,8 @@ async def preview_campaign(
     body: PreviewRequest | None = None,
 ) -> Preview:
     """The campaign rendered for one subscriber of its list (`email`), or for a sample subscriber."""
-    return service.preview(
+    return await run_in_threadpool(
+        service.preview,
         user.user_id,
         campaign_id,
         (body or PreviewRequest()).email,
@@ -129,7 +137,8 @@ async def send_test(
     campaign_id: CampaignId, user: CurrentUser, store: StoreDep, settings: SettingsDep
 ) -> TestSent:
     """Send one copy (subject prefixed "[Test]") to your own address."""
-    return service.send_test(
+    return await run_in_threadpool(
+        service.send_test,
         user.user_id,
         campaign_id,
         repo=store.campaigns,

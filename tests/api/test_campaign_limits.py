@@ -1,0 +1,106 @@
+"""One tenant's templates cannot hold up the API: costly ones are a 422, renders run off the loop."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.campaigns import rendering
+from tests.factories import bearer, registered_user
+
+NESTED_LOOPS = (
+    "{% for i in range(100) %}{% for j in range(100) %}{% for k in range(100) %}"
+    "{% endfor %}{% endfor %}{% endfor %}"
+)
+
+
+def owner_with_list(client: TestClient) -> tuple[dict[str, str], str]:
+    """A signed-in owner and a list with one subscriber on the gold plan."""
+    _, token = registered_user(client, prefix="limits")
+    headers = bearer(token)
+    list_id = client.post("/api/lists", json={"name": "Fans"}, headers=headers).json()["id"]
+    member = {"email": "gold@example.com", "name": "Gold", "attributes": {"plan": "gold"}}
+    assert client.post(f"/api/lists/{list_id}/subscribers", json=member, headers=headers).status_code == 201
+    return headers, list_id
+
+
+def draft(list_id: str, html_body: str) -> dict[str, Any]:
+    """A campaign body with this HTML."""
+    return {"name": "Limits", "subject": "Hi", "list_id": list_id, "html_body": html_body}
+
+
+def test_a_costly_or_recursive_template_is_refused_when_saved(client: TestClient) -> None:
+    # Given an owner with a list
+    headers, list_id = owner_with_list(client)
+
+    # When drafts with a million loop iterations, and a macro that calls itself, are saved
+    looping = client.post("/api/campaigns", json=draft(list_id, NESTED_LOOPS), headers=headers)
+    recursive = client.post(
+        "/api/campaigns",
+        json=draft(list_id, "{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}"),
+        headers=headers,
+    )
+
+    # Then both are a 422 template_error naming the field and why (not a 201 after seconds, nor a 500)
+    for response, why in ((looping, "more than 10,000 steps"), (recursive, "calls itself too deeply")):
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "template_error" and why in error["message"]
+        assert error["details"][0]["field"] == "html_body"
+
+
+def test_a_costly_branch_hidden_from_the_sample_is_a_422_at_preview(client: TestClient) -> None:
+    # Given a draft whose costly part only runs for subscribers with a plan (the sample has none)
+    headers, list_id = owner_with_list(client)
+    hidden = "{% if subscriber.attributes.plan %}" + NESTED_LOOPS + "{% endif %}ok"
+    created = client.post("/api/campaigns", json=draft(list_id, hidden), headers=headers)
+    assert created.status_code == 201, created.text
+
+    # When it is previewed for the subscriber on the gold plan
+    preview = client.post(
+        f"/api/campaigns/{created.json()['id']}/preview", json={"email": "gold@example.com"}, headers=headers
+    )
+
+    # Then the preview is refused, saying the template is too costly
+    assert preview.status_code == 422, preview.text
+    assert preview.json()["error"]["code"] == "template_error"
+    assert "too costly" in preview.json()["error"]["message"]
+
+
+def test_a_render_in_progress_does_not_hold_up_other_requests(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a draft whose preview render will not end until the test lets it
+    headers, list_id = owner_with_list(client)
+    created = client.post("/api/campaigns", json=draft(list_id, "<p>hi</p>"), headers=headers)
+    campaign_id = created.json()["id"]
+    entered, released = threading.Event(), threading.Event()
+    real = rendering.CompiledCampaign.render
+
+    def slow_render(self: rendering.CompiledCampaign, variables: Any) -> rendering.Rendered:
+        entered.set()
+        released.wait(timeout=10)
+        return real(self, variables)
+
+    monkeypatch.setattr(rendering.CompiledCampaign, "render", slow_render)
+    previews: list[int] = []
+    previewing = threading.Thread(
+        target=lambda: previews.append(
+            client.post(f"/api/campaigns/{campaign_id}/preview", headers=headers).status_code
+        )
+    )
+
+    # When the preview is rendering and /api/health is asked
+    previewing.start()
+    assert entered.wait(timeout=10)
+    health = client.get("/api/health")
+    render_still_running = not released.is_set() and previewing.is_alive()
+    released.set()
+    previewing.join(timeout=10)
+
+    # Then health answered while the render was still running, and the preview then completed
+    assert health.status_code == 200 and render_still_running
+    assert previews == [200]
