@@ -220,6 +220,7 @@ class Table:
         limit: int | None = None,
         start_key: Mapping[str, Any] | None = None,
         forward: bool = True,
+        consistent: bool = False,
     ) -> tuple[list[Item], Item | None]:
         """One page of a Query: the items and the key to continue from."""
         kwargs: dict[str, Any] = {
@@ -228,6 +229,8 @@ class Table:
             "ExpressionAttributeValues": to_attr(values),
             "ScanIndexForward": forward,
         }
+        if consistent:
+            kwargs["ConsistentRead"] = True
         if index:
             kwargs["IndexName"] = index
         if limit:
