@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # Campaigns & delivery (issue 4).
     state_machine_arn: str | None = None
     campaign_scheduler_role_arn: str | None = None
+    # Where a schedule parks the start of a delivery it could not make (its target's DLQ).
+    campaign_schedule_dlq_arn: str | None = None
     send_queue_url: str | None = None
     # Messages per second across all senders; each of `send_max_concurrency` workers takes its share.
     send_rate_per_second: float = 14.0
