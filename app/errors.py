@@ -52,9 +52,20 @@ class Conflict(DomainError):
 
 
 class TooManyRequests(DomainError):
-    """The caller (or Herald, upstream) is being throttled."""
+    """The caller (or Herald, upstream) is being throttled; `retry_after` seconds until it may try again."""
 
     code = "too_many_requests"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: int = 1,
+        code: str | None = None,
+        details: list[Any] | None = None,
+    ):
+        super().__init__(message, code=code, details=details)
+        self.retry_after = max(int(retry_after), 1)
 
 
 class UpstreamUnavailable(DomainError):

@@ -39,11 +39,20 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-def error_response(status: int, code: str, message: str, details: list[Any] | None = None) -> JSONResponse:
-    """A JSON error in Herald's shape."""
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[Any] | None = None,
+    *,
+    retry_after: int | None = None,
+) -> JSONResponse:
+    """A JSON error in Herald's shape (a 429 says when to try again)."""
     body = ErrorResponse(error=ErrorBody(code=code, message=message, details=details))
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers or None)
 
 
 def status_for(exc: errors.DomainError) -> int:
@@ -56,7 +65,8 @@ def status_for(exc: errors.DomainError) -> int:
 
 async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.DomainError)
-    return error_response(status_for(exc), exc.code, exc.message, exc.details)
+    retry_after = exc.retry_after if isinstance(exc, errors.TooManyRequests) else None
+    return error_response(status_for(exc), exc.code, exc.message, exc.details, retry_after=retry_after)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
