@@ -41,9 +41,9 @@ class Settings(BaseSettings):
     send_queue_url: str | None = None
     # Messages per second across all senders; each of `send_max_concurrency` workers takes its share.
     send_rate_per_second: float = 14.0
-    # Of that rate, what mail outside campaigns (test copies, welcome mail) may use, in every
-    # function instance together; campaign senders share the rest.
-    transactional_rate_per_second: int = 1
+    # Of that rate, what mail outside campaigns (test copies, welcome mail: half each) may use, in
+    # every function instance together; campaign senders share the rest.
+    transactional_rate_per_second: int = 2
     # Test copies one account may send in an hour.
     test_sends_per_hour: int = 20
     send_max_concurrency: int = 2
