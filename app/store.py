@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from app.contacts.lists import ListRepository
     from app.contacts.subscribers import SubscriberRepository
     from app.contacts.suppression import SuppressionRepository
-    from app.delivery.repository import RecipientRepository
+    from app.delivery.repository import BatchRepository, RecipientRepository
     from app.imports.repository import ImportRepository
     from app.push import ConnectionRepository
     from app.users.repository import ProfileRepository
@@ -62,6 +62,7 @@ class Store:
     imports: _Lazy[ImportRepository] = _Lazy("app.imports.repository:ImportRepository")
     campaigns: _Lazy[CampaignRepository] = _Lazy("app.campaigns.repository:CampaignRepository")
     recipients: _Lazy[RecipientRepository] = _Lazy("app.delivery.repository:RecipientRepository")
+    batches: _Lazy[BatchRepository] = _Lazy("app.delivery.repository:BatchRepository")
     connections: _Lazy[ConnectionRepository] = _Lazy("app.push:ConnectionRepository")
 
     def __init__(self, table: Table) -> None:

@@ -38,6 +38,7 @@ async def get_launcher(settings: SettingsDep) -> Launcher:
         state_machine_arn=settings.state_machine_arn,
         scheduler_role_arn=settings.campaign_scheduler_role_arn or "",
         stage=settings.stage,
+        schedule_dlq_arn=settings.campaign_schedule_dlq_arn,
     )
 
 
@@ -235,7 +236,7 @@ async def resume_campaign(
         user.user_id,
         campaign_id,
         campaigns=store.campaigns,
-        recipients=store.recipients,
+        batches=store.batches,
         queue=delivery.queue,
         resumer=delivery.resumer,
         correlation_id=correlation_id,

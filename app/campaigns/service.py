@@ -10,6 +10,7 @@ from app.campaigns.launch import Launcher
 from app.campaigns.models import (
     DELETABLE,
     EDITABLE,
+    MAX_CONTENT_BYTES,
     Campaign,
     CampaignCreate,
     CampaignPage,
@@ -20,7 +21,7 @@ from app.campaigns.models import (
     ScheduleRequest,
     TestSent,
 )
-from app.campaigns.repository import CampaignRepository
+from app.campaigns.repository import CONTENT_FIELDS, CampaignRepository
 from app.config import Settings
 from app.contacts.lists import ListRepository
 from app.contacts.models import new_id
@@ -54,6 +55,18 @@ def _refused(current: Campaign | None, action: str, code: str) -> Exception:
     return Conflict(f"A {current.status} campaign cannot be {action}.", code=code)
 
 
+def _check_size(content: dict[str, Any]) -> None:
+    """The content fits on the campaign item with room for its bookkeeping (422 otherwise)."""
+    size = sum(len(str(v).encode()) for k, v in content.items() if k in CONTENT_FIELDS and v is not None)
+    if size > MAX_CONTENT_BYTES:
+        raise InvalidInput(
+            f"The subject and bodies take {size // 1024} KB together; a campaign holds at most "
+            f"{MAX_CONTENT_BYTES // 1024} KB.",
+            code="content_too_large",
+            details=[{"size_bytes": size, "max_bytes": MAX_CONTENT_BYTES}],
+        )
+
+
 def get_campaign(owner_id: str, campaign_id: str, *, repo: CampaignRepository) -> Campaign:
     """One of the owner's campaigns."""
     return found(repo.get(owner_id, campaign_id), _not_found)
@@ -70,6 +83,7 @@ def create_campaign(
     """A new draft (templates checked; the list must be the owner's)."""
     if lists.get(owner_id, cmd.list_id) is None:
         raise _list_not_found()
+    _check_size(cmd.model_dump())
     rendering.check(
         subject=cmd.subject, html_body=cmd.html_body, text_body=cmd.text_body, campaign_name=cmd.name
     )
@@ -103,6 +117,7 @@ def update_campaign(
     if "list_id" in changes and lists.get(owner_id, str(changes["list_id"])) is None:
         raise _list_not_found()
     merged = {**current.model_dump(), **changes}
+    _check_size(merged)
     rendering.check(
         subject=merged["subject"],
         html_body=merged["html_body"],

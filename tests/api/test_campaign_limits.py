@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any
 
+import boto3
 import pytest
 from fastapi.testclient import TestClient
 
 from app.campaigns import rendering
+from app.config import get_settings
+from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, registered_user
 
 NESTED_LOOPS = (
@@ -104,3 +108,49 @@ def test_a_render_in_progress_does_not_hold_up_other_requests(
     # Then health answered while the render was still running, and the preview then completed
     assert health.status_code == 200 and render_still_running
     assert previews == [200]
+
+
+def test_content_larger_than_a_campaign_can_hold_is_a_422(client: TestClient) -> None:
+    # Given two bodies each within its own limit, together more than the campaign item can hold
+    headers, list_id = owner_with_list(client)
+    body = {**draft(list_id, "<p>" + "x" * 250_000 + "</p>"), "text_body": "y" * 250_000}
+
+    # When the draft is saved, and a small draft is then grown by an edit
+    created = client.post("/api/campaigns", json=body, headers=headers)
+    small = client.post("/api/campaigns", json=draft(list_id, "<p>hi</p>"), headers=headers).json()["id"]
+    grown = client.patch(
+        f"/api/campaigns/{small}",
+        json={"text_body": body["text_body"], "html_body": body["html_body"]},
+        headers=headers,
+    )
+
+    # Then both are a 422 content_too_large (not a 500 from DynamoDB), and the draft is unchanged
+    for response in (created, grown):
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "content_too_large"
+    assert client.get(f"/api/campaigns/{small}", headers=headers).json()["html_body"] == "<p>hi</p>"
+
+
+def test_a_schedule_parks_a_start_it_cannot_make_in_a_dead_letter_queue(
+    cloud: EmbeddedCloud, client: TestClient
+) -> None:
+    # Given a draft
+    headers, list_id = owner_with_list(client)
+    campaign_id = client.post("/api/campaigns", json=draft(list_id, "<p>hi</p>"), headers=headers).json()[
+        "id"
+    ]
+    later = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()
+
+    # When it is scheduled
+    scheduled = client.post(
+        f"/api/campaigns/{campaign_id}/schedule", json={"send_at": later}, headers=headers
+    )
+
+    # Then its schedule's target retries, then parks the event in the schedule DLQ
+    assert scheduled.status_code == 200, scheduled.text
+    scheduler = boto3.client("scheduler", endpoint_url=cloud.endpoint_url, region_name="us-east-1")
+    target = scheduler.get_schedule(Name=f"herald-{get_settings().stage}-campaign-{campaign_id}")["Target"]
+    dlq = get_settings().campaign_schedule_dlq_arn
+    assert dlq and dlq.endswith(":herald-local-campaign-schedule-dlq")
+    assert target["DeadLetterConfig"] == {"Arn": dlq}
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0

@@ -124,7 +124,13 @@ def test_a_wait_that_times_out_fails_the_campaign_with_a_clear_reason(
     assert final["status"] == "failed", final
     assert final["failure"]["code"] == "sender_timeout"
     assert "did not finish within 2 seconds" in final["failure"]["message"]
-    assert state_names(cloud, campaign_id) == ["StartDelivery", "WaitForSender", "MarkFailed", "Failed"]
+    assert state_names(cloud, campaign_id) == [
+        "StartDelivery",
+        "AudienceFrozen?",
+        "WaitForSender",
+        "MarkFailed",
+        "Failed",
+    ]
     # the execution's FAILED event comes after: the reason MarkFailed wrote stays
     assert cloud.wait_idle(15)
     again = client.get(f"/api/campaigns/{campaign_id}", headers=headers).json()
@@ -165,6 +171,7 @@ def test_a_pending_resume_loops_back_to_the_wait_then_completes(
     assert final["status"] == "sent" and second != token
     assert state_names(cloud, campaign_id) == [
         "StartDelivery",
+        "AudienceFrozen?",
         "WaitForSender",
         "SendersDone?",
         "WaitForSender",
@@ -232,7 +239,14 @@ def test_a_paused_campaign_sends_nothing_until_resumed_then_mails_everyone_once(
     assert Counter(to for m in campaign_mail(cloud, campaign_id) for to in m["to"]) == Counter(emails)
     assert final["stats"]["sent"] == 4
     states = state_names(cloud, campaign_id)
-    assert states[:5] == ["StartDelivery", "WaitForSender", "SendersDone?", "WaitForSender", "SendersDone?"]
+    assert states[:6] == [
+        "StartDelivery",
+        "AudienceFrozen?",
+        "WaitForSender",
+        "SendersDone?",
+        "WaitForSender",
+        "SendersDone?",
+    ]
     assert states[-3:] == ["Finalize", "SubscribersUpdated?", "Sent"] and states.count("WaitForSender") >= 3
     assert [t["status"] for t in final["timeline"]][-4:] == ["sending", "paused", "sending", "sent"]
 
