@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from app.contacts.suppression import SuppressionRepository
     from app.delivery.repository import BatchRepository, RecipientRepository
     from app.imports.repository import ImportRepository
+    from app.mail import SendBudget
     from app.push import ConnectionRepository
     from app.users.repository import ProfileRepository
 
@@ -64,6 +65,7 @@ class Store:
     recipients: _Lazy[RecipientRepository] = _Lazy("app.delivery.repository:RecipientRepository")
     batches: _Lazy[BatchRepository] = _Lazy("app.delivery.repository:BatchRepository")
     connections: _Lazy[ConnectionRepository] = _Lazy("app.push:ConnectionRepository")
+    send_budget: _Lazy[SendBudget] = _Lazy("app.mail:SendBudget")
 
     def __init__(self, table: Table) -> None:
         self.table = table

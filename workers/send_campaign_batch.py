@@ -24,9 +24,11 @@ if TYPE_CHECKING:
 
 @cache
 def limiter() -> TokenBucket:
-    """This instance's share of the account's sending rate (kept while the instance is warm)."""
+    """This instance's share of the account's sending rate, less the share kept for test copies and
+    welcome mail (app/mail.py); kept while the instance is warm."""
     settings = get_settings()
-    return TokenBucket(settings.send_rate_per_second / max(settings.send_max_concurrency, 1))
+    campaigns_rate = max(settings.send_rate_per_second - settings.transactional_rate_per_second, 1.0)
+    return TokenBucket(campaigns_rate / max(settings.send_max_concurrency, 1))
 
 
 def record_handler(record: SQSRecord, *, kit: send.SenderKit) -> str:

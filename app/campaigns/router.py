@@ -137,13 +137,15 @@ async def preview_campaign(
 async def send_test(
     campaign_id: CampaignId, user: CurrentUser, store: StoreDep, settings: SettingsDep
 ) -> TestSent:
-    """Send one copy (subject prefixed "[Test]") to your own address."""
+    """Send one copy (subject prefixed "[Test]") to your own address (429 `test_send_limit` past
+    the account's test copies per hour, `send_rate_limited` when Herald's mail is at its rate)."""
     return await run_in_threadpool(
         service.send_test,
         user.user_id,
         campaign_id,
         repo=store.campaigns,
         profiles=store.profiles,
+        budget=store.send_budget,
         ses=aws.sesv2(),
         settings=settings,
     )

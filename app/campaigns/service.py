@@ -29,6 +29,7 @@ from app.contacts.subscribers import SubscriberRepository
 from app.delivery import sender
 from app.delivery.repository import RecipientRepository
 from app.errors import Conflict, InvalidInput, NotFound, found
+from app.mail import SendBudget
 from app.observability import logger
 from app.pagination import KeySource, PageRequest, next_cursor, start_after
 from app.unsubscribe.links import links_for, unsubscribe_links
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
 
 MIN_LEAD = timedelta(seconds=60)
+TEST_WAIT_SECONDS = 2  # how long a test copy waits for the SES rate's share before a 429
 
 
 def _not_found() -> NotFound:
@@ -199,10 +201,12 @@ def send_test(
     *,
     repo: CampaignRepository,
     profiles: ProfileRepository,
+    budget: SendBudget,
     ses: SESV2Client,
     settings: Settings,
 ) -> TestSent:
-    """One copy, rendered for a sample subscriber, to the owner's own address."""
+    """One copy, rendered for a sample subscriber, to the owner's own address: within the
+    account's test copies per hour and the share of the SES rate kept for such mail (429)."""
     campaign = get_campaign(owner_id, campaign_id, repo=repo)
     profile = profiles.get(owner_id)
     if profile is None:
@@ -211,6 +215,8 @@ def send_test(
     rendered = _render(
         campaign, email=profile.email, name=profile.name, attributes={}, unsubscribe_url=page_url
     )
+    budget.take_test(owner_id, settings=settings)  # the account's own limit first: its refusals cost no one
+    budget.take_second("test", settings=settings, wait=TEST_WAIT_SECONDS)
     from email.utils import formataddr
 
     message_id = sender.send(

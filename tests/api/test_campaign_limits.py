@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -108,6 +109,35 @@ def test_a_render_in_progress_does_not_hold_up_other_requests(
     # Then health answered while the render was still running, and the preview then completed
     assert health.status_code == 200 and render_still_running
     assert previews == [200]
+
+
+@pytest.fixture
+def two_tests_an_hour(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """An account may send two test copies an hour (and the rate per second is not what stops them)."""
+    monkeypatch.setenv("TEST_SENDS_PER_HOUR", "2")
+    monkeypatch.setenv("TRANSACTIONAL_RATE_PER_SECOND", "100")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_test_copies_are_limited_per_account_with_a_retry_after(
+    client: TestClient, two_tests_an_hour: None
+) -> None:
+    # Given an owner with a draft
+    headers, list_id = owner_with_list(client)
+    campaign_id = client.post("/api/campaigns", json=draft(list_id, "<p>hi</p>"), headers=headers).json()[
+        "id"
+    ]
+
+    # When it asks for three test copies within the hour
+    answers = [client.post(f"/api/campaigns/{campaign_id}/test", headers=headers) for _ in range(3)]
+
+    # Then two go out and the third is a 429 saying when to try again
+    assert [a.status_code for a in answers] == [200, 200, 429], answers[-1].text
+    assert answers[2].json()["error"]["code"] == "test_send_limit"
+    assert 0 < int(answers[2].headers["Retry-After"]) <= 3600
 
 
 def test_content_larger_than_a_campaign_can_hold_is_a_422(client: TestClient) -> None:
