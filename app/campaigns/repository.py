@@ -2,8 +2,9 @@
 
 Keys: campaign C = PK=OWNER#<owner>, SK=CAMPAIGN#<id> (content, status, timeline, counters,
 task token, the execution delivering it, failure). Nothing on it grows with the audience: the
-batches done are items of their own (app/delivery/repository.py), the timeline is bounded by
-MAX_PAUSES, the content by the API (MAX_CONTENT_BYTES), so it stays far below 400 KB.
+batches done are items of their own (app/delivery/repository.py); the timeline grows only by the
+transitions a person repeats, which are counted and bounded (MAX_REPEATS pauses, MAX_REPEATS
+schedules); the content is bounded by the API (MAX_CONTENT_BYTES). It stays far below 400 KB.
 
 | access pattern                        | key                              | operation                     |
 |---------------------------------------|----------------------------------|-------------------------------|
@@ -38,8 +39,8 @@ from app.db import Table, new_item, now_iso
 from app.writes import Append, one_of
 
 ENTITY = "campaign"
-# Pauses a campaign may take: each adds two timeline entries, which live on the campaign item.
-MAX_PAUSES = 20
+# Times a campaign may be paused, and scheduled: each adds two timeline entries to its item.
+MAX_REPEATS = 20
 CONTENT_FIELDS = ("name", "subject", "from_name", "reply_to", "list_id", "html_body", "text_body")
 
 
@@ -142,6 +143,10 @@ class CampaignRecord:
         """How many times the campaign was paused."""
         return sum(1 for change in self.campaign.timeline if change.status == "paused")
 
+    def schedules(self) -> int:
+        """How many times the campaign was scheduled."""
+        return sum(1 for change in self.campaign.timeline if change.status == "scheduled")
+
 
 class CampaignRepository:
     """Campaigns in the single table."""
@@ -225,16 +230,29 @@ class CampaignRepository:
         )
         return CampaignRecord.from_item(item) if item else None
 
-    def pause(self, owner_id: str, campaign_id: str, *, correlation_id: str | None) -> CampaignRecord | None:
-        """sending -> paused, at most MAX_PAUSES times (None when refused)."""
+    def repeat(
+        self,
+        owner_id: str,
+        campaign_id: str,
+        counter: str,
+        *,
+        allowed: Iterable[str],
+        to: str,
+        sets: Mapping[str, Any] | None = None,
+        correlation_id: str | None,
+    ) -> CampaignRecord | None:
+        """A transition a person may repeat (pause, schedule), counted in `counter` and refused
+        (None) past MAX_REPEATS, as when the status is not one of `allowed`."""
         return self.update(
             owner_id,
             campaign_id,
-            allowed=("sending",),
-            to="paused",
+            allowed=allowed,
+            to=to,
+            sets=sets,
+            adds={counter: 1},
             correlation_id=correlation_id,
-            condition="size(timeline) < :most",
-            values={":most": 2 * MAX_PAUSES + 4},  # draft, queued, sending; two per pause; the end
+            condition=f"attribute_not_exists({counter}) OR {counter} < :most",
+            values={":most": MAX_REPEATS},
         )
 
     def start_sending(

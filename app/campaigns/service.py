@@ -21,7 +21,7 @@ from app.campaigns.models import (
     ScheduleRequest,
     TestSent,
 )
-from app.campaigns.repository import CONTENT_FIELDS, CampaignRepository
+from app.campaigns.repository import CONTENT_FIELDS, MAX_REPEATS, CampaignRepository
 from app.config import Settings
 from app.contacts.lists import ListRepository
 from app.contacts.models import new_id
@@ -291,16 +291,23 @@ def schedule(
     current = get_campaign(owner_id, campaign_id, repo=repo)
     if lists.get(owner_id, current.list_id) is None:
         raise _list_not_found()
-    record = repo.update(
+    record = repo.repeat(
         owner_id,
         campaign_id,
+        "schedules",
         allowed=EDITABLE,
         to="scheduled",
         sets={"scheduled_at": when.astimezone(UTC).isoformat()},
         correlation_id=correlation_id,
     )
     if record is None:
-        raise _already(repo.get(owner_id, campaign_id, consistent=True))
+        latest = repo.get_record(owner_id, campaign_id, consistent=True)
+        if latest is not None and latest.status in EDITABLE and latest.schedules() >= MAX_REPEATS:
+            raise Conflict(
+                f"The campaign was scheduled {MAX_REPEATS} times, the most it may be; send it now.",
+                code="schedule_limit_reached",
+            )
+        raise _already(latest.campaign if latest else None)
     try:
         launcher.schedule(owner_id, campaign_id, when, correlation_id)
     except Exception:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from app.aws import error_code
 from app.campaigns.models import Campaign
-from app.campaigns.repository import MAX_PAUSES, CampaignRepository
+from app.campaigns.repository import MAX_REPEATS, CampaignRepository
 from app.delivery.models import PAUSE_LIMIT_SECONDS, DeliveryState, StateStatus
 from app.delivery.queue import BatchQueue, Resumer
 from app.delivery.repository import BatchRepository
@@ -32,7 +32,7 @@ class CampaignNotPaused(Conflict):
 
 
 class PauseLimitReached(Conflict):
-    """A campaign may be paused MAX_PAUSES times."""
+    """A campaign may be paused MAX_REPEATS times."""
 
     code = "pause_limit_reached"
 
@@ -43,8 +43,8 @@ def _refuse(
     current = campaigns.get_record(owner_id, campaign_id, consistent=True)
     if current is None:
         return NotFound("No such campaign.", code="campaign_not_found")
-    if error is CampaignNotSending and current.status == "sending" and current.pauses() >= MAX_PAUSES:
-        return PauseLimitReached(f"The campaign was paused {MAX_PAUSES} times, the most it may be.")
+    if error is CampaignNotSending and current.status == "sending" and current.pauses() >= MAX_REPEATS:
+        return PauseLimitReached(f"The campaign was paused {MAX_REPEATS} times, the most it may be.")
     return error(f"The campaign is {current.status}.")
 
 
@@ -58,7 +58,9 @@ def pause(
 ) -> Campaign:
     """sending -> paused. Senders park the batches they get from now on (resume enqueues them
     again); the execution goes round to a wait as long as PAUSE_LIMIT_SECONDS."""
-    record = campaigns.pause(owner_id, campaign_id, correlation_id=correlation_id)
+    record = campaigns.repeat(
+        owner_id, campaign_id, "pauses", allowed=("sending",), to="paused", correlation_id=correlation_id
+    )
     if record is None:
         raise _refuse(campaigns, owner_id, campaign_id, CampaignNotSending)
     if record.task_token:  # none yet: WaitForSender will see the pause when it stores its token
