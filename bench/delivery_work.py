@@ -25,7 +25,6 @@ import platform
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "delivery_work.json"
-PARAMETERS = {"SendRatePerSecond": "1000000"}
 
 
 class Meter:
@@ -113,50 +111,14 @@ def _items(operation: str, params: dict[str, Any], response: dict[str, Any]) -> 
     return 1
 
 
-def _seed(recipients: int) -> tuple[str, str]:
-    """A list of subscribers (written directly, not counted) and a draft campaign for it."""
-    from app.contacts.models import NewSubscriber
-    from app.store import Store
-
-    store = Store.default()
-    owner, list_id, campaign_id = uuid.uuid4().hex, uuid.uuid4().hex[:28], uuid.uuid4().hex[:28]
-    store.lists.create(owner, list_id, name="Bench", description="", correlation_id=None)
-    store.subscribers.put_many(
-        owner,
-        list_id,
-        [
-            NewSubscriber(email=f"reader{i:06d}@bench.example", name=f"Reader {i}", attributes={"n": i})
-            for i in range(recipients)
-        ],
-    )
-    content = {
-        "name": "Bench",
-        "subject": "Hello {{ subscriber.name }}",
-        "from_name": "Herald Bench",
-        "reply_to": None,
-        "list_id": list_id,
-        "html_body": "<p>Hi {{ subscriber.name }} ({{ attributes.n }})</p>"
-        "<a href='{{ unsubscribe_url }}'>x</a>",
-        "text_body": "Hi {{ subscriber.name }}: {{ unsubscribe_url }}",
-    }
-    store.campaigns.create(owner, campaign_id, content, correlation_id=None)
-    return owner, campaign_id
-
-
 def run(recipients: int, *, window: int) -> dict[str, Any]:
     """Send one campaign (with a send window of `window` batches) and return its counts."""
-    from localcloud.cloud import EmbeddedCloud
-    from tests.conftest import reset_caches
+    from bench.send_campaign import _cloud, _seed, send_and_wait
 
-    cloud = EmbeddedCloud(template_path=ROOT / "template.yaml", state_dir=None, parameters=PARAMETERS)
-    cloud.start()
-    cloud.apply_environment()
-    reset_caches()
+    cloud = _cloud()
     try:
-        owner, campaign_id = _seed(recipients)
+        owner, campaign_id, _ = _seed(recipients)
         from app import aws
-        from app.campaigns import service
-        from app.campaigns.launch import StepFunctionsLauncher
         from app.config import get_settings
         from app.delivery import start
         from app.delivery.models import BATCH_SIZE
@@ -166,33 +128,14 @@ def run(recipients: int, *, window: int) -> dict[str, Any]:
         watch, sfn = Store.default(), aws.stepfunctions()  # the bench's own reads: not counted
         meter = Meter()
         meter.install()
-        settings, store = get_settings(), Store.default()
-        launcher = StepFunctionsLauncher(
-            sfn=aws.stepfunctions(),
-            scheduler=aws.scheduler(),
-            state_machine_arn=settings.state_machine_arn or "",
-            scheduler_role_arn="",
-            stage=settings.stage,
-        )
         started = time.perf_counter()
-        service.send_now(
-            owner,
-            campaign_id,
-            repo=store.campaigns,
-            lists=store.lists,
-            launcher=launcher,
-            correlation_id=None,
-        )
-        while (campaign := watch.campaigns.get(owner, campaign_id)) is None or campaign.status not in (
-            "sent",
-            "failed",
-        ):
-            time.sleep(0.1)
+        campaign = send_and_wait(owner, campaign_id, watch=watch)
         cloud.wait_idle(120)  # the SES feedback of the last messages
         elapsed = time.perf_counter() - started
         if campaign.status != "sent" or campaign.stats.sent != recipients:
             raise RuntimeError(f"the campaign ended {campaign.status} with {campaign.stats.sent} sent")
-        arn = (settings.state_machine_arn or "").replace(":stateMachine:", ":execution:") + f":{campaign_id}"
+        machine = get_settings().state_machine_arn or ""
+        arn = machine.replace(":stateMachine:", ":execution:") + f":{campaign_id}"
         report = _report(meter, _history(sfn, arn), recipients=recipients, seconds=elapsed)
         return {**report, "batch_size": BATCH_SIZE, "window_batches": window}
     finally:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -25,6 +25,18 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
+
+
+def settings_from(monkeypatch: Any, **variables: str) -> Iterator[None]:
+    """A fixture's body: Herald's settings read with these environment variables, then restored."""
+    from app.config import get_settings
+
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
 
 
 def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:

@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from app.campaigns import rendering
 from app.config import get_settings
 from localcloud.cloud import EmbeddedCloud
-from tests.factories import bearer, registered_user
+from tests.factories import bearer, new_campaign, new_list, registered_user
+from tests.helpers import settings_from
 
 NESTED_LOOPS = (
     "{% for i in range(100) %}{% for j in range(100) %}{% for k in range(100) %}"
@@ -26,15 +27,19 @@ def owner_with_list(client: TestClient) -> tuple[dict[str, str], str]:
     """A signed-in owner and a list with one subscriber on the gold plan."""
     _, token = registered_user(client, prefix="limits")
     headers = bearer(token)
-    list_id = client.post("/api/lists", json={"name": "Fans"}, headers=headers).json()["id"]
-    member = {"email": "gold@example.com", "name": "Gold", "attributes": {"plan": "gold"}}
-    assert client.post(f"/api/lists/{list_id}/subscribers", json=member, headers=headers).status_code == 201
-    return headers, list_id
+    gold = {"email": "gold@example.com", "name": "Gold", "attributes": {"plan": "gold"}}
+    return headers, new_list(client, headers, [gold])
 
 
 def draft(list_id: str, html_body: str) -> dict[str, Any]:
     """A campaign body with this HTML."""
     return {"name": "Limits", "subject": "Hi", "list_id": list_id, "html_body": html_body}
+
+
+def owner_with_draft(client: TestClient) -> tuple[dict[str, str], str, str]:
+    """A signed-in owner, their list, and a plain draft for it."""
+    headers, list_id = owner_with_list(client)
+    return headers, list_id, new_campaign(client, headers, list_id, html_body="<p>hi</p>")
 
 
 def test_a_costly_or_recursive_template_is_refused_when_saved(client: TestClient) -> None:
@@ -79,9 +84,7 @@ def test_a_render_in_progress_does_not_hold_up_other_requests(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a draft whose preview render will not end until the test lets it
-    headers, list_id = owner_with_list(client)
-    created = client.post("/api/campaigns", json=draft(list_id, "<p>hi</p>"), headers=headers)
-    campaign_id = created.json()["id"]
+    headers, _, campaign_id = owner_with_draft(client)
     entered, released = threading.Event(), threading.Event()
     real = rendering.CompiledCampaign.render
 
@@ -114,22 +117,14 @@ def test_a_render_in_progress_does_not_hold_up_other_requests(
 @pytest.fixture
 def two_tests_an_hour(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """An account may send two test copies an hour (and the rate per second is not what stops them)."""
-    monkeypatch.setenv("TEST_SENDS_PER_HOUR", "2")
-    monkeypatch.setenv("TRANSACTIONAL_RATE_PER_SECOND", "100")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
+    yield from settings_from(monkeypatch, TEST_SENDS_PER_HOUR="2", TRANSACTIONAL_RATE_PER_SECOND="100")
 
 
 def test_test_copies_are_limited_per_account_with_a_retry_after(
     client: TestClient, two_tests_an_hour: None
 ) -> None:
     # Given an owner with a draft
-    headers, list_id = owner_with_list(client)
-    campaign_id = client.post("/api/campaigns", json=draft(list_id, "<p>hi</p>"), headers=headers).json()[
-        "id"
-    ]
+    headers, _, campaign_id = owner_with_draft(client)
 
     # When it asks for three test copies within the hour
     answers = [client.post(f"/api/campaigns/{campaign_id}/test", headers=headers) for _ in range(3)]
@@ -142,12 +137,11 @@ def test_test_copies_are_limited_per_account_with_a_retry_after(
 
 def test_content_larger_than_a_campaign_can_hold_is_a_422(client: TestClient) -> None:
     # Given two bodies each within its own limit, together more than the campaign item can hold
-    headers, list_id = owner_with_list(client)
+    headers, list_id, small = owner_with_draft(client)
     body = {**draft(list_id, "<p>" + "x" * 250_000 + "</p>"), "text_body": "y" * 250_000}
 
     # When the draft is saved, and a small draft is then grown by an edit
     created = client.post("/api/campaigns", json=body, headers=headers)
-    small = client.post("/api/campaigns", json=draft(list_id, "<p>hi</p>"), headers=headers).json()["id"]
     grown = client.patch(
         f"/api/campaigns/{small}",
         json={"text_body": body["text_body"], "html_body": body["html_body"]},
@@ -165,10 +159,7 @@ def test_a_schedule_parks_a_start_it_cannot_make_in_a_dead_letter_queue(
     cloud: EmbeddedCloud, client: TestClient
 ) -> None:
     # Given a draft
-    headers, list_id = owner_with_list(client)
-    campaign_id = client.post("/api/campaigns", json=draft(list_id, "<p>hi</p>"), headers=headers).json()[
-        "id"
-    ]
+    headers, _, campaign_id = owner_with_draft(client)
     later = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()
 
     # When it is scheduled

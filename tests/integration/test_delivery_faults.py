@@ -21,7 +21,7 @@ from app.delivery import send as senders
 from app.delivery import start as starting
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, new_campaign, new_list, registered_user
-from tests.helpers import campaign_mail, sfn, state_names, wait_for_status
+from tests.helpers import campaign_mail, settings_from, sfn, state_names, wait_for_status
 
 
 def audience(client: TestClient, count: int) -> tuple[dict[str, str], str, list[str]]:
@@ -105,11 +105,7 @@ def test_a_sender_crashing_mid_batch_never_mails_anyone_twice(
 @pytest.fixture
 def short_wait(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The WaitForSender step times out after 2 s."""
-    monkeypatch.setenv("SENDER_TIMEOUT_SECONDS", "2")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
+    yield from settings_from(monkeypatch, SENDER_TIMEOUT_SECONDS="2")
 
 
 def test_a_wait_that_times_out_fails_the_campaign_with_a_clear_reason(
@@ -358,31 +354,21 @@ def test_a_passing_failure_in_a_step_is_retried_and_the_campaign_sent(
     assert Counter(to for m in campaign_mail(cloud, campaign_id) for to in m["to"]) == Counter(emails)
 
 
-@pytest.fixture
-def wait_of_three_seconds(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The WaitForSender step times out after 3 s without a batch done."""
-    monkeypatch.setenv("SENDER_TIMEOUT_SECONDS", "3")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
-
-
 def test_a_send_longer_than_the_wait_finishes_while_batches_progress(
-    cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch, wait_of_three_seconds: None
+    cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch, short_wait: None
 ) -> None:
-    # Given six batches of one recipient, each taking a second to send, and a wait of 3 s
+    # Given eight batches of one recipient, each taking half a second to send, and a wait of 2 s
     monkeypatch.setattr(starting, "BATCH_SIZE", 1)
-    headers, list_id, emails = audience(client, 6)
+    headers, list_id, emails = audience(client, 8)
     real = senders.send_batch
 
     def slow(batch: Any, attempt: str, *, kit: senders.SenderKit) -> str:
-        time.sleep(1.0)
+        time.sleep(0.5)
         return real(batch, attempt, kit=kit)
 
     monkeypatch.setattr(senders, "send_batch", slow)
 
-    # When the campaign is sent (six seconds of sending, twice the wait)
+    # When the campaign is sent (four seconds of sending, twice the wait)
     campaign_id = send(client, headers, list_id)
     final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
 
