@@ -89,8 +89,9 @@ def _campaign_ses() -> Any:
 
     from app.config import get_settings
 
-    # Two attempts: a throttled send surfaces quickly and its batch is redelivered by SQS.
-    config = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5)
+    # Two attempts: a throttled send surfaces quickly and its batch is redelivered by SQS. A send
+    # answers in well under a second; 10 s bounds a stuck one (a sender keeps 30 s in reserve).
+    config = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5, read_timeout=10)
     return _session().client("sesv2", region_name=get_settings().aws_region, config=config)
 
 

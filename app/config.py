@@ -36,9 +36,16 @@ class Settings(BaseSettings):
     # Campaigns & delivery (issue 4).
     state_machine_arn: str | None = None
     campaign_scheduler_role_arn: str | None = None
+    # Where a schedule parks the start of a delivery it could not make (its target's DLQ).
+    campaign_schedule_dlq_arn: str | None = None
     send_queue_url: str | None = None
     # Messages per second across all senders; each of `send_max_concurrency` workers takes its share.
     send_rate_per_second: float = 14.0
+    # Of that rate, what mail outside campaigns (test copies, welcome mail: half each) may use, in
+    # every function instance together; campaign senders share the rest.
+    transactional_rate_per_second: int = 2
+    # Test copies one account may send in an hour.
+    test_sends_per_hour: int = 20
     send_max_concurrency: int = 2
     # How long one WaitForSender step waits for the senders before the campaign fails.
     sender_timeout_seconds: int = 3600

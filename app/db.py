@@ -222,6 +222,7 @@ class Table:
         forward: bool = True,
         filter: str | None = None,
         names: Mapping[str, str] = _EMPTY,
+        consistent: bool = False,
     ) -> tuple[list[Item], Item | None]:
         """One page of a Query: the items and the key to continue from.
 
@@ -238,6 +239,8 @@ class Table:
             kwargs["FilterExpression"] = filter
         if names:
             kwargs["ExpressionAttributeNames"] = dict(names)
+        if consistent:
+            kwargs["ConsistentRead"] = True
         if index:
             kwargs["IndexName"] = index
         if limit:

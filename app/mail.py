@@ -1,13 +1,105 @@
-"""Sending mail through SES v2 with Herald's configuration set."""
+"""Sending mail through SES v2 with Herald's configuration set, within the account's sending rate.
+
+All of Herald's mail shares one SES identity and one account rate. Campaign senders take the rate
+less `transactional_rate_per_second` (each sender instance its share: workers/send_campaign_batch.py);
+mail outside campaigns takes that share, split evenly between its kinds (test copies, which people
+wait for, and the welcome mail, which can wait), so a burst of sign-ups never holds up a test copy.
+Each share is counted in the table, so every instance of every function draws on the same count,
+and each account may send `test_sends_per_hour` test copies.
+
+| access pattern                        | key                                          | operation      |
+|---------------------------------------|----------------------------------------------|----------------|
+| one more message of a kind, this second | PK=SES#RATE, SK=<kind>#<epoch s>           | UpdateItem ADD |
+| one more test copy of an account      | PK=OWNER#<owner>#LIMITS, SK=TEST#<epoch h>   | UpdateItem ADD |
+(both under a condition that the count is below its limit; `ttl` removes them)
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
+
+from app.db import Table
+from app.errors import TooManyRequests
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
 
     from app.config import Settings
+
+
+MailKind = Literal["test", "welcome"]
+KINDS = 2  # the kinds of mail outside campaigns, sharing transactional_rate_per_second evenly
+
+
+class SendBudget:
+    """Counts of mail sent outside campaigns: per second for the account, per hour per tenant."""
+
+    def __init__(self, table: Table, *, clock: Callable[[], float] = time.time) -> None:
+        self.table = table
+        self.clock = clock
+
+    def _take(self, pk: str, sk: str, *, limit: int, expires: int) -> bool:
+        taken = self.table.update(
+            pk,
+            sk,
+            sets={"ttl": expires},
+            adds={"sent": 1},
+            condition="attribute_not_exists(sent) OR sent < :limit",
+            values={":limit": limit},
+            returns="NONE",
+        )
+        return taken is not None
+
+    def take_second(
+        self,
+        kind: MailKind,
+        *,
+        settings: Settings,
+        wait: int = 0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """One message of `kind` within its share of the SES rate, waiting up to `wait` seconds
+        for it; TooManyRequests (retry after 1 s) when the share stays used up."""
+        for waited in range(wait + 1):
+            try:
+                return self._take_second(kind, settings)
+            except TooManyRequests:
+                if waited == wait:
+                    raise
+                sleep(1.0)
+
+    def _take_second(self, kind: MailKind, settings: Settings) -> None:
+        second = int(self.clock())
+        if not self._take(
+            "SES#RATE",
+            f"{kind.upper()}#{second}",
+            limit=max(settings.transactional_rate_per_second // KINDS, 1),
+            expires=second + 120,
+        ):
+            raise TooManyRequests(
+                "Herald is sending as fast as its mail service allows; try again in a second.",
+                retry_after=1,
+                code="send_rate_limited",
+            )
+
+    def take_test(self, owner_id: str, *, settings: Settings) -> None:
+        """One of the account's test copies this hour; TooManyRequests until the hour ends when
+        they are used up."""
+        now = self.clock()
+        hour = int(now // 3600)
+        if not self._take(
+            f"OWNER#{owner_id}#LIMITS",
+            f"TEST#{hour}",
+            limit=settings.test_sends_per_hour,
+            expires=(hour + 2) * 3600,
+        ):
+            raise TooManyRequests(
+                f"You sent {settings.test_sends_per_hour} test copies this hour, the most an account may.",
+                retry_after=int((hour + 1) * 3600 - now) + 1,
+                code="test_send_limit",
+            )
 
 
 def send_email(

@@ -21,9 +21,10 @@ if TYPE_CHECKING:
     from app.contacts.lists import ListRepository
     from app.contacts.subscribers import SubscriberRepository
     from app.contacts.suppression import SuppressionRepository
-    from app.delivery.repository import RecipientRepository
+    from app.delivery.repository import BatchRepository, RecipientRepository
     from app.forms.repository import FormRepository
     from app.imports.repository import ImportRepository
+    from app.mail import SendBudget
     from app.preferences.repository import PersonalDataRepository
     from app.push import ConnectionRepository
     from app.ratelimit import RateLimitRepository
@@ -68,6 +69,7 @@ class Store:
     imports: _Lazy[ImportRepository] = _Lazy("app.imports.repository:ImportRepository")
     campaigns: _Lazy[CampaignRepository] = _Lazy("app.campaigns.repository:CampaignRepository")
     recipients: _Lazy[RecipientRepository] = _Lazy("app.delivery.repository:RecipientRepository")
+    batches: _Lazy[BatchRepository] = _Lazy("app.delivery.repository:BatchRepository")
     connections: _Lazy[ConnectionRepository] = _Lazy("app.push:ConnectionRepository")
     confirmations: _Lazy[ConfirmationRepository] = _Lazy("app.contacts.confirmations:ConfirmationRepository")
     forms: _Lazy[FormRepository] = _Lazy("app.forms.repository:FormRepository")
@@ -75,6 +77,7 @@ class Store:
     personal_data: _Lazy[PersonalDataRepository] = _Lazy("app.preferences.repository:PersonalDataRepository")
     revocations: _Lazy[RevocationRepository] = _Lazy("app.auth.revocation:RevocationRepository")
     limits: _Lazy[RateLimitRepository] = _Lazy("app.ratelimit:RateLimitRepository")
+    send_budget: _Lazy[SendBudget] = _Lazy("app.mail:SendBudget")
 
     def __init__(self, table: Table) -> None:
         self.table = table

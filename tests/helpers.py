@@ -11,13 +11,19 @@ import secrets
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import boto3
 from fastapi.testclient import TestClient
 
 from localcloud.cloud import EmbeddedCloud
+
+if TYPE_CHECKING:
+    from app.campaigns.models import Campaign
+    from app.delivery.models import DeliveryState, SendBatch
+    from app.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
@@ -31,6 +37,18 @@ SUITE_LIMITS = {
     "LOGIN_PER_ADDRESS": "100000",
     "REFRESH_PER_ADDRESS": "100000",
 }
+
+
+def settings_from(monkeypatch: Any, **variables: str) -> Iterator[None]:
+    """A fixture's body: Herald's settings read with these environment variables, then restored."""
+    from app.config import get_settings
+
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
 
 
 def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:
@@ -141,15 +159,22 @@ class FakeQueue:
 
 
 class FakeResumer:
-    """Task tokens: remembers each resume; a token resumed twice is stale the second time."""
+    """Task tokens: remembers each resume and heartbeat; a token resumed once is stale after."""
 
     def __init__(self) -> None:
         self.resumed: list[tuple[str, dict[str, Any]]] = []
+        self.heartbeats: list[str] = []
 
     def resume(self, token: str, output: Any) -> bool:
         if any(t == token for t, _ in self.resumed):
             return False
         self.resumed.append((token, dict(output)))
+        return True
+
+    def heartbeat(self, token: str) -> bool:
+        if any(t == token for t, _ in self.resumed):
+            return False
+        self.heartbeats.append(token)
         return True
 
 
@@ -190,6 +215,116 @@ class FakeSes:
     def recipients(self) -> list[str]:
         """Every address mailed, once per message."""
         return [to for message in self.sent for to in message["Destination"]["ToAddresses"]]
+
+
+# Delivery's steps called one after the other, as the state machine and the send queue would.
+
+EXECUTION = "delivery-under-test"
+
+
+@dataclass
+class Delivery:
+    """One campaign on its way, and the stand-ins its steps talk to."""
+
+    store: Store
+    owner: str
+    list_id: str
+    campaign_id: str
+    queue: FakeQueue
+    resumer: FakeResumer
+    ses: FakeSes
+
+    def start(self, *, time_left: Callable[[], float] | None = None) -> DeliveryState:
+        from app.config import get_settings
+        from app.delivery import start
+        from app.delivery.models import CampaignRef
+
+        return start.start_delivery(
+            CampaignRef(owner_id=self.owner, campaign_id=self.campaign_id),
+            execution=EXECUTION,
+            campaigns=self.store.campaigns,
+            recipients=self.store.recipients,
+            batches=self.store.batches,
+            subscribers=self.store.subscribers,
+            lists=self.store.lists,
+            segments=self.store.segments,
+            suppressions=self.store.suppressions,
+            queue=self.queue,
+            settings=get_settings(),
+            time_left=time_left or (lambda: float("inf")),
+        )
+
+    def wait(self, token: str, status: str | None = "started") -> bool:
+        from app.delivery import wait
+        from app.delivery.models import WaitRequest
+
+        request = {"owner_id": self.owner, "campaign_id": self.campaign_id, "task_token": token}
+        return wait.wait_for_sender(
+            WaitRequest(**request, wait_timeout_seconds=60, status=status),
+            campaigns=self.store.campaigns,
+            batches=self.store.batches,
+            queue=self.queue,
+            resumer=self.resumer,
+        )
+
+    def send(self, batch: SendBatch, attempt: str, *, time_left: Callable[[], float] | None = None) -> str:
+        from app.config import get_settings
+        from app.delivery import send
+        from app.delivery.sender import TokenBucket
+
+        kit = send.SenderKit(
+            campaigns=self.store.campaigns,
+            recipients=self.store.recipients,
+            batches=self.store.batches,
+            queue=self.queue,
+            ses=cast(Any, self.ses),
+            resumer=self.resumer,
+            settings=get_settings(),
+            limiter=TokenBucket(10_000),
+            signing_key=lambda: b"s" * 32,
+            time_left=time_left or (lambda: float("inf")),
+        )
+        return send.send_batch(batch, attempt, kit=kit)
+
+    def resume(self) -> Campaign:
+        from app.delivery import pause
+
+        return pause.resume(
+            self.owner,
+            self.campaign_id,
+            campaigns=self.store.campaigns,
+            batches=self.store.batches,
+            queue=self.queue,
+            resumer=self.resumer,
+            correlation_id=None,
+        )
+
+    def finalize(self, state: DeliveryState) -> DeliveryState:
+        from app.delivery import finish
+
+        return finish.finalize(
+            state,
+            campaigns=self.store.campaigns,
+            recipients=self.store.recipients,
+            subscribers=self.store.subscribers,
+            page_size=2,
+        )
+
+    def status(self) -> str:
+        campaign = self.store.campaigns.get(self.owner, self.campaign_id, consistent=True)
+        assert campaign is not None
+        return campaign.status
+
+
+def queued(store: Store, members: list[str], **content: Any) -> Delivery:
+    """A campaign to these subscribers (its content as given), queued as send-now leaves it."""
+    from tests.factories import draft, list_with, owner_id
+
+    owner = owner_id()
+    list_id = list_with(store, owner, members)
+    campaign_id = draft(store, owner, list_id, **content)
+    assert store.campaigns.update(owner, campaign_id, allowed=("draft",), to="queued") is not None
+    return Delivery(store, owner, list_id, campaign_id, FakeQueue(), FakeResumer(), FakeSes())
 
 
 class MemoryUploads:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.delivery import finish
 from app.delivery.models import DeliveryState
+from app.delivery.retries import retried_when_transient
 from app.observability import with_lambda_context
 from app.store import Store
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 
 
 @with_lambda_context
+@retried_when_transient
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:  # noqa: ARG001
     """The input is the senders' resume (status done), or its own output while pages remain."""
     store = Store.default()

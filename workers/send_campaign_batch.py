@@ -11,7 +11,7 @@ from app import aws, secrets
 from app.config import get_settings
 from app.delivery import send
 from app.delivery.models import SendBatch
-from app.delivery.queue import StepFunctionsResumer
+from app.delivery.queue import SqsBatchQueue, StepFunctionsResumer
 from app.delivery.sender import TokenBucket
 from app.observability import with_lambda_context
 from app.store import Store
@@ -24,9 +24,11 @@ if TYPE_CHECKING:
 
 @cache
 def limiter() -> TokenBucket:
-    """This instance's share of the account's sending rate (kept while the instance is warm)."""
+    """This instance's share of the account's sending rate, less the share kept for test copies and
+    welcome mail (app/mail.py); kept while the instance is warm."""
     settings = get_settings()
-    return TokenBucket(settings.send_rate_per_second / max(settings.send_max_concurrency, 1))
+    campaigns_rate = max(settings.send_rate_per_second - settings.transactional_rate_per_second, 1.0)
+    return TokenBucket(campaigns_rate / max(settings.send_max_concurrency, 1))
 
 
 def record_handler(record: SQSRecord, *, kit: send.SenderKit) -> str:
@@ -38,15 +40,21 @@ def record_handler(record: SQSRecord, *, kit: send.SenderKit) -> str:
 @with_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     """Partial batch response: only the batches that stopped come back."""
+    settings = get_settings()
+    if not settings.send_queue_url:
+        raise RuntimeError("SEND_QUEUE_URL is not set")
     store = Store.default()
     kit = send.SenderKit(  # templates are compiled once per invocation
         campaigns=store.campaigns,
         recipients=store.recipients,
+        batches=store.batches,
+        queue=SqsBatchQueue(aws.sqs(), settings.send_queue_url),
         ses=aws.campaign_ses(),
         resumer=StepFunctionsResumer(aws.stepfunctions()),
-        settings=get_settings(),
+        settings=settings,
         limiter=limiter(),
         signing_key=secrets.signing_key,
+        time_left=lambda: context.get_remaining_time_in_millis() / 1000,
     )
     return process_partial_response(
         event=event,

@@ -11,6 +11,7 @@ from app.config import get_settings
 from app.events import UserSignedUp
 from app.idempotency import Idempotent
 from app.observability import bind_correlation_id, with_lambda_context
+from app.store import Store
 from app.users import service
 
 if TYPE_CHECKING:
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
 
 def send(event: UserSignedUp) -> str:
     """Send the email for one sign-up."""
-    return service.send_welcome_email(event, ses=aws.sesv2(), settings=get_settings())
+    return service.send_welcome_email(
+        event, ses=aws.sesv2(), settings=get_settings(), budget=Store.default().send_budget
+    )
 
 
 send_once = Idempotent(send, data_argument="event", key="user_id")

@@ -1,10 +1,18 @@
-"""How a campaign's delivery is started: Step Functions now, or EventBridge Scheduler later."""
+"""How a campaign's delivery is started: Step Functions now, or EventBridge Scheduler later.
+
+An execution is named after its campaign, so a start whose answer was lost cannot start a second
+one: the retry finds the execution by its name and adopts it while it runs. A name stays taken for
+90 days after its execution ended; a campaign that needs a new execution then (its first one
+failed before it began sending) gets its name with a suffix. Only the execution that moves the
+campaign to `sending` may deliver it (app/delivery/start.py).
+"""
 
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.aws import error_code
 from app.errors import UpstreamUnavailable
@@ -51,11 +59,13 @@ class StepFunctionsLauncher:
         state_machine_arn: str,
         scheduler_role_arn: str,
         stage: str,
+        schedule_dlq_arn: str | None = None,
     ) -> None:
         self.sfn = sfn
         self.scheduler = scheduler
         self.state_machine_arn = state_machine_arn
         self.scheduler_role_arn = scheduler_role_arn
+        self.schedule_dlq_arn = schedule_dlq_arn
         self.prefix = f"herald-{stage}"
 
     @staticmethod
@@ -65,31 +75,55 @@ class StepFunctionsLauncher:
         )
 
     def start(self, owner_id: str, campaign_id: str, correlation_id: str | None) -> str:
-        """StartExecution named after the campaign (a campaign has one execution)."""
+        """StartExecution named after the campaign; one that already runs under that name (a start
+        whose answer was lost) is adopted, one that ended leaves the name to a suffixed one."""
+        payload = self._input(owner_id, campaign_id, correlation_id)
         try:
-            response = self.sfn.start_execution(
-                stateMachineArn=self.state_machine_arn,
-                name=campaign_id,
-                input=self._input(owner_id, campaign_id, correlation_id),
-            )
+            return self._start(campaign_id, payload)
+        except Exception as exc:
+            running = self._running(campaign_id)
+            if running is not None:
+                return running
+            if error_code(exc) != "ExecutionAlreadyExists":
+                raise UpstreamUnavailable(
+                    f"The delivery could not start ({error_code(exc) or exc})."
+                ) from exc
+        try:
+            return self._start(f"{campaign_id}-{secrets.token_hex(4)}", payload)
         except Exception as exc:
             raise UpstreamUnavailable(f"The delivery could not start ({error_code(exc) or exc}).") from exc
+
+    def _start(self, name: str, payload: str) -> str:
+        response = self.sfn.start_execution(stateMachineArn=self.state_machine_arn, name=name, input=payload)
         return str(response["executionArn"])
+
+    def _running(self, name: str) -> str | None:
+        """The ARN of the execution of this name while it runs (None: none, it ended, or unknown)."""
+        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:", 1) + f":{name}"
+        try:
+            described = self.sfn.describe_execution(executionArn=arn)
+        except Exception:
+            return None
+        return arn if described.get("status") == "RUNNING" else None
 
     def schedule(self, owner_id: str, campaign_id: str, at: datetime, correlation_id: str | None) -> str:
         """A one-time schedule that starts the execution, deleted after it ran."""
         name = schedule_name(self.prefix, campaign_id)
+        target: dict[str, Any] = {
+            "Arn": self.state_machine_arn,
+            "RoleArn": self.scheduler_role_arn,
+            "Input": self._input(owner_id, campaign_id, correlation_id),
+            "RetryPolicy": {"MaximumEventAgeInSeconds": 3600, "MaximumRetryAttempts": 10},
+        }
+        if self.schedule_dlq_arn:
+            target["DeadLetterConfig"] = {"Arn": self.schedule_dlq_arn}
         try:
             self.scheduler.create_schedule(
                 Name=name,
                 ScheduleExpression=at_expression(at),
                 ScheduleExpressionTimezone="UTC",
                 FlexibleTimeWindow={"Mode": "OFF"},
-                Target={
-                    "Arn": self.state_machine_arn,
-                    "RoleArn": self.scheduler_role_arn,
-                    "Input": self._input(owner_id, campaign_id, correlation_id),
-                },
+                Target=target,  # type: ignore[arg-type]
                 ActionAfterCompletion="DELETE",
             )
         except Exception as exc:

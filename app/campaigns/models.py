@@ -22,6 +22,9 @@ RecipientStatus = Literal[
     "pending", "claimed", "sent", "delivered", "bounced", "complained", "unsubscribed", "failed"
 ]
 MAX_BODY = 256 * 1024
+# The subject, bodies and names together, in UTF-8 bytes: the campaign item also holds its
+# bookkeeping (timeline, counters, task token), and DynamoDB refuses an item over 400 KB.
+MAX_CONTENT_BYTES = 350 * 1024
 
 Text = Annotated[str, AfterValidator(str.strip)]
 # The display name of the From header: no line breaks or other control characters (header

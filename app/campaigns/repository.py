@@ -1,7 +1,10 @@
 """DynamoDB access for campaigns (the owner is in every key).
 
 Keys: campaign C = PK=OWNER#<owner>, SK=CAMPAIGN#<id> (content, status, timeline, counters,
-task token, execution, failure).
+task token, the execution delivering it, failure). Nothing on it grows with the audience: the
+batches done are items of their own (app/delivery/repository.py); the timeline grows only by the
+transitions a person repeats, which are counted and bounded (MAX_REPEATS pauses, MAX_REPEATS
+schedules); the content is bounded by the API (MAX_CONTENT_BYTES). It stays far below 400 KB.
 
 | access pattern                        | key                              | operation                     |
 |---------------------------------------|----------------------------------|-------------------------------|
@@ -10,8 +13,9 @@ task token, execution, failure).
 | a page of the owner's campaigns       | C's PK, SK begins_with CAMPAIGN# | Query (newest first)          |
 | edit, change status (+ timeline)      | C                                | UpdateItem (status IN ...)    |
 | delete a draft or finished campaign   | C                                | DeleteItem (status IN ...)    |
+| freeze a page of the audience         | C                                | UpdateItem (cursor unchanged) |
+| note batches put on the queue         | C                                | UpdateItem (count unchanged)  |
 | store the task token (WaitForSender)  | C                                | UpdateItem, ALL_NEW           |
-| complete a batch, once (send worker)  | C (done_batches set)             | UpdateItem ADD (NOT contains) |
 | count feedback (delivered, bounced..) | C                                | UpdateItem ADD                |
 """
 
@@ -35,6 +39,8 @@ from app.db import Table, new_item, now_iso
 from app.writes import Append, one_of
 
 ENTITY = "campaign"
+# Times a campaign may be paused, and scheduled: each adds two timeline entries to its item.
+MAX_REPEATS = 20
 CONTENT_FIELDS = (
     "name",
     "subject",
@@ -95,11 +101,12 @@ class CampaignRecord:
     correlation_id: str | None
     task_token: str | None
     wait_timeout_seconds: int | None
+    execution: str | None  # the name of the execution delivering it (set when it starts sending)
     audience_frozen: bool
-    enqueued: bool
+    audience_cursor: str | None  # the audience is frozen a page at a time: where the next starts
     batches_total: int
+    batches_enqueued: int  # batches 0 .. batches_enqueued - 1 were handed to the send queue
     batches_done: int
-    done_batches: frozenset[int]
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> CampaignRecord:
@@ -111,11 +118,12 @@ class CampaignRecord:
             correlation_id=str(item["correlation_id"]) if item.get("correlation_id") else None,
             task_token=str(item["task_token"]) if item.get("task_token") else None,
             wait_timeout_seconds=int(timeout) if timeout else None,
+            execution=str(item["execution"]) if item.get("execution") else None,
             audience_frozen=bool(item.get("audience_frozen")),
-            enqueued=bool(item.get("enqueued")),
+            audience_cursor=str(item["audience_cursor"]) if item.get("audience_cursor") else None,
             batches_total=int(item.get("batches_total", 0)),
+            batches_enqueued=int(item.get("batches_enqueued", 0)),
             batches_done=int(item.get("batches_done", 0)),
-            done_batches=frozenset(int(n) for n in item.get("done_batches") or ()),
         )
 
     @property
@@ -133,9 +141,21 @@ class CampaignRecord:
         """The counters."""
         return self.campaign.stats
 
+    def senders_finished(self) -> bool:
+        """The whole audience is frozen and every batch of it has been counted."""
+        return self.audience_frozen and self.batches_done >= self.batches_total
+
     def all_done(self) -> bool:
         """Sending, and every batch has been counted."""
-        return self.status == "sending" and self.batches_done >= self.batches_total
+        return self.status == "sending" and self.senders_finished()
+
+    def pauses(self) -> int:
+        """How many times the campaign was paused."""
+        return sum(1 for change in self.campaign.timeline if change.status == "paused")
+
+    def schedules(self) -> int:
+        """How many times the campaign was scheduled."""
+        return sum(1 for change in self.campaign.timeline if change.status == "scheduled")
 
 
 class CampaignRepository:
@@ -193,9 +213,13 @@ class CampaignRepository:
         to: str | None = None,
         sets: Mapping[str, Any] | None = None,
         removes: Iterable[str] = (),
+        adds: Mapping[str, Any] | None = None,
         correlation_id: str | None = None,
+        condition: str | None = None,
+        values: Mapping[str, Any] | None = None,
     ) -> CampaignRecord | None:
-        """Change a campaign whose status is one of `allowed` (moving it to `to`); None when refused.
+        """Change a campaign whose status is one of `allowed` (moving it to `to`), and for which
+        `condition` (with its `values`) holds; None when refused.
 
         A status change appends to the timeline in the same write.
         """
@@ -204,16 +228,93 @@ class CampaignRepository:
         changes["correlation_id"] = correlation_id or None
         if to is not None:
             changes.update({"status": to, "timeline": Append([{"status": to, "at": now}])})
-        in_allowed, values = one_of("#status", allowed)
+        in_allowed, in_values = one_of("#status", allowed)
         item = self.table.update(
             *campaign_key(owner_id, campaign_id),
             sets=changes,
+            adds=adds or {},
             removes=tuple(removes),
-            condition=f"attribute_exists(PK) AND {in_allowed}",
+            condition=f"attribute_exists(PK) AND {in_allowed}" + (f" AND ({condition})" if condition else ""),
             names={"#status": "status"},
-            values=values,
+            values={**in_values, **(values or {})},
         )
         return CampaignRecord.from_item(item) if item else None
+
+    def repeat(
+        self,
+        owner_id: str,
+        campaign_id: str,
+        counter: str,
+        *,
+        allowed: Iterable[str],
+        to: str,
+        sets: Mapping[str, Any] | None = None,
+        correlation_id: str | None,
+    ) -> CampaignRecord | None:
+        """A transition a person may repeat (pause, schedule), counted in `counter` and refused
+        (None) past MAX_REPEATS, as when the status is not one of `allowed`."""
+        return self.update(
+            owner_id,
+            campaign_id,
+            allowed=allowed,
+            to=to,
+            sets=sets,
+            adds={counter: 1},
+            correlation_id=correlation_id,
+            condition=f"attribute_not_exists({counter}) OR {counter} < :most",
+            values={":most": MAX_REPEATS},
+        )
+
+    def start_sending(
+        self, owner_id: str, campaign_id: str, *, execution: str, wait_timeout_seconds: int
+    ) -> CampaignRecord | None:
+        """queued (or scheduled) -> sending, owned by this execution (None when refused)."""
+        return self.update(
+            owner_id,
+            campaign_id,
+            allowed=("queued", "scheduled"),
+            to="sending",
+            sets={"execution": execution, "wait_timeout_seconds": wait_timeout_seconds},
+        )
+
+    def advance_freeze(
+        self,
+        owner_id: str,
+        campaign_id: str,
+        *,
+        cursor: str | None,
+        next_cursor: str | None,
+        recipients: int,
+        suppressed: int,
+        batches: int,
+    ) -> CampaignRecord | None:
+        """Count one frozen page of the audience, once: the write holds only while the cursor is
+        still where this page began (a retried page is refused). `next_cursor` None: all frozen."""
+        return self.update(
+            owner_id,
+            campaign_id,
+            allowed=("sending", "paused"),
+            sets={"audience_cursor": next_cursor, "audience_frozen": True if next_cursor is None else None},
+            removes=("audience_cursor",) if next_cursor is None else (),
+            adds={"recipients": recipients, "suppressed": suppressed, "batches_total": batches},
+            condition="attribute_not_exists(audience_frozen) AND "
+            + ("audience_cursor = :cursor" if cursor else "attribute_not_exists(audience_cursor)"),
+            values={":cursor": cursor} if cursor else None,
+        )
+
+    def note_enqueued(self, owner_id: str, campaign_id: str, *, before: int, after: int) -> bool:
+        """Batches before..after-1 are on the queue (refused when another step moved the count)."""
+        return (
+            self.table.update(
+                *campaign_key(owner_id, campaign_id),
+                sets={"batches_enqueued": after},
+                condition="attribute_exists(PK) AND "
+                + ("batches_enqueued = :before" if before else "attribute_not_exists(batches_enqueued)"),
+                values={":before": before} if before else {},
+                returns="NONE",
+            )
+            is not None
+        )
 
     def mark_sent(self, owner_id: str, campaign_id: str, *, sent: int, failed: int) -> CampaignRecord | None:
         """A delivering campaign is sent, with its final counts (None when it no longer is delivering).
@@ -230,9 +331,17 @@ class CampaignRepository:
         )
 
     def mark_failed(
-        self, owner_id: str, campaign_id: str, *, allowed: Iterable[str], code: str, message: str
+        self,
+        owner_id: str,
+        campaign_id: str,
+        *,
+        allowed: Iterable[str],
+        code: str,
+        message: str,
+        execution: str | None = None,
     ) -> CampaignRecord | None:
-        """A campaign whose status is one of `allowed` fails, saying why (None when it was elsewhere)."""
+        """A campaign whose status is one of `allowed` fails, saying why (None when it was elsewhere,
+        or when `execution` is given and another execution delivers it)."""
         return self.update(
             owner_id,
             campaign_id,
@@ -240,6 +349,8 @@ class CampaignRepository:
             to="failed",
             sets={"failure_code": code, "failure_message": message},
             removes=("task_token",),
+            condition="attribute_not_exists(execution) OR execution = :execution" if execution else None,
+            values={":execution": execution} if execution else None,
         )
 
     def delete(self, owner_id: str, campaign_id: str, *, allowed: Iterable[str]) -> bool:
@@ -262,18 +373,6 @@ class CampaignRepository:
                 condition="attribute_exists(PK)",
                 returns="NONE",
             )
-
-    def complete_batch(
-        self, owner_id: str, campaign_id: str, batch: int, counts: Mapping[str, int]
-    ) -> CampaignRecord | None:
-        """Count a finished batch once (its number joins `done_batches`); None when it was counted."""
-        item = self.table.update(
-            *campaign_key(owner_id, campaign_id),
-            adds={"batches_done": 1, "done_batches": {batch}, **counts},
-            condition="attribute_exists(PK) AND NOT contains(done_batches, :bn)",
-            values={":bn": batch},
-        )
-        return CampaignRecord.from_item(item) if item else None
 
     def store_token(self, owner_id: str, campaign_id: str, token: str) -> CampaignRecord | None:
         """Remember the execution's current task token; the campaign as it is now (None: it is gone)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, status
+from starlette.concurrency import run_in_threadpool
 
 from app import aws, secrets
 from app.api.deps import CorrelationId, CurrentUser, Page, SettingsDep, StoreDep
@@ -37,6 +38,7 @@ async def get_launcher(settings: SettingsDep) -> Launcher:
         state_machine_arn=settings.state_machine_arn,
         scheduler_role_arn=settings.campaign_scheduler_role_arn or "",
         stage=settings.stage,
+        schedule_dlq_arn=settings.campaign_schedule_dlq_arn,
     )
 
 
@@ -62,7 +64,8 @@ async def create_campaign(
     body: CampaignCreate, user: CurrentUser, store: StoreDep, correlation_id: CorrelationId
 ) -> Campaign:
     """A new draft for one of your lists (templates are checked: 422 template_error with the line)."""
-    return service.create_campaign(
+    return await run_in_threadpool(  # the templates are rendered once: off the event loop
+        service.create_campaign,
         user.user_id,
         body,
         repo=store.campaigns,
@@ -93,7 +96,8 @@ async def update_campaign(
     correlation_id: CorrelationId,
 ) -> Campaign:
     """Change a draft (409 campaign_not_editable otherwise)."""
-    return service.update_campaign(
+    return await run_in_threadpool(
+        service.update_campaign,
         user.user_id,
         campaign_id,
         body,
@@ -119,7 +123,8 @@ async def preview_campaign(
     body: PreviewRequest | None = None,
 ) -> Preview:
     """The campaign rendered for one subscriber of its list (`email`), or for a sample subscriber."""
-    return service.preview(
+    return await run_in_threadpool(
+        service.preview,
         user.user_id,
         campaign_id,
         (body or PreviewRequest()).email,
@@ -134,12 +139,15 @@ async def preview_campaign(
 async def send_test(
     campaign_id: CampaignId, user: CurrentUser, store: StoreDep, settings: SettingsDep
 ) -> TestSent:
-    """Send one copy (subject prefixed "[Test]") to your own address."""
-    return service.send_test(
+    """Send one copy (subject prefixed "[Test]") to your own address (429 `test_send_limit` past
+    the account's test copies per hour, `send_rate_limited` when Herald's mail is at its rate)."""
+    return await run_in_threadpool(
+        service.send_test,
         user.user_id,
         campaign_id,
         repo=store.campaigns,
         profiles=store.profiles,
+        budget=store.send_budget,
         ses=aws.sesv2(),
         settings=settings,
     )
@@ -232,7 +240,7 @@ async def resume_campaign(
         user.user_id,
         campaign_id,
         campaigns=store.campaigns,
-        recipients=store.recipients,
+        batches=store.batches,
         queue=delivery.queue,
         resumer=delivery.resumer,
         correlation_id=correlation_id,

@@ -10,6 +10,7 @@ from app.campaigns.launch import Launcher
 from app.campaigns.models import (
     DELETABLE,
     EDITABLE,
+    MAX_CONTENT_BYTES,
     Campaign,
     CampaignCreate,
     CampaignPage,
@@ -20,7 +21,7 @@ from app.campaigns.models import (
     ScheduleRequest,
     TestSent,
 )
-from app.campaigns.repository import CampaignRepository
+from app.campaigns.repository import CONTENT_FIELDS, MAX_REPEATS, CampaignRepository
 from app.config import Settings
 from app.contacts.lists import ListRepository
 from app.contacts.models import new_id
@@ -28,6 +29,7 @@ from app.contacts.subscribers import SubscriberRepository
 from app.delivery import sender
 from app.delivery.repository import RecipientRepository
 from app.errors import Conflict, InvalidInput, NotFound, found
+from app.mail import SendBudget
 from app.observability import logger
 from app.pagination import KeySource, PageRequest, next_cursor, start_after
 from app.preferences.tokens import Reader, preferences_url
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
 
 MIN_LEAD = timedelta(seconds=60)
+TEST_WAIT_SECONDS = 2  # how long a test copy waits for the SES rate's share before a 429
 
 
 def _not_found() -> NotFound:
@@ -55,6 +58,18 @@ def _refused(current: Campaign | None, action: str, code: str) -> Exception:
     if current is None:
         return _not_found()
     return Conflict(f"A {current.status} campaign cannot be {action}.", code=code)
+
+
+def _check_size(content: dict[str, Any]) -> None:
+    """The content fits on the campaign item with room for its bookkeeping (422 otherwise)."""
+    size = sum(len(str(v).encode()) for k, v in content.items() if k in CONTENT_FIELDS and v is not None)
+    if size > MAX_CONTENT_BYTES:
+        raise InvalidInput(
+            f"The subject and bodies take {size // 1024} KB together; a campaign holds at most "
+            f"{MAX_CONTENT_BYTES // 1024} KB.",
+            code="content_too_large",
+            details=[{"size_bytes": size, "max_bytes": MAX_CONTENT_BYTES}],
+        )
 
 
 def get_campaign(owner_id: str, campaign_id: str, *, repo: CampaignRepository) -> Campaign:
@@ -75,6 +90,7 @@ def create_campaign(
     if lists.get(owner_id, cmd.list_id) is None:
         raise _list_not_found()
     check_target(owner_id, cmd.list_id, cmd.segment_id, segments=segments)
+    _check_size(cmd.model_dump())
     rendering.check(
         subject=cmd.subject, html_body=cmd.html_body, text_body=cmd.text_body, campaign_name=cmd.name
     )
@@ -117,6 +133,7 @@ def update_campaign(
     merged = {**current.model_dump(), **changes}
     if {"list_id", "segment_id"} & set(changes):
         check_target(owner_id, merged["list_id"], merged["segment_id"], segments=segments)
+    _check_size(merged)
     rendering.check(
         subject=merged["subject"],
         html_body=merged["html_body"] or "",
@@ -212,10 +229,12 @@ def send_test(
     *,
     repo: CampaignRepository,
     profiles: ProfileRepository,
+    budget: SendBudget,
     ses: SESV2Client,
     settings: Settings,
 ) -> TestSent:
-    """One copy, rendered for a sample subscriber, to the owner's own address."""
+    """One copy, rendered for a sample subscriber, to the owner's own address: within the
+    account's test copies per hour and the share of the SES rate kept for such mail (429)."""
     campaign = get_campaign(owner_id, campaign_id, repo=repo)
     profile = profiles.get(owner_id)
     if profile is None:
@@ -229,6 +248,8 @@ def send_test(
         unsubscribe_url=page_url,
         preferences_url=f"{settings.app_url.rstrip('/')}/preferences/test",
     )
+    budget.take_test(owner_id, settings=settings)  # the account's own limit first: its refusals cost no one
+    budget.take_second("test", settings=settings, wait=TEST_WAIT_SECONDS)
     from email.utils import formataddr
 
     message_id = sender.send(
@@ -304,16 +325,23 @@ def schedule(
         raise Conflict("send_at must be at least a minute in the future.", code="invalid_send_at")
     if lists.get(owner_id, current.list_id) is None:
         raise _list_not_found()
-    record = repo.update(
+    record = repo.repeat(
         owner_id,
         campaign_id,
+        "schedules",
         allowed=EDITABLE,
         to="scheduled",
         sets={"scheduled_at": when.astimezone(UTC).isoformat()},
         correlation_id=correlation_id,
     )
     if record is None:
-        raise _already(repo.get(owner_id, campaign_id, consistent=True))
+        latest = repo.get_record(owner_id, campaign_id, consistent=True)
+        if latest is not None and latest.status in EDITABLE and latest.schedules() >= MAX_REPEATS:
+            raise Conflict(
+                f"The campaign was scheduled {MAX_REPEATS} times, the most it may be; send it now.",
+                code="schedule_limit_reached",
+            )
+        raise _already(latest.campaign if latest else None)
     try:
         launcher.schedule(owner_id, campaign_id, when, correlation_id)
     except Exception:

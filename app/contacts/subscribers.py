@@ -12,7 +12,8 @@ Keys: subscriber S = PK=LIST#<owner>#<list>, SK=SUB#<email>; the list L (lists.p
 | count a campaign sent (Finalize)     | S                              | UpdateItem ADD, once a campaign |
 | remove a subscriber, -1 on the list  | S + L                          | TransactWriteItems              |
 | import: which addresses exist        | S x100                         | BatchGetItem (consistent)       |
-| import: write subscribers            | S x25                          | BatchWriteItem (retried)        |
+| import: write new subscribers        | S x25                          | BatchWriteItem (retried)        |
+| import: change existing ones         | S                              | UpdateItem (if still there)     |
 | purge a deleted list, step by step   | S's PK; P                      | Query + BatchWriteItem; Update  |
 | a form asks to confirm (pending)     | S + L (a check)                | TransactWriteItems / UpdateItem |
 | confirm (unconfirmed -> subscribed)  | S + L (+1)                     | TransactWriteItems              |
@@ -433,24 +434,34 @@ class SubscriberRepository:
         *,
         changed: Sequence[tuple[SubscriberRecord, str, dict[str, Any]]] = (),
         import_id: str | None = None,
-    ) -> None:
-        """Write new subscribers, and (record, name, attributes) of existing ones, 25 per call;
-        an import stamps what it created or changed with its id."""
+    ) -> int:
+        """Write new subscribers (25 per call), and the name and attributes of existing ones
+        (record, name, attributes); an import stamps what it created or changed with its id.
+        Returns how many of the existing ones were changed.
+
+        An existing subscriber gets only those fields, and only while it still exists: the status
+        an unsubscribe set meanwhile stays, and a subscriber deleted meanwhile stays deleted.
+        """
         now = now_iso()
         items = [{**_new_item(owner_id, list_id, n, now=now), "created_import": import_id} for n in new]
-        items += [
-            {
-                **record.stored,
-                "name": name,
-                "attributes": attributes_json(attributes),
-                "attrs": filter_map(attributes),
-                "updated_import": import_id,
-                "updated_at": now,
-            }
-            for record, name, attributes in changed
-        ]
         if items:
             self.table.batch_put(items)
+        written = 0
+        for record, name, attributes in changed:
+            done = self.table.update(
+                *subscriber_key(owner_id, list_id, record.subscriber.email),
+                sets={
+                    "name": name,
+                    "attributes": attributes_json(attributes),
+                    "attrs": filter_map(attributes),
+                    "updated_import": import_id,
+                    "updated_at": now,
+                },
+                condition="attribute_exists(PK)",
+                returns="NONE",
+            )
+            written += done is not None
+        return written
 
     # The purge of a deleted list.
 

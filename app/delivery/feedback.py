@@ -1,7 +1,9 @@
 """SES feedback: Delivery, Bounce and Complaint events update recipients, stats and suppression.
 
 Replays change nothing: every recipient change is a conditional transition, and a campaign's
-stats count only the transitions that happened.
+stats count only the transitions that happened. A complaint or a permanent bounce suppresses the
+address whatever its recipient's state (failed, unsubscribed, or gone with its campaign): the
+mail reached SES, and the address must not be mailed again.
 """
 
 from __future__ import annotations
@@ -70,7 +72,11 @@ def apply_ses_event(event: SesEvent, *, kit: FeedbackKit) -> list[str]:
             changes.append(f"{email}:delivered")
             continue
         recipient = kit.recipients.get(owner_id, campaign_id, email)
-        if recipient is None:
+        if recipient is None:  # its campaign was deleted: the address is still suppressed
+            if _suppresses(event):
+                entry = SuppressionEntry(reason=_reason(event), source=f"campaign:{campaign_id}")
+                kit.suppressions.add(owner_id, email, entry)
+                changes.append(f"{email}:suppressed")
             continue
         if recipient.status in ("pending", "claimed"):
             # SES reported before the sender recorded the send (it does so per batch): retry later.
@@ -96,22 +102,43 @@ def _apply_one(event: SesEvent, recipient: RecipientRecord, *, kit: FeedbackKit)
     if kind == "Bounce" and event.bounce is not None:
         permanent = event.bounce.get("bounceType") == "Permanent"
         reason = f"{event.bounce.get('bounceType')}/{event.bounce.get('bounceSubType')}"
-        if not kit.recipients.transition(
+        moved = kit.recipients.transition(
             owner_id, campaign_id, email, allowed=("sent", "delivered"), to="bounced", reason=reason
+        )
+        if moved:
+            kit.count(owner_id, campaign_id, "bounced")
+        if permanent or (
+            moved and kit.recipients.count_soft_bounce(owner_id, email) >= kit.soft_bounce_limit
         ):
-            return None
-        kit.count(owner_id, campaign_id, "bounced")
-        if permanent or kit.recipients.count_soft_bounce(owner_id, email) >= kit.soft_bounce_limit:
             _suppress(recipient, "bounced", kit=kit)
-        return "bounced"
+        return "bounced" if moved else _suppressed_only(recipient, permanent)
     if kind == "Complaint":
-        if not kit.recipients.transition(
+        moved = kit.recipients.transition(
             owner_id, campaign_id, email, allowed=("sent", "delivered", "bounced"), to="complained"
-        ):
-            return None
-        kit.count(owner_id, campaign_id, "complained")
+        )
+        if moved:
+            kit.count(owner_id, campaign_id, "complained")
         _suppress(recipient, "complained", kit=kit)
-        return "complained"
+        return "complained" if moved else _suppressed_only(recipient, True)
+    return None
+
+
+def _suppresses(event: SesEvent) -> bool:
+    """A complaint, or a permanent bounce."""
+    bounce = event.bounce or {}
+    return event.event_type == "Complaint" or (
+        event.event_type == "Bounce" and bounce.get("bounceType") == "Permanent"
+    )
+
+
+def _reason(event: SesEvent) -> str:
+    return "complained" if event.event_type == "Complaint" else "bounced"
+
+
+def _suppressed_only(recipient: RecipientRecord, suppressed: bool) -> str | None:
+    """What changed for a recipient whose status stays (a replay changes nothing new)."""
+    if suppressed and recipient.status not in ("bounced", "complained"):
+        return "suppressed"
     return None
 
 

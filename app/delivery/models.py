@@ -9,13 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 if TYPE_CHECKING:
     from app.campaigns.repository import CampaignRecord
 
-BATCH_SIZE = 50  # recipients per send-queue message
+BATCH_SIZE = 50  # recipients per send-queue message (their opt-outs are one BatchGetItem of 100 keys)
 PAUSE_LIMIT_SECONDS = 7 * 24 * 3600  # how long a paused campaign waits to be resumed before it fails
 DEFAULT_WAIT_SECONDS = 3600
 # A recipient whose message went out, whatever SES reported since.
 SENT_LIKE = frozenset({"sent", "delivered", "bounced", "complained", "unsubscribed"})
 
-StateStatus = Literal["started", "done", "pending", "paused", "failed", "finalizing"]
+StateStatus = Literal["freezing", "started", "done", "pending", "paused", "failed", "finalizing"]
 
 
 class CampaignRef(BaseModel):
@@ -28,8 +28,17 @@ class CampaignRef(BaseModel):
     correlation_id: str | None = None
 
 
+class StepInput(BaseModel):
+    """What StartDelivery and MarkFailed get: the execution's state, and the execution's name (the
+    campaign remembers which execution delivers it; no other may)."""
+
+    state: dict[str, Any]
+    execution: str
+
+
 class DeliveryState(CampaignRef):
-    """What StartDelivery hands on, and what every resume carries (Choice looks at `status`)."""
+    """What StartDelivery hands on, and what every resume carries (Choice looks at `status`:
+    StartDelivery loops while `freezing`, Finalize while `finalizing`)."""
 
     status: StateStatus = "started"
     wait_timeout_seconds: int
@@ -81,6 +90,7 @@ class StepError(BaseModel):
 class FailedState(CampaignRef):
     """MarkFailed's input: the state that failed, with the Catch's error or the resume's reason."""
 
+    execution: str | None = None
     status: str | None = None
     reason: str | None = None
     wait_timeout_seconds: int | None = None
@@ -115,6 +125,7 @@ class SendBatch(BaseModel):
     campaign_id: str
     batch: int
     emails: list[str]
+    list_id: str | None = None  # the list whose opt-outs apply (None: the campaign's)
     correlation_id: str | None = None
 
 

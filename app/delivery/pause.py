@@ -1,18 +1,20 @@
 """Pause and resume a sending campaign (API use cases that steer the running delivery).
 
-A pause stops the senders at their next batch (each reads the campaign first); a resume puts
-every batch not counted yet back on the send queue, and nobody is mailed twice (the claims).
+A pause stops the senders at their next batch (each reads the campaign first and parks the batch
+it got, see send.py); a resume puts the parked batches back on the send queue and brings the
+execution back to WaitForSender, which tops the queue up again. Nobody is mailed twice (the
+claims), and everybody's opt-out since the pause is honoured (checked at send time).
 """
 
 from __future__ import annotations
 
 from app.aws import error_code
 from app.campaigns.models import Campaign
-from app.campaigns.repository import CampaignRepository
+from app.campaigns.repository import MAX_REPEATS, CampaignRepository
 from app.delivery.models import PAUSE_LIMIT_SECONDS, DeliveryState, StateStatus
 from app.delivery.queue import BatchQueue, Resumer
-from app.delivery.repository import RecipientRepository
-from app.delivery.start import enqueue
+from app.delivery.repository import BatchRepository
+from app.delivery.start import requeue_parked
 from app.errors import Conflict, NotFound, UpstreamUnavailable
 from app.observability import logger
 
@@ -29,12 +31,20 @@ class CampaignNotPaused(Conflict):
     code = "campaign_not_paused"
 
 
+class PauseLimitReached(Conflict):
+    """A campaign may be paused MAX_REPEATS times."""
+
+    code = "pause_limit_reached"
+
+
 def _refuse(
     campaigns: CampaignRepository, owner_id: str, campaign_id: str, error: type[Conflict]
 ) -> Exception:
-    current = campaigns.get(owner_id, campaign_id, consistent=True)
+    current = campaigns.get_record(owner_id, campaign_id, consistent=True)
     if current is None:
         return NotFound("No such campaign.", code="campaign_not_found")
+    if error is CampaignNotSending and current.status == "sending" and current.pauses() >= MAX_REPEATS:
+        return PauseLimitReached(f"The campaign was paused {MAX_REPEATS} times, the most it may be.")
     return error(f"The campaign is {current.status}.")
 
 
@@ -46,10 +56,10 @@ def pause(
     resumer: Resumer,
     correlation_id: str | None,
 ) -> Campaign:
-    """sending -> paused. Senders drop the batches they get from now on (resume enqueues them
+    """sending -> paused. Senders park the batches they get from now on (resume enqueues them
     again); the execution goes round to a wait as long as PAUSE_LIMIT_SECONDS."""
-    record = campaigns.update(
-        owner_id, campaign_id, allowed=("sending",), to="paused", correlation_id=correlation_id
+    record = campaigns.repeat(
+        owner_id, campaign_id, "pauses", allowed=("sending",), to="paused", correlation_id=correlation_id
     )
     if record is None:
         raise _refuse(campaigns, owner_id, campaign_id, CampaignNotSending)
@@ -71,25 +81,21 @@ def resume(
     campaign_id: str,
     *,
     campaigns: CampaignRepository,
-    recipients: RecipientRepository,
+    batches: BatchRepository,
     queue: BatchQueue,
     resumer: Resumer,
     correlation_id: str | None,
 ) -> Campaign:
-    """paused -> sending: every batch not counted yet goes back on the send queue (recipients
+    """paused -> sending: the batches parked meanwhile go back on the send queue (recipients
     already mailed are skipped by their claims), and the execution waits for the senders again."""
     record = campaigns.update(
         owner_id, campaign_id, allowed=("paused",), to="sending", correlation_id=correlation_id
     )
     if record is None:
         raise _refuse(campaigns, owner_id, campaign_id, CampaignNotPaused)
-    requeued = (
-        enqueue(record, recipients=recipients, queue=queue, skip=record.done_batches)
-        if record.enqueued
-        else 0
-    )
+    requeued = requeue_parked(record, batches=batches, queue=queue)
     if record.task_token:
         status: StateStatus = "done" if record.all_done() else "pending"
         resumer.resume(record.task_token, DeliveryState.of(record, status).model_dump())
-    logger.info("campaign resumed", extra={"campaign_id": campaign_id, "batches_requeued": requeued})
+    logger.info("campaign resumed", extra={"campaign_id": campaign_id, "batches_requeued": len(requeued)})
     return record.campaign

@@ -28,10 +28,14 @@ class BatchQueue(Protocol):
 
 
 class Resumer(Protocol):
-    """Resumes an execution waiting on a task token."""
+    """Resumes an execution waiting on a task token, or tells it the senders are progressing."""
 
     def resume(self, token: str, output: Mapping[str, Any]) -> bool:
         """SendTaskSuccess; False when the token is stale (used or timed out)."""
+        ...
+
+    def heartbeat(self, token: str) -> bool:
+        """SendTaskHeartbeat (the wait restarts its count); False when the token is stale."""
         ...
 
 
@@ -44,7 +48,12 @@ class DeliveryControl:
 
 
 class SqsBatchQueue:
-    """The send queue (SQS, 10 messages per call)."""
+    """The send queue (SQS, 10 messages per call): a standard queue used as a fair queue.
+
+    Every message carries its tenant as MessageGroupId. On a standard queue SQS then keeps each
+    tenant's share fair: when one tenant's backlog grows (a large campaign), it delivers the other
+    tenants' messages first, so their dwell time stays low, without FIFO's ordering limits.
+    """
 
     def __init__(self, sqs: SQSClient, url: str) -> None:
         self.sqs = sqs
@@ -57,7 +66,8 @@ class SqsBatchQueue:
             response = self.sqs.send_message_batch(
                 QueueUrl=self.url,
                 Entries=[
-                    {"Id": str(i), "MessageBody": batch.model_dump_json()} for i, batch in enumerate(chunk)
+                    {"Id": str(i), "MessageBody": batch.model_dump_json(), "MessageGroupId": batch.owner_id}
+                    for i, batch in enumerate(chunk)
                 ],
             )
             if response.get("Failed"):
@@ -77,6 +87,16 @@ class StepFunctionsResumer:
         except Exception as exc:
             if error_code(exc) in STALE_TOKEN:
                 logger.info("task token already used or timed out", extra={"error": error_code(exc)})
+                return False
+            raise
+        return True
+
+    def heartbeat(self, token: str) -> bool:
+        """SendTaskHeartbeat; a stale token is not an error."""
+        try:
+            self.sfn.send_task_heartbeat(taskToken=token)
+        except Exception as exc:
+            if error_code(exc) in STALE_TOKEN:
                 return False
             raise
         return True

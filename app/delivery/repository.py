@@ -1,12 +1,18 @@
-"""DynamoDB access for a campaign's recipients and for soft-bounce counts.
+"""DynamoDB access for a campaign's recipients, its batches, and soft-bounce counts.
 
-Keys: recipient R = PK=CAMPAIGN#<owner>#<campaign>, SK=RCPT#<email>;
-soft bounces B = PK=OWNER#<owner>#SOFTBOUNCE, SK=EMAIL#<email>.
+Keys: recipient R = PK=CAMPAIGN#<owner>#<campaign>, SK=RCPT#<email>; batch N (its addresses,
+done or not) = same PK, SK=BATCH#<number, 7 digits>; a batch a sender set aside while the campaign
+was paused P = same PK, SK=PARKED#<number>; soft bounces B = PK=OWNER#<owner>#SOFTBOUNCE,
+SK=EMAIL#<email>; the subscriber S and suppression X of contacts (read to honour opt-outs).
 
 | access pattern                         | key                          | operation                          |
 |----------------------------------------|------------------------------|------------------------------------|
-| freeze the audience                    | R x25                        | BatchWriteItem                     |
-| re-read the audience (a retried start) | R's PK                       | Query                              |
+| freeze a page of the audience          | R + N x25                    | BatchWriteItem                     |
+| read batches to enqueue                | N x100                       | BatchGetItem                       |
+| count a batch once, with the campaign  | N + the campaign             | TransactWriteItems (N not done)    |
+| park / take back a batch (paused)      | P                            | PutItem / DeleteItem, UpdateItem   |
+| the batches parked while paused        | P's PK, SK begins_with PARKED| Query                              |
+| who opted out since the freeze         | S + X x50                    | BatchGetItem (one per batch)       |
 | claim before sending (at most once)    | R                            | UpdateItem (status = pending)      |
 | release a throttled claim              | R                            | UpdateItem (claimed by me)         |
 | record sent + message id               | R x25                        | BatchWriteItem (I hold the claims) |
@@ -21,17 +27,21 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from app.campaigns.models import Recipient, RecipientStatus
+from app.campaigns.repository import campaign_key
 from app.contacts.models import Subscriber
+from app.contacts.subscribers import subscriber_key
+from app.contacts.suppression import suppression_key
 from app.db import Item, Table, new_item, now_iso
-from app.writes import one_of
+from app.writes import Update, one_of
 
 ENTITY = "campaign_recipient"
+BATCH = "campaign_batch"
 # Statuses a recipient can have once its message went out.
 RECORDED = ("sent", "delivered", "bounced", "complained", "unsubscribed")
 
@@ -44,6 +54,16 @@ def recipients_pk(owner_id: str, campaign_id: str) -> str:
 def recipient_key(owner_id: str, campaign_id: str, email: str) -> tuple[str, str]:
     """The key of one recipient."""
     return recipients_pk(owner_id, campaign_id), f"RCPT#{email}"
+
+
+def batch_key(owner_id: str, campaign_id: str, number: int) -> tuple[str, str]:
+    """The key of one batch of a campaign's audience."""
+    return recipients_pk(owner_id, campaign_id), f"BATCH#{number:07d}"
+
+
+def parked_key(owner_id: str, campaign_id: str, number: int) -> tuple[str, str]:
+    """The key of the mark a sender leaves for a batch it set aside while the campaign was paused."""
+    return recipients_pk(owner_id, campaign_id), f"PARKED#{number:07d}"
 
 
 def _text(value: Any) -> str | None:
@@ -132,9 +152,16 @@ class RecipientRepository:
         self.table = table
 
     def freeze(
-        self, owner_id: str, campaign_id: str, list_id: str, batches: Sequence[Sequence[Subscriber]]
+        self,
+        owner_id: str,
+        campaign_id: str,
+        list_id: str,
+        batches: Sequence[Sequence[Subscriber]],
+        *,
+        first: int = 0,
     ) -> None:
-        """Write the audience as pending recipients, each with the number of its batch."""
+        """Write a page of the audience as pending recipients, in batches numbered from `first`
+        (each batch an item with its addresses, which the send queue gets a message of)."""
         now = now_iso()
         items = [
             _item(
@@ -145,23 +172,60 @@ class RecipientRepository:
                     email=s.email,
                     name=s.name,
                     attributes_json=json.dumps(dict(s.attributes), separators=(",", ":")),
-                    batch=number,
+                    batch=first + offset,
                     status="pending",
                     updated_at=now,
                 )
             )
-            for number, batch in enumerate(batches)
+            for offset, batch in enumerate(batches)
             for s in batch
+        ]
+        items += [
+            new_item(
+                batch_key(owner_id, campaign_id, first + offset),
+                BATCH,
+                owner_id=owner_id,
+                campaign_id=campaign_id,
+                batch=first + offset,
+                list_id=batch[0].list_id or list_id,  # a page, so its batches, reads one list
+                emails=[s.email for s in batch],
+                status="waiting",
+            )
+            for offset, batch in enumerate(batches)
         ]
         if items:
             self.table.batch_put(items)
 
-    def all(self, owner_id: str, campaign_id: str) -> Iterator[RecipientRecord]:
-        """Every recipient of a campaign, in email order."""
-        items = self.table.query_all(
-            "PK = :pk AND begins_with(SK, :r)", {":pk": recipients_pk(owner_id, campaign_id), ":r": "RCPT#"}
-        )
-        yield from (RecipientRecord.from_item(item) for item in items)
+    def frozen_before(
+        self, owner_id: str, campaign_id: str, emails: Sequence[str], *, batch: int
+    ) -> set[str]:
+        """Which of these addresses an earlier page already froze (in a batch numbered below
+        `batch`; a retried page finds its own recipients, which it keeps)."""
+        keys = [recipient_key(owner_id, campaign_id, e) for e in emails]
+        return {str(i["email"]) for i in self.table.batch_get(keys) if int(i.get("batch", 0)) < batch}
+
+    def opted_out(self, owner_id: str, list_id: str, emails: Sequence[str]) -> dict[str, str]:
+        """Which of these addresses may no longer be mailed, and why: unsubscribed (or bounced,
+        complained, removed from the list) or suppressed since the audience was frozen."""
+        keys = [subscriber_key(owner_id, list_id, e) for e in emails]
+        keys += [suppression_key(owner_id, e) for e in emails]
+        found = self.table.batch_get(keys)
+        subscribed = {
+            str(i["email"]) for i in found if i.get("type") == "subscriber" and i["status"] == "subscribed"
+        }
+        status = {str(i["email"]): str(i["status"]) for i in found if i.get("type") == "subscriber"}
+        suppressed = {
+            str(i["email"]): str(i.get("reason", "")) for i in found if i.get("type") == "suppression"
+        }
+        why: dict[str, str] = {}
+        for email in emails:
+            if email in suppressed:
+                why[email] = f"suppressed ({suppressed[email]})"
+            elif email not in status:
+                why[email] = "removed from the list"
+            elif email not in subscribed:
+                why[email] = status[email]
+        return why
 
     def get(self, owner_id: str, campaign_id: str, email: str) -> RecipientRecord | None:
         """One recipient (strongly consistent)."""
@@ -292,3 +356,114 @@ class RecipientRepository:
             returns="UPDATED_NEW",
         )
         return int((counted or {}).get("bounces", 1))
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    """One batch of a campaign's frozen audience."""
+
+    owner_id: str
+    campaign_id: str
+    batch: int
+    list_id: str | None  # the list its members were read from (None: the campaign's)
+    emails: tuple[str, ...]
+    done: bool
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> BatchRecord:
+        """Build from a stored item."""
+        return cls(
+            owner_id=str(item["owner_id"]),
+            campaign_id=str(item["campaign_id"]),
+            batch=int(item["batch"]),
+            list_id=str(item["list_id"]) if item.get("list_id") else None,
+            emails=tuple(str(e) for e in item.get("emails") or ()),
+            done=item.get("status") == "done",
+        )
+
+
+class BatchRepository:
+    """A campaign's batches: which are done (counted once), and those parked while it was paused."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def get_many(self, owner_id: str, campaign_id: str, numbers: Iterable[int]) -> list[BatchRecord]:
+        """These batches, in number order (BatchGetItem)."""
+        items = self.table.batch_get([batch_key(owner_id, campaign_id, n) for n in numbers])
+        return sorted((BatchRecord.from_item(i) for i in items), key=lambda b: b.batch)
+
+    def complete(self, owner_id: str, campaign_id: str, number: int, counts: Mapping[str, int]) -> bool:
+        """Count a finished batch once: it becomes done and its counts join the campaign's in one
+        transaction. False when it was already done (or the campaign is gone)."""
+        now = now_iso()
+        failed = self.table.transact(
+            [
+                Update(
+                    *batch_key(owner_id, campaign_id, number),
+                    sets={"status": "done", "done_at": now, **counts},
+                    condition="attribute_exists(PK) AND #s <> :done",
+                    names={"#s": "status"},
+                    values={":done": "done"},
+                ),
+                Update(
+                    *campaign_key(owner_id, campaign_id),
+                    sets={"updated_at": now},
+                    adds={"batches_done": 1, **counts},
+                    condition="attribute_exists(PK)",
+                ),
+            ]
+        )
+        return not failed
+
+    def park(self, owner_id: str, campaign_id: str, number: int) -> None:
+        """Set a batch aside while its campaign is paused (the resume's WaitForSender enqueues it)."""
+        self.table.put(
+            new_item(
+                parked_key(owner_id, campaign_id, number),
+                "campaign_parked_batch",
+                batch=number,
+                state="parked",
+                parked_at=now_iso(),
+            )
+        )
+
+    def unpark(self, owner_id: str, campaign_id: str, number: int) -> bool:
+        """Take a parked batch back (the campaign was resumed meanwhile); False when the resume
+        already took it to enqueue it again."""
+        return self.table.delete(
+            *parked_key(owner_id, campaign_id, number),
+            condition="#state = :parked",
+            names={"#state": "state"},
+            values={":parked": "parked"},
+        )
+
+    def take_parked(self, owner_id: str, campaign_id: str) -> list[int]:
+        """The parked batches this resume enqueues again: each is marked taken first (a sender that
+        tries to take it back then leaves it); those taken by an earlier, interrupted try count too."""
+        items = self.table.query_all(  # strongly consistent: a mark just written must be seen
+            "PK = :pk AND begins_with(SK, :p)",
+            {":pk": recipients_pk(owner_id, campaign_id), ":p": "PARKED#"},
+            consistent=True,
+        )
+        taken = []
+        for item in items:
+            number = int(item["batch"])
+            if (
+                item.get("state") == "taken"
+                or self.table.update(
+                    *parked_key(owner_id, campaign_id, number),
+                    sets={"state": "taken"},
+                    condition="#state = :parked",
+                    names={"#state": "state"},
+                    values={":parked": "parked"},
+                    returns="NONE",
+                )
+                is not None
+            ):
+                taken.append(number)
+        return taken
+
+    def forget_parked(self, owner_id: str, campaign_id: str, numbers: Sequence[int]) -> None:
+        """Remove the marks of batches that are back on the queue."""
+        self.table.batch_delete([parked_key(owner_id, campaign_id, n) for n in numbers])

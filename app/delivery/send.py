@@ -10,9 +10,18 @@ crash between SES accepting a message and the `sent` write makes that recipient 
 the mail went out. Throttling releases the claim (back to pending) and reports the batch as a
 failure, so SQS brings it back; recipients sent before the throttle are skipped then.
 
-A batch is counted once (its number joins the campaign's `done_batches` set); the sender whose
-count makes `batches_done == batches_total` resumes the execution with the totals. WaitForSender
-(wait.py) stores the token and resumes itself when the senders finished before it ran.
+Opt-outs win: a batch starts with one BatchGetItem of its subscribers and their suppressions, and
+a recipient who unsubscribed, was removed or suppressed since the audience was frozen is not
+mailed (`failed`, reason `opted_out: ...`). A sender with less than SENDER_RESERVE_SECONDS of its
+Lambda time left takes no further recipient: it puts the batch back on the queue (those already
+done are skipped by their claims) and the batch is counted by whichever attempt finishes it.
+
+A batch is counted once (its batch item becomes done in the transaction that adds its counts to
+the campaign); the sender whose count completes the campaign resumes the execution with the
+totals. Others send a heartbeat (the wait's timeout counts from the last batch done), or resume
+it with `pending` when the queue's window runs low (start.top_up). WaitForSender (wait.py)
+stores the token and resumes itself when the senders finished before it ran. A batch of a paused
+campaign is parked for the resume (pause.py), unless the campaign was resumed meanwhile.
 """
 
 from __future__ import annotations
@@ -26,10 +35,10 @@ from app.aws import error_code
 from app.campaigns.rendering import CompiledCampaign, RenderFailed, context
 from app.campaigns.repository import CampaignRecord, CampaignRepository
 from app.config import Settings
-from app.delivery import sender
+from app.delivery import sender, start
 from app.delivery.models import SENT_LIKE, DeliveryState, SendBatch
-from app.delivery.queue import Resumer
-from app.delivery.repository import RecipientRecord, RecipientRepository
+from app.delivery.queue import BatchQueue, Resumer
+from app.delivery.repository import BatchRepository, RecipientRecord, RecipientRepository
 from app.delivery.sender import TokenBucket
 from app.observability import bind_correlation_id, logger
 from app.preferences.tokens import Reader, preferences_url
@@ -43,6 +52,9 @@ if TYPE_CHECKING:
 # which come seconds after a send, find it recorded; a crash loses at most these records (those
 # recipients then count `failed`/interrupted, see above).
 SENT_RECORD_GROUP = 10
+# What one more recipient may need at worst (a render, the rate limiter, two SES attempts of the
+# campaign client's timeouts), plus recording the batch: a sender never starts one with less left.
+SENDER_RESERVE_SECONDS = 30.0
 
 
 class RetryBatch(Exception):
@@ -55,11 +67,16 @@ class SenderKit:
 
     campaigns: CampaignRepository
     recipients: RecipientRepository
+    batches: BatchRepository
+    queue: BatchQueue
     ses: SESV2Client
     resumer: Resumer
     settings: Settings
     limiter: TokenBucket
     signing_key: Callable[[], bytes]
+    # Seconds left of the invocation (the Lambda context's remaining time): no recipient is begun
+    # with less than SENDER_RESERVE_SECONDS left.
+    time_left: Callable[[], float] = field(default=lambda: float("inf"))
     _compiled: dict[str, CompiledCampaign] = field(default_factory=dict)
 
     def campaign(self, owner_id: str, campaign_id: str) -> tuple[CampaignRecord, CompiledCampaign] | None:
@@ -85,37 +102,87 @@ class _Tally:
 
 
 def send_batch(batch: SendBatch, attempt: str, *, kit: SenderKit) -> str:
-    """Send a batch's recipients at most once each; returns "done", "counted" or "skipped".
+    """Send a batch's recipients at most once each; returns "done", "counted" (a batch counted
+    before), "skipped" (the campaign is not sending: paused batches are parked) or "handed_back"
+    (time ran short: the batch is back on the queue).
 
     Raises RetryBatch (after releasing its claim) when SES throttles or an upstream fails.
     """
     bind_correlation_id(batch.correlation_id)
     found = kit.campaign(batch.owner_id, batch.campaign_id)
-    if found is None or found[0].status != "sending":
+    if found is not None and found[0].status == "paused" and _parked(batch, kit=kit):
+        return "skipped"
+    if found is None or found[0].status not in ("sending", "paused"):
         logger.info(
             "batch for a campaign that is not sending; dropped", extra={"campaign_id": batch.campaign_id}
         )
         return "skipped"
     record, compiled = found
+    opted_out = kit.recipients.opted_out(
+        batch.owner_id, batch.list_id or record.campaign.list_id, batch.emails
+    )
     tally = _Tally()
     key = kit.signing_key()
+    handed_back = False
     try:
         for email in batch.emails:
-            _send_one(batch, email, attempt, record=record, compiled=compiled, key=key, kit=kit, tally=tally)
+            if kit.time_left() < SENDER_RESERVE_SECONDS:
+                handed_back = True
+                break
+            _send_one(
+                batch,
+                email,
+                attempt,
+                opted_out=opted_out.get(email),
+                record=record,
+                compiled=compiled,
+                key=key,
+                kit=kit,
+                tally=tally,
+            )
             if len(tally.claimed) >= SENT_RECORD_GROUP:
                 kit.recipients.mark_sent(tally.claimed)
                 tally.claimed.clear()
     finally:
         kit.recipients.mark_sent(tally.claimed)  # what went out is recorded even when the batch stops
-    counted = kit.campaigns.complete_batch(
-        batch.owner_id, batch.campaign_id, batch.batch, {"sent": tally.sent, "failed": tally.failed}
-    )
-    if counted is None:
+    if handed_back:
+        kit.queue.enqueue([batch])  # after the records: the next attempt must find them
+        logger.info("time ran short; batch handed back", extra={"campaign_id": batch.campaign_id})
+        return "handed_back"
+    counts = {"sent": tally.sent, "failed": tally.failed}
+    if not kit.batches.complete(batch.owner_id, batch.campaign_id, batch.batch, counts):
         return "counted"  # a redelivery of a batch that was already counted
-    if counted.all_done() and counted.task_token:
+    _report_progress(batch, kit=kit)
+    return "done"
+
+
+def _parked(batch: SendBatch, *, kit: SenderKit) -> bool:
+    """Park a paused campaign's batch; False when it was resumed meanwhile and the batch is ours to
+    send (the resume takes the marks it finds: a mark taken back first is not requeued)."""
+    kit.batches.park(batch.owner_id, batch.campaign_id, batch.batch)
+    current = kit.campaigns.get_record(batch.owner_id, batch.campaign_id, consistent=True)
+    if current is None or current.status != "sending":
+        logger.info("campaign paused; batch parked", extra={"campaign_id": batch.campaign_id})
+        return True
+    return not kit.batches.unpark(batch.owner_id, batch.campaign_id, batch.batch)
+
+
+def _report_progress(batch: SendBatch, *, kit: SenderKit) -> None:
+    """After a batch is counted: resume the execution when all are done, or when the queue needs
+    topping up; otherwise a heartbeat, so its wait counts from this batch."""
+    counted = kit.campaigns.get_record(batch.owner_id, batch.campaign_id, consistent=True)
+    if counted is None or not counted.task_token or counted.status != "sending":
+        return
+    if counted.all_done():
         kit.resumer.resume(counted.task_token, DeliveryState.of(counted, "done").model_dump())
         logger.info("last batch done; execution resumed", extra={"campaign_id": batch.campaign_id})
-    return "done"
+    elif (
+        counted.batches_enqueued < counted.batches_total
+        and counted.batches_enqueued - counted.batches_done <= start.REFILL_AT
+    ):
+        kit.resumer.resume(counted.task_token, DeliveryState.of(counted, "pending").model_dump())
+    else:
+        kit.resumer.heartbeat(counted.task_token)
 
 
 def _send_one(
@@ -123,6 +190,7 @@ def _send_one(
     email: str,
     attempt: str,
     *,
+    opted_out: str | None,
     record: CampaignRecord,
     compiled: CompiledCampaign,
     key: bytes,
@@ -142,8 +210,16 @@ def _send_one(
         elif current.status == "claimed" and current.attempt != attempt:
             # Its attempt is dead (see the module docstring): never mail twice, count it failed.
             if kit.recipients.fail(owner_id, campaign_id, email, str(current.attempt), "interrupted"):
-                logger.warning("recipient claimed by a dead attempt; not resent", extra={"email": email})
+                # No address in logs: the recipient is the campaign's one marked `interrupted`.
+                logger.warning(
+                    "recipient claimed by a dead attempt; not resent",
+                    extra={"campaign_id": campaign_id, "batch": batch.batch},
+                )
             tally.failed += 1
+        return
+    if opted_out is not None:
+        kit.recipients.fail(owner_id, campaign_id, email, attempt, f"opted_out: {opted_out}")
+        tally.failed += 1
         return
     try:
         message = _message(current, record=record, compiled=compiled, key=key, settings=kit.settings)

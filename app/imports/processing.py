@@ -5,8 +5,10 @@ Processing is safe to repeat. The job's state machine is driven by conditional w
 A resumed delivery re-reads the file from the start (the same rows give the same errors and
 duplicates), skips the rows an earlier attempt committed, and re-writes the rest: puts are
 idempotent by key, and a subscriber created by this import is stamped with its id, so it is
-counted as created whichever attempt wrote it. Each commit moves `rows_done` forward from the
-value it read, so two deliveries running at once cannot both count the same rows.
+counted as created whichever attempt wrote it. An existing subscriber gets only its name and
+attributes, by a conditional update: an unsubscribe or a deletion made meanwhile is never undone.
+Each commit moves `rows_done` forward from the value it read, so two deliveries running at once
+cannot both count the same rows.
 
 The list's subscriber count grows once, at completion, by the import's `created` total: the
 write adds the import's id to the list's `counted_imports` set under a condition that it is not
@@ -333,8 +335,9 @@ class _Run:
                 else:
                     changed.append((old, *merged))
                     updated += 1
-        self.subscribers.put_many(owner_id, list_id, new, changed=changed, import_id=import_id)
-        return created, updated, unchanged
+        written = self.subscribers.put_many(owner_id, list_id, new, changed=changed, import_id=import_id)
+        gone = len(changed) - written  # deleted while the import ran: left deleted, counted unchanged
+        return created, updated - gone, unchanged + gone
 
 
 def _merged(old: SubscriberRecord, candidate: Candidate) -> tuple[str, dict[str, Any]] | None:

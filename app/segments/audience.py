@@ -2,13 +2,15 @@
 
 A campaign names a list, and optionally a segment: without one its audience is the list's
 subscribers; with one it is the segment's members, over the segment's list or over all lists
-(each address once: the first list it is found on carries it). Only `subscribed` members are ever
-mailed (unconfirmed ones wait for their link); suppression is applied by the freeze.
+(each address once: the first list it is found on carries it; the freeze drops the later ones).
+Only `subscribed` members are ever mailed (unconfirmed ones wait for their link); suppression is
+applied by the freeze.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from dataclasses import dataclass
 
 from app.campaigns.models import Campaign
 from app.contacts.lists import ListRepository
@@ -35,16 +37,41 @@ def check_target(owner_id: str, list_id: str, segment_id: str | None, *, segment
         )
 
 
-def members_of(
+@dataclass(frozen=True)
+class AudiencePage:
+    """One page of a campaign's audience: subscribed members of one list (before suppression)."""
+
+    members: list[Subscriber]
+    next_cursor: str | None  # None: this was the last page
+    spans_lists: bool  # over all lists: an address may come again from another list
+
+
+def _position(cursor: str | None) -> members.Position | None:
+    if cursor is None:
+        return None
+    found = json.loads(cursor)
+    return members.Position(list_id=str(found["list"]), sk=found.get("sk"))
+
+
+def _cursor(position: members.Position | None) -> str | None:
+    return None if position is None else json.dumps({"list": position.list_id, "sk": position.sk})
+
+
+def audience_page(
     owner_id: str,
     campaign: Campaign,
     *,
+    cursor: str | None,
+    limit: int,
     subscribers: SubscriberRepository,
     lists: ListRepository,
     segments: SegmentRepository,
-) -> Iterator[Subscriber]:
-    """The subscribed members a campaign may mail (before suppression), each address once;
-    NotFound when its segment was deleted before it was sent."""
+) -> AudiencePage:
+    """The page of the audience that begins at `cursor` (None: the first): one Query of one list,
+    its subscribed members; NotFound when the campaign's segment was deleted before it was sent.
+
+    A page never spans two lists, so each batch of it belongs to one list (a sender checks
+    opt-outs against that list)."""
     where: Filter = Filter()
     scope: str | None = campaign.list_id
     if campaign.segment_id is not None:
@@ -52,8 +79,14 @@ def members_of(
         if segment is None:
             raise NotFound("The campaign's segment no longer exists.", code="segment_not_found")
         where, scope = compile_rule(segment.rule), segment.list_id
-    seen: set[str] = set()
-    for member in members.everyone(owner_id, scope, where, lists=lists, subscribers=subscribers):
-        if member.status == "subscribed" and member.email not in seen:
-            seen.add(member.email)
-            yield member
+    reads = members.steps(
+        owner_id, scope, where, start=_position(cursor), lists=lists, subscribers=subscribers, page_size=limit
+    )
+    step = next(reads, None)
+    if step is None:  # no list to read (all lists, and the owner has none)
+        return AudiencePage(members=[], next_cursor=None, spans_lists=scope is None)
+    return AudiencePage(
+        members=[m for m in step.matches if m.status == "subscribed"],
+        next_cursor=_cursor(step.next),
+        spans_lists=scope is None,
+    )

@@ -68,6 +68,7 @@ def test_a_campaign_goes_out_once_per_recipient_and_feedback_suppresses_bad_addr
     assert final["status"] == "sent", final
     assert state_names(cloud, campaign_id) == [
         "StartDelivery",
+        "AudienceFrozen?",
         "WaitForSender",
         "SendersDone?",
         "Finalize",

@@ -1,4 +1,5 @@
-"""Delivery under faults: SES throttling, a crash mid-batch, the wait timing out, the pending loop."""
+"""Delivery under faults: SES throttling, a crash mid-batch, the wait timing out, the pending loop,
+a lost start, a throttled step, a send longer than the wait."""
 
 from __future__ import annotations
 
@@ -10,15 +11,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 from fastapi.testclient import TestClient
 
+from app.campaigns import launch
 from app.config import get_settings
 from app.delivery import finish, sender
 from app.delivery import send as senders
+from app.delivery import start as starting
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, new_campaign, new_list, registered_user
-from tests.helpers import campaign_mail, sfn, state_names, wait_for_status
+from tests.helpers import campaign_mail, settings_from, sfn, state_names, wait_for_status
 
 
 def audience(client: TestClient, count: int) -> tuple[dict[str, str], str, list[str]]:
@@ -102,11 +105,7 @@ def test_a_sender_crashing_mid_batch_never_mails_anyone_twice(
 @pytest.fixture
 def short_wait(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The WaitForSender step times out after 2 s."""
-    monkeypatch.setenv("SENDER_TIMEOUT_SECONDS", "2")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
+    yield from settings_from(monkeypatch, SENDER_TIMEOUT_SECONDS="2")
 
 
 def test_a_wait_that_times_out_fails_the_campaign_with_a_clear_reason(
@@ -124,7 +123,13 @@ def test_a_wait_that_times_out_fails_the_campaign_with_a_clear_reason(
     assert final["status"] == "failed", final
     assert final["failure"]["code"] == "sender_timeout"
     assert "did not finish within 2 seconds" in final["failure"]["message"]
-    assert state_names(cloud, campaign_id) == ["StartDelivery", "WaitForSender", "MarkFailed", "Failed"]
+    assert state_names(cloud, campaign_id) == [
+        "StartDelivery",
+        "AudienceFrozen?",
+        "WaitForSender",
+        "MarkFailed",
+        "Failed",
+    ]
     # the execution's FAILED event comes after: the reason MarkFailed wrote stays
     assert cloud.wait_idle(15)
     again = client.get(f"/api/campaigns/{campaign_id}", headers=headers).json()
@@ -165,6 +170,7 @@ def test_a_pending_resume_loops_back_to_the_wait_then_completes(
     assert final["status"] == "sent" and second != token
     assert state_names(cloud, campaign_id) == [
         "StartDelivery",
+        "AudienceFrozen?",
         "WaitForSender",
         "SendersDone?",
         "WaitForSender",
@@ -232,7 +238,14 @@ def test_a_paused_campaign_sends_nothing_until_resumed_then_mails_everyone_once(
     assert Counter(to for m in campaign_mail(cloud, campaign_id) for to in m["to"]) == Counter(emails)
     assert final["stats"]["sent"] == 4
     states = state_names(cloud, campaign_id)
-    assert states[:5] == ["StartDelivery", "WaitForSender", "SendersDone?", "WaitForSender", "SendersDone?"]
+    assert states[:6] == [
+        "StartDelivery",
+        "AudienceFrozen?",
+        "WaitForSender",
+        "SendersDone?",
+        "WaitForSender",
+        "SendersDone?",
+    ]
     assert states[-3:] == ["Finalize", "SubscribersUpdated?", "Sent"] and states.count("WaitForSender") >= 3
     assert [t["status"] for t in final["timeline"]][-4:] == ["sending", "paused", "sending", "sent"]
 
@@ -285,3 +298,80 @@ def test_an_execution_stopped_by_hand_fails_its_campaign_with_the_reason(
 
 def _held_forever(*_args: Any, **_kwargs: Any) -> str:
     raise senders.RetryBatch("held by the test")
+
+
+def test_a_start_whose_answer_was_lost_is_adopted_and_the_campaign_sent_once(
+    cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given Step Functions whose answer to the first StartExecution is lost (the execution started)
+    headers, list_id, emails = audience(client, 2)
+    real = launch.StepFunctionsLauncher._start
+    lost = {"once": True}
+
+    def answer_lost(self: launch.StepFunctionsLauncher, name: str, payload: str) -> str:
+        arn = real(self, name, payload)
+        if lost.pop("once", False):
+            raise EndpointConnectionError(endpoint_url="https://states.us-east-1.amazonaws.com")
+        return arn
+
+    monkeypatch.setattr(launch.StepFunctionsLauncher, "_start", answer_lost)
+
+    # When the campaign is sent
+    campaign_id = new_campaign(client, headers, list_id)
+    sent = client.post(f"/api/campaigns/{campaign_id}/send", headers=headers)
+
+    # Then the running execution is adopted (not a 503 and a campaign stuck in draft), and it is sent once
+    assert sent.status_code == 202, sent.text
+    final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
+    assert final["status"] == "sent", final
+    assert Counter(to for m in campaign_mail(cloud, campaign_id) for to in m["to"]) == Counter(emails)
+
+
+def test_a_passing_failure_in_a_step_is_retried_and_the_campaign_sent(
+    cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given DynamoDB throttling StartDelivery's first run
+    headers, list_id, emails = audience(client, 2)
+    real = starting.start_delivery
+    throttled = {"once": True}
+
+    def throttling(*args: Any, **kwargs: Any) -> Any:
+        if throttled.pop("once", False):
+            raise ClientError(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "Query"
+            )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(starting, "start_delivery", throttling)
+
+    # When the campaign is sent
+    campaign_id = send(client, headers, list_id)
+    final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
+
+    # Then the state machine retried the step (not MarkFailed), and everyone got one message
+    assert final["status"] == "sent", final
+    assert "MarkFailed" not in state_names(cloud, campaign_id) and not throttled
+    assert Counter(to for m in campaign_mail(cloud, campaign_id) for to in m["to"]) == Counter(emails)
+
+
+def test_a_send_longer_than_the_wait_finishes_while_batches_progress(
+    cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch, short_wait: None
+) -> None:
+    # Given eight batches of one recipient, each taking half a second to send, and a wait of 2 s
+    monkeypatch.setattr(starting, "BATCH_SIZE", 1)
+    headers, list_id, emails = audience(client, 8)
+    real = senders.send_batch
+
+    def slow(batch: Any, attempt: str, *, kit: senders.SenderKit) -> str:
+        time.sleep(0.5)
+        return real(batch, attempt, kit=kit)
+
+    monkeypatch.setattr(senders, "send_batch", slow)
+
+    # When the campaign is sent (four seconds of sending, twice the wait)
+    campaign_id = send(client, headers, list_id)
+    final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
+
+    # Then each batch done kept the wait alive, and the campaign was sent to everyone
+    assert final["status"] == "sent", final
+    assert Counter(to for m in campaign_mail(cloud, campaign_id) for to in m["to"]) == Counter(emails)

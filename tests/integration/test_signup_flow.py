@@ -50,4 +50,7 @@ def test_sign_up_to_welcome_email_carries_one_correlation_id(
     assert len(worker_lines) == 1
 
     # And nothing was parked in a dead-letter queue
-    assert all(q["dlq_depth"] in (0, None) for q in cloud.console.queues()), cloud.console.queues()
+    queues = cloud.console.queues()
+    assert all(q["dlq_depth"] in (0, None) for q in queues), [
+        (q["name"], q["dlq"], q["dlq_depth"]) for q in queues if q["dlq_depth"]
+    ]

@@ -6,108 +6,13 @@ task tokens and SES are stand-ins that remember what they were given.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, cast
-
 import pytest
 
-from app.campaigns.models import Campaign
-from app.config import get_settings
 from app.contacts.models import SuppressionEntry
-from app.delivery import feedback, finish, pause, send, start, wait
-from app.delivery.models import (
-    CampaignRef,
-    DeliveryState,
-    ExecutionEnded,
-    FailedState,
-    SendBatch,
-    SesEvent,
-    WaitRequest,
-)
-from app.delivery.sender import TokenBucket
+from app.delivery import feedback, finish, pause, start
+from app.delivery.models import CampaignRef, ExecutionEnded, FailedState, SesEvent
 from app.store import Store
-from tests.factories import draft, list_with, owner_id
-from tests.helpers import FakeQueue, FakeResumer, FakeSes
-
-
-@dataclass
-class Delivery:
-    """One campaign on its way, and the stand-ins its steps talk to."""
-
-    store: Store
-    owner: str
-    list_id: str
-    campaign_id: str
-    queue: FakeQueue
-    resumer: FakeResumer
-    ses: FakeSes
-
-    def start(self) -> DeliveryState:
-        return start.start_delivery(
-            CampaignRef(owner_id=self.owner, campaign_id=self.campaign_id),
-            campaigns=self.store.campaigns,
-            recipients=self.store.recipients,
-            subscribers=self.store.subscribers,
-            lists=self.store.lists,
-            segments=self.store.segments,
-            suppressions=self.store.suppressions,
-            queue=self.queue,
-            settings=get_settings(),
-        )
-
-    def wait(self, token: str, status: str | None = "started") -> bool:
-        request = {"owner_id": self.owner, "campaign_id": self.campaign_id, "task_token": token}
-        return wait.wait_for_sender(
-            WaitRequest(**request, wait_timeout_seconds=60, status=status),
-            campaigns=self.store.campaigns,
-            resumer=self.resumer,
-        )
-
-    def send(self, batch: SendBatch, attempt: str) -> str:
-        kit = send.SenderKit(
-            campaigns=self.store.campaigns,
-            recipients=self.store.recipients,
-            ses=cast(Any, self.ses),
-            resumer=self.resumer,
-            settings=get_settings(),
-            limiter=TokenBucket(10_000),
-            signing_key=lambda: b"s" * 32,
-        )
-        return send.send_batch(batch, attempt, kit=kit)
-
-    def resume(self) -> Campaign:
-        return pause.resume(
-            self.owner,
-            self.campaign_id,
-            campaigns=self.store.campaigns,
-            recipients=self.store.recipients,
-            queue=self.queue,
-            resumer=self.resumer,
-            correlation_id=None,
-        )
-
-    def finalize(self, state: DeliveryState) -> DeliveryState:
-        return finish.finalize(
-            state,
-            campaigns=self.store.campaigns,
-            recipients=self.store.recipients,
-            subscribers=self.store.subscribers,
-            page_size=2,
-        )
-
-    def status(self) -> str:
-        campaign = self.store.campaigns.get(self.owner, self.campaign_id, consistent=True)
-        assert campaign is not None
-        return campaign.status
-
-
-def queued(store: Store, members: list[str]) -> Delivery:
-    """A campaign to these subscribers, queued as send-now leaves it."""
-    owner = owner_id()
-    list_id = list_with(store, owner, members)
-    campaign_id = draft(store, owner, list_id)
-    assert store.campaigns.update(owner, campaign_id, allowed=("draft",), to="queued") is not None
-    return Delivery(store, owner, list_id, campaign_id, FakeQueue(), FakeResumer(), FakeSes())
+from tests.helpers import EXECUTION, Delivery, queued
 
 
 @pytest.fixture
@@ -281,7 +186,7 @@ def test_a_failed_or_abandoned_delivery_fails_only_a_campaign_on_its_way(store: 
     finish.mark_failed(reason, campaigns=store.campaigns)
     ended = ExecutionEnded.model_validate(
         {
-            "executionArn": "arn:aws:states:us-east-1:123456789012:execution:x:y",
+            "executionArn": f"arn:aws:states:us-east-1:123456789012:execution:x:{EXECUTION}",
             "status": "ABORTED",
             "input": CampaignRef(
                 owner_id=abandoned.owner, campaign_id=abandoned.campaign_id

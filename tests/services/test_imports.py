@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+import pytest
+
+from app.contacts.subscribers import SubscriberRepository
 from app.imports import processing, service
 from app.imports.models import ImportCreate, ImportJob, Upload
 from app.imports.storage import upload_key
@@ -90,3 +94,32 @@ def test_an_upload_replaced_before_it_is_read_is_left_to_the_newer_event(store: 
     assert outcome is None
     job = service.get_import(imports.owner, first.key.rsplit("/", 1)[1][:-4], repo=imports.store.imports)
     assert (job.status, job.created) == ("waiting_upload", 0)
+
+
+def test_an_import_never_undoes_an_unsubscribe_or_a_deletion_made_while_it_ran(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given two subscribers an import will rename, and, right after the import read them, one
+    # unsubscribes and the other is deleted (as concurrent API calls would)
+    imports = imports_for(store, ["quits@example.com", "gone@example.com"])
+    upload = imports.upload(b"email,name\nquits@example.com,Q. Uits\ngone@example.com,G. One\n")
+    real = SubscriberRepository.get_many
+
+    def read_then_race(self: SubscriberRepository, owner: str, list_id: str, emails: Any) -> Any:
+        found = real(self, owner, list_id, emails)
+        self.update(
+            owner, list_id, "quits@example.com", status="unsubscribed", suppress=None, correlation_id=None
+        )
+        assert self.remove(owner, list_id, "gone@example.com") is None
+        return found
+
+    monkeypatch.setattr(SubscriberRepository, "get_many", read_then_race)
+
+    # When the import writes its rows
+    job = imports.process(upload)
+
+    # Then the unsubscribed one keeps its status (with the new name), the deleted one stays deleted
+    assert job is not None and (job.status, job.updated, job.unchanged) == ("completed", 1, 1)
+    quits = imports.store.subscribers.get(imports.owner, imports.list_id, "quits@example.com")
+    assert quits is not None and (quits.status, quits.name) == ("unsubscribed", "Q. Uits")
+    assert imports.store.subscribers.get(imports.owner, imports.list_id, "gone@example.com") is None

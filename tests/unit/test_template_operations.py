@@ -40,9 +40,12 @@ def _referenced_queue(arn: Any) -> str:
 
 
 def _dead_letter_queues() -> set[str]:
-    """Every queue something parks failures in: redrive targets and on-failure destinations."""
-    found = set()
+    """Every queue something parks failures in: redrive targets, on-failure destinations, and the
+    dead-letter queues functions hand to what they create (a schedule's target)."""
+    found: set[str] = set()
     for resource in RESOURCES.values():
+        variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
+        found.update(_referenced_queue(v) for k, v in variables.items() if k.endswith("_DLQ_ARN"))
         for node in _walk(resource.get("Properties", {})):
             if not isinstance(node, dict):
                 continue
@@ -96,7 +99,7 @@ def test_one_alarm_watches_every_dead_letter_queue() -> None:
         if i != "DeadLetterQueuesAlarm" and a["Properties"].get("Namespace") == "AWS/SQS"
     ]
 
-    assert len(dead_letter_queues) == 7  # the confirmation email worker has one too
+    assert len(dead_letter_queues) == 8  # the confirmation email worker and the schedule have one too
     assert watched == dead_letter_queues
     assert per_queue_alarms == []
     for queue in dead_letter_queues:
