@@ -54,3 +54,22 @@ def test_one_time_schedule_expressions_are_read_in_their_time_zone() -> None:
     when = due_time("at(2030-01-02T03:04:05)", "Europe/Oslo")
     assert when is not None and when.utcoffset() is not None and when.hour == 3
     assert due_time("rate(5 minutes)", None) is None
+
+
+def test_a_task_token_completed_while_its_lambda_runs_is_taken_with_a_heartbeat() -> None:
+    from moto.stepfunctions.parser.asl.eval.callback.callback import CallbackEndpoint, CallbackOutcomeSuccess
+
+    from localcloud import patches
+
+    patches.apply()
+    # Given a waitForTaskToken task whose token was sent success while its Lambda ran (before the
+    # interpreter set up the task's heartbeat wait)
+    endpoint = CallbackEndpoint(callback_id="token")
+    endpoint.notify(CallbackOutcomeSuccess(callback_id="token", output="{}"))
+
+    # When the heartbeat wait begins
+    heartbeat = endpoint.setup_heartbeat_endpoint(heartbeat_seconds=1)
+
+    # Then it sees a signal at once and the outcome is there (moto alone waits out the heartbeat)
+    assert heartbeat.clear_and_wait() is True
+    assert isinstance(endpoint.get_outcome(), CallbackOutcomeSuccess)
