@@ -89,7 +89,9 @@ Email = Annotated[
     str, Field(max_length=addresses.MAX_LENGTH, json_schema_extra=addresses.SCHEMA), AfterValidator(_email)
 ]
 # Attribute names as the validator wants them, stated in the schema (1-64 characters, not blank).
-_ATTRIBUTE_NAMES = {"minLength": 1, "maxLength": MAX_ATTRIBUTE_KEY, "pattern": r"\S"}
+# "Not blank" is a character str.strip keeps, listed: \s differs between ECMA and Python regexes.
+_NOT_BLANK = r"[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+_ATTRIBUTE_NAMES = {"minLength": 1, "maxLength": MAX_ATTRIBUTE_KEY, "pattern": _NOT_BLANK}
 Attributes = Annotated[
     dict[str, Any], Field(json_schema_extra={"propertyNames": _ATTRIBUTE_NAMES}), AfterValidator(_attributes)
 ]
