@@ -203,8 +203,8 @@ def test_console_tabs_by_keyboard_and_the_newer_tabs(page: Page, server: str) ->
     page.keyboard.press("ArrowRight")
     expect(page.get_by_test_id("console-tab-queues")).to_have_attribute("aria-selected", "true")
     expect(page.get_by_test_id("console-tab-queues")).to_be_focused()
-    page.keyboard.press("End")
-    expect(page.get_by_test_id("console-tab-trail")).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("End")  # the last tab: Snapshots
+    expect(page.get_by_test_id("console-tab-snapshots")).to_have_attribute("aria-selected", "true")
     page.keyboard.press("ArrowRight")  # wraps around
     expect(page.get_by_test_id("console-tab-resources")).to_have_attribute("aria-selected", "true")
 
