@@ -7,11 +7,8 @@ wait for, and the welcome mail, which can wait), so a burst of sign-ups never ho
 Each share is counted in the table, so every instance of every function draws on the same count,
 and each account may send `test_sends_per_hour` test copies.
 
-| access pattern                        | key                                          | operation      |
-|---------------------------------------|----------------------------------------------|----------------|
-| one more message of a kind, this second | PK=SES#RATE, SK=<kind>#<epoch s>           | UpdateItem ADD |
-| one more test copy of an account      | PK=OWNER#<owner>#LIMITS, SK=TEST#<epoch h>   | UpdateItem ADD |
-(both under a condition that the count is below its limit; `ttl` removes them)
+Both counts are app/ratelimit.py's fixed windows (one conditional ADD each): a 1-second window
+per kind, with the account as its one subject, and a 1-hour window per tenant.
 """
 
 from __future__ import annotations
@@ -22,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from app.db import Table
 from app.errors import TooManyRequests
+from app.ratelimit import Limit, RateLimitRepository
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
@@ -37,20 +35,8 @@ class SendBudget:
     """Counts of mail sent outside campaigns: per second for the account, per hour per tenant."""
 
     def __init__(self, table: Table, *, clock: Callable[[], float] = time.time) -> None:
-        self.table = table
+        self.limits = RateLimitRepository(table)
         self.clock = clock
-
-    def _take(self, pk: str, sk: str, *, limit: int, expires: int) -> bool:
-        taken = self.table.update(
-            pk,
-            sk,
-            sets={"ttl": expires},
-            adds={"sent": 1},
-            condition="attribute_not_exists(sent) OR sent < :limit",
-            values={":limit": limit},
-            returns="NONE",
-        )
-        return taken is not None
 
     def take_second(
         self,
@@ -62,42 +48,27 @@ class SendBudget:
     ) -> None:
         """One message of `kind` within its share of the SES rate, waiting up to `wait` seconds
         for it; TooManyRequests (retry after 1 s) when the share stays used up."""
+        share = Limit(f"ses-{kind}", max(settings.transactional_rate_per_second // KINDS, 1), 1)
         for waited in range(wait + 1):
-            try:
-                return self._take_second(kind, settings)
-            except TooManyRequests:
-                if waited == wait:
-                    raise
+            if self.limits.hit(share, "account", now=self.clock()) is None:
+                return
+            if waited < wait:
                 sleep(1.0)
-
-    def _take_second(self, kind: MailKind, settings: Settings) -> None:
-        second = int(self.clock())
-        if not self._take(
-            "SES#RATE",
-            f"{kind.upper()}#{second}",
-            limit=max(settings.transactional_rate_per_second // KINDS, 1),
-            expires=second + 120,
-        ):
-            raise TooManyRequests(
-                "Herald is sending as fast as its mail service allows; try again in a second.",
-                retry_after=1,
-                code="send_rate_limited",
-            )
+        raise TooManyRequests(
+            "Herald is sending as fast as its mail service allows; try again in a second.",
+            retry_after=1,
+            code="send_rate_limited",
+        )
 
     def take_test(self, owner_id: str, *, settings: Settings) -> None:
         """One of the account's test copies this hour; TooManyRequests until the hour ends when
         they are used up."""
-        now = self.clock()
-        hour = int(now // 3600)
-        if not self._take(
-            f"OWNER#{owner_id}#LIMITS",
-            f"TEST#{hour}",
-            limit=settings.test_sends_per_hour,
-            expires=(hour + 2) * 3600,
-        ):
+        hourly = Limit("test-sends", settings.test_sends_per_hour, 3600)
+        retry_after = self.limits.hit(hourly, owner_id, now=self.clock())
+        if retry_after is not None:
             raise TooManyRequests(
                 f"You sent {settings.test_sends_per_hour} test copies this hour, the most an account may.",
-                retry_after=int((hour + 1) * 3600 - now) + 1,
+                retry_after=retry_after,
                 code="test_send_limit",
             )
 

@@ -9,7 +9,7 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import shot
-from tests.e2e.test_contacts import IMPORT_TIMEOUT_MS, create_list, log_in_new_account, sign_up_and_log_in
+from tests.e2e.journeys import IMPORT_TIMEOUT_MS, create_list, log_in_new_account, sign_up_and_log_in
 from tests.factories import new_email
 
 SEND_TIMEOUT_MS = 60_000
