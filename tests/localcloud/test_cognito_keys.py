@@ -14,7 +14,7 @@ from localcloud import snapshot
 from localcloud.cloud import EmbeddedCloud
 from localcloud.services.cognito.keys import KEY_FILE, load_or_create
 from tests.factories import bearer, mint_access_token, moto_signing_key, registered_user
-from tests.localcloud.helpers import aws, resource
+from tests.localcloud.helpers import aws, resource, signed_in
 
 HERE = Path(__file__).resolve().parent
 ACCOUNT = "222222222230"
@@ -33,15 +33,7 @@ def _toy_cloud(state_dir: Path) -> EmbeddedCloud:
 
 def _log_in(cloud: EmbeddedCloud) -> str:
     client_id = resource(cloud, "UserPoolClient")["physical_id"]
-    cognito, email = aws(cloud, "cognito-idp"), f"keys-{uuid.uuid4()}@example.com"
-    cognito.sign_up(ClientId=client_id, Username=email, Password=PASSWORD)
-    cognito.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode="123456")
-    result = cognito.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
-    )["AuthenticationResult"]
-    return str(result["AccessToken"])
+    return signed_in(cloud, client_id, f"keys-{uuid.uuid4()}@example.com", PASSWORD)
 
 
 def test_each_state_dir_gets_its_own_key_kept_private_and_reused(tmp_path: Path) -> None:
