@@ -158,6 +158,7 @@ class EmbeddedCloud:
             account_id=self.account_id,
             region=self.region,
             wake=self._changed,
+            state_dir=self.state_dir,
         )
 
     def _load_snapshot(self) -> dict[str, Any]:

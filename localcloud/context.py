@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ class Core:
     region: str
     # Wakes the pollers a change made straight in moto's state (not through the dispatcher) feeds.
     wake: Callable[[Write], None]
+    # Where the cloud keeps what must survive a restart (None: nothing is kept).
+    state_dir: Path | None = None
 
     @property
     def functions(self) -> FunctionRegistry:

@@ -92,6 +92,7 @@ STACK_STEPS: tuple[str, ...] = (
 # The dispatcher's interceptors, in the order they see a request (each a ServiceState).
 INTERCEPTORS: tuple[str, ...] = (
     "awslambda:LambdaApi",
+    "cognito.keys:CognitoSigning",
     "cognito.triggers:CognitoTriggers",
     "ses.outbox:MailCapture",
     "s3.cors:BucketCors",

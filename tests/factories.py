@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from app.store import Store
+    from localcloud.cloud import EmbeddedCloud
+    from localcloud.services.cognito.keys import SigningKey
 
 PASSWORD = "Correct-Horse-9"
 
@@ -84,17 +86,29 @@ def new_campaign(client: TestClient, headers: dict[str, str], list_id: str, **fi
 
 
 def moto_signing_key() -> Any:
-    """The private key the emulated Cognito signs every pool's tokens with."""
+    """The private key moto publishes in its package (what a forger would sign with)."""
     from moto.utilities.utils import load_resource
 
     return jwt.PyJWK(load_resource("cognitoidp/resources/jwks-private.json")).key
 
 
-def mint_access_token(claims: dict[str, Any], *, key: Any = None) -> str:
-    """An access token like Cognito's, with chosen claims (for negative tests)."""
+def cloud_signing_key(cloud: EmbeddedCloud) -> SigningKey:
+    """The key the embedded Cognito of `cloud` signs every pool's tokens with (its state dir's)."""
+    from localcloud.services.cognito.keys import load_or_create
+
+    return load_or_create(cloud.state_dir)
+
+
+def mint_access_token(claims: dict[str, Any], *, key: Any, kid: str = "dummy") -> str:
+    """An access token like Cognito's, with chosen claims (for negative tests); a `SigningKey`
+    signs under its own key id, any other private key under `kid`."""
+    from localcloud.services.cognito.keys import SigningKey
+
     now = int(time.time())
     payload = {"iat": now, "exp": now + 600, "token_use": "access", **claims}
-    return jwt.encode(payload, key or moto_signing_key(), algorithm="RS256", headers={"kid": "dummy"})
+    if isinstance(key, SigningKey):
+        return key.sign(payload)
+    return jwt.encode(payload, key, algorithm="RS256", headers={"kid": kid})
 
 
 class FakeLambdaContext:

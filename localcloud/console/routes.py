@@ -1,7 +1,8 @@
 """The dev console's JSON routes (`/_local/...`), served by the local runner beside Herald's API.
 
 Plain `def` routes: each makes blocking calls to the emulator, so FastAPI runs them in its thread
-pool, never on the event loop. Errors have the API's shape (`ConsoleError`, and FastAPI's
+pool, never on the event loop. Every route answers only this machine's own requests
+(`localcloud.console.guard`). Errors have the API's shape (`ConsoleError`, and FastAPI's
 validation errors through the app's own handler). `localcloud/README.md` lists the shapes.
 """
 
@@ -12,13 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from localcloud.cloud import CloudError, EmbeddedCloud
 from localcloud.console.browser import MAX_LIMIT
 from localcloud.console.errors import ConsoleError
+from localcloud.console.guard import require_local_request
 from localcloud.snapshot import Library, SnapshotError
 
 
@@ -46,7 +48,9 @@ class FunctionFault(BaseModel):
 
 def console_router(cloud: EmbeddedCloud, *, after_restart: Callable[[], None] = lambda: None) -> APIRouter:
     """Every `/_local/...` JSON route of `cloud`; `after_restart` runs when a snapshot was loaded."""
-    router = APIRouter(prefix="/_local", include_in_schema=False)
+    router = APIRouter(
+        prefix="/_local", include_in_schema=False, dependencies=[Depends(require_local_request)]
+    )
     _views(router, cloud)
     _queues_and_executions(router, cloud)
     _schedules_and_trails(router, cloud)

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from app.config import get_settings
 from app.main import create_app
 from localcloud.cloud import EmbeddedCloud
-from tests.factories import bearer, mint_access_token, registered_user
+from localcloud.services.cognito.keys import SigningKey
+from tests.factories import bearer, cloud_signing_key, mint_access_token, moto_signing_key, registered_user
 
 PUBLIC = {
     "/api/health",
@@ -59,20 +60,21 @@ def _claims(**overrides: Any) -> dict[str, Any]:
     }
 
 
-def bad_tokens(valid: str) -> dict[str, dict[str, str]]:
-    """A header per way a token can be wrong."""
+def bad_tokens(valid: str, key: SigningKey) -> dict[str, dict[str, str]]:
+    """A header per way a token can be wrong (`key`: the cloud's, so only the named fault is)."""
     header, payload, signature = valid.split(".")
     tampered_payload = payload[:-4] + ("AAAA" if payload[-4:] != "AAAA" else "BBBB")
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return {
         "missing": {},
         "not a jwt": bearer("not-a-token"),
-        "expired": bearer(mint_access_token(_claims(exp=int(time.time()) - 5))),
+        "expired": bearer(mint_access_token(_claims(exp=int(time.time()) - 5), key=key)),
         "tampered payload": bearer(f"{header}.{tampered_payload}.{signature}"),
         "signed by another key": bearer(mint_access_token(_claims(), key=other_key)),
-        "wrong client": bearer(mint_access_token(_claims(client_id="another-client"))),
-        "wrong issuer": bearer(mint_access_token(_claims(iss="https://evil.example.com/pool"))),
-        "id token": bearer(mint_access_token(_claims(token_use="id"))),
+        "signed by moto's published key": bearer(mint_access_token(_claims(), key=moto_signing_key())),
+        "wrong client": bearer(mint_access_token(_claims(client_id="another-client"), key=key)),
+        "wrong issuer": bearer(mint_access_token(_claims(iss="https://evil.example.com/pool"), key=key)),
+        "id token": bearer(mint_access_token(_claims(token_use="id"), key=key)),
     }
 
 
@@ -86,7 +88,7 @@ def bad_headers(cloud: EmbeddedCloud) -> dict[str, dict[str, str]]:
     """Each way a token can be wrong, derived from one real user's token."""
     with TestClient(create_app(), base_url="https://testserver") as client:
         _, token = registered_user(client)
-    return bad_tokens(token)
+    return bad_tokens(token, cloud_signing_key(cloud))
 
 
 @pytest.mark.parametrize(("method", "path"), private_routes())

@@ -33,6 +33,19 @@ def aws(cloud: EmbeddedCloud, service: str) -> Any:
     return _CLIENTS[key]
 
 
+def signed_in(cloud: EmbeddedCloud, client_id: str, email: str, password: str) -> str:
+    """The access token of a user signed up, confirmed and logged in through `client_id` now."""
+    cognito = aws(cloud, "cognito-idp")
+    cognito.sign_up(ClientId=client_id, Username=email, Password=password)
+    cognito.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode="123456")
+    result = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )["AuthenticationResult"]
+    return str(result["AccessToken"])
+
+
 def fresh_client(cloud: EmbeddedCloud, service: str, *, attempts: int | None = None) -> Any:
     """A client of a session made now: the cloud is running, so it answers in-process."""
     from botocore.config import Config

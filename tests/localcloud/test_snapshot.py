@@ -11,7 +11,7 @@ import pytest
 
 from localcloud import snapshot
 from localcloud.cloud import EmbeddedCloud
-from tests.localcloud.helpers import aws, resource
+from tests.localcloud.helpers import aws, resource, signed_in
 from tests.localcloud.toys import received
 
 HERE = Path(__file__).resolve().parent
@@ -48,14 +48,7 @@ def test_state_and_checkpoints_survive_a_restart(tmp_path: Path) -> None:
         )
         client_id = resource(first, "UserPoolClient")["physical_id"]
         pool_id = resource(first, "UserPool")["physical_id"]
-        cognito = aws(first, "cognito-idp")
-        cognito.sign_up(ClientId=client_id, Username=email, Password=PASSWORD)
-        cognito.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode="123456")
-        token = cognito.initiate_auth(
-            ClientId=client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
-        )["AuthenticationResult"]["AccessToken"]
+        token = signed_in(first, client_id, email, PASSWORD)
         dlq = resource(first, "WorkDLQ")["physical_id"]
         aws(first, "sqs").send_message(QueueUrl=dlq, MessageBody=f"parked {tag}")
         aws(first, "s3").put_object(Bucket="toy-snap-uploads", Key=f"kept/{tag}", Body=b"bytes")

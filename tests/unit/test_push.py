@@ -20,7 +20,7 @@ from app.errors import NotAuthenticated
 from app.push import ConnectionRepository, ManagementApi, close_all, connect, disconnect, push, reply
 from app.store import Store
 from localcloud.cloud import EmbeddedCloud
-from tests.factories import mint_access_token, registered_user
+from tests.factories import cloud_signing_key, mint_access_token, registered_user
 
 if TYPE_CHECKING:
     from mypy_boto3_apigatewaymanagementapi import ApiGatewayManagementApiClient
@@ -169,7 +169,7 @@ def test_connect_without_a_valid_token_is_refused_and_stores_nothing(
     settings = get_settings()
     if token == "expired":
         claims = {"sub": _user(), "iss": settings.cognito_issuer, "client_id": settings.user_pool_client_id}
-        token = mint_access_token({**claims, "exp": int(time.time()) - 10})
+        token = mint_access_token({**claims, "exp": int(time.time()) - 10}, key=cloud_signing_key(cloud))
     connection_id = f"conn-{uuid.uuid4().hex[:8]}"
     with pytest.raises(NotAuthenticated):
         connect(

@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from localcloud.context import Fed, ProvisionContext, Provisioned
 from localcloud.functions import LocalFunction
+from localcloud.services.cognito.keys import CognitoSigning
 from localcloud.services.cognito.triggers import CognitoTriggers
 from localcloud.services.properties import error_code, pick
 from localcloud.template import ResourceSpec
@@ -55,6 +56,8 @@ def provision_user_pool(ctx: ProvisionContext, spec: ResourceSpec, props: dict[s
             request["UserPoolTags"] = dict(props["UserPoolTags"])
         pool_id = cognito.create_user_pool(PoolName=name, **request)["UserPool"]["Id"]
         status = "created"
+    # Also after a restart: a restored pool does not keep the key (snapshots leave it behind).
+    ctx.states.of(CognitoSigning).assign(pool_id)
     provider = f"cognito-idp.{ctx.region}.amazonaws.com/{pool_id}"
     attributes = {
         "Arn": ctx.arn("cognito-idp", f"userpool/{pool_id}"),
