@@ -12,7 +12,7 @@ TOOL := $(TOOLS)/bin
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: run test lint typecheck cfn-lint template-checks sam-validate checkov actionlint pytest frontend frontend-test bench seed \
-  build build-size lock deploy clean
+  build build-size lock deploy clean permissions
 
 # The virtualenv is rebuilt whenever pyproject.toml changes.
 $(VENV)/.stamp: pyproject.toml
@@ -81,6 +81,11 @@ bench: $(VENV)/.stamp
 
 # A realistic local state (50k subscribers over three lists, sent campaigns) as the named
 # snapshot `seed` of .localcloud: load it from the dev console's Snapshots.
+# Each function's permissions: granted, used, never used, denied (from `make run` when it runs, else
+# the template's grants only). JSON=1 prints the JSON the dev console serves at /_local/iam.
+permissions: $(VENV)/.stamp
+	$(PY) -m localcloud.iam --url http://$(HOST):$(PORT) $(if $(JSON),--json)
+
 seed: $(VENV)/.stamp
 	HERALD_APP_URL=http://$(HOST):$(PORT) $(PY) -m localcloud.seed
 

@@ -30,6 +30,7 @@ from starlette.types import Receive, Scope, Send
 from localcloud.cloud import EmbeddedCloud
 from localcloud.console import ConsoleError
 from localcloud.console.routes import console_router
+from localcloud.iam import ActAsApi
 
 ROOT = Path(__file__).resolve().parents[1]
 logger = logging.getLogger("localcloud")
@@ -128,6 +129,8 @@ def create_local_app(*, options: LocalOptions | None = None, cloud: EmbeddedClou
                 await anyio.to_thread.run_sync(embedded.stop)
 
     app.router.lifespan_context = lifespan
+    # The API's AWS calls are checked against the template's API function's policy.
+    app.add_middleware(ActAsApi)
     _add_local_routes(app, embedded, owned=owned)
     _add_websocket(app, embedded)
     if (options.frontend_dist / "index.html").exists():

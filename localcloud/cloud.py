@@ -23,6 +23,7 @@ from localcloud.context import Core, ProvisionContext, States
 from localcloud.dispatch import Dispatcher, Write
 from localcloud.faults import Faults
 from localcloud.functions import FunctionRegistry, Invoker
+from localcloud.iam import Iam
 from localcloud.pollers import Activity, Checkpoints, Poller
 from localcloud.provisioning import ProvisioningError, Stack, provision_stack
 from localcloud.server import EmbeddedServer, StateLock, WsgiApp, quiet_werkzeug
@@ -59,6 +60,7 @@ class EmbeddedCloud:
         account_id: str = DEFAULT_ACCOUNT_ID,
         stack_name: str = DEFAULT_STACK_NAME,
         in_process: bool = True,
+        enforce_iam: bool = True,
     ) -> None:
         self.template_path = template_path
         self.state_dir = state_dir
@@ -83,6 +85,8 @@ class EmbeddedCloud:
         self._websocket: WebSocketBridge | None = None
         self._console: Console | None = None
         self.faults = Faults()
+        # Each function's calls checked against its own policy in the template (`localcloud.iam`).
+        self.iam = Iam(enforce=enforce_iam)
         # Stream records a snapshot keeps however far every consumer got (the rest are dropped).
         self.keep_stream_records = KEEP_STREAM_RECORDS
         self._previous_moto_port: str | None = None
@@ -125,6 +129,7 @@ class EmbeddedCloud:
         dispatcher = self._serve()
         core = self._core = self._new_core()
         states = self._states = States(core)
+        dispatcher.add_observer(self.iam)  # first: AWS authorises a request before anything else
         dispatcher.add_observer(self.faults)
         dispatcher.add_observer(self._trail.deliveries)
         for interceptor in index.interceptor_types():
@@ -133,6 +138,7 @@ class EmbeddedCloud:
             self._stack = provision_stack(ProvisionContext(template=template, core=core, states=states))
         except ProvisioningError as exc:
             raise CloudError(str(exc)) from exc
+        self.iam.load(template, core.functions)
         self._restore_extras(extras)
         self._serve_extras(dispatcher)
         self._console = Console(core=core, states=states, stack=self._stack, trail=self._trail)

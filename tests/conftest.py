@@ -44,8 +44,12 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCloud]:
 def client(cloud: EmbeddedCloud) -> Iterator[TestClient]:
     """The Herald API through an ASGI client (https, so Secure cookies round-trip)."""
     from app.main import create_app
+    from localcloud.iam import ActAsApi
 
-    with TestClient(create_app(), base_url="https://testserver") as test_client:
+    app = create_app()
+    # As in the local runner: the API's AWS calls are checked against ApiFunction's policy.
+    app.add_middleware(ActAsApi)
+    with TestClient(app, base_url="https://testserver") as test_client:
         yield test_client
 
 

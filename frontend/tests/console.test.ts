@@ -21,11 +21,13 @@ describe('dev console helpers', () => {
       'executions',
       'trail',
       'faults',
+      'permissions',
       'browse',
       'schedules',
       'snapshots',
     ]);
     expect(consoleTab('faults')).toBe('faults');
+    expect(consoleTab('permissions')).toBe('permissions');
     expect(consoleTab('outbox')).toBe('outbox');
     expect(consoleTab(null)).toBe('resources');
     expect(consoleTab('nonsense')).toBe('resources');

@@ -56,8 +56,16 @@ def console_router(cloud: EmbeddedCloud, *, after_restart: Callable[[], None] = 
     _schedules_and_trails(router, cloud)
     _browser(router, cloud)
     _faults(router, cloud)
+    _permissions(router, cloud)
     _snapshots(router, cloud, after_restart)
     return router
+
+
+def _permissions(router: APIRouter, cloud: EmbeddedCloud) -> None:
+    @router.get("/iam")
+    def permissions() -> dict[str, Any]:
+        """Each function's permissions: granted (and how often used), used, denied, unmapped."""
+        return cloud.iam.report()
 
 
 def _views(router: APIRouter, cloud: EmbeddedCloud) -> None:

@@ -13,6 +13,7 @@ import { EventsPanel } from './EventsPanel';
 import { ExecutionsPanel } from './ExecutionsPanel';
 import { FaultsPanel } from './FaultsPanel';
 import { OutboxPanel } from './OutboxPanel';
+import { PermissionsPanel } from './PermissionsPanel';
 import { QueuesPanel } from './QueuesPanel';
 import { ResourcesPanel } from './ResourcesPanel';
 import { SchedulesPanel } from './SchedulesPanel';
@@ -29,6 +30,7 @@ const PANELS: Record<ConsoleTab, ComponentType<PanelProps>> = {
   executions: ExecutionsPanel,
   trail: TrailPanel,
   faults: FaultsPanel,
+  permissions: PermissionsPanel,
   browse: BrowserPanel,
   schedules: SchedulesPanel,
   snapshots: SnapshotsPanel,

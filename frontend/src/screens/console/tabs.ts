@@ -8,6 +8,7 @@ export const CONSOLE_TABS = [
   { id: 'executions', label: 'Executions' },
   { id: 'trail', label: 'Trail' },
   { id: 'faults', label: 'Faults' },
+  { id: 'permissions', label: 'Permissions' },
   { id: 'browse', label: 'Browse' },
   { id: 'schedules', label: 'Schedules' },
   { id: 'snapshots', label: 'Snapshots' },
