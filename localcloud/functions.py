@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import importlib
 import json
@@ -10,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +43,23 @@ class LocalFunction:
     timeout_s: int = 3
     async_max_retries: int = 2
     async_on_failure: str | None = None
+    runtime: str = "python3.13"
+    architectures: tuple[str, ...] = ("x86_64",)
+    description: str = ""
+    role: str = ""
+    tracing: str = "PassThrough"
+    ephemeral_storage_mb: int = 512
+    log_format: str = "Text"
+    log_group: str = ""
+    layers: tuple[str, ...] = ()
+    # When the cloud provisioned it, in Lambda's format ("2026-01-31T12:00:00.000+0000").
+    last_modified: str = field(default_factory=lambda: _lambda_timestamp(time.time()))
+
+
+def _lambda_timestamp(seconds: float) -> str:
+    """A time as Lambda's `LastModified` writes it."""
+    stamp = time.gmtime(seconds)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", stamp) + f".{int(seconds % 1 * 1000):03d}+0000"
 
 
 # The function the current thread is running: every function shares this process (and its
@@ -152,7 +171,26 @@ def _run_as(invoker: Invoker, invocation: Invocation, handler: Handler) -> Any:
             )
     if invoker.before_invocation is not None:
         invoker.before_invocation(invocation.function)  # a fault switch may fail it before the handler
-    return handler(invocation.event, LocalLambdaContext(invocation.function))
+    return _with_own_loop(handler, invocation.event, LocalLambdaContext(invocation.function))
+
+
+def _with_own_loop(handler: Handler, event: Any, context: LocalLambdaContext) -> Any:
+    """Run the handler as Lambda's runtime does: in a thread with a current, idle event loop.
+
+    Handlers that drive asyncio themselves (Mangum calls `asyncio.get_event_loop()`, then
+    `run_until_complete`) need one; pollers, the server's threads and the async invoker have
+    none, and a thread that already runs a loop cannot run a second one.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        # A loop of its own per invocation, closed after it (async generators and the default
+        # executor shut down first), so nothing leaks into the thread's next job.
+        with asyncio.Runner() as runner:
+            runner.get_loop()  # creates the loop and makes it the thread's current one
+            return handler(event, context)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="localcloud-invoke") as pool:
+        return pool.submit(contextvars.copy_context().run, _with_own_loop, handler, event, context).result()
 
 
 class Invoker:
