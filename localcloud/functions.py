@@ -10,8 +10,9 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -138,7 +139,8 @@ class FunctionRegistry:
         if cached is not None:
             return cached
         module_name, _, attribute = function.handler.rpartition(".")
-        module = importlib.import_module(module_name)
+        with current_loop():
+            module = importlib.import_module(module_name)
         loaded: Handler = getattr(module, attribute)
         with self._lock:
             self._handlers[function.logical_id] = loaded
@@ -177,20 +179,37 @@ def _run_as(invoker: Invoker, invocation: Invocation, handler: Handler) -> Any:
 def _with_own_loop(handler: Handler, event: Any, context: LocalLambdaContext) -> Any:
     """Run the handler as Lambda's runtime does: in a thread with a current, idle event loop.
 
-    Handlers that drive asyncio themselves (Mangum calls `asyncio.get_event_loop()`, then
-    `run_until_complete`) need one; pollers, the server's threads and the async invoker have
-    none, and a thread that already runs a loop cannot run a second one.
+    A thread that already runs a loop cannot run a second one, so there the handler gets a
+    thread of its own.
     """
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        # A loop of its own per invocation, closed after it (async generators and the default
-        # executor shut down first), so nothing leaks into the thread's next job.
-        with asyncio.Runner() as runner:
-            runner.get_loop()  # creates the loop and makes it the thread's current one
+        with current_loop():
             return handler(event, context)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="localcloud-invoke") as pool:
-        return pool.submit(contextvars.copy_context().run, _with_own_loop, handler, event, context).result()
+        run = contextvars.copy_context().run
+        return pool.submit(run, _with_own_loop, handler, event, context).result()
+
+
+@contextmanager
+def current_loop() -> Iterator[None]:
+    """Give this thread a current event loop while a handler is imported or runs.
+
+    Handlers that drive asyncio themselves need one: Mangum calls `asyncio.get_event_loop()`
+    when it is made (else it makes and leaves a loop of its own) and `run_until_complete` on
+    each request. A thread that has a loop (the main thread's, made on demand) keeps it;
+    pollers, the server's threads and the async invoker have none and get one that is closed
+    afterwards (async generators and the default executor shut down first).
+    """
+    try:
+        asyncio.get_event_loop()  # never makes one outside the main thread
+    except RuntimeError:
+        with asyncio.Runner() as runner:
+            runner.get_loop()  # makes the loop and sets it as the thread's current one
+            yield
+        return
+    yield
 
 
 class Invoker:

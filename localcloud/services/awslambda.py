@@ -247,8 +247,8 @@ def function_configuration(function: LocalFunction) -> dict[str, Any]:
 class LambdaApi(ServiceState):
     """Answers Lambda's function API in-process: ListFunctions, GetFunction(Configuration), Invoke.
 
-    The template's functions exist only here (moto never sees them); anything else about
-    functions (aliases, policies, versions) goes on to moto.
+    The template's functions exist only here (moto never sees them); a name that is none of them
+    is ResourceNotFound. Anything else about functions (aliases, policies, versions) goes on to moto.
     """
 
     PREFIX = "/2015-03-31/functions/"
@@ -293,7 +293,9 @@ class LambdaApi(ServiceState):
         """GetFunction (`whole`) or GetFunctionConfiguration; only `$LATEST` exists locally."""
         function = self._invoker.registry.find(name)
         if function is None:
-            return None  # moto answers: a function created through its API, or ResourceNotFound
+            # Answered here, not by moto: its Lambda backend, once touched, holds state that
+            # cannot be pickled, and the cloud's snapshot would fail from then on.
+            return _user_error(404, "ResourceNotFoundException", f"Function not found: {unquote(name)}")
         qualifier = query.get("Qualifier", [LAMBDA_VERSION])[0]
         if qualifier != LAMBDA_VERSION:
             return _user_error(
