@@ -289,7 +289,7 @@ class LambdaApi(ServiceState):
             body["NextMarker"] = str(start + size)
         return WsgiResponse.json(200, body)
 
-    def _describe(self, name: str, query: Mapping[str, list[str]], *, whole: bool) -> WsgiResponse | None:
+    def _describe(self, name: str, query: Mapping[str, list[str]], *, whole: bool) -> WsgiResponse:
         """GetFunction (`whole`) or GetFunctionConfiguration; only `$LATEST` exists locally."""
         function = self._invoker.registry.find(name)
         if function is None:
