@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     sender_email: str = "noreply@example.com"
     ses_configuration_set: str | None = None
     app_url: str = "http://127.0.0.1:8000"
+    # The SSM parameter holding the site's URL, read when APP_URL is empty (a stack without
+    # AppUrl or a custom domain: only the parameter knows the CloudFront domain).
+    app_url_parameter: str | None = None
     user_pool_id: str | None = None
     user_pool_client_id: str | None = None
     # The local runner points this at the emulator; in AWS it is derived from the pool.
@@ -74,7 +77,23 @@ class Settings(BaseSettings):
         return self.cognito_jwks_url or f"{self.cognito_issuer}/.well-known/jwks.json"
 
 
+APP_URL_CACHE_SECONDS = 300
+
+
 @cache
 def get_settings() -> Settings:
-    """The process-wide settings, read once on first use."""
-    return Settings()
+    """The process-wide settings, read once on first use (an empty APP_URL from its parameter)."""
+    settings = Settings()
+    if settings.app_url or not settings.app_url_parameter:
+        return settings
+    return settings.model_copy(update={"app_url": site_url(settings.app_url_parameter)})
+
+
+def site_url(parameter_name: str) -> str:
+    """The site's URL from its SSM parameter (Powertools parameters, cached)."""
+    from aws_lambda_powertools.utilities import parameters
+
+    value = parameters.get_parameter(parameter_name, max_age=APP_URL_CACHE_SECONDS)
+    if not isinstance(value, str) or not value.strip():
+        raise RuntimeError(f"the site URL parameter {parameter_name} is empty")
+    return value.strip()

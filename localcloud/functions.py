@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import importlib
 import json
@@ -9,7 +10,9 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +44,23 @@ class LocalFunction:
     timeout_s: int = 3
     async_max_retries: int = 2
     async_on_failure: str | None = None
+    runtime: str = "python3.13"
+    architectures: tuple[str, ...] = ("x86_64",)
+    description: str = ""
+    role: str = ""
+    tracing: str = "PassThrough"
+    ephemeral_storage_mb: int = 512
+    log_format: str = "Text"
+    log_group: str = ""
+    layers: tuple[str, ...] = ()
+    # When the cloud provisioned it, in Lambda's format ("2026-01-31T12:00:00.000+0000").
+    last_modified: str = field(default_factory=lambda: _lambda_timestamp(time.time()))
+
+
+def _lambda_timestamp(seconds: float) -> str:
+    """A time as Lambda's `LastModified` writes it."""
+    stamp = time.gmtime(seconds)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", stamp) + f".{int(seconds % 1 * 1000):03d}+0000"
 
 
 # The function the current thread is running: every function shares this process (and its
@@ -119,7 +139,8 @@ class FunctionRegistry:
         if cached is not None:
             return cached
         module_name, _, attribute = function.handler.rpartition(".")
-        module = importlib.import_module(module_name)
+        with current_loop():
+            module = importlib.import_module(module_name)
         loaded: Handler = getattr(module, attribute)
         with self._lock:
             self._handlers[function.logical_id] = loaded
@@ -152,7 +173,43 @@ def _run_as(invoker: Invoker, invocation: Invocation, handler: Handler) -> Any:
             )
     if invoker.before_invocation is not None:
         invoker.before_invocation(invocation.function)  # a fault switch may fail it before the handler
-    return handler(invocation.event, LocalLambdaContext(invocation.function))
+    return _with_own_loop(handler, invocation.event, LocalLambdaContext(invocation.function))
+
+
+def _with_own_loop(handler: Handler, event: Any, context: LocalLambdaContext) -> Any:
+    """Run the handler as Lambda's runtime does: in a thread with a current, idle event loop.
+
+    A thread that already runs a loop cannot run a second one, so there the handler gets a
+    thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        with current_loop():
+            return handler(event, context)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="localcloud-invoke") as pool:
+        run = contextvars.copy_context().run
+        return pool.submit(run, _with_own_loop, handler, event, context).result()
+
+
+@contextmanager
+def current_loop() -> Iterator[None]:
+    """Give this thread a current event loop while a handler is imported or runs.
+
+    Handlers that drive asyncio themselves need one: Mangum calls `asyncio.get_event_loop()`
+    when it is made (else it makes and leaves a loop of its own) and `run_until_complete` on
+    each request. A thread that has a loop (the main thread's, made on demand) keeps it;
+    pollers, the server's threads and the async invoker have none and get one that is closed
+    afterwards (async generators and the default executor shut down first).
+    """
+    try:
+        asyncio.get_event_loop()  # never makes one outside the main thread
+    except RuntimeError:
+        with asyncio.Runner() as runner:
+            runner.get_loop()  # makes the loop and sets it as the thread's current one
+            yield
+        return
+    yield
 
 
 class Invoker:

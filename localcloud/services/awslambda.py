@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from localcloud import index
 from localcloud.clients import Clients, send_to_destination
@@ -42,6 +42,9 @@ def provision_function(ctx: ProvisionContext, spec: ResourceSpec, props: dict[st
     name = str(props.get("FunctionName") or spec.logical_id)
     invoke_config = props.get("EventInvokeConfig") or {}
     variables = (props.get("Environment") or {}).get("Variables") or {}
+    logging_config = props.get("LoggingConfig") or {}
+    # SAM names the execution role it makes for a function without one `<stack>-<LogicalId>Role-…`.
+    sam_role = ctx.arn("iam", f"role/{ctx.template.stack_name}-{spec.logical_id}Role", region=False)
     function = LocalFunction(
         logical_id=spec.logical_id,
         name=name,
@@ -52,6 +55,15 @@ def provision_function(ctx: ProvisionContext, spec: ResourceSpec, props: dict[st
         timeout_s=int(props.get("Timeout", 3)),
         async_max_retries=int(invoke_config.get("MaximumRetryAttempts", 2)),
         async_on_failure=on_failure(invoke_config.get("DestinationConfig")),
+        runtime=runtime,
+        architectures=tuple(str(a) for a in props.get("Architectures") or ["x86_64"]),
+        description=str(props.get("Description") or ""),
+        role=_text(props.get("Role")) or sam_role,
+        tracing="Active" if props.get("Tracing") == "Active" else "PassThrough",
+        ephemeral_storage_mb=int((props.get("EphemeralStorage") or {}).get("Size", 512)),
+        log_format=str(logging_config.get("LogFormat") or "Text"),
+        log_group=_log_group_name(ctx, _text(logging_config.get("LogGroup"))) or f"/aws/lambda/{name}",
+        layers=tuple(layer for layer in map(_text, props.get("Layers") or []) if layer.startswith("arn:")),
     )
     ctx.core.functions.add(function)
     made = Provisioned(ref=name, attributes={"Arn": function.arn}, status="local function")
@@ -67,6 +79,19 @@ def provision_function(ctx: ProvisionContext, spec: ResourceSpec, props: dict[st
         notes.append(f"{event_name} ({kind}): {fed.how}")
     made.detail = f"handler {function.handler}" + (f"; {'; '.join(notes)}" if notes else "")
     return made
+
+
+def _text(value: Any) -> str:
+    """A resolved string property ('' when absent, or an intrinsic the cloud could not resolve)."""
+    return value if isinstance(value, str) else ""
+
+
+def _log_group_name(ctx: ProvisionContext, ref: str) -> str:
+    """The name a `LoggingConfig.LogGroup` refers to (log groups are not emulated: `Ref` is the id)."""
+    spec = ctx.template.resources.get(ref)
+    if spec is None or spec.type != "AWS::Logs::LogGroup":
+        return ref
+    return _text(ctx.template.resolve(spec.properties.get("LogGroupName"))) or ref
 
 
 def served_by_uvicorn(
@@ -192,8 +217,39 @@ class AsyncQueuePoller(QueueReader):
             logger.warning("localcloud: %s failed %d times; event dropped", self.name, attempts)
 
 
+def function_configuration(function: LocalFunction) -> dict[str, Any]:
+    """What Lambda's GetFunctionConfiguration answers for a function, from its template properties."""
+    configuration: dict[str, Any] = {
+        "FunctionName": function.name,
+        "FunctionArn": function.arn,
+        "Runtime": function.runtime,
+        "Role": function.role,
+        "Handler": function.handler,
+        "Description": function.description,
+        "Timeout": function.timeout_s,
+        "MemorySize": function.memory_mb,
+        "LastModified": function.last_modified,
+        "Version": LAMBDA_VERSION,
+        "TracingConfig": {"Mode": function.tracing},
+        "Layers": [{"Arn": arn} for arn in function.layers],
+        "State": "Active",
+        "LastUpdateStatus": "Successful",
+        "PackageType": "Zip",
+        "Architectures": list(function.architectures),
+        "EphemeralStorage": {"Size": function.ephemeral_storage_mb},
+        "LoggingConfig": {"LogFormat": function.log_format, "LogGroup": function.log_group},
+    }
+    if function.environment:  # Lambda leaves the key out for a function without variables
+        configuration["Environment"] = {"Variables": dict(function.environment)}
+    return configuration
+
+
 class LambdaApi(ServiceState):
-    """Answers Lambda's Invoke API (`POST /2015-03-31/functions/<name>/invocations`) in-process."""
+    """Answers Lambda's function API in-process: ListFunctions, GetFunction(Configuration), Invoke.
+
+    The template's functions exist only here (moto never sees them); a name that is none of them
+    is ResourceNotFound. Anything else about functions (aliases, policies, versions) goes on to moto.
+    """
 
     PREFIX = "/2015-03-31/functions/"
 
@@ -202,28 +258,62 @@ class LambdaApi(ServiceState):
         self._invoker = core.invoker
 
     def __call__(self, exchange: Exchange) -> WsgiResponse | None:
-        """Intercept Invoke; everything else goes to moto."""
+        """Answer the operations on local functions; everything else goes to moto."""
         path = exchange.path
-        if exchange.method != "POST" or not path.startswith(self.PREFIX):
+        if not (path + "/").startswith(self.PREFIX):  # ListFunctions is `.../functions`, no slash
             return None
         name, _, tail = path[len(self.PREFIX) :].partition("/")
-        if tail.rstrip("/") != "invocations":
-            return None
+        tail = tail.rstrip("/")
+        query = parse_qs(str(exchange.environ.get("QUERY_STRING", "")))
+        if exchange.method == "GET" and not name:
+            return self._list(query)
+        if exchange.method == "GET" and tail in ("", "configuration"):
+            return self._describe(name, query, whole=not tail)
+        if exchange.method == "POST" and tail == "invocations":
+            return self._invoke(exchange, name)
+        return None
+
+    def _list(self, query: Mapping[str, list[str]]) -> WsgiResponse:
+        """ListFunctions, in provisioning order; `Marker` is the position to go on from."""
+        functions = self._invoker.registry.all()
+        try:
+            start = int(query.get("Marker", ["0"])[0])
+            size = int(query.get("MaxItems", ["50"])[0])
+        except ValueError:
+            return _user_error(400, "InvalidParameterValueException", "Marker and MaxItems are whole numbers")
+        if not 1 <= size <= 10000:
+            return _user_error(400, "InvalidParameterValueException", "MaxItems must be between 1 and 10000")
+        page = functions[start : start + size]
+        body: dict[str, Any] = {"Functions": [function_configuration(function) for function in page]}
+        if start + size < len(functions):
+            body["NextMarker"] = str(start + size)
+        return WsgiResponse.json(200, body)
+
+    def _describe(self, name: str, query: Mapping[str, list[str]], *, whole: bool) -> WsgiResponse:
+        """GetFunction (`whole`) or GetFunctionConfiguration; only `$LATEST` exists locally."""
         function = self._invoker.registry.find(name)
         if function is None:
-            message = f"Function not found: {unquote(name)}"
-            return WsgiResponse.json(
-                404,
-                {"Type": "User", "Message": message},
-                [("x-amzn-ErrorType", "ResourceNotFoundException")],
+            # Answered here, not by moto: its Lambda backend, once touched, holds state that
+            # cannot be pickled, and the cloud's snapshot would fail from then on.
+            return _user_error(404, "ResourceNotFoundException", f"Function not found: {unquote(name)}")
+        qualifier = query.get("Qualifier", [LAMBDA_VERSION])[0]
+        if qualifier != LAMBDA_VERSION:
+            return _user_error(
+                404, "ResourceNotFoundException", f"Function not found: {function.arn}:{qualifier}"
             )
+        configuration = function_configuration(function)
+        return WsgiResponse.json(200, {"Configuration": configuration} if whole else configuration)
+
+    def _invoke(self, exchange: Exchange, name: str) -> WsgiResponse:
+        """Invoke: RequestResponse runs the handler now, Event queues it, DryRun only checks."""
+        function = self._invoker.registry.find(name)
+        if function is None:
+            return _user_error(404, "ResourceNotFoundException", f"Function not found: {unquote(name)}")
         try:
             event = json.loads(exchange.body or b"{}")
         except ValueError:
-            return WsgiResponse.json(
-                400,
-                {"Type": "User", "Message": "Could not parse request body into json"},
-                [("x-amzn-ErrorType", "InvalidRequestContentException")],
+            return _user_error(
+                400, "InvalidRequestContentException", "Could not parse request body into json"
             )
         invocation_type = exchange.header("X-Amz-Invocation-Type") or "RequestResponse"
         if invocation_type == "DryRun":
@@ -244,3 +334,8 @@ class LambdaApi(ServiceState):
             error = lambda_error(exc, error_type="Runtime.MarshalError")
             error["errorMessage"] = f"Unable to marshal response: {exc}"
             return WsgiResponse.json(200, error, [*headers, ("X-Amz-Function-Error", "Unhandled")])
+
+
+def _user_error(status: int, code: str, message: str) -> WsgiResponse:
+    """An error of Lambda's REST-JSON API, as boto3 parses it."""
+    return WsgiResponse.json(status, {"Type": "User", "Message": message}, [("x-amzn-ErrorType", code)])
