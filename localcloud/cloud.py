@@ -22,7 +22,8 @@ from localcloud.console import Console
 from localcloud.context import Core, ProvisionContext, States
 from localcloud.dispatch import Dispatcher, Write
 from localcloud.faults import Faults
-from localcloud.functions import FunctionRegistry, Invoker
+from localcloud.functions import FunctionRegistry
+from localcloud.meter import Meter, MeteredInvoker, history_of
 from localcloud.pollers import Activity, Checkpoints, Poller
 from localcloud.provisioning import ProvisioningError, Stack, provision_stack
 from localcloud.server import EmbeddedServer, StateLock, WsgiApp, quiet_werkzeug
@@ -83,6 +84,7 @@ class EmbeddedCloud:
         self._websocket: WebSocketBridge | None = None
         self._console: Console | None = None
         self.faults = Faults()
+        self.meter = Meter(account_id=account_id, region=self.region)
         # Stream records a snapshot keeps however far every consumer got (the rest are dropped).
         self.keep_stream_records = KEEP_STREAM_RECORDS
         self._previous_moto_port: str | None = None
@@ -127,6 +129,8 @@ class EmbeddedCloud:
         states = self._states = States(core)
         dispatcher.add_observer(self.faults)
         dispatcher.add_observer(self._trail.deliveries)
+        dispatcher.add_observer(self.meter)
+        self.meter.connect(history_of(core.clients))
         for interceptor in index.interceptor_types():
             dispatcher.add_interceptor(states.of(interceptor))
         try:
@@ -146,9 +150,10 @@ class EmbeddedCloud:
         clients = Clients(self.endpoint_url, self.region)
         return Core(
             clients=clients,
-            invoker=Invoker(
+            invoker=MeteredInvoker(
                 FunctionRegistry(),
                 clients,
+                meter=self.meter,
                 before_invocation=self.faults.check_invocation,
                 on_invocation=self._trail.deliveries.record_invocation,
             ),
