@@ -12,7 +12,7 @@ TOOL := $(TOOLS)/bin
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: run test lint typecheck cfn-lint template-checks sam-validate checkov actionlint pytest frontend frontend-test bench seed \
-  build build-size lock deploy clean
+  build build-size lock deploy clean cost
 
 # The virtualenv is rebuilt whenever pyproject.toml changes.
 $(VENV)/.stamp: pyproject.toml
@@ -78,6 +78,15 @@ test: lint typecheck cfn-lint template-checks frontend-test pytest
 
 bench: $(VENV)/.stamp
 	$(PY) bench/cold_start.py
+
+# What Herald costs in AWS for a month (offline: the price table and the calibrated coefficients;
+# recalibrate with `$(PY) bench/cost_calibration.py`). JSON=1 prints JSON.
+SUBSCRIBERS ?= 10000
+CAMPAIGNS ?= 4
+ENGAGEMENT ?= 0
+cost: $(VENV)/.stamp
+	@$(PY) scripts/cost.py --subscribers $(SUBSCRIBERS) --campaigns $(CAMPAIGNS) --engagement $(ENGAGEMENT) \
+	  $(if $(JSON),--json)
 
 # A realistic local state (50k subscribers over three lists, sent campaigns) as the named
 # snapshot `seed` of .localcloud: load it from the dev console's Snapshots.

@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "cost_model.json"
-PARAMETERS = {"SendRatePerSecond": "1000000"}
+PARAMETERS = {"SendRatePerSecond": "1000000", "LogLevel": "WARNING"}
 SIZES = (100, 300)
-FEEDBACK_SOURCES = ("OnDeliveryEventFunction", "queue:")  # the feedback function and its queue
-FEEDBACK_QUEUE_WORD = "DeliveryEvents"
+# The feedback function and its queue (the template's DeliveryEventsQueue, named herald-<stage>-...).
+FEEDBACK_SOURCES = ("OnDeliveryEventFunction", "queue:herald-local-delivery-events")
 IDLE_SECONDS = 600.0
 
 if TYPE_CHECKING:
@@ -178,14 +178,12 @@ def stored_bytes_per_subscriber(owner: str, list_id: str) -> float:
 
 
 def feedback_usage(by_source: Mapping[str, Usage]) -> Usage:
-    """The SES events' processing: the feedback function and the queue it polls."""
+    """The SES events' processing: the feedback function and the polling of its queue."""
     from localcloud.meter import Usage
 
     total = Usage()
     for source, usage in by_source.items():
-        if source == FEEDBACK_SOURCES[0] or (
-            source.startswith(FEEDBACK_SOURCES[1]) and FEEDBACK_QUEUE_WORD in source
-        ):
+        if source in FEEDBACK_SOURCES:
             total.add(usage)
     return total
 
@@ -205,6 +203,7 @@ def measure(sizes: tuple[int, ...]) -> dict[str, Any]:
                     "campaign_id": campaign_id,
                     "campaign": sent.as_json(),
                     "campaign_feedback": feedback_usage(by_source).as_json(),
+                    "campaign_sources": sorted(by_source),
                     "import": imported.as_json(),
                     "stored_bytes_per_subscriber": round(stored_bytes_per_subscriber(owner, list_id), 1),
                 }
