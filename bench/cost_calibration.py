@@ -1,6 +1,6 @@
 """The cost model's coefficients, measured: campaigns and an import on the embedded cloud, metered.
 
-One freshly started cloud (the template's every poller running, the sending rate lifted). For
+One freshly started cloud (the template's every poller running, its default sending rate). For
 each calibration size N: a CSV of N subscribers is imported the real way (create the import, put
 the file in the imports bucket: S3's notification, the queue, the import worker), then a campaign
 to that list is sent (Step Functions, the send queue and worker, SES, the SES events and the
@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "cost_model.json"
-PARAMETERS = {"SendRatePerSecond": "1000000", "LogLevel": "WARNING"}
+PARAMETERS = {"LogLevel": "WARNING"}  # the default sending rate (14 a second), as an account starts
 SIZES = (100, 300)
 # The feedback function and its queue (the template's DeliveryEventsQueue, named herald-<stage>-...).
 FEEDBACK_SOURCES = ("OnDeliveryEventFunction", "queue:herald-local-delivery-events")
