@@ -18,6 +18,7 @@ Writes bench/results/cost_model.json. Usage: python bench/cost_calibration.py [-
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import json
 import os
@@ -96,14 +97,12 @@ def import_subscribers(cloud: EmbeddedCloud, owner: str, rows: int) -> tuple[str
 
 def send_campaign(cloud: EmbeddedCloud, owner: str, list_id: str) -> tuple[str, Usage, dict[str, Usage]]:
     """Send a campaign to the list and let its feedback finish: its id, usage, and usage by source."""
-    from app import aws
     from app.campaigns import service
-    from app.campaigns.launch import StepFunctionsLauncher
+    from app.campaigns.router import get_launcher
     from app.config import get_settings
     from app.store import Store
 
     store = Store.default()
-    settings = get_settings()
     campaign_id = uuid.uuid4().hex[:28]
     content = {
         "name": "Calibration",
@@ -115,23 +114,11 @@ def send_campaign(cloud: EmbeddedCloud, owner: str, list_id: str) -> tuple[str, 
         "<a href='{{ unsubscribe_url }}'>unsubscribe</a>",
         "text_body": "Hi {{ subscriber.name }}: {{ unsubscribe_url }}",
     }
-    launcher = StepFunctionsLauncher(
-        sfn=aws.stepfunctions(),
-        scheduler=aws.scheduler(),
-        state_machine_arn=settings.state_machine_arn or "",
-        scheduler_role_arn="",
-        stage=settings.stage,
-    )
+    launcher = asyncio.run(get_launcher(get_settings()))  # the API's own
     with cloud.meter.run("campaign") as run:
         store.campaigns.create(owner, campaign_id, content, correlation_id=None)
-        service.send_now(
-            owner,
-            campaign_id,
-            repo=store.campaigns,
-            lists=store.lists,
-            launcher=launcher,
-            correlation_id=None,
-        )
+        repo, lists = store.campaigns, store.lists
+        service.send_now(owner, campaign_id, repo=repo, lists=lists, launcher=launcher, correlation_id=None)
         deadline = time.monotonic() + IDLE_SECONDS
         while True:
             campaign = store.campaigns.get(owner, campaign_id)
