@@ -31,6 +31,7 @@ from localcloud.clients import Clients
 from localcloud.functions import CURRENT_INVOCATION, Invoker, LocalFunction
 from localcloud.replay import _correlation_of
 from localcloud.server import WsgiResponse
+from localcloud.services.events import CONSOLE_QUEUE
 from pricing import units
 
 logger = logging.getLogger("localcloud")
@@ -233,6 +234,8 @@ class Meter:
         if not call.internal:
             return True
         if call.service != "sqs" or call.operation not in _SQS_INTERNAL:
+            return False
+        if _source(call) == f"queue:{CONSOLE_QUEUE}":  # the dev console's own queue: not in AWS
             return False
         return call.operation != "ReceiveMessage" or bool(_json(response).get("Messages"))
 
