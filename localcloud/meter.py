@@ -212,6 +212,8 @@ class Meter:
         if call.service == "dynamodb" and call.operation in _WRITES and call.params and not call.internal:
             stored = [self._stored_item(table, key) for table, key, _ in _write_targets(call)]
             with self._lock:
+                if len(self._before) > KEEP_CORRELATIONS:  # answers that never came (a 500): forget
+                    self._before.clear()
                 self._before[id(call)] = stored
         return None
 
