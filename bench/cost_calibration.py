@@ -18,7 +18,6 @@ Writes bench/results/cost_model.json. Usage: python bench/cost_calibration.py [-
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import json
 import os
@@ -97,8 +96,9 @@ def import_subscribers(cloud: EmbeddedCloud, owner: str, rows: int) -> tuple[str
 
 def send_campaign(cloud: EmbeddedCloud, owner: str, list_id: str) -> tuple[str, Usage, dict[str, Usage]]:
     """Send a campaign to the list and let its feedback finish: its id, usage, and usage by source."""
+    from app import aws
     from app.campaigns import service
-    from app.campaigns.router import get_launcher
+    from app.campaigns.launch import StepFunctionsLauncher
     from app.config import get_settings
     from app.store import Store
 
@@ -114,7 +114,14 @@ def send_campaign(cloud: EmbeddedCloud, owner: str, list_id: str) -> tuple[str, 
         "<a href='{{ unsubscribe_url }}'>unsubscribe</a>",
         "text_body": "Hi {{ subscriber.name }}: {{ unsubscribe_url }}",
     }
-    launcher = asyncio.run(get_launcher(get_settings()))  # the API's own
+    settings = get_settings()
+    launcher = StepFunctionsLauncher(
+        sfn=aws.stepfunctions(),
+        scheduler=aws.scheduler(),
+        state_machine_arn=settings.state_machine_arn or "",
+        scheduler_role_arn="",
+        stage=settings.stage,
+    )
     with cloud.meter.run("campaign") as run:
         store.campaigns.create(owner, campaign_id, content, correlation_id=None)
         repo, lists = store.campaigns, store.lists
