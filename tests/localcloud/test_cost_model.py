@@ -26,7 +26,9 @@ RELATIVE = {
 
 
 @pytest.mark.skipif(not MODEL.is_file(), reason="no calibrated model: run python bench/cost_calibration.py")
-def test_the_model_predicts_the_meter_for_a_campaign_of_another_size(cloud: EmbeddedCloud) -> None:
+def test_the_model_predicts_the_meter_for_a_campaign_of_another_size(
+    cloud: EmbeddedCloud, interpreter_port: None
+) -> None:
     # Given the calibrated coefficients and a list of 150 imported subscribers
     model = load(MODEL)
     sizes = {run["recipients"] for run in model["runs"]}

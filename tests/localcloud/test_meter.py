@@ -55,7 +55,9 @@ def counter(cloud: EmbeddedCloud) -> WriteCounter:
     return counting
 
 
-def test_a_campaign_of_100_is_metered_exactly(cloud: EmbeddedCloud, counter: WriteCounter) -> None:
+def test_a_campaign_of_100_is_metered_exactly(
+    cloud: EmbeddedCloud, interpreter_port: None, counter: WriteCounter
+) -> None:
     # Given a list of 100 subscribers imported through the real import path, and a quiet cloud
     owner = str(uuid.uuid4())
     list_id, imported = import_subscribers(cloud, owner, 100)
