@@ -12,7 +12,7 @@ TOOL := $(TOOLS)/bin
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: run test lint typecheck cfn-lint template-checks sam-validate checkov actionlint pytest frontend frontend-test bench seed \
-  build build-size lock deploy clean permissions
+  build build-size lock deploy clean permissions cost
 
 # The virtualenv is rebuilt whenever pyproject.toml changes.
 $(VENV)/.stamp: pyproject.toml
@@ -32,7 +32,8 @@ frontend/node_modules/.stamp: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-frontend/dist/index.html: frontend/node_modules/.stamp $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
+frontend/dist/index.html: frontend/node_modules/.stamp pricing/prices.json bench/results/cost_model.json \
+  $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 	cd frontend && npm run build --silent
 
 frontend: frontend/dist/index.html
@@ -78,6 +79,15 @@ test: lint typecheck cfn-lint template-checks frontend-test pytest
 
 bench: $(VENV)/.stamp
 	$(PY) bench/cold_start.py
+
+# What Herald costs in AWS for a month (offline: the price table and the calibrated coefficients;
+# recalibrate with `$(PY) bench/cost_calibration.py`). JSON=1 prints JSON.
+SUBSCRIBERS ?= 10000
+CAMPAIGNS ?= 4
+ENGAGEMENT ?= 0
+cost: $(VENV)/.stamp
+	@$(PY) scripts/cost.py --subscribers $(SUBSCRIBERS) --campaigns $(CAMPAIGNS) --engagement $(ENGAGEMENT) \
+	  $(if $(JSON),--json)
 
 # A realistic local state (50k subscribers over three lists, sent campaigns) as the named
 # snapshot `seed` of .localcloud: load it from the dev console's Snapshots.

@@ -22,8 +22,9 @@ from localcloud.console import Console
 from localcloud.context import Core, ProvisionContext, States
 from localcloud.dispatch import Dispatcher, Write
 from localcloud.faults import Faults
-from localcloud.functions import FunctionRegistry, Invoker
+from localcloud.functions import FunctionRegistry
 from localcloud.iam import Iam
+from localcloud.meter import Meter, MeteredInvoker, history_of
 from localcloud.pollers import Activity, Checkpoints, Poller
 from localcloud.provisioning import ProvisioningError, Stack, provision_stack
 from localcloud.server import EmbeddedServer, StateLock, WsgiApp, quiet_werkzeug
@@ -87,6 +88,7 @@ class EmbeddedCloud:
         self.faults = Faults()
         # Each function's calls checked against its own policy in the template (`localcloud.iam`).
         self.iam = Iam(enforce=enforce_iam)
+        self.meter = Meter(account_id=account_id, region=self.region)
         # Stream records a snapshot keeps however far every consumer got (the rest are dropped).
         self.keep_stream_records = KEEP_STREAM_RECORDS
         self._previous_moto_port: str | None = None
@@ -132,6 +134,8 @@ class EmbeddedCloud:
         dispatcher.add_observer(self.iam)  # first: AWS authorises a request before anything else
         dispatcher.add_observer(self.faults)
         dispatcher.add_observer(self._trail.deliveries)
+        dispatcher.add_observer(self.meter)
+        self.meter.connect(history_of(core.clients))
         for interceptor in index.interceptor_types():
             dispatcher.add_interceptor(states.of(interceptor))
         try:
@@ -152,9 +156,10 @@ class EmbeddedCloud:
         clients = Clients(self.endpoint_url, self.region)
         return Core(
             clients=clients,
-            invoker=Invoker(
+            invoker=MeteredInvoker(
                 FunctionRegistry(),
                 clients,
+                meter=self.meter,
                 before_invocation=self.faults.check_invocation,
                 on_invocation=self._trail.deliveries.record_invocation,
             ),

@@ -7,6 +7,7 @@ import { CampaignDetailScreen } from './screens/campaign';
 import { CampaignsScreen } from './screens/Campaigns';
 import { ConfirmScreen } from './screens/Confirm';
 import { ConsoleScreen } from './screens/console';
+import { CostScreen } from './screens/cost';
 import { ListDetailScreen } from './screens/list';
 import { ListsScreen } from './screens/Lists';
 import { LoginScreen } from './screens/Login';
@@ -50,6 +51,8 @@ export const ROUTES: Route[] = [
   { path: '/preferences/:token', access: 'any', screen: PreferencesScreen },
   // the local runner's dev console (its data routes are /_local/*, unauthenticated, local only)
   { path: '/_local', access: 'any', screen: ConsoleScreen },
+  // what Herald costs in AWS: public, computed in the browser
+  { path: '/cost', access: 'any', screen: CostScreen },
 ];
 
 /** The route for a path, with its parameters. */

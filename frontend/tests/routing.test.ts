@@ -19,6 +19,7 @@ describe('routes', () => {
         '/campaigns/:id',
         '/unsubscribe/:token',
         '/confirm',
+        '/cost',
         '/lists',
         '/lists/:id',
         '/login',
@@ -30,6 +31,11 @@ describe('routes', () => {
         '/preferences/:token',
       ].sort(),
     );
+  });
+
+  it('opens the cost calculator to anyone, logged in or not', () => {
+    expect(redirectFor('/cost', '', anon)).toBeNull();
+    expect(redirectFor('/cost', '', authed)).toBeNull();
   });
 
   it('opens the preference centre without a login, and keeps segments private', () => {

@@ -45,3 +45,10 @@ def web_cloud() -> Iterator[EmbeddedCloud]:
     cloud.start()
     yield cloud
     cloud.stop()
+
+
+@pytest.fixture
+def interpreter_port(cloud: EmbeddedCloud, monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's Step Functions interpreter calls Lambda at $MOTO_PORT, which the toy and web clouds
+    take when they start: point it back at the suite's main cloud for a test that runs executions."""
+    monkeypatch.setenv("MOTO_PORT", cloud.environment["MOTO_PORT"])
