@@ -23,7 +23,6 @@ import json
 import os
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -96,11 +95,8 @@ def import_subscribers(cloud: EmbeddedCloud, owner: str, rows: int) -> tuple[str
 
 def send_campaign(cloud: EmbeddedCloud, owner: str, list_id: str) -> tuple[str, Usage, dict[str, Usage]]:
     """Send a campaign to the list and let its feedback finish: its id, usage, and usage by source."""
-    from app import aws
-    from app.campaigns import service
-    from app.campaigns.launch import StepFunctionsLauncher
-    from app.config import get_settings
     from app.store import Store
+    from bench.send_campaign import send_and_wait
 
     store = Store.default()
     campaign_id = uuid.uuid4().hex[:28]
@@ -114,26 +110,9 @@ def send_campaign(cloud: EmbeddedCloud, owner: str, list_id: str) -> tuple[str, 
         "<a href='{{ unsubscribe_url }}'>unsubscribe</a>",
         "text_body": "Hi {{ subscriber.name }}: {{ unsubscribe_url }}",
     }
-    settings = get_settings()
-    launcher = StepFunctionsLauncher(
-        sfn=aws.stepfunctions(),
-        scheduler=aws.scheduler(),
-        state_machine_arn=settings.state_machine_arn or "",
-        scheduler_role_arn="",
-        stage=settings.stage,
-    )
     with cloud.meter.run("campaign") as run:
         store.campaigns.create(owner, campaign_id, content, correlation_id=None)
-        repo, lists = store.campaigns, store.lists
-        service.send_now(owner, campaign_id, repo=repo, lists=lists, launcher=launcher, correlation_id=None)
-        deadline = time.monotonic() + IDLE_SECONDS
-        while True:
-            campaign = store.campaigns.get(owner, campaign_id)
-            if campaign is not None and campaign.status in ("sent", "failed"):
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError("the campaign was not sent in time")
-            time.sleep(0.25)
+        campaign = send_and_wait(owner, campaign_id, timeout=IDLE_SECONDS)
         if campaign.status != "sent":
             raise RuntimeError(f"the campaign ended {campaign.status}")
         _wait_idle(cloud)

@@ -87,9 +87,10 @@ def _seed(recipients: int) -> tuple[str, str, list[str]]:
     return owner, campaign_id, emails
 
 
-def send_and_wait(owner: str, campaign_id: str, *, watch: Any = None) -> Any:
+def send_and_wait(owner: str, campaign_id: str, *, watch: Any = None, timeout: float | None = None) -> Any:
     """Send the campaign now, as the API does, and wait until it is sent or failed (read through
-    `watch`, a store of its own, when the reads must not count); returns the campaign."""
+    `watch`, a store of its own, when the reads must not count); returns the campaign.
+    RuntimeError when `timeout` seconds pass first."""
     from app import aws
     from app.campaigns import service
     from app.campaigns.launch import StepFunctionsLauncher
@@ -108,7 +109,10 @@ def send_and_wait(owner: str, campaign_id: str, *, watch: Any = None) -> Any:
         owner, campaign_id, repo=store.campaigns, lists=store.lists, launcher=launcher, correlation_id=None
     )
     reader = (watch or store).campaigns
+    deadline = None if timeout is None else time.monotonic() + timeout
     while (campaign := reader.get(owner, campaign_id)) is None or campaign.status not in ("sent", "failed"):
+        if deadline is not None and time.monotonic() > deadline:
+            raise RuntimeError(f"the campaign was not sent within {timeout:.0f} s")
         time.sleep(POLL_SECONDS)
     return campaign
 
