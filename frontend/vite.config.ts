@@ -15,6 +15,8 @@ export default defineConfig({
     sourcemap: false,
   },
   server: {
+    // The cost page reads the price table and the calibrated model from the repository (only those).
+    fs: { allow: ['.', '../pricing', '../bench/results'] },
     proxy: {
       '/api': { target: backend, changeOrigin: false },
       '/config.json': { target: backend },
