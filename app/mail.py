@@ -35,6 +35,7 @@ class SendBudget:
     """Counts of mail sent outside campaigns: per second for the account, per hour per tenant."""
 
     def __init__(self, table: Table, *, clock: Callable[[], float] = time.time) -> None:
+        self.table = table
         self.limits = RateLimitRepository(table)
         self.clock = clock
 

@@ -141,7 +141,8 @@ def test_requests_map_to_the_action_and_resource_arns_iam_checks() -> None:
 def local_client(cloud: EmbeddedCloud, tmp_path: Path) -> Iterator[TestClient]:
     """The local runner's app on the suite's cloud: its AWS calls run as ApiFunction."""
     app = create_local_app(options=LocalOptions(frontend_dist=tmp_path), cloud=cloud)
-    with TestClient(app, base_url="https://testserver") as client:
+    # /_local/* answers a loopback Host only
+    with TestClient(app, base_url="https://127.0.0.1") as client:
         yield client
 
 
