@@ -259,3 +259,23 @@ def form_fields(email: str, **more: str | list[str]) -> dict[str, list[str]]:
     for name, value in more.items():
         fields[name.replace("__", ".")] = value if isinstance(value, list) else [value]
     return fields
+
+
+def owner_with_audience(
+    client: TestClient, count: int, *, prefix: str = "owner"
+) -> tuple[dict[str, str], str, list[str]]:
+    """A signed-in owner (its headers), a list of `count` new subscribers, and their addresses."""
+    _, token = registered_user(client, prefix=prefix)
+    headers = bearer(token)
+    tag = uuid.uuid4().hex[:6]
+    emails = [f"{prefix[0]}{i:02d}-{tag}@example.com" for i in range(count)]
+    list_id = new_list(client, headers, [{"email": e, "name": f"Reader {i}"} for i, e in enumerate(emails)])
+    return headers, list_id, emails
+
+
+def sent_campaign(client: TestClient, headers: dict[str, str], list_id: str, **fields: Any) -> str:
+    """A draft for the list (these fields over the defaults), sent now: 202."""
+    campaign_id = new_campaign(client, headers, list_id, **fields)
+    sent = client.post(f"/api/campaigns/{campaign_id}/send", headers=headers)
+    assert sent.status_code == 202, sent.text
+    return campaign_id

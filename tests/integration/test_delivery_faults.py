@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -20,32 +19,19 @@ from app.delivery import finish, sender
 from app.delivery import send as senders
 from app.delivery import start as starting
 from localcloud.cloud import EmbeddedCloud
-from tests.factories import bearer, new_campaign, new_list, registered_user
+from tests.factories import (
+    new_campaign,
+    owner_with_audience,
+    sent_campaign,
+)
 from tests.helpers import campaign_mail, settings_from, sfn, state_names, wait_for_status
-
-
-def audience(client: TestClient, count: int) -> tuple[dict[str, str], str, list[str]]:
-    """A signed-in owner and a list of `count` subscribers."""
-    _, token = registered_user(client, prefix="faults")
-    headers = bearer(token)
-    tag = uuid.uuid4().hex[:6]
-    emails = [f"r{i:02d}-{tag}@example.com" for i in range(count)]
-    list_id = new_list(client, headers, [{"email": e, "name": f"R{i}"} for i, e in enumerate(emails)])
-    return headers, list_id, emails
-
-
-def send(client: TestClient, headers: dict[str, str], list_id: str) -> str:
-    """A draft for the list, sent now."""
-    campaign_id = new_campaign(client, headers, list_id)
-    assert client.post(f"/api/campaigns/{campaign_id}/send", headers=headers).status_code == 202
-    return campaign_id
 
 
 def test_throttled_sends_are_retried_and_each_recipient_is_mailed_once(
     cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given SES throttles the 2nd and 4th send of the campaign once each
-    headers, list_id, emails = audience(client, 6)
+    headers, list_id, emails = owner_with_audience(client, 6, prefix="faults")
     real = sender.send
     calls: list[str] = []
 
@@ -60,7 +46,7 @@ def test_throttled_sends_are_retried_and_each_recipient_is_mailed_once(
     monkeypatch.setattr(sender, "send", throttling)
 
     # When the campaign is sent
-    campaign_id = send(client, headers, list_id)
+    campaign_id = sent_campaign(client, headers, list_id)
     final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
 
     # Then the batch came back after each throttle, and every recipient got exactly one message
@@ -74,7 +60,7 @@ def test_a_sender_crashing_mid_batch_never_mails_anyone_twice(
     cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given the sender process dies right after SES accepted the 3rd message of the batch
-    headers, list_id, emails = audience(client, 6)
+    headers, list_id, emails = owner_with_audience(client, 6, prefix="faults")
     real = sender.send
     calls: list[str] = []
 
@@ -88,7 +74,7 @@ def test_a_sender_crashing_mid_batch_never_mails_anyone_twice(
     monkeypatch.setattr(sender, "send", crashing)
 
     # When the campaign is sent (SQS redelivers the batch)
-    campaign_id = send(client, headers, list_id)
+    campaign_id = sent_campaign(client, headers, list_id)
     final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
 
     # Then nobody got two messages; the one whose send was never recorded counts failed (interrupted)
@@ -112,11 +98,11 @@ def test_a_wait_that_times_out_fails_the_campaign_with_a_clear_reason(
     cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch, short_wait: None
 ) -> None:
     # Given senders that never finish a batch
-    headers, list_id, _ = audience(client, 2)
+    headers, list_id, _ = owner_with_audience(client, 2, prefix="faults")
     monkeypatch.setattr(senders, "send_batch", lambda *_args, **_kwargs: "skipped")
 
     # When the campaign is sent
-    campaign_id = send(client, headers, list_id)
+    campaign_id = sent_campaign(client, headers, list_id)
     final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
 
     # Then the task token times out and MarkFailed records why
@@ -140,7 +126,7 @@ def test_a_pending_resume_loops_back_to_the_wait_then_completes(
     cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given senders held back (their batch keeps coming back) until we let them go
-    headers, list_id, emails = audience(client, 3)
+    headers, list_id, emails = owner_with_audience(client, 3, prefix="faults")
     real = senders.send_batch
     released = {"go": False}
 
@@ -151,7 +137,7 @@ def test_a_pending_resume_loops_back_to_the_wait_then_completes(
 
     monkeypatch.setattr(senders, "send_batch", held)
     owner_id = client.get("/api/me", headers=headers).json()["id"]
-    campaign_id = send(client, headers, list_id)
+    campaign_id = sent_campaign(client, headers, list_id)
     token = token_of(owner_id, campaign_id)
 
     # When the execution is resumed with status "pending" (senders still busy)
@@ -200,7 +186,7 @@ def test_a_paused_campaign_sends_nothing_until_resumed_then_mails_everyone_once(
     cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a campaign whose senders are held back while it starts
-    headers, list_id, emails = audience(client, 4)
+    headers, list_id, emails = owner_with_audience(client, 4, prefix="faults")
     real = senders.send_batch
     released = {"go": False}
 
@@ -211,7 +197,7 @@ def test_a_paused_campaign_sends_nothing_until_resumed_then_mails_everyone_once(
 
     monkeypatch.setattr(senders, "send_batch", held)
     owner_id = client.get("/api/me", headers=headers).json()["id"]
-    campaign_id = send(client, headers, list_id)
+    campaign_id = sent_campaign(client, headers, list_id)
     first = token_of(owner_id, campaign_id)
 
     # When it is paused, and the senders then get its batches
@@ -255,10 +241,10 @@ def test_finalize_updates_subscribers_a_page_at_a_time_and_recounts_the_stats(
 ) -> None:
     # Given Finalize takes two recipients per run, and a campaign to five subscribers
     monkeypatch.setattr(finish, "FINALIZE_PAGE", 2)
-    headers, list_id, emails = audience(client, 5)
+    headers, list_id, emails = owner_with_audience(client, 5, prefix="faults")
 
     # When the campaign is sent
-    campaign_id = send(client, headers, list_id)
+    campaign_id = sent_campaign(client, headers, list_id)
     final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
 
     # Then Finalize looped over three pages before the campaign became sent
@@ -277,10 +263,10 @@ def test_an_execution_stopped_by_hand_fails_its_campaign_with_the_reason(
     cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a campaign waiting on senders that are held back
-    headers, list_id, _ = audience(client, 2)
+    headers, list_id, _ = owner_with_audience(client, 2, prefix="faults")
     monkeypatch.setattr(senders, "send_batch", _held_forever)
     owner_id = client.get("/api/me", headers=headers).json()["id"]
-    campaign_id = send(client, headers, list_id)
+    campaign_id = sent_campaign(client, headers, list_id)
     token_of(owner_id, campaign_id)
 
     # When an operator stops its execution
@@ -304,7 +290,7 @@ def test_a_start_whose_answer_was_lost_is_adopted_and_the_campaign_sent_once(
     cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given Step Functions whose answer to the first StartExecution is lost (the execution started)
-    headers, list_id, emails = audience(client, 2)
+    headers, list_id, emails = owner_with_audience(client, 2, prefix="faults")
     real = launch.StepFunctionsLauncher._start
     lost = {"once": True}
 
@@ -331,7 +317,7 @@ def test_a_passing_failure_in_a_step_is_retried_and_the_campaign_sent(
     cloud: EmbeddedCloud, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given DynamoDB throttling StartDelivery's first run
-    headers, list_id, emails = audience(client, 2)
+    headers, list_id, emails = owner_with_audience(client, 2, prefix="faults")
     real = starting.start_delivery
     throttled = {"once": True}
 
@@ -345,7 +331,7 @@ def test_a_passing_failure_in_a_step_is_retried_and_the_campaign_sent(
     monkeypatch.setattr(starting, "start_delivery", throttling)
 
     # When the campaign is sent
-    campaign_id = send(client, headers, list_id)
+    campaign_id = sent_campaign(client, headers, list_id)
     final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
 
     # Then the state machine retried the step (not MarkFailed), and everyone got one message
@@ -359,7 +345,7 @@ def test_a_send_longer_than_the_wait_finishes_while_batches_progress(
 ) -> None:
     # Given eight batches of one recipient, each taking half a second to send, and a wait of 2 s
     monkeypatch.setattr(starting, "BATCH_SIZE", 1)
-    headers, list_id, emails = audience(client, 8)
+    headers, list_id, emails = owner_with_audience(client, 8, prefix="faults")
     real = senders.send_batch
 
     def slow(batch: Any, attempt: str, *, kit: senders.SenderKit) -> str:
@@ -369,7 +355,7 @@ def test_a_send_longer_than_the_wait_finishes_while_batches_progress(
     monkeypatch.setattr(senders, "send_batch", slow)
 
     # When the campaign is sent (four seconds of sending, twice the wait)
-    campaign_id = send(client, headers, list_id)
+    campaign_id = sent_campaign(client, headers, list_id)
     final = wait_for_status(client, headers, campaign_id, {"sent", "failed"})
 
     # Then each batch done kept the wait alive, and the campaign was sent to everyone
