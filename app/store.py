@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from app.contacts.lists import ListRepository
     from app.contacts.subscribers import SubscriberRepository
     from app.contacts.suppression import SuppressionRepository
-    from app.delivery.repository import BatchRepository, RecipientRepository
+    from app.delivery.batches import BatchRepository
+    from app.delivery.repository import RecipientRepository
     from app.forms.repository import FormRepository
     from app.imports.repository import ImportRepository
     from app.mail import SendBudget
@@ -69,7 +70,7 @@ class Store:
     imports: _Lazy[ImportRepository] = _Lazy("app.imports.repository:ImportRepository")
     campaigns: _Lazy[CampaignRepository] = _Lazy("app.campaigns.repository:CampaignRepository")
     recipients: _Lazy[RecipientRepository] = _Lazy("app.delivery.repository:RecipientRepository")
-    batches: _Lazy[BatchRepository] = _Lazy("app.delivery.repository:BatchRepository")
+    batches: _Lazy[BatchRepository] = _Lazy("app.delivery.batches:BatchRepository")
     connections: _Lazy[ConnectionRepository] = _Lazy("app.push:ConnectionRepository")
     confirmations: _Lazy[ConfirmationRepository] = _Lazy("app.contacts.confirmations:ConfirmationRepository")
     forms: _Lazy[FormRepository] = _Lazy("app.forms.repository:FormRepository")

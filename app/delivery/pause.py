@@ -11,9 +11,9 @@ from __future__ import annotations
 from app.aws import error_code
 from app.campaigns.models import Campaign
 from app.campaigns.repository import MAX_REPEATS, CampaignRepository
+from app.delivery.batches import BatchRepository
 from app.delivery.models import PAUSE_LIMIT_SECONDS, DeliveryState, StateStatus
 from app.delivery.queue import BatchQueue, Resumer
-from app.delivery.repository import BatchRepository
 from app.delivery.start import requeue_parked
 from app.errors import Conflict, NotFound, UpstreamUnavailable
 from app.observability import logger

@@ -36,9 +36,10 @@ from app.campaigns.rendering import CompiledCampaign, RenderFailed, context
 from app.campaigns.repository import CampaignRecord, CampaignRepository
 from app.config import Settings
 from app.delivery import sender, start
+from app.delivery.batches import BatchRepository
 from app.delivery.models import SENT_LIKE, DeliveryState, SendBatch
 from app.delivery.queue import BatchQueue, Resumer
-from app.delivery.repository import BatchRepository, RecipientRecord, RecipientRepository
+from app.delivery.repository import RecipientRecord, RecipientRepository
 from app.delivery.sender import TokenBucket
 from app.observability import bind_correlation_id, logger
 from app.preferences.tokens import Reader, preferences_url

@@ -21,9 +21,10 @@ from app.config import Settings
 from app.contacts.lists import ListRepository
 from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
+from app.delivery.batches import BatchRecord, BatchRepository
 from app.delivery.models import BATCH_SIZE, CampaignRef, DeliveryState, SendBatch
 from app.delivery.queue import BatchQueue
-from app.delivery.repository import BatchRecord, BatchRepository, RecipientRepository
+from app.delivery.repository import RecipientRepository
 from app.errors import Conflict, NotFound
 from app.observability import bind_correlation_id, logger
 from app.segments.audience import audience_page

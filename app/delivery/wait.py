@@ -12,9 +12,9 @@ resumes the execution itself when every batch is already counted.
 from __future__ import annotations
 
 from app.campaigns.repository import CampaignRepository
+from app.delivery.batches import BatchRepository
 from app.delivery.models import PAUSE_LIMIT_SECONDS, DeliveryState, WaitRequest
 from app.delivery.queue import BatchQueue, Resumer
-from app.delivery.repository import BatchRepository
 from app.delivery.start import requeue_parked, top_up
 from app.errors import NotFound
 from app.observability import bind_correlation_id, logger
