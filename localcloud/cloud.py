@@ -429,6 +429,15 @@ class EmbeddedCloud:
         if self._dispatcher is not None:
             self._dispatcher.register_route(prefix, app)
 
+    def expire_ttl(self, now: float | None = None) -> int:
+        """Run DynamoDB's Time to Live now (as at `now`): how many expired items it deleted.
+
+        The sweepers also run by themselves once a minute while the pollers run.
+        """
+        from localcloud.services.dynamodb import TtlSweeper
+
+        return sum(p.sweep(now) for p in self._stack.pollers if isinstance(p, TtlSweeper))
+
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no poller has work and nothing runs; False after `timeout` seconds."""
         core = self._require_core()

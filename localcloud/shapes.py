@@ -77,8 +77,9 @@ def stream_record(record: Mapping[str, Any], *, stream_arn: str, region: str) ->
         "dynamodb": dynamodb,
         "eventSourceARN": stream_arn,
     }
-    if "userIdentity" in record:
-        shaped["userIdentity"] = record["userIdentity"]
+    identity = record.get("userIdentity")
+    if identity:  # the Streams API says {Type, PrincipalId}; Lambda's event {type, principalId}
+        shaped["userIdentity"] = {"type": identity.get("Type"), "principalId": identity.get("PrincipalId")}
     return shaped
 
 

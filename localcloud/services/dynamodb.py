@@ -1,14 +1,21 @@
-"""DynamoDB: tables (indexes, stream, TTL), and the stream poller (Lambda's DynamoDB event source).
+"""DynamoDB: tables (indexes, stream, TTL), the stream poller (Lambda's DynamoDB event source), and
+Time to Live's deletions.
 
 The stream poller reads through the `dynamodbstreams` API and hands Lambda's record shape to the
 function: batch size, batching window, TRIM_HORIZON/LATEST, ReportBatchItemFailures, retries with
 bisection, the on-failure record; its position is a checkpoint saved with the snapshot.
+
+moto stores a table's TTL setting but never expires an item. The TTL sweeper does what the
+service does: an item whose TTL attribute (a Number, epoch seconds) has passed is deleted by
+DynamoDB itself, free of charge (no request, so neither the meter nor IAM sees it), and the
+stream gets a REMOVE record whose `userIdentity` names the service, as in AWS.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Mapping
@@ -18,7 +25,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from localcloud.clients import Clients, send_to_destination
-from localcloud.context import Fed, ProvisionContext, Provisioned
+from localcloud.context import Core, Fed, ProvisionContext, Provisioned
 from localcloud.dispatch import Write
 from localcloud.functions import Invoker, LocalFunction, Outcome
 from localcloud.pollers import (
@@ -110,7 +117,8 @@ def provision_table(ctx: ProvisionContext, spec: ResourceSpec, props: dict[str, 
     attributes = {"Arn": table["TableArn"]}
     if table.get("LatestStreamArn"):
         attributes["StreamArn"] = table["LatestStreamArn"]
-    return Provisioned(ref=name, attributes=attributes, status=status)
+    sweepers = [TtlSweeper(name, core=ctx.core)] if ttl and ttl.get("Enabled") else []
+    return Provisioned(ref=name, attributes=attributes, status=status, pollers=list(sweepers))
 
 
 def _simple_table(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -467,3 +475,101 @@ def trim_consumed_records(
             shard.starting_sequence_number += count
             dropped += count
     return dropped
+
+
+# How often expired items are looked for. DynamoDB deletes them "within a few days" (in practice
+# minutes); once a minute keeps an idle `make run` quiet and a 7-day expiry honest.
+TTL_SWEEP_INTERVAL = 60.0
+# DynamoDB ignores TTL values more than five years in the past (they are not epoch seconds).
+_TTL_IGNORED_BEFORE = 5 * 365 * 24 * 3600
+# What DynamoDB writes into a stream record of its own (TTL) deletion, as the Streams API has it
+# (Lambda's event says {"type", "principalId"}: localcloud/shapes.py).
+TTL_USER_IDENTITY = {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+
+
+class TtlSweeper(Poller):
+    """Time to Live for one table: expired items deleted by the service, with their REMOVE records."""
+
+    def __init__(self, table_name: str, *, core: Core, interval: float = TTL_SWEEP_INTERVAL) -> None:
+        super().__init__(f"ttl:{table_name}", core.activity)
+        self.table_name = table_name
+        self._core = core
+        self._interval = interval
+        self._due = time.monotonic() + interval
+        self._sweep_lock = threading.Lock()
+        self.deleted = 0
+
+    def idle_cap(self) -> float:
+        """Nothing but the clock brings work."""
+        return self._interval
+
+    def wakes_on(self, write: Write) -> bool:  # noqa: ARG002 (a write never makes an item expire)
+        """Writes do not make items expire; the clock does."""
+        return False
+
+    def poll(self) -> bool:
+        """Sweep once the interval has passed; the deletions are the stream pollers' work, not ours."""
+        if time.monotonic() < self._due:
+            return False
+        self._due = time.monotonic() + self._interval
+        self.sweep()
+        return False
+
+    def describe(self) -> dict[str, Any]:
+        """Status for the dev console."""
+        return {**super().describe(), "deleted": self.deleted}
+
+    def sweep(self, now: float | None = None) -> int:
+        """Delete every item whose TTL has passed at `now` (default: the clock); how many."""
+        from moto.dynamodb.models import dynamodb_backends
+
+        core = self._core
+        stamp = time.time() if now is None else now
+        with self._sweep_lock, core.state_lock.shared():
+            backend = dynamodb_backends[core.account_id][core.region]
+            table = backend.tables.get(self.table_name)
+            spec = getattr(table, "ttl", None) or {}
+            if table is None or spec.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+                return 0
+            expired = _expired(table, str(spec.get("AttributeName")), stamp)
+            for item in expired:
+                table.delete_item(item.hash_key, item.range_key)
+                _mark_service_deletion(table, item)
+        if expired:
+            self.deleted += len(expired)
+            core.wake(Write("dynamodb"))
+        return len(expired)
+
+
+def _expired(table: Any, attribute: str, now: float) -> list[Any]:
+    """The table's items whose `attribute` is a Number of epoch seconds before `now`."""
+    items: list[Any] = []
+    for value in list(table.items.values()):
+        items.extend(list(value.values()) if table.has_range_key else [value])
+    expired = []
+    for item in items:
+        field_ = item.attrs.get(attribute)
+        if field_ is None or field_.type != "N":
+            continue
+        try:
+            moment = float(field_.value)
+        except ValueError:
+            continue
+        if now - _TTL_IGNORED_BEFORE <= moment < now:
+            expired.append(item)
+    return expired
+
+
+def _mark_service_deletion(table: Any, item: Any) -> None:
+    """Give the REMOVE record of `item` the service's userIdentity (the newest such record)."""
+    shard = table.stream_shard
+    if shard is None:
+        return
+    keys = {table.hash_key_attr: item.hash_key.to_json()}
+    if table.range_key_attr is not None:
+        keys[table.range_key_attr] = item.range_key.to_json()
+    for record in reversed(shard.items[-50:]):
+        data = record.record
+        if data["eventName"] == "REMOVE" and data["dynamodb"]["Keys"] == keys:
+            data["userIdentity"] = dict(TTL_USER_IDENTITY)
+            return

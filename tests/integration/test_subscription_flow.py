@@ -3,16 +3,19 @@ POST, the table stream, EventBridge, the confirmation worker, SES, the link, and
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlparse
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.contacts.subscribers import subscriber_key
 from app.forms import signup
 from app.ratelimit import Limit
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, new_campaign, new_email, new_list, registered_user
 from tests.helpers import campaign_mail, eventually, link_in_mail, mail_to, visitor, wait_for_status
+from tests.localcloud.helpers import aws
 
 
 def test_a_form_sign_up_is_confirmed_by_email_and_gets_the_next_campaign(
@@ -96,3 +99,40 @@ def test_a_bot_is_refused_by_the_honeypot_and_then_by_the_rate_limit(
     )
     assert cloud.wait_idle(20)
     assert mail_to(cloud, bot_addresses[0]) == [] and mail_to(cloud, bot_addresses[-1]) == []
+
+
+def test_an_unconfirmed_sign_up_expires_through_the_tables_ttl(
+    cloud: EmbeddedCloud, client: TestClient
+) -> None:
+    # Given a reader who signed up through a form and never confirmed
+    _, token = registered_user(client, prefix="expiring")
+    owner = bearer(token)
+    reader = new_email("never-confirms")
+    list_id = new_list(client, owner, [])
+    form = client.post("/api/forms", json={"name": "Site", "list_ids": [list_id]}, headers=owner).json()
+    with visitor() as browser:
+        assert browser.post(form["hosted_path"], data={"email": reader, "homepage": ""}).status_code == 200
+    link = link_in_mail(eventually(lambda: mail_to(cloud, reader), timeout=20)[0], "/api/public/confirm/")
+    owner_id = client.get("/api/me", headers=owner).json()["id"]
+    pk, sk = subscriber_key(owner_id, list_id, reader)
+    table = cloud.environment["TABLE_NAME"]
+    item = aws(cloud, "dynamodb").get_item(TableName=table, Key={"PK": {"S": pk}, "SK": {"S": sk}})["Item"]
+    expires = int(item["ttl"]["N"])
+    assert expires > time.time() + 6 * 24 * 3600  # kept a week
+
+    # When its week has passed (only this item's clock moves) and DynamoDB's TTL runs
+    aws(cloud, "dynamodb").update_item(
+        TableName=table,
+        Key={"PK": {"S": pk}, "SK": {"S": sk}},
+        UpdateExpression="SET #t = :past",
+        ExpressionAttributeNames={"#t": "ttl"},
+        ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 1)}},
+    )
+    assert cloud.expire_ttl() >= 1
+
+    # Then the entry is gone, the list's count never moved, and the link says it expired
+    assert client.get(f"/api/lists/{list_id}/subscribers/{reader}", headers=owner).status_code == 404
+    assert client.get(f"/api/lists/{list_id}", headers=owner).json()["subscriber_count"] == 0
+    with visitor() as browser:
+        answer = browser.post(urlparse(link).path)
+    assert "no longer valid" in answer.text

@@ -230,3 +230,37 @@ def test_a_moto_upgrade_is_noticed() -> None:
     # DynamoDB stream iterators, SES sent_messages, the Cognito backend, MotoRequestHandler):
     # re-run this suite and update localcloud before allowing another minor version.
     assert moto.__version__.startswith("5.2."), moto.__version__
+
+
+def test_ttl_deletes_expired_items_as_the_service_with_a_remove_record(herald: EmbeddedCloud) -> None:
+    # Given one item whose TTL has passed, one still to come, one with a TTL that is no epoch
+    # second (DynamoDB ignores values over five years old), and one without TTL
+    ddb = aws(herald, "dynamodb")
+    now = 1_900_000_000
+    items = {
+        "expired": {"ttl": {"N": str(now - 1)}},
+        "later": {"ttl": {"N": str(now + 3600)}},
+        "not-epoch": {"ttl": {"N": "12"}},
+        "no-ttl": {},
+    }
+    for name, extra in items.items():
+        ddb.put_item(TableName="herald-local", Item={"PK": {"S": f"TTL#{name}"}, "SK": {"S": "X"}, **extra})
+
+    # When Time to Live runs at `now`
+    deleted = herald.expire_ttl(now)
+
+    # Then only the expired item is gone
+    keys = {name: {"PK": {"S": f"TTL#{name}"}, "SK": {"S": "X"}} for name in items}
+    left = {name for name, key in keys.items() if "Item" in ddb.get_item(TableName="herald-local", Key=key)}
+    assert (deleted, left) == (1, {"later", "not-epoch", "no-ttl"})
+    # And the stream has its REMOVE record, made by the service as in AWS
+    streams = aws(herald, "dynamodbstreams")
+    arn = ddb.describe_table(TableName="herald-local")["Table"]["LatestStreamArn"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    records = streams.get_records(ShardIterator=iterator["ShardIterator"], Limit=1000)["Records"]
+    ours = [r for r in records if r["dynamodb"]["Keys"]["PK"]["S"].startswith("TTL#")]
+    removes = [r for r in ours if r["eventName"] == "REMOVE"]
+    assert [r["dynamodb"]["Keys"]["PK"]["S"] for r in removes] == ["TTL#expired"]
+    assert removes[0]["userIdentity"] == {"Type": "Service", "PrincipalId": "dynamodb.amazonaws.com"}
+    assert herald.expire_ttl(now) == 0  # nothing left to expire
