@@ -34,7 +34,7 @@ from typing import Any
 
 from app.campaigns.models import Recipient, RecipientStatus
 from app.contacts.models import Subscriber
-from app.contacts.subscribers import subscriber_key
+from app.contacts.subscriber_items import subscriber_key
 from app.contacts.suppression import suppression_key
 from app.db import Item, Table, new_item, now_iso
 from app.writes import one_of
