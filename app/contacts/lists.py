@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from app.contacts.models import ConfirmationTemplate, ContactList, id_time
-from app.db import Table, new_item, now_iso
+from app.db import Repository, now_iso
 
 ENTITY = "list"
 # Uploads expire after 7 days (bucket lifecycle); an import older than this can never be retried.
@@ -52,44 +52,35 @@ def to_list(item: Mapping[str, Any]) -> ContactList:
     )
 
 
-class ListRepository:
+class ListRepository(Repository):
     """Lists in the single table."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     def create(
         self, owner_id: str, list_id: str, *, name: str, description: str, correlation_id: str | None
     ) -> ContactList:
         """Write a new list (ids are random, so the condition only guards against a collision)."""
-        now = now_iso()
-        item = new_item(
+        return self._create(
             list_key(owner_id, list_id),
             ENTITY,
+            to_list,
             owner_id=owner_id,
             list_id=list_id,
             name=name,
             description=description,
             subscriber_count=0,
-            created_at=now,
-            updated_at=now,
             correlation_id=correlation_id,
         )
-        self.table.insert(item)
-        return to_list(item)
 
     def get(self, owner_id: str, list_id: str) -> ContactList | None:
         """The list, if it exists."""
-        item = self.table.get(*list_key(owner_id, list_id))
-        return to_list(item) if item else None
+        return self._read(list_key(owner_id, list_id), to_list)
 
     def page(
         self, owner_id: str, *, limit: int, start_sk: str | None
     ) -> tuple[list[ContactList], str | None]:
         """A page of lists in creation order and the sort key to continue after."""
         pk, _ = list_key(owner_id, "")
-        items, last = self.table.page(pk, "LIST#", limit=limit, start_sk=start_sk)
-        return [to_list(i) for i in items], last
+        return self._page(pk, "LIST#", to_list, limit=limit, start_sk=start_sk)
 
     def all(self, owner_id: str) -> Iterator[ContactList]:
         """Every list of the owner, in creation order, a page (a Query) at a time."""

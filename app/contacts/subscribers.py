@@ -46,7 +46,7 @@ from app.contacts.subscriber_items import (
     to_subscriber,
 )
 from app.contacts.suppression import suppression_update
-from app.db import Item, Table, now_iso
+from app.db import Item, Repository, now_iso
 from app.writes import Delete, IfAbsent, Put, Update
 
 LIST_PURGE = "list_purge"
@@ -68,11 +68,8 @@ def purge_key(owner_id: str, list_id: str) -> tuple[str, str]:
     return f"OWNER#{owner_id}", f"PURGE#{list_id}"
 
 
-class SubscriberRepository:
+class SubscriberRepository(Repository):
     """Subscribers in the single table, with the list's count kept in step."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     # Single subscribers, for the API and delivery.
 
@@ -112,13 +109,13 @@ class SubscriberRepository:
 
     def get(self, owner_id: str, list_id: str, email: str, *, consistent: bool = False) -> Subscriber | None:
         """One subscriber, if present."""
-        item = self.table.get(*subscriber_key(owner_id, list_id, email), consistent=consistent)
-        return to_subscriber(item) if item else None
+        return self._read(subscriber_key(owner_id, list_id, email), to_subscriber, consistent=consistent)
 
     def get_record(self, owner_id: str, list_id: str, email: str) -> SubscriberRecord | None:
         """One subscriber with what only this domain reads (strongly consistent)."""
-        item = self.table.get(*subscriber_key(owner_id, list_id, email), consistent=True)
-        return SubscriberRecord.from_item(item) if item else None
+        return self._read(
+            subscriber_key(owner_id, list_id, email), SubscriberRecord.from_item, consistent=True
+        )
 
     def page(
         self,
