@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar
 
 from app.aws import error_code
 from app.writes import Action, Delete, Put, Update, expressions
@@ -56,6 +56,21 @@ def from_attr(item: Mapping[str, Any]) -> Item:
     """DynamoDB attribute values to Python values."""
     de = _deserializer()
     return {k: de.deserialize(v) for k, v in item.items()}
+
+
+class Stamps(TypedDict):
+    """When an item was created and last changed, as records carry it."""
+
+    created_at: datetime
+    updated_at: datetime
+
+
+def stamps(item: Mapping[str, Any]) -> Stamps:
+    """An item's `created_at` and `updated_at` (one never changed was last changed when created)."""
+    return Stamps(
+        created_at=datetime.fromisoformat(str(item["created_at"])),
+        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+    )
 
 
 def new_item(key: Key, entity: str, **attributes: Any) -> Item:

@@ -35,7 +35,7 @@ from app.campaigns.models import (
     StatusChange,
     stats_of,
 )
-from app.db import Repository, new_item, now_iso
+from app.db import Repository, new_item, now_iso, stamps
 from app.writes import Append, one_of
 
 ENTITY = "campaign"
@@ -80,8 +80,7 @@ def to_campaign(item: Mapping[str, Any]) -> Campaign:
         stats=stats_of(dict(item)),
         failure=Failure(code=str(failure), message=str(item.get("failure_message", ""))) if failure else None,
         timeline=[StatusChange.model_validate(entry) for entry in item.get("timeline") or []],
-        created_at=datetime.fromisoformat(str(item["created_at"])),
-        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+        **stamps(item),
         sent_at=_when(item.get("sent_at")),
     )
 

@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from app.contacts.models import ConfirmationTemplate, ContactList, id_time
-from app.db import Repository, now_iso
+from app.db import Repository, now_iso, stamps
 
 ENTITY = "list"
 # Uploads expire after 7 days (bucket lifecycle); an import older than this can never be retried.
@@ -44,8 +43,7 @@ def to_list(item: Mapping[str, Any]) -> ContactList:
         name=str(item["name"]),
         description=str(item.get("description", "")),
         subscriber_count=max(int(item.get("subscriber_count", 0)), 0),
-        created_at=datetime.fromisoformat(str(item["created_at"])),
-        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+        **stamps(item),
         opt_in=item.get("opt_in") or "double",
         public=bool(item.get("public", False)),
         confirmation=ConfirmationTemplate.model_validate(item.get("confirmation") or {}),

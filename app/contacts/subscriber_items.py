@@ -22,7 +22,7 @@ from app.contacts.models import (
     Subscriber,
     attributes_json,
 )
-from app.db import Item, new_item, now_iso
+from app.db import Item, new_item, now_iso, stamps
 from app.writes import Update
 
 ENTITY = "subscriber"
@@ -52,8 +52,7 @@ def to_subscriber(item: Mapping[str, Any]) -> Subscriber:
         status=item["status"],
         attributes=json.loads(str(item.get("attributes") or "{}")),
         source=item.get("source", "api"),
-        created_at=datetime.fromisoformat(str(item["created_at"])),
-        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+        **stamps(item),
         campaigns_received=int(item.get("campaigns_received", 0)),
         last_sent_at=_when(item.get("last_sent_at")),
         confirmed_at=_when(item.get("confirmed_at")),

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from app.db import Repository, now_iso
+from app.db import Repository, now_iso, stamps
 from app.forms.models import FormField, SignupForm
 
 ENTITY = "form"
@@ -48,8 +47,7 @@ def to_form(item: Mapping[str, Any]) -> SignupForm:
         button_label=str(item.get("button_label", "Subscribe")),
         success_message=str(item.get("success_message", "")),
         hosted_path=hosted_path(str(item["form_id"])),
-        created_at=datetime.fromisoformat(str(item["created_at"])),
-        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+        **stamps(item),
     )
 
 

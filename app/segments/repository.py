@@ -15,10 +15,9 @@ Who is in a segment is never stored: it is the list's partition read through the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from app.db import Repository, now_iso
+from app.db import Repository, now_iso, stamps
 from app.segments.models import Rule, Segment
 
 ENTITY = "segment"
@@ -36,8 +35,7 @@ def to_segment(item: Mapping[str, Any]) -> Segment:
         name=str(item["name"]),
         list_id=str(item["list_id"]) if item.get("list_id") else None,
         rule=Rule.model_validate_json(str(item["rule"])),
-        created_at=datetime.fromisoformat(str(item["created_at"])),
-        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+        **stamps(item),
     )
 
 
