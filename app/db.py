@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar
 
 from app.aws import error_code
 from app.writes import Action, Delete, Put, Update, expressions
@@ -26,6 +26,7 @@ ReturnValues = Literal["ALL_NEW", "UPDATED_NEW", "NONE"]
 BATCH_GET_SIZE = 100  # keys per BatchGetItem
 BATCH_WRITE_SIZE = 25  # requests per BatchWriteItem
 _EMPTY: dict[str, Any] = {}
+R = TypeVar("R")
 
 
 def now_iso() -> str:
@@ -55,6 +56,21 @@ def from_attr(item: Mapping[str, Any]) -> Item:
     """DynamoDB attribute values to Python values."""
     de = _deserializer()
     return {k: de.deserialize(v) for k, v in item.items()}
+
+
+class Stamps(TypedDict):
+    """When an item was created and last changed, as records carry it."""
+
+    created_at: datetime
+    updated_at: datetime
+
+
+def stamps(item: Mapping[str, Any]) -> Stamps:
+    """An item's `created_at` and `updated_at` (one never changed was last changed when created)."""
+    return Stamps(
+        created_at=datetime.fromisoformat(str(item["created_at"])),
+        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+    )
 
 
 def new_item(key: Key, entity: str, **attributes: Any) -> Item:
@@ -320,6 +336,32 @@ class Table:
 
         for offset in range(0, len(requests), BATCH_WRITE_SIZE):
             _until_processed(send, requests[offset : offset + BATCH_WRITE_SIZE])
+
+
+class Repository:
+    """A repository over the single table: it holds the table; subclasses add their access patterns."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def _read(self, key: Key, record: Callable[[Item], R], *, consistent: bool = False) -> R | None:
+        """The record of the item at `key`, if there is one."""
+        item = self.table.get(*key, consistent=consistent)
+        return record(item) if item else None
+
+    def _page(
+        self, pk: str, prefix: str, record: Callable[[Item], R], *, limit: int, start_sk: str | None
+    ) -> tuple[list[R], str | None]:
+        """A page of records whose sort key begins with `prefix`, and the sort key to continue after."""
+        items, last = self.table.page(pk, prefix, limit=limit, start_sk=start_sk)
+        return [record(i) for i in items], last
+
+    def _create(self, key: Key, entity: str, record: Callable[[Item], R], **attributes: Any) -> R:
+        """Insert a new item (created and updated now) and return its record."""
+        now = now_iso()
+        item = new_item(key, entity, **attributes, created_at=now, updated_at=now)
+        self.table.insert(item)
+        return record(item)
 
 
 def table() -> Table:

@@ -25,7 +25,7 @@ from app.auth.revocation import RevocationRepository
 from app.auth.tokens import authorise
 from app.aws import error_code
 from app.config import Settings
-from app.db import Table
+from app.db import Repository
 from app.errors import NotAuthenticated
 from app.observability import logger
 
@@ -51,11 +51,8 @@ def connection_key(user_id: str, connection_id: str) -> tuple[str, str]:
     return f"USER#{user_id}", f"WS#{connection_id}"
 
 
-class ConnectionRepository:
+class ConnectionRepository(Repository):
     """Open WebSocket connections in the single table."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     def add(self, user_id: str, connection_id: str, *, now: float | None = None) -> None:
         """Remember a connection of a user (it expires on its own after API Gateway's maximum)."""

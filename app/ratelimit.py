@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.db import Table
+from app.db import Repository
 from app.errors import TooManyRequests
 
 ENTITY = "rate_limit"
@@ -40,11 +40,8 @@ def subject_digest(subject: str) -> str:
     return hashlib.sha256(subject.encode()).hexdigest()[:32]
 
 
-class RateLimitRepository:
+class RateLimitRepository(Repository):
     """Hit counters in the single table."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     def hit(self, limit: Limit, subject: str, *, now: float | None = None) -> int | None:
         """Count one hit; None when it is within the limit, else the seconds until the window ends

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 
 from app.auth.principal import Principal
-from app.db import Table
+from app.db import Repository, Table
 
 ENTITY = "token_revocation"
 CACHE_SECONDS = 5.0
@@ -50,11 +50,11 @@ class _Mark:
     sessions: frozenset[str]
 
 
-class RevocationRepository:
+class RevocationRepository(Repository):
     """Per-user revocation marks in the single table, each read kept for a few seconds."""
 
     def __init__(self, table: Table, *, cache_seconds: float = CACHE_SECONDS) -> None:
-        self.table = table
+        super().__init__(table)
         self.cache_seconds = cache_seconds
         self._marks: dict[str, _Mark] = {}
         self._lock = threading.Lock()

@@ -35,7 +35,7 @@ from app.campaigns.models import (
     StatusChange,
     stats_of,
 )
-from app.db import Table, new_item, now_iso
+from app.db import Repository, new_item, now_iso, stamps
 from app.writes import Append, one_of
 
 ENTITY = "campaign"
@@ -80,8 +80,7 @@ def to_campaign(item: Mapping[str, Any]) -> Campaign:
         stats=stats_of(dict(item)),
         failure=Failure(code=str(failure), message=str(item.get("failure_message", ""))) if failure else None,
         timeline=[StatusChange.model_validate(entry) for entry in item.get("timeline") or []],
-        created_at=datetime.fromisoformat(str(item["created_at"])),
-        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+        **stamps(item),
         sent_at=_when(item.get("sent_at")),
     )
 
@@ -158,11 +157,8 @@ class CampaignRecord:
         return sum(1 for change in self.campaign.timeline if change.status == "scheduled")
 
 
-class CampaignRepository:
+class CampaignRepository(Repository):
     """Campaigns in the single table."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     def create(
         self, owner_id: str, campaign_id: str, content: Mapping[str, Any], *, correlation_id: str | None
@@ -188,8 +184,9 @@ class CampaignRepository:
         self, owner_id: str, campaign_id: str, *, consistent: bool = False
     ) -> CampaignRecord | None:
         """The campaign with its delivery bookkeeping, if it exists."""
-        item = self.table.get(*campaign_key(owner_id, campaign_id), consistent=consistent)
-        return CampaignRecord.from_item(item) if item else None
+        return self._read(
+            campaign_key(owner_id, campaign_id), CampaignRecord.from_item, consistent=consistent
+        )
 
     def get(self, owner_id: str, campaign_id: str, *, consistent: bool = False) -> Campaign | None:
         """The campaign, if it exists."""

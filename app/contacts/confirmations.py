@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.db import Table, new_item, now_iso
+from app.db import Repository, new_item, now_iso
 from app.writes import Put
 
 ENTITY = "confirmation"
@@ -74,11 +74,8 @@ def confirmation_put(request: ConfirmationRequest) -> Put:
     return Put(item, condition="attribute_not_exists(PK)")
 
 
-class ConfirmationRepository:
+class ConfirmationRepository(Repository):
     """Confirmation requests in the single table."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     def add(self, request: ConfirmationRequest) -> None:
         """Ask for the email (ids are random: the condition only guards against a collision)."""

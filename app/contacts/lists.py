@@ -21,11 +21,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from app.contacts.models import ConfirmationTemplate, ContactList, id_time
-from app.db import Table, new_item, now_iso
+from app.db import Repository, now_iso, stamps
 
 ENTITY = "list"
 # Uploads expire after 7 days (bucket lifecycle); an import older than this can never be retried.
@@ -44,52 +43,42 @@ def to_list(item: Mapping[str, Any]) -> ContactList:
         name=str(item["name"]),
         description=str(item.get("description", "")),
         subscriber_count=max(int(item.get("subscriber_count", 0)), 0),
-        created_at=datetime.fromisoformat(str(item["created_at"])),
-        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+        **stamps(item),
         opt_in=item.get("opt_in") or "double",
         public=bool(item.get("public", False)),
         confirmation=ConfirmationTemplate.model_validate(item.get("confirmation") or {}),
     )
 
 
-class ListRepository:
+class ListRepository(Repository):
     """Lists in the single table."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     def create(
         self, owner_id: str, list_id: str, *, name: str, description: str, correlation_id: str | None
     ) -> ContactList:
         """Write a new list (ids are random, so the condition only guards against a collision)."""
-        now = now_iso()
-        item = new_item(
+        return self._create(
             list_key(owner_id, list_id),
             ENTITY,
+            to_list,
             owner_id=owner_id,
             list_id=list_id,
             name=name,
             description=description,
             subscriber_count=0,
-            created_at=now,
-            updated_at=now,
             correlation_id=correlation_id,
         )
-        self.table.insert(item)
-        return to_list(item)
 
     def get(self, owner_id: str, list_id: str) -> ContactList | None:
         """The list, if it exists."""
-        item = self.table.get(*list_key(owner_id, list_id))
-        return to_list(item) if item else None
+        return self._read(list_key(owner_id, list_id), to_list)
 
     def page(
         self, owner_id: str, *, limit: int, start_sk: str | None
     ) -> tuple[list[ContactList], str | None]:
         """A page of lists in creation order and the sort key to continue after."""
         pk, _ = list_key(owner_id, "")
-        items, last = self.table.page(pk, "LIST#", limit=limit, start_sk=start_sk)
-        return [to_list(i) for i in items], last
+        return self._page(pk, "LIST#", to_list, limit=limit, start_sk=start_sk)
 
     def all(self, owner_id: str) -> Iterator[ContactList]:
         """Every list of the owner, in creation order, a page (a Query) at a time."""

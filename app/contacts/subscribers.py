@@ -1,7 +1,7 @@
 """DynamoDB access for subscribers, with their list's count kept in step (the owner is in every key).
 
-Keys: subscriber S = PK=LIST#<owner>#<list>, SK=SUB#<email>; the list L (lists.py); suppression X
-(suppression.py); purge marker P = PK=OWNER#<owner>, SK=PURGE#<list>.
+Keys: subscriber S = PK=LIST#<owner>#<list>, SK=SUB#<email> (its item: subscriber_items.py); the list
+L (lists.py); suppression X (suppression.py); purge marker P = PK=OWNER#<owner>, SK=PURGE#<list>.
 
 | access pattern                       | key                            | operation                       |
 |--------------------------------------|--------------------------------|---------------------------------|
@@ -22,35 +22,33 @@ Keys: subscriber S = PK=LIST#<owner>#<list>, SK=SUB#<email>; the list L (lists.p
 
 Unconfirmed subscribers are not counted on their list (they may expire: `ttl`, CONFIRM_DAYS after
 they asked); leaving `unconfirmed` counts them. `attrs` holds the attributes once more as a map
-for segment filters (see `filter_value`); `attributes` (JSON text) stays what is read back.
+for segment filters (attributes.py); `attributes` (JSON text) stays what is read back.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
+from app.contacts.attributes import Filter, filter_map
 from app.contacts.confirmations import ConfirmationRequest, confirmation_put
 from app.contacts.lists import list_key
-from app.contacts.models import (
-    CONFIRM_DAYS,
-    Confirmation,
-    Consent,
-    NewSubscriber,
-    Subscriber,
-    SuppressionEntry,
-    attributes_json,
+from app.contacts.models import Confirmation, NewSubscriber, Subscriber, SuppressionEntry, attributes_json
+from app.contacts.subscriber_items import (
+    SubscriberRecord,
+    confirmation_fields,
+    count_change,
+    expiry,
+    members_pk,
+    subscriber_item,
+    subscriber_key,
+    to_subscriber,
 )
 from app.contacts.suppression import suppression_update
-from app.db import Item, Table, new_item, now_iso
+from app.db import Item, Repository, now_iso
 from app.writes import Delete, IfAbsent, Put, Update
 
-ENTITY = "subscriber"
 LIST_PURGE = "list_purge"
 
 AddRefusal = Literal["exists", "list_missing"]
@@ -65,125 +63,13 @@ class Waiting:
     confirm_id: str
 
 
-@dataclass(frozen=True)
-class Filter:
-    """A FilterExpression with its placeholders (segments compile their rules to one)."""
-
-    expression: str | None = None
-    names: Mapping[str, str] = field(default_factory=dict)
-    values: Mapping[str, Any] = field(default_factory=dict)
-
-
-_NUMERIC_TEXT = re.compile(r"-?\d{1,30}(\.\d{1,30})?")
-
-
-def members_pk(owner_id: str, list_id: str) -> str:
-    """The partition holding a list's subscribers."""
-    return f"LIST#{owner_id}#{list_id}"
-
-
-def subscriber_key(owner_id: str, list_id: str, email: str) -> tuple[str, str]:
-    """The key of one subscriber (one per normalised email per list)."""
-    return members_pk(owner_id, list_id), f"SUB#{email}"
-
-
 def purge_key(owner_id: str, list_id: str) -> tuple[str, str]:
     """The key of the marker that drives the purge of a deleted list's subscribers."""
     return f"OWNER#{owner_id}", f"PURGE#{list_id}"
 
 
-def filter_value(value: Any) -> Any:
-    """An attribute value as segment filters compare it: numbers (and numeric text) as numbers,
-    other text lower-cased, lists element by element, anything nested as lower-cased JSON text."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float):
-        return _number(str(value))
-    if isinstance(value, str):
-        text = value.strip()
-        number = _number(text) if _NUMERIC_TEXT.fullmatch(text) else None
-        return number if number is not None else text.lower()
-    if isinstance(value, list):
-        return [filter_value(v) if not isinstance(v, list | dict) else _nested(v) for v in value]
-    return _nested(value)
-
-
-def _number(text: str) -> Decimal | str:
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return text.lower()
-    # What a DynamoDB number holds (38 digits, magnitude 1E-130 to 1E+126); beyond it, text.
-    fits = number.is_finite() and len(number.as_tuple().digits) <= 38 and -130 <= number.adjusted() <= 125
-    if number.is_zero():
-        return Decimal(0)
-    return number if fits else text.lower()
-
-
-def _nested(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True).lower()
-
-
-def filter_map(attributes: Mapping[str, Any]) -> dict[str, Any]:
-    """The `attrs` map stored beside the attributes (what segment filters read)."""
-    return {key: filter_value(value) for key, value in attributes.items()}
-
-
-def _when(value: Any) -> datetime | None:
-    return datetime.fromisoformat(str(value)) if value else None
-
-
-def to_subscriber(item: Mapping[str, Any]) -> Subscriber:
-    """A subscriber item as the API shows it."""
-    consent = item.get("consent")
-    return Subscriber(
-        email=str(item["email"]),
-        list_id=str(item["list_id"]),
-        name=str(item.get("name", "")),
-        status=item["status"],
-        attributes=json.loads(str(item.get("attributes") or "{}")),
-        source=item.get("source", "api"),
-        created_at=datetime.fromisoformat(str(item["created_at"])),
-        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
-        campaigns_received=int(item.get("campaigns_received", 0)),
-        last_sent_at=_when(item.get("last_sent_at")),
-        confirmed_at=_when(item.get("confirmed_at")),
-        confirmed_by=item.get("confirmed_by") or None,
-        confirmed_reason=str(item.get("confirmed_reason", "")),
-        consent=Consent.model_validate(consent) if consent else None,
-    )
-
-
-@dataclass(frozen=True)
-class SubscriberRecord:
-    """A stored subscriber as an import sees it: the API view and the imports that wrote it."""
-
-    subscriber: Subscriber
-    created_import: str | None
-    updated_import: str | None
-    # What is stored, read back only by this repository: a rewrite keeps what the view leaves out.
-    stored: Mapping[str, Any] = field(repr=False, compare=False)
-    confirm_id: str | None = field(default=None, compare=False)  # the link a waiting address needs
-
-    @classmethod
-    def from_item(cls, item: Mapping[str, Any]) -> SubscriberRecord:
-        """Build from a stored item."""
-        created, updated = item.get("created_import"), item.get("updated_import")
-        pending = item.get("confirm_id")
-        return cls(
-            subscriber=to_subscriber(item),
-            created_import=str(created) if created else None,
-            updated_import=str(updated) if updated else None,
-            confirm_id=str(pending) if pending else None,
-            stored=item,
-        )
-
-
-class SubscriberRepository:
+class SubscriberRepository(Repository):
     """Subscribers in the single table, with the list's count kept in step."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     # Single subscribers, for the API and delivery.
 
@@ -198,7 +84,7 @@ class SubscriberRepository:
     ) -> Subscriber | AddRefusal:
         """Write a new subscriber and count it (suppressing the address when asked); an unconfirmed
         one is not counted, and `confirm` (its email's request) is written with it."""
-        item = _new_item(owner_id, list_id, new, now=now_iso())
+        item = subscriber_item(owner_id, list_id, new, now=now_iso())
         if confirm is not None:
             item["confirm_id"] = dict(confirm.lists)[list_id]
         # Reads first, so the usual refusals never cancel a transaction (see _exists).
@@ -208,7 +94,7 @@ class SubscriberRepository:
             return "list_missing"
         actions: list[Put | Update] = [
             Put(item, condition="attribute_not_exists(PK)"),
-            _count(owner_id, list_id, 0 if new.status == "unconfirmed" else 1),
+            count_change(owner_id, list_id, 0 if new.status == "unconfirmed" else 1),
         ]
         if suppress is not None:
             actions.append(suppression_update(owner_id, new.email, suppress))
@@ -223,13 +109,13 @@ class SubscriberRepository:
 
     def get(self, owner_id: str, list_id: str, email: str, *, consistent: bool = False) -> Subscriber | None:
         """One subscriber, if present."""
-        item = self.table.get(*subscriber_key(owner_id, list_id, email), consistent=consistent)
-        return to_subscriber(item) if item else None
+        return self._read(subscriber_key(owner_id, list_id, email), to_subscriber, consistent=consistent)
 
     def get_record(self, owner_id: str, list_id: str, email: str) -> SubscriberRecord | None:
         """One subscriber with what only this domain reads (strongly consistent)."""
-        item = self.table.get(*subscriber_key(owner_id, list_id, email), consistent=True)
-        return SubscriberRecord.from_item(item) if item else None
+        return self._read(
+            subscriber_key(owner_id, list_id, email), SubscriberRecord.from_item, consistent=True
+        )
 
     def page(
         self,
@@ -276,9 +162,9 @@ class SubscriberRepository:
         current = self.table.get(*key, consistent=True)
         now = now_iso()
         if current is None:
-            item = {**_new_item(owner_id, list_id, new, now=now), "confirm_id": confirm_id}
+            item = {**subscriber_item(owner_id, list_id, new, now=now), "confirm_id": confirm_id}
             failed = self.table.transact(
-                [Put(item, condition="attribute_not_exists(PK)"), _count(owner_id, list_id, 0)]
+                [Put(item, condition="attribute_not_exists(PK)"), count_change(owner_id, list_id, 0)]
             )
             if 1 in failed:
                 return "list_missing"
@@ -294,7 +180,7 @@ class SubscriberRepository:
                 "name": new.name,
                 "attributes": attributes_json(new.attributes),
                 "attrs": filter_map(new.attributes),
-                "ttl": _expiry(now),
+                "ttl": expiry(now),
             }
         updated = self.table.update(
             *key, sets=sets, condition="#s = :was", names={"#s": "status"}, values={":was": status}
@@ -315,7 +201,7 @@ class SubscriberRepository:
         status = str(current["status"])
         update = Update(
             *key,
-            sets={"status": "subscribed", "updated_at": now_iso(), **_confirmation_fields(confirmation)},
+            sets={"status": "subscribed", "updated_at": now_iso(), **confirmation_fields(confirmation)},
             removes=("ttl", "confirm_id"),
             condition="#s = :was AND confirm_id = :cid",
             names={"#s": "status"},
@@ -323,7 +209,7 @@ class SubscriberRepository:
         )
         if status != "unconfirmed":
             return "confirmed" if self.table.apply(update, returns="NONE") is not None else "invalid"
-        failed = self.table.transact([update, _count(owner_id, list_id, 1)])
+        failed = self.table.transact([update, count_change(owner_id, list_id, 1)])
         return "invalid" if failed else "confirmed"
 
     def note_campaign(self, owner_id: str, list_id: str, email: str, campaign_id: str, sent_at: str) -> bool:
@@ -373,7 +259,7 @@ class SubscriberRepository:
             "correlation_id": correlation_id,
         }
         if confirmation is not None and status == "subscribed" and was != "subscribed":
-            changes.update(_confirmation_fields(confirmation))
+            changes.update(confirmation_fields(confirmation))
         update = Update(
             *key,
             sets=changes,
@@ -384,7 +270,7 @@ class SubscriberRepository:
         )
         actions: list[Update] = [update]
         if leaving:
-            actions.append(_count(owner_id, list_id, 1))
+            actions.append(count_change(owner_id, list_id, 1))
         if suppress is not None:
             actions.append(suppression_update(owner_id, email, suppress))
         if len(actions) == 1:
@@ -404,7 +290,7 @@ class SubscriberRepository:
             failed = self.table.transact(
                 [
                     Delete(pk, sk, condition="#s = :was", names={"#s": "status"}, values={":was": status}),
-                    _count(owner_id, list_id, 0 if status == "unconfirmed" else -1),
+                    count_change(owner_id, list_id, 0 if status == "unconfirmed" else -1),
                 ]
             )
             if 1 in failed:
@@ -443,7 +329,7 @@ class SubscriberRepository:
         an unsubscribe set meanwhile stays, and a subscriber deleted meanwhile stays deleted.
         """
         now = now_iso()
-        items = [{**_new_item(owner_id, list_id, n, now=now), "created_import": import_id} for n in new]
+        items = [{**subscriber_item(owner_id, list_id, n, now=now), "created_import": import_id} for n in new]
         if items:
             self.table.batch_put(items)
         written = 0
@@ -492,50 +378,3 @@ class SubscriberRepository:
     def end_purge(self, owner_id: str, list_id: str) -> None:
         """Remove the purge marker (if there was one)."""
         self.table.delete(*purge_key(owner_id, list_id))
-
-
-def _expiry(now: str) -> int:
-    """When an unconfirmed subscriber asking at `now` expires (epoch seconds, the table's `ttl`)."""
-    return int((datetime.fromisoformat(now) + timedelta(days=CONFIRM_DAYS)).timestamp())
-
-
-def _confirmation_fields(confirmation: Confirmation) -> dict[str, Any]:
-    return {
-        "confirmed_at": confirmation.at or now_iso(),
-        "confirmed_by": confirmation.by,
-        "confirmed_reason": confirmation.reason or None,
-        "confirmed_ip": confirmation.ip or None,
-    }
-
-
-def _new_item(owner_id: str, list_id: str, new: NewSubscriber, *, now: str) -> Item:
-    key = subscriber_key(owner_id, list_id, new.email)
-    item = new_item(
-        key,
-        ENTITY,
-        owner_id=owner_id,
-        list_id=list_id,
-        email=new.email,
-        name=new.name,
-        status=new.status,
-        attributes=attributes_json(new.attributes),
-        attrs=filter_map(new.attributes),
-        source=new.source,
-        correlation_id=new.correlation_id,
-        created_at=now,
-        updated_at=now,
-    )
-    if new.status == "unconfirmed":
-        item["ttl"] = _expiry(now)
-    elif new.status == "subscribed" and new.confirmation is not None:
-        item.update({k: v for k, v in _confirmation_fields(new.confirmation).items() if v is not None})
-    if new.consent is not None:
-        item["consent"] = new.consent.model_dump(mode="json")
-    return item
-
-
-def _count(owner_id: str, list_id: str, delta: int) -> Update:
-    """Move a list's subscriber count (the list must exist)."""
-    return Update(
-        *list_key(owner_id, list_id), adds={"subscriber_count": delta}, condition="attribute_exists(PK)"
-    )

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from app.contacts.models import Suppression, SuppressionEntry
-from app.db import Table, now_iso
+from app.db import Repository, now_iso
 from app.writes import IfAbsent, Update
 
 ENTITY = "suppression"
@@ -65,11 +65,8 @@ def to_suppression(item: Mapping[str, Any]) -> Suppression:
     )
 
 
-class SuppressionRepository:
+class SuppressionRepository(Repository):
     """The account-wide suppression list in the single table."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     def add(self, owner_id: str, email: str, entry: SuppressionEntry) -> Suppression:
         """Suppress an address (an existing entry keeps its first reason and date)."""
@@ -79,8 +76,7 @@ class SuppressionRepository:
 
     def get(self, owner_id: str, email: str) -> Suppression | None:
         """The entry for an address, if suppressed."""
-        item = self.table.get(*suppression_key(owner_id, email))
-        return to_suppression(item) if item else None
+        return self._read(suppression_key(owner_id, email), to_suppression)
 
     def remove(self, owner_id: str, email: str) -> bool:
         """Lift a suppression; False when the address was not suppressed."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.campaigns.repository import campaign_key
-from app.db import Table, new_item, now_iso
+from app.db import Repository, new_item, now_iso
 from app.delivery.repository import batch_key, recipients_pk
 from app.writes import Update
 
@@ -47,11 +47,8 @@ class BatchRecord:
         )
 
 
-class BatchRepository:
+class BatchRepository(Repository):
     """A campaign's batches: which are done (counted once), and those parked while it was paused."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     def get_many(self, owner_id: str, campaign_id: str, numbers: Iterable[int]) -> list[BatchRecord]:
         """These batches, in number order (BatchGetItem)."""

@@ -112,17 +112,32 @@ def delivery_ended(ended: ExecutionEnded, *, campaigns: CampaignRepository) -> b
         code, message = "delivery_error", "The delivery failed"
     detail = ": ".join(part for part in (ended.error, ended.cause) if part)
     message = (f"{message} ({detail})." if detail else f"{message}.")[:1000]
+    execution = ended.execution_arn.rsplit(":", 1)[-1]
+    marked = _fail(ref.owner_id, ref.campaign_id, code, message, execution=execution, campaigns=campaigns)
+    logger.warning(
+        "delivery execution ended unfinished",
+        extra={"campaign_id": ref.campaign_id, "status": ended.status, "marked": marked},
+    )
+    return marked
+
+
+def _fail(
+    owner_id: str,
+    campaign_id: str,
+    code: str,
+    message: str,
+    *,
+    execution: str | None,
+    campaigns: CampaignRepository,
+) -> bool:
+    """A campaign still on its way (queued, sending, paused) becomes failed; True when it did."""
     moved = campaigns.mark_failed(
-        ref.owner_id,
-        ref.campaign_id,
+        owner_id,
+        campaign_id,
         allowed=("queued", "sending", "paused"),
         code=code,
         message=message,
-        execution=ended.execution_arn.rsplit(":", 1)[-1],
-    )
-    logger.warning(
-        "delivery execution ended unfinished",
-        extra={"campaign_id": ref.campaign_id, "status": ended.status, "marked": moved is not None},
+        execution=execution,
     )
     return moved is not None
 
@@ -155,16 +170,10 @@ def mark_failed(state: FailedState, *, campaigns: CampaignRepository) -> dict[st
     code, message = failure_reason(state)
     if _sent_anyway(state.owner_id, state.campaign_id, campaigns=campaigns):
         return {"owner_id": state.owner_id, "campaign_id": state.campaign_id, "code": "sent", "message": ""}
-    moved = campaigns.mark_failed(
-        state.owner_id,
-        state.campaign_id,
-        allowed=("queued", "sending", "paused"),
-        code=code,
-        message=message,
-        execution=state.execution,
+    marked = _fail(
+        state.owner_id, state.campaign_id, code, message, execution=state.execution, campaigns=campaigns
     )
     logger.warning(
-        "campaign delivery failed",
-        extra={"campaign_id": state.campaign_id, "code": code, "marked": moved is not None},
+        "campaign delivery failed", extra={"campaign_id": state.campaign_id, "code": code, "marked": marked}
     )
     return {"owner_id": state.owner_id, "campaign_id": state.campaign_id, "code": code, "message": message}

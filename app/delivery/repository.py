@@ -34,9 +34,9 @@ from typing import Any
 
 from app.campaigns.models import Recipient, RecipientStatus
 from app.contacts.models import Subscriber
-from app.contacts.subscribers import subscriber_key
+from app.contacts.subscriber_items import subscriber_key
 from app.contacts.suppression import suppression_key
-from app.db import Item, Table, new_item, now_iso
+from app.db import Item, Repository, new_item, now_iso
 from app.writes import one_of
 
 ENTITY = "campaign_recipient"
@@ -139,11 +139,8 @@ class Claim:
     recipient: RecipientRecord | None
 
 
-class RecipientRepository:
+class RecipientRepository(Repository):
     """A campaign's frozen audience and each recipient's status."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     def freeze(
         self,

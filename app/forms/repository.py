@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from app.db import Table, new_item, now_iso
+from app.db import Repository, now_iso, stamps
 from app.forms.models import FormField, SignupForm
 
 ENTITY = "form"
@@ -48,8 +47,7 @@ def to_form(item: Mapping[str, Any]) -> SignupForm:
         button_label=str(item.get("button_label", "Subscribe")),
         success_message=str(item.get("success_message", "")),
         hosted_path=hosted_path(str(item["form_id"])),
-        created_at=datetime.fromisoformat(str(item["created_at"])),
-        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+        **stamps(item),
     )
 
 
@@ -61,34 +59,25 @@ class FormRecord:
     form: SignupForm
 
 
-class FormRepository:
+class FormRepository(Repository):
     """Sign-up forms in the single table."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     def create(self, owner_id: str, form_id: str, content: Mapping[str, Any]) -> SignupForm:
         """Write a new form."""
-        now = now_iso()
-        pk, sk = form_key(owner_id, form_id)
-        item = new_item(
-            (pk, sk),
+        return self._create(
+            form_key(owner_id, form_id),
             ENTITY,
+            to_form,
             GSI1PK=f"FORM#{form_id}",
             GSI1SK="FORM",
             owner_id=owner_id,
             form_id=form_id,
             **content,
-            created_at=now,
-            updated_at=now,
         )
-        self.table.insert(item)
-        return to_form(item)
 
     def get(self, owner_id: str, form_id: str) -> SignupForm | None:
         """One of the owner's forms."""
-        item = self.table.get(*form_key(owner_id, form_id))
-        return to_form(item) if item else None
+        return self._read(form_key(owner_id, form_id), to_form)
 
     def get_public(self, form_id: str) -> FormRecord | None:
         """A form by its public id, with its owner (eventually consistent: GSI1)."""

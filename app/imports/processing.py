@@ -28,7 +28,8 @@ from typing import Any
 
 from app.contacts.lists import ListRepository
 from app.contacts.models import Confirmation, NewSubscriber, attributes_json
-from app.contacts.subscribers import SubscriberRecord, SubscriberRepository
+from app.contacts.subscriber_items import SubscriberRecord
+from app.contacts.subscribers import SubscriberRepository
 from app.imports import csvfile
 from app.imports.csvfile import Candidate, Columns, ErrorReport, FileProblem, RowError
 from app.imports.models import TERMINAL, ImportJob, Progress, Upload

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.db import Item, Table, now_iso
+from app.db import Item, Repository, now_iso
 from app.imports.models import ImportFailure, ImportJob, Progress
 from app.writes import IfAbsent
 
@@ -121,11 +121,8 @@ class ImportRecord:
         return Progress(job.rows_done, job.created, job.updated, job.unchanged, job.errors)
 
 
-class ImportRepository:
+class ImportRepository(Repository):
     """Import jobs in the single table."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     def create(
         self,
@@ -167,8 +164,7 @@ class ImportRepository:
 
     def get(self, owner_id: str, import_id: str, *, consistent: bool = False) -> ImportRecord | None:
         """The job, if it exists."""
-        item = self.table.get(*import_key(owner_id, import_id), consistent=consistent)
-        return ImportRecord.from_item(item) if item else None
+        return self._read(import_key(owner_id, import_id), ImportRecord.from_item, consistent=consistent)
 
     def page_for_list(
         self, owner_id: str, list_id: str, *, limit: int, start: Mapping[str, Any] | None

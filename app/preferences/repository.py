@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.db import Table
+from app.db import Repository
 from app.delivery.repository import RecipientRecord, recipient_key
 
 
@@ -24,11 +24,8 @@ def soft_bounce_key(owner_id: str, email: str) -> tuple[str, str]:
     return f"OWNER#{owner_id}#SOFTBOUNCE", f"EMAIL#{email}"
 
 
-class PersonalDataRepository:
+class PersonalDataRepository(Repository):
     """One address's traces in delivery's items."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     def messages(self, owner_id: str, campaign_ids: Sequence[str], email: str) -> list[RecipientRecord]:
         """The address's recipient copies among these campaigns."""

@@ -18,7 +18,8 @@ from app.campaigns.repository import CampaignRepository
 from app.contacts.confirmations import ConfirmationRepository
 from app.contacts.lists import ListRepository
 from app.contacts.models import Confirmation, ContactList, NewSubscriber, SuppressionEntry
-from app.contacts.subscribers import SubscriberRecord, SubscriberRepository
+from app.contacts.subscriber_items import SubscriberRecord
+from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
 from app.errors import Conflict, NotFound
 from app.observability import logger

@@ -13,9 +13,10 @@ import json
 from dataclasses import dataclass
 
 from app.campaigns.models import Campaign
+from app.contacts.attributes import Filter
 from app.contacts.lists import ListRepository
 from app.contacts.models import Subscriber
-from app.contacts.subscribers import Filter, SubscriberRepository
+from app.contacts.subscribers import SubscriberRepository
 from app.errors import InvalidInput, NotFound
 from app.segments import members
 from app.segments.repository import SegmentRepository

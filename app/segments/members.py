@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from app.contacts.attributes import Filter
 from app.contacts.lists import ListRepository
 from app.contacts.models import Subscriber
-from app.contacts.subscribers import Filter, SubscriberRepository
+from app.contacts.subscribers import SubscriberRepository
 
 QUERY_PAGE = 1000
 

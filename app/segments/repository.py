@@ -15,10 +15,9 @@ Who is in a segment is never stored: it is the list's partition read through the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from app.db import Table, new_item, now_iso
+from app.db import Repository, now_iso, stamps
 from app.segments.models import Rule, Segment
 
 ENTITY = "segment"
@@ -36,46 +35,36 @@ def to_segment(item: Mapping[str, Any]) -> Segment:
         name=str(item["name"]),
         list_id=str(item["list_id"]) if item.get("list_id") else None,
         rule=Rule.model_validate_json(str(item["rule"])),
-        created_at=datetime.fromisoformat(str(item["created_at"])),
-        updated_at=datetime.fromisoformat(str(item.get("updated_at", item["created_at"]))),
+        **stamps(item),
     )
 
 
-class SegmentRepository:
+class SegmentRepository(Repository):
     """Segments in the single table."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     def create(
         self, owner_id: str, segment_id: str, *, name: str, list_id: str | None, rule: Rule
     ) -> Segment:
         """Write a new segment."""
-        now = now_iso()
-        item = new_item(
+        return self._create(
             segment_key(owner_id, segment_id),
             ENTITY,
+            to_segment,
             owner_id=owner_id,
             segment_id=segment_id,
             name=name,
             list_id=list_id,
             rule=rule.model_dump_json(),
-            created_at=now,
-            updated_at=now,
         )
-        self.table.insert(item)
-        return to_segment(item)
 
     def get(self, owner_id: str, segment_id: str) -> Segment | None:
         """One segment, if it exists."""
-        item = self.table.get(*segment_key(owner_id, segment_id))
-        return to_segment(item) if item else None
+        return self._read(segment_key(owner_id, segment_id), to_segment)
 
     def page(self, owner_id: str, *, limit: int, start_sk: str | None) -> tuple[list[Segment], str | None]:
         """A page of the owner's segments, oldest first."""
         pk, _ = segment_key(owner_id, "")
-        items, last = self.table.page(pk, "SEGMENT#", limit=limit, start_sk=start_sk)
-        return [to_segment(i) for i in items], last
+        return self._page(pk, "SEGMENT#", to_segment, limit=limit, start_sk=start_sk)
 
     def update(
         self,

@@ -1,7 +1,7 @@
 """A segment's rule as a DynamoDB FilterExpression over subscriber items.
 
 Attribute conditions read the `attrs` map, where every attribute is stored in the form these
-comparisons need (app/contacts/subscribers.py `filter_value`: numbers and numeric text as numbers,
+comparisons need (app/contacts/attributes.py `filter_value`: numbers and numeric text as numbers,
 other text lower-cased); values are put in the same form here, so `equals "Oslo"` matches "oslo"
 and `at_least 30` matches "42". Dates compare as ISO-8601 text, the subscription date as stored.
 """
@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from app.contacts.subscribers import Filter, filter_value
+from app.contacts.attributes import Filter, filter_value
 from app.segments.models import AttributeCondition, Condition, Rule, StatusCondition, SubscribedCondition
 
 _LOWEST_DATE, _HIGHEST_DATE = "0001-01-01", "9999-12-32"  # bounds a date-like text sorts between

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.db import Item, Table, new_item, now_iso
+from app.db import Item, Repository, new_item, now_iso
 from app.users.models import Profile
 
 ENTITY = "user"
@@ -31,11 +31,8 @@ def _to_profile(item: Item) -> Profile:
     )
 
 
-class ProfileRepository:
+class ProfileRepository(Repository):
     """Profiles in the single table."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
 
     def create(self, profile: Profile, *, correlation_id: str | None) -> bool:
         """Write a new profile; False (and no change) when it already exists."""
@@ -52,8 +49,7 @@ class ProfileRepository:
 
     def get(self, user_id: str, *, consistent: bool = False) -> Profile | None:
         """The profile, if written."""
-        item = self.table.get(*profile_key(user_id), consistent=consistent)
-        return _to_profile(item) if item else None
+        return self._read(profile_key(user_id), _to_profile, consistent=consistent)
 
     def rename(self, user_id: str, name: str) -> Profile | None:
         """Change the display name; None when there is no profile."""

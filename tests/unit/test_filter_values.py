@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from boto3.dynamodb.types import TypeSerializer
 
-from app.contacts.subscribers import filter_map
+from app.contacts.attributes import filter_map
 
 
 @pytest.mark.parametrize(

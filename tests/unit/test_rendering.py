@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from app.campaigns import rendering
+from app.campaigns.budget import CHECK_EVERY, Budget, TooCostly
 from app.errors import InvalidInput
 
 
@@ -117,11 +118,11 @@ def test_a_template_nested_deeper_than_python_compiles_is_a_422() -> None:
 def test_the_budget_counts_cpu_time_as_a_last_resort() -> None:
     # Given a clock that says a whole second of CPU went by after the first operations
     ticks = iter([0.0] + [5.0] * 1000)
-    budget = rendering.Budget(clock=lambda: next(ticks))
+    budget = Budget(clock=lambda: next(ticks))
 
     # When the render keeps going past the next look at the clock
-    with pytest.raises(rendering.TooCostly, match="more than 0.1 s"):
-        for _ in range(rendering.CHECK_EVERY):
+    with pytest.raises(TooCostly, match="more than 0.1 s"):
+        for _ in range(CHECK_EVERY):
             budget.spend()
 
 
