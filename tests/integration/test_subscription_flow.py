@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 from fastapi.testclient import TestClient
 
-from app.contacts.subscribers import subscriber_key
+from app.contacts.subscriber_items import subscriber_key
 from app.forms import signup
 from app.ratelimit import Limit
 from localcloud.cloud import EmbeddedCloud
