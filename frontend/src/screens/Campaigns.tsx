@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, type CampaignSummary, type ContactList } from '../api';
 import { CampaignStatusBadge } from '../components/Badges';
 import { actionsColumn, RowButton, type Column } from '../components/DataTable';
-import { ConfirmAction } from '../components/Dialog';
+import { DeleteAction } from '../components/Dialog';
 import { Field, SubmitButton } from '../components/Field';
 import { FormError } from '../components/FormError';
 import { ListPicker } from '../components/ListPicker';
@@ -86,12 +86,10 @@ export function CampaignsScreen() {
         />
       </div>
       {deleting && (
-        <ConfirmAction
-          title="Delete this campaign?"
+        <DeleteAction
+          thing="campaign"
           confirmLabel="Delete campaign"
-          busyLabel="Deleting…"
           action={() => api.deleteCampaign(deleting.id)}
-          doneCode="campaign_not_found"
           onDone={() => {
             setDeleting(null);
             campaigns.reload();
@@ -103,7 +101,7 @@ export function CampaignsScreen() {
           <p>
             The draft <strong>{deleting.name}</strong> will be deleted. This cannot be undone.
           </p>
-        </ConfirmAction>
+        </DeleteAction>
       )}
     </Page>
   );

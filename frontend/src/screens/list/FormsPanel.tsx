@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type FormEmbed, type SignupForm } from '../../api';
 import { actionsColumn, RowButton, type Column } from '../../components/DataTable';
-import { ConfirmAction, Dialog } from '../../components/Dialog';
+import { DeleteAction, Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/FormError';
 import { PagedTable } from '../../components/PagedTable';
 import { useAllLists } from '../../hooks/useAllLists';
@@ -116,20 +116,11 @@ export function FormsPanel({ listId }: { listId: string }) {
       {editing && <FormBuilder listId={listId} lists={lists} form={editing} onClose={dialog.close} onSaved={saved} />}
       {embedding && <EmbedDialog form={embedding} onClose={dialog.close} />}
       {deleting && (
-        <ConfirmAction
-          title="Delete this form?"
-          confirmLabel="Delete"
-          busyLabel="Deleting…"
-          action={() => api.deleteForm(deleting.id)}
-          doneCode="form_not_found"
-          onDone={saved}
-          onCancel={dialog.close}
-          testid="form-delete"
-        >
+        <DeleteAction thing="form" action={() => api.deleteForm(deleting.id)} onDone={saved} onCancel={dialog.close} testid="form-delete">
           <p>
             <strong>{deleting.name}</strong>: its page and every copy embedded elsewhere stop accepting sign-ups. Subscribers stay.
           </p>
-        </ConfirmAction>
+        </DeleteAction>
       )}
     </>
   );
