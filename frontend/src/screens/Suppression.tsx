@@ -3,7 +3,7 @@ import { api, type Suppression, type SuppressionReason } from '../api';
 import { Badge } from '../components/Badges';
 import { actionsColumn, RowButton, type Column } from '../components/DataTable';
 import { ConfirmAction } from '../components/Dialog';
-import { Field, SubmitButton } from '../components/Field';
+import { Field, SubmitActions } from '../components/Field';
 import { FormError } from '../components/FormError';
 import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
@@ -133,14 +133,14 @@ function AddSuppressionForm({ onAdded }: { onAdded: () => void }) {
         <Field {...f.field('email')} label="Email" type="email" autoComplete="off" required />
         <SelectField {...f.field('reason')} label="Reason" options={REASON_OPTIONS} />
       </div>
-      <div class="form__actions">
-        <SubmitButton sending={f.sending} busyLabel="Adding…" testid="suppression-add-submit">
-          Suppress
-        </SubmitButton>
-        <span class="saved" role="status" data-testid="suppression-added">
-          {f.result ? `${f.result} is suppressed.` : ''}
-        </span>
-      </div>
+      <SubmitActions
+        sending={f.sending}
+        busyLabel="Adding…"
+        testid="suppression-add-submit"
+        label="Suppress"
+        done={f.result ? `${f.result} is suppressed.` : ''}
+        doneTestid="suppression-added"
+      />
     </form>
   );
 }

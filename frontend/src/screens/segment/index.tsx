@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Segment } from '../../api';
 import { DetailPage } from '../../components/DetailPage';
-import { Field, SubmitButton } from '../../components/Field';
+import { Field, SubmitActions } from '../../components/Field';
 import { FormError } from '../../components/FormError';
 import { DeleteSegmentDialog } from '../../components/SegmentDialogs';
 import { SelectField } from '../../components/SelectField';
@@ -77,10 +77,14 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
           <SelectField {...f.field('match')} label="Matches subscribers meeting" options={MATCH} />
         </div>
         <ConditionRows rows={rows} onRows={setRows} />
-        <div class="form__actions">
-          <SubmitButton sending={f.sending} busyLabel="Saving…" testid="segment-save">
-            {segment ? 'Save' : 'Save segment'}
-          </SubmitButton>
+        <SubmitActions
+          sending={f.sending}
+          busyLabel="Saving…"
+          testid="segment-save"
+          label={segment ? 'Save' : 'Save segment'}
+          done={f.result ? 'Saved.' : ''}
+          doneTestid="segment-saved"
+        >
           {segment && (
             <>
               <button type="button" class="btn" onClick={onExport} disabled={exporting.sending} data-testid="segment-export">
@@ -91,10 +95,7 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
               </button>
             </>
           )}
-          <span class="saved" role="status" data-testid="segment-saved">
-            {f.result ? 'Saved.' : ''}
-          </span>
-        </div>
+        </SubmitActions>
         <FormError error={exporting.error} testid="segment-export-error" />
       </form>
       <LiveCount listId={listId} rule={rule} listName={listName} />
