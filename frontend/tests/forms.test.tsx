@@ -3,9 +3,9 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../src/api';
-import { actionsColumn, DataTable, type Column } from '../src/components/DataTable';
-import { ConfirmAction } from '../src/components/Dialog';
-import { Field, SubmitButton } from '../src/components/Field';
+import { actionsColumn, DataTable, linkColumn, rowActions, type Column } from '../src/components/DataTable';
+import { ConfirmAction, DeleteAction } from '../src/components/Dialog';
+import { Field, SubmitActions, SubmitButton } from '../src/components/Field';
 import { FormError } from '../src/components/FormError';
 import { useForm } from '../src/hooks/useForm';
 import type { FieldErrors } from '../src/validation';
@@ -204,6 +204,64 @@ describe('ConfirmAction', () => {
   });
 });
 
+describe('DeleteAction', () => {
+  it('Given a thing, then it asks "Delete this <thing>?", and `<thing>_not_found` on confirm counts as done', async () => {
+    let done = 0;
+    await show(
+      <DeleteAction thing="form" action={() => Promise.reject(new ApiError(404, 'form_not_found', 'Gone'))} onDone={() => done++} onCancel={() => undefined} testid="x-delete">
+        <p>Sure?</p>
+      </DeleteAction>,
+    );
+    expect(byTestId('x-delete-dialog')?.querySelector('h2')?.textContent).toBe('Delete this form?');
+    expect(byTestId('x-delete-confirm')?.textContent).toBe('Delete');
+    await act(() => byTestId('x-delete-confirm')!.click());
+    await settle();
+    expect(done).toBe(1);
+  });
+
+  it('Given another thing’s "not found", when the action is confirmed, then it is a refusal shown in the dialog', async () => {
+    let done = 0;
+    await show(
+      <DeleteAction
+        thing="list"
+        confirmLabel="Delete list"
+        action={() => Promise.reject(new ApiError(404, 'form_not_found', 'No such form.'))}
+        onDone={() => done++}
+        onCancel={() => undefined}
+        testid="x-delete"
+      >
+        <p>Sure?</p>
+      </DeleteAction>,
+    );
+    expect(byTestId('x-delete-confirm')?.textContent).toBe('Delete list');
+    await act(() => byTestId('x-delete-confirm')!.click());
+    await settle();
+    expect(done).toBe(0);
+    expect(byTestId('x-delete-error')?.textContent).toContain('No such form.');
+  });
+});
+
+describe('SubmitActions', () => {
+  it('Given a send running, then the button says so; once done, the status beside it says what it did', async () => {
+    await show(<SubmitActions sending busyLabel="Saving…" testid="t-save" label="Save" done="" doneTestid="t-saved" />);
+    expect(byTestId('t-save')?.textContent).toBe('Saving…');
+    expect((byTestId('t-save') as HTMLButtonElement).disabled).toBe(true);
+    expect(byTestId('t-saved')?.getAttribute('role')).toBe('status');
+    expect(byTestId('t-saved')?.textContent).toBe('');
+    await show(
+      <SubmitActions sending={false} busyLabel="Saving…" testid="t-save" label="Save" done="Saved." doneTestid="t-saved">
+        <button type="button" data-testid="t-other">
+          Other
+        </button>
+      </SubmitActions>,
+    );
+    expect(byTestId('t-save')?.textContent).toBe('Save');
+    expect(byTestId('t-saved')?.textContent).toBe('Saved.');
+    const order = [...root.querySelectorAll('.form__actions > *')].map((el) => el.getAttribute('data-testid'));
+    expect(order).toEqual(['t-save', 't-other', 't-saved']);
+  });
+});
+
 describe('DataTable', () => {
   interface Row {
     id: string;
@@ -236,5 +294,53 @@ describe('DataTable', () => {
     expect(byTestId('people-empty')?.getAttribute('colspan')).toBe('3');
     await show(<DataTable columns={columns} rows={[]} rowKey={(r) => r.id} label="People" testid="people" />);
     expect(root.querySelectorAll('tbody tr')).toHaveLength(0);
+  });
+});
+
+describe('rowActions and linkColumn', () => {
+  interface Thing {
+    id: string;
+    name: string;
+    note: string;
+    draft: boolean;
+  }
+  const rows: Thing[] = [
+    { id: 'a', name: 'Ada', note: 'first', draft: true },
+    { id: 'b', name: 'Bob', note: '', draft: false },
+  ];
+
+  it('Given actions, then each row has its buttons named after the row, only where `shown` says so, and the click gets the row', async () => {
+    const clicked: string[] = [];
+    const columns: Column<Thing>[] = [
+      { header: 'Name', cell: (r) => r.name },
+      rowActions((r: Thing) => r.name, [
+        { text: 'Edit', onClick: (r) => clicked.push(`edit ${r.id}`), testid: 't-edit' },
+        { text: 'Delete', onClick: (r) => clicked.push(`delete ${r.id}`), testid: 't-delete', danger: true, shown: (r) => r.draft },
+        { text: 'Copy', onClick: () => undefined, testid: 't-copy', label: (r) => `Copy ${r.id} elsewhere` },
+      ]),
+    ];
+    await show(<DataTable columns={columns} rows={rows} rowKey={(r) => r.id} label="Things" testid="things" rowTestid="thing" />);
+    const [ada, bob] = [...root.querySelectorAll('[data-testid="thing"]')];
+    const labels = (row: Element) => [...row.querySelectorAll('button')].map((b) => b.getAttribute('aria-label'));
+    expect(labels(ada!)).toEqual(['Edit Ada', 'Delete Ada', 'Copy a elsewhere']);
+    expect(labels(bob!)).toEqual(['Edit Bob', 'Copy b elsewhere']);
+    expect(ada!.querySelector('[data-testid="t-delete"]')?.className).toContain('btn--danger-outline');
+    expect(ada!.querySelector('[data-testid="t-edit"]')?.className).not.toContain('danger');
+    await act(() => (bob!.querySelector('[data-testid="t-edit"]') as HTMLElement).click());
+    await act(() => (ada!.querySelector('[data-testid="t-delete"]') as HTMLElement).click());
+    expect(clicked).toEqual(['edit b', 'delete a']);
+  });
+
+  it('Given a link column, then the name links to its page, with the note under it only when there is one', async () => {
+    const columns: Column<Thing>[] = [linkColumn('Name', { href: (r) => `/things/${r.id}`, name: (r) => r.name, testid: 't-link', note: (r) => r.note })];
+    await show(<DataTable columns={columns} rows={rows} rowKey={(r) => r.id} label="Things" testid="things" rowTestid="thing" />);
+    const links = [...root.querySelectorAll<HTMLAnchorElement>('[data-testid="t-link"]')];
+    expect(links.map((a) => [a.getAttribute('href'), a.textContent])).toEqual([
+      ['/things/a', 'Ada'],
+      ['/things/b', 'Bob'],
+    ]);
+    const notes = [...root.querySelectorAll('[data-testid="thing"]')].map((row) => row.querySelector('.muted.small')?.textContent ?? null);
+    expect(notes).toEqual(['first', null]);
+    expect(root.querySelector('td')?.className).toBe('cell--wrap');
   });
 });

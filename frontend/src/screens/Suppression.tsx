@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, type Suppression, type SuppressionReason } from '../api';
 import { Badge } from '../components/Badges';
-import { actionsColumn, RowButton, type Column } from '../components/DataTable';
+import { rowActions, type Column } from '../components/DataTable';
 import { ConfirmAction } from '../components/Dialog';
 import { Field, SubmitActions } from '../components/Field';
 import { FormError } from '../components/FormError';
@@ -53,11 +53,9 @@ function suppressionColumns(onLift: (s: Suppression) => void): Column<Suppressio
     },
     { header: 'Source', cell: (s) => <SourceCell source={s.source} /> },
     { header: 'Since', cell: (s) => <Time at={s.created_at} date /> },
-    actionsColumn((s) => (
-      <RowButton onClick={() => onLift(s)} label={`Remove ${s.email} from the suppression list`} testid="suppression-remove" danger>
-        Remove
-      </RowButton>
-    )),
+    rowActions((s) => s.email, [
+      { text: 'Remove', onClick: onLift, testid: 'suppression-remove', danger: true, label: (s) => `Remove ${s.email} from the suppression list` },
+    ]),
   ];
 }
 

@@ -1,7 +1,7 @@
 /** The sign-up forms of a list: their hosted pages, the HTML to embed elsewhere, the builder. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, type FormEmbed, type SignupForm } from '../../api';
-import { actionsColumn, RowButton, type Column } from '../../components/DataTable';
+import { rowActions, type Column } from '../../components/DataTable';
 import { DeleteAction, Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/FormError';
 import { PagedTable } from '../../components/PagedTable';
@@ -22,19 +22,11 @@ function formColumns(onEmbed: (f: SignupForm) => void, onEdit: (f: SignupForm) =
         </a>
       ),
     },
-    actionsColumn((f) => (
-      <>
-        <RowButton onClick={() => onEmbed(f)} label={`Embed ${f.name}`} testid="form-embed">
-          Embed
-        </RowButton>
-        <RowButton onClick={() => onEdit(f)} label={`Edit ${f.name}`} testid="form-edit">
-          Edit
-        </RowButton>
-        <RowButton onClick={() => onDelete(f)} label={`Delete ${f.name}`} testid="form-delete" danger>
-          Delete
-        </RowButton>
-      </>
-    )),
+    rowActions((f) => f.name, [
+      { text: 'Embed', onClick: onEmbed, testid: 'form-embed' },
+      { text: 'Edit', onClick: onEdit, testid: 'form-edit' },
+      { text: 'Delete', onClick: onDelete, testid: 'form-delete', danger: true },
+    ]),
   ];
 }
 

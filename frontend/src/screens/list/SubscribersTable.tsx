@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, type Subscriber } from '../../api';
 import { StatusBadge } from '../../components/Badges';
-import { actionsColumn, RowButton, type Column } from '../../components/DataTable';
+import { rowActions, type Column } from '../../components/DataTable';
 import { PagedTable } from '../../components/PagedTable';
 import { SearchBox } from '../../components/SearchBox';
 import { useDebounced } from '../../hooks/useDebounced';
@@ -18,16 +18,10 @@ function subscriberColumns(onEdit: (s: Subscriber) => void, onRemove: (s: Subscr
     { header: 'Status', cell: (s) => <StatusBadge status={s.status} testid="subscriber-status" /> },
     { header: 'Source', cell: (s) => (s.source === 'import' ? 'Import' : 'Added') },
     { header: 'Added', cell: (s) => <Time at={s.created_at} date /> },
-    actionsColumn((s) => (
-      <>
-        <RowButton onClick={() => onEdit(s)} label={`Edit ${s.email}`} testid="subscriber-edit">
-          Edit
-        </RowButton>
-        <RowButton onClick={() => onRemove(s)} label={`Remove ${s.email}`} testid="subscriber-remove" danger>
-          Remove
-        </RowButton>
-      </>
-    )),
+    rowActions((s) => s.email, [
+      { text: 'Edit', onClick: onEdit, testid: 'subscriber-edit' },
+      { text: 'Remove', onClick: onRemove, testid: 'subscriber-remove', danger: true },
+    ]),
   ];
 }
 
