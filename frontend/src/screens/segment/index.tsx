@@ -2,14 +2,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Segment } from '../../api';
 import { DetailPage } from '../../components/DetailPage';
+import { ExportButton } from '../../components/ExportButton';
 import { Field, SubmitActions } from '../../components/Field';
 import { FormError } from '../../components/FormError';
 import { DeleteSegmentDialog } from '../../components/SegmentDialogs';
 import { SelectField } from '../../components/SelectField';
-import { saveDownload } from '../../download';
 import { useAllLists } from '../../hooks/useAllLists';
+import { useExport } from '../../hooks/useExport';
 import { useForm } from '../../hooks/useForm';
-import { useSubmit } from '../../hooks/useSubmit';
 import { navigate } from '../../router';
 import { ruleFromRows, rowsFromRule, type ConditionRow } from '../../segments';
 import { ConditionRows } from './ConditionRows';
@@ -43,7 +43,7 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
   const f = useForm('segment', { name: segment?.name ?? '', scope: segment?.list_id ?? '', match: segment?.rule.match ?? 'all' });
   const [rows, setRows] = useState<ConditionRow[]>(() => (segment ? rowsFromRule(segment.rule) : []));
   const [deleting, setDeleting] = useState(false);
-  const exporting = useSubmit<never, true>();
+  const exporting = useExport(async () => segment && api.exportSegment(segment.id));
   const rule = ruleFromRows(rows, f.values.match as 'all' | 'any');
   const listId = f.values.scope || null;
   const listName = (lid: string) => lists?.find((l) => l.id === lid)?.name ?? '—';
@@ -57,12 +57,6 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
       onSaved(saved);
       if (!segment) navigate(`/segments/${encodeURIComponent(saved.id)}`, { replace: true });
       return saved;
-    },
-  });
-  const onExport = exporting.handler({
-    send: async () => {
-      if (segment) saveDownload(await api.exportSegment(segment.id));
-      return true;
     },
   });
 
@@ -87,9 +81,7 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
         >
           {segment && (
             <>
-              <button type="button" class="btn" onClick={onExport} disabled={exporting.sending} data-testid="segment-export">
-                {exporting.sending ? 'Exporting…' : 'Export CSV'}
-              </button>
+              <ExportButton exporting={exporting} testid="segment-export" />
               <button type="button" class="btn btn--danger-outline" onClick={() => setDeleting(true)} data-testid="segment-delete">
                 Delete
               </button>
