@@ -9,8 +9,7 @@ import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
 import { SearchBox } from '../components/SearchBox';
 import { SelectField } from '../components/SelectField';
-import { useDebounced } from '../hooks/useDebounced';
-import { usePaged } from '../hooks/usePaged';
+import { useSearchPaged } from '../hooks/usePaged';
 import { useForm } from '../hooks/useForm';
 import { Link } from '../router';
 import { validateContactEmail } from '../validation';
@@ -60,10 +59,8 @@ function suppressionColumns(onLift: (s: Suppression) => void): Column<Suppressio
 }
 
 export function SuppressionScreen() {
-  const [search, setSearch] = useState('');
-  const prefix = useDebounced(search.trim().toLowerCase(), 300);
-  const page = usePaged<Suppression>(`supp|${prefix}`, (cursor) =>
-    api.listSuppressions({ email_prefix: prefix, limit: SUPPRESSION_PAGE_SIZE, cursor }),
+  const { paged: page, search, setSearch, prefix } = useSearchPaged<Suppression>('supp', (emailPrefix, cursor) =>
+    api.listSuppressions({ email_prefix: emailPrefix, limit: SUPPRESSION_PAGE_SIZE, cursor }),
   );
   const [lifting, setLifting] = useState<Suppression | null>(null);
 

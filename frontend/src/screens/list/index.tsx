@@ -44,7 +44,7 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
   useEffect(() => loadList(), [loadList]);
 
   function changed() {
-    page.subs.reload();
+    page.paged.reload();
     loadList();
   }
 
@@ -119,7 +119,7 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
           onClose={dialog.close}
           onSaved={() => {
             dialog.close();
-            page.subs.reload();
+            page.paged.reload();
           }}
         />
       )}
