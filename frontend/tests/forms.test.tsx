@@ -163,45 +163,35 @@ describe('useSubmit / useForm', () => {
   });
 });
 
+/** Render a confirmation (test id `x-delete`) whose `onDone` counts, and confirm it: how many times it was done. */
+async function confirmed(dialog: (onDone: () => void) => preact.ComponentChild): Promise<number> {
+  let done = 0;
+  await show(dialog(() => done++));
+  await act(() => byTestId('x-delete-confirm')!.click());
+  await settle();
+  return done;
+}
+
+const refusing = (status: number, code: string, message: string) => () => Promise.reject(new ApiError(status, code, message));
+
 describe('ConfirmAction', () => {
   it('Given the thing was already gone, when the action is confirmed, then it counts as done', async () => {
-    let done = 0;
-    await show(
-      <ConfirmAction
-        title="Delete?"
-        confirmLabel="Delete"
-        action={() => Promise.reject(new ApiError(404, 'list_not_found', 'Gone'))}
-        doneCode="list_not_found"
-        onDone={() => done++}
-        onCancel={() => undefined}
-        testid="x-delete"
-      >
+    const done = await confirmed((onDone) => (
+      <ConfirmAction title="Delete?" confirmLabel="Delete" action={refusing(404, 'list_not_found', 'Gone')} doneCode="list_not_found" onDone={onDone} onCancel={() => undefined} testid="x-delete">
         <p>Sure?</p>
-      </ConfirmAction>,
-    );
-    await act(() => byTestId('x-delete-confirm')!.click());
-    await settle();
+      </ConfirmAction>
+    ));
     expect(done).toBe(1);
     expect(byTestId('x-delete-error')).toBeNull();
   });
 
   it('Given another refusal, when the action is confirmed, then the dialog says why under `<testid>-error`', async () => {
-    let done = 0;
-    await show(
-      <ConfirmAction
-        title="Delete?"
-        confirmLabel="Delete"
-        action={() => Promise.reject(new ApiError(409, 'campaign_not_deletable', 'No'))}
-        onDone={() => done++}
-        onCancel={() => undefined}
-        testid="x-delete"
-        messages={{ campaign_not_deletable: 'It is sending.' }}
-      >
+    const messages = { campaign_not_deletable: 'It is sending.' };
+    const done = await confirmed((onDone) => (
+      <ConfirmAction title="Delete?" confirmLabel="Delete" action={refusing(409, 'campaign_not_deletable', 'No')} onDone={onDone} onCancel={() => undefined} testid="x-delete" messages={messages}>
         <p>Sure?</p>
-      </ConfirmAction>,
-    );
-    await act(() => byTestId('x-delete-confirm')!.click());
-    await settle();
+      </ConfirmAction>
+    ));
     expect(done).toBe(0);
     expect(byTestId('x-delete-error')?.textContent).toContain('It is sending.');
   });
@@ -209,37 +199,24 @@ describe('ConfirmAction', () => {
 
 describe('DeleteAction', () => {
   it('Given a thing, then it asks "Delete this <thing>?", and `<thing>_not_found` on confirm counts as done', async () => {
-    let done = 0;
-    await show(
-      <DeleteAction thing="form" action={() => Promise.reject(new ApiError(404, 'form_not_found', 'Gone'))} onDone={() => done++} onCancel={() => undefined} testid="x-delete">
+    const done = await confirmed((onDone) => (
+      <DeleteAction thing="form" action={refusing(404, 'form_not_found', 'Gone')} onDone={onDone} onCancel={() => undefined} testid="x-delete">
         <p>Sure?</p>
-      </DeleteAction>,
-    );
+      </DeleteAction>
+    ));
+    expect(done).toBe(1);
     expect(byTestId('x-delete-dialog')?.querySelector('h2')?.textContent).toBe('Delete this form?');
     expect(byTestId('x-delete-confirm')?.textContent).toBe('Delete');
-    await act(() => byTestId('x-delete-confirm')!.click());
-    await settle();
-    expect(done).toBe(1);
   });
 
   it('Given another thing’s "not found", when the action is confirmed, then it is a refusal shown in the dialog', async () => {
-    let done = 0;
-    await show(
-      <DeleteAction
-        thing="list"
-        confirmLabel="Delete list"
-        action={() => Promise.reject(new ApiError(404, 'form_not_found', 'No such form.'))}
-        onDone={() => done++}
-        onCancel={() => undefined}
-        testid="x-delete"
-      >
+    const done = await confirmed((onDone) => (
+      <DeleteAction thing="list" confirmLabel="Delete list" action={refusing(404, 'form_not_found', 'No such form.')} onDone={onDone} onCancel={() => undefined} testid="x-delete">
         <p>Sure?</p>
-      </DeleteAction>,
-    );
-    expect(byTestId('x-delete-confirm')?.textContent).toBe('Delete list');
-    await act(() => byTestId('x-delete-confirm')!.click());
-    await settle();
+      </DeleteAction>
+    ));
     expect(done).toBe(0);
+    expect(byTestId('x-delete-confirm')?.textContent).toBe('Delete list');
     expect(byTestId('x-delete-error')?.textContent).toContain('No such form.');
   });
 });
