@@ -1,13 +1,16 @@
 // @vitest-environment happy-dom
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../src/api';
-import { actionsColumn, DataTable, type Column } from '../src/components/DataTable';
-import { ConfirmAction } from '../src/components/Dialog';
-import { Field, SubmitButton } from '../src/components/Field';
+import { actionsColumn, DataTable, linkColumn, rowActions, type Column } from '../src/components/DataTable';
+import { ConfirmAction, DeleteAction } from '../src/components/Dialog';
+import { Field, SubmitActions, SubmitButton } from '../src/components/Field';
+import { ExportButton } from '../src/components/ExportButton';
 import { FormError } from '../src/components/FormError';
+import { useExport } from '../src/hooks/useExport';
 import { useForm } from '../src/hooks/useForm';
+import type { Download } from '../src/api';
 import type { FieldErrors } from '../src/validation';
 
 let root: HTMLElement;
@@ -160,47 +163,82 @@ describe('useSubmit / useForm', () => {
   });
 });
 
+/** Render a confirmation (test id `x-delete`) whose `onDone` counts, and confirm it: how many times it was done. */
+async function confirmed(dialog: (onDone: () => void) => preact.ComponentChild): Promise<number> {
+  let done = 0;
+  await show(dialog(() => done++));
+  await act(() => byTestId('x-delete-confirm')!.click());
+  await settle();
+  return done;
+}
+
+const refusing = (status: number, code: string, message: string) => () => Promise.reject(new ApiError(status, code, message));
+
 describe('ConfirmAction', () => {
   it('Given the thing was already gone, when the action is confirmed, then it counts as done', async () => {
-    let done = 0;
-    await show(
-      <ConfirmAction
-        title="Delete?"
-        confirmLabel="Delete"
-        action={() => Promise.reject(new ApiError(404, 'list_not_found', 'Gone'))}
-        doneCode="list_not_found"
-        onDone={() => done++}
-        onCancel={() => undefined}
-        testid="x-delete"
-      >
+    const done = await confirmed((onDone) => (
+      <ConfirmAction title="Delete?" confirmLabel="Delete" action={refusing(404, 'list_not_found', 'Gone')} doneCode="list_not_found" onDone={onDone} onCancel={() => undefined} testid="x-delete">
         <p>Sure?</p>
-      </ConfirmAction>,
-    );
-    await act(() => byTestId('x-delete-confirm')!.click());
-    await settle();
+      </ConfirmAction>
+    ));
     expect(done).toBe(1);
     expect(byTestId('x-delete-error')).toBeNull();
   });
 
   it('Given another refusal, when the action is confirmed, then the dialog says why under `<testid>-error`', async () => {
-    let done = 0;
-    await show(
-      <ConfirmAction
-        title="Delete?"
-        confirmLabel="Delete"
-        action={() => Promise.reject(new ApiError(409, 'campaign_not_deletable', 'No'))}
-        onDone={() => done++}
-        onCancel={() => undefined}
-        testid="x-delete"
-        messages={{ campaign_not_deletable: 'It is sending.' }}
-      >
+    const messages = { campaign_not_deletable: 'It is sending.' };
+    const done = await confirmed((onDone) => (
+      <ConfirmAction title="Delete?" confirmLabel="Delete" action={refusing(409, 'campaign_not_deletable', 'No')} onDone={onDone} onCancel={() => undefined} testid="x-delete" messages={messages}>
         <p>Sure?</p>
-      </ConfirmAction>,
-    );
-    await act(() => byTestId('x-delete-confirm')!.click());
-    await settle();
+      </ConfirmAction>
+    ));
     expect(done).toBe(0);
     expect(byTestId('x-delete-error')?.textContent).toContain('It is sending.');
+  });
+});
+
+describe('DeleteAction', () => {
+  it('Given a thing, then it asks "Delete this <thing>?", and `<thing>_not_found` on confirm counts as done', async () => {
+    const done = await confirmed((onDone) => (
+      <DeleteAction thing="form" action={refusing(404, 'form_not_found', 'Gone')} onDone={onDone} onCancel={() => undefined} testid="x-delete">
+        <p>Sure?</p>
+      </DeleteAction>
+    ));
+    expect(done).toBe(1);
+    expect(byTestId('x-delete-dialog')?.querySelector('h2')?.textContent).toBe('Delete this form?');
+    expect(byTestId('x-delete-confirm')?.textContent).toBe('Delete');
+  });
+
+  it('Given another thing’s "not found", when the action is confirmed, then it is a refusal shown in the dialog', async () => {
+    const done = await confirmed((onDone) => (
+      <DeleteAction thing="list" confirmLabel="Delete list" action={refusing(404, 'form_not_found', 'No such form.')} onDone={onDone} onCancel={() => undefined} testid="x-delete">
+        <p>Sure?</p>
+      </DeleteAction>
+    ));
+    expect(done).toBe(0);
+    expect(byTestId('x-delete-confirm')?.textContent).toBe('Delete list');
+    expect(byTestId('x-delete-error')?.textContent).toContain('No such form.');
+  });
+});
+
+describe('SubmitActions', () => {
+  it('Given a send running, then the button says so; once done, the status beside it says what it did', async () => {
+    await show(<SubmitActions sending busyLabel="Saving…" testid="t-save" label="Save" done="" doneTestid="t-saved" />);
+    expect(byTestId('t-save')?.textContent).toBe('Saving…');
+    expect((byTestId('t-save') as HTMLButtonElement).disabled).toBe(true);
+    expect(byTestId('t-saved')?.getAttribute('role')).toBe('status');
+    expect(byTestId('t-saved')?.textContent).toBe('');
+    await show(
+      <SubmitActions sending={false} busyLabel="Saving…" testid="t-save" label="Save" done="Saved." doneTestid="t-saved">
+        <button type="button" data-testid="t-other">
+          Other
+        </button>
+      </SubmitActions>,
+    );
+    expect(byTestId('t-save')?.textContent).toBe('Save');
+    expect(byTestId('t-saved')?.textContent).toBe('Saved.');
+    const order = [...root.querySelectorAll('.form__actions > *')].map((el) => el.getAttribute('data-testid'));
+    expect(order).toEqual(['t-save', 't-other', 't-saved']);
   });
 });
 
@@ -236,5 +274,114 @@ describe('DataTable', () => {
     expect(byTestId('people-empty')?.getAttribute('colspan')).toBe('3');
     await show(<DataTable columns={columns} rows={[]} rowKey={(r) => r.id} label="People" testid="people" />);
     expect(root.querySelectorAll('tbody tr')).toHaveLength(0);
+  });
+});
+
+describe('rowActions and linkColumn', () => {
+  interface Thing {
+    id: string;
+    name: string;
+    note: string;
+    draft: boolean;
+  }
+  const rows: Thing[] = [
+    { id: 'a', name: 'Ada', note: 'first', draft: true },
+    { id: 'b', name: 'Bob', note: '', draft: false },
+  ];
+
+  it('Given actions, then each row has its buttons named after the row, only where `shown` says so, and the click gets the row', async () => {
+    const clicked: string[] = [];
+    const columns: Column<Thing>[] = [
+      { header: 'Name', cell: (r) => r.name },
+      rowActions((r: Thing) => r.name, [
+        { text: 'Edit', onClick: (r) => clicked.push(`edit ${r.id}`), testid: 't-edit' },
+        { text: 'Delete', onClick: (r) => clicked.push(`delete ${r.id}`), testid: 't-delete', danger: true, shown: (r) => r.draft },
+        { text: 'Copy', onClick: () => undefined, testid: 't-copy', label: (r) => `Copy ${r.id} elsewhere` },
+      ]),
+    ];
+    await show(<DataTable columns={columns} rows={rows} rowKey={(r) => r.id} label="Things" testid="things" rowTestid="thing" />);
+    const [ada, bob] = [...root.querySelectorAll('[data-testid="thing"]')];
+    const labels = (row: Element) => [...row.querySelectorAll('button')].map((b) => b.getAttribute('aria-label'));
+    expect(labels(ada!)).toEqual(['Edit Ada', 'Delete Ada', 'Copy a elsewhere']);
+    expect(labels(bob!)).toEqual(['Edit Bob', 'Copy b elsewhere']);
+    expect(ada!.querySelector('[data-testid="t-delete"]')?.className).toContain('btn--danger-outline');
+    expect(ada!.querySelector('[data-testid="t-edit"]')?.className).not.toContain('danger');
+    await act(() => (bob!.querySelector('[data-testid="t-edit"]') as HTMLElement).click());
+    await act(() => (ada!.querySelector('[data-testid="t-delete"]') as HTMLElement).click());
+    expect(clicked).toEqual(['edit b', 'delete a']);
+  });
+
+  it('Given a link column, then the name links to its page, with the note under it only when there is one', async () => {
+    const columns: Column<Thing>[] = [linkColumn('Name', { href: (r) => `/things/${r.id}`, name: (r) => r.name, testid: 't-link', note: (r) => r.note })];
+    await show(<DataTable columns={columns} rows={rows} rowKey={(r) => r.id} label="Things" testid="things" rowTestid="thing" />);
+    const links = [...root.querySelectorAll<HTMLAnchorElement>('[data-testid="t-link"]')];
+    expect(links.map((a) => [a.getAttribute('href'), a.textContent])).toEqual([
+      ['/things/a', 'Ada'],
+      ['/things/b', 'Bob'],
+    ]);
+    const notes = [...root.querySelectorAll('[data-testid="thing"]')].map((row) => row.querySelector('.muted.small')?.textContent ?? null);
+    expect(notes).toEqual(['first', null]);
+    expect(root.querySelector('td')?.className).toBe('cell--wrap');
+  });
+});
+
+describe('useExport and ExportButton', () => {
+  function Exporter({ fetchFile }: { fetchFile: () => Promise<Download | null> }) {
+    const exporting = useExport(fetchFile);
+    return (
+      <>
+        <ExportButton exporting={exporting} small testid="t-export" />
+        <FormError error={exporting.error} testid="t-export-error" />
+      </>
+    );
+  }
+
+  it('Given the file is coming, then the button says so and refuses a second click; a refusal shows under FormError', async () => {
+    const answer = deferred<Download | null>();
+    let calls = 0;
+    await show(
+      <Exporter
+        fetchFile={() => {
+          calls++;
+          return answer.promise;
+        }}
+      />,
+    );
+    const button = byTestId('t-export') as HTMLButtonElement;
+    expect(button.className).toBe('btn btn--small');
+    expect(button.textContent).toBe('Export CSV');
+    await act(() => button.click());
+    expect(button.textContent).toBe('Exporting…');
+    expect(button.disabled).toBe(true);
+    await act(() => button.click());
+    expect(calls).toBe(1);
+    answer.reject(new ApiError(404, 'list_not_found', 'No such list.'));
+    await settle();
+    expect(button.textContent).toBe('Export CSV');
+    expect(byTestId('t-export-error')?.textContent).toContain('No such list.');
+  });
+
+  it('Given a file, then it becomes a download; given null, then nothing is downloaded and no error shows', async () => {
+    const made: Blob[] = [];
+    const create = vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
+      made.push(blob as Blob);
+      return 'blob:t';
+    });
+    const revoke = vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
+    try {
+      const file = { blob: new Blob(['email\n']), filename: 'list.csv' };
+      await show(<Exporter fetchFile={() => Promise.resolve(file)} />);
+      await act(() => byTestId('t-export')!.click());
+      await settle();
+      expect(made).toEqual([file.blob]);
+      await show(<Exporter fetchFile={() => Promise.resolve(null)} />);
+      await act(() => byTestId('t-export')!.click());
+      await settle();
+      expect(made).toHaveLength(1);
+      expect(byTestId('t-export-error')).toBeNull();
+    } finally {
+      create.mockRestore();
+      revoke.mockRestore();
+    }
   });
 });

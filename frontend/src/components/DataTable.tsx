@@ -1,5 +1,6 @@
 /** One table for every screen: columns as data, cards on phones, an optional "nothing here" row. */
 import type { ComponentChildren } from 'preact';
+import { Link } from '../router';
 
 export interface Column<T> {
   /** the column heading */
@@ -49,6 +50,55 @@ export function hiddenHeader(text: string) {
 /** A column of row buttons (Edit, Delete, …), right-aligned, without a phone label. */
 export function actionsColumn<T>(cell: (row: T) => ComponentChildren): Column<T> {
   return { header: hiddenHeader('Actions'), label: null, class: 'actions', cell };
+}
+
+/** A button of `rowActions`. */
+export interface RowAction<T> {
+  /** its words: Edit, Delete, … */
+  text: string;
+  onClick: (row: T) => void;
+  testid: string;
+  /** it deletes or removes */
+  danger?: boolean;
+  /** its name for screen readers; default: its words and the row's name ("Edit Ada") */
+  label?: (row: T) => string;
+  /** only on the rows it says yes to (default: every row) */
+  shown?: (row: T) => boolean;
+}
+
+/** The actions column of a table whose rows are named by `name`: a RowButton per action. */
+export function rowActions<T>(name: (row: T) => string, actions: readonly RowAction<T>[]): Column<T> {
+  return actionsColumn((row) =>
+    actions
+      .filter((a) => a.shown?.(row) ?? true)
+      .map((a) => (
+        <RowButton key={a.testid} onClick={() => a.onClick(row)} label={a.label?.(row) ?? `${a.text} ${name(row)}`} testid={a.testid} danger={a.danger}>
+          {a.text}
+        </RowButton>
+      )),
+  );
+}
+
+/** The column that names a row with a page of its own: the name as a link (`testid`), and a muted line under it when `note` has one. */
+export function linkColumn<T>(
+  header: string,
+  { href, name, testid, note }: { href: (row: T) => string; name: (row: T) => string; testid: string; note?: (row: T) => string | null | undefined },
+): Column<T> {
+  return {
+    header,
+    class: 'cell--wrap',
+    cell: (row) => {
+      const line = note?.(row);
+      return (
+        <>
+          <Link href={href(row)} class="cell--strong" data-testid={testid}>
+            {name(row)}
+          </Link>
+          {line && <div class="muted small">{line}</div>}
+        </>
+      );
+    },
+  };
 }
 
 function cellLabel<T>(column: Column<T>): string | undefined {

@@ -128,6 +128,17 @@ export function ConfirmAction({ action, doneCode, onDone, messages, ...confirm }
   );
 }
 
+export interface DeleteActionProps extends Omit<ConfirmActionProps, 'title' | 'confirmLabel' | 'busyLabel' | 'doneCode'> {
+  /** what is deleted, as the API names it: "Delete this <thing>?", and `<thing>_not_found` counts as done */
+  thing: string;
+  confirmLabel?: string;
+}
+
+/** "Delete this <thing>?": a ConfirmAction whose call deletes it; deleted meanwhile is the same outcome. */
+export function DeleteAction({ thing, confirmLabel = 'Delete', ...action }: DeleteActionProps) {
+  return <ConfirmAction {...action} title={`Delete this ${thing}?`} confirmLabel={confirmLabel} busyLabel="Deleting…" doneCode={`${thing}_not_found`} />;
+}
+
 /** "Cancel" and the submit button at the foot of a dialog's form. */
 export function DialogButtons({ onCancel, sending, testid, label = 'Save', busyLabel = 'Saving…' }: { onCancel: () => void; sending: boolean; testid: string; label?: string; busyLabel?: string }) {
   return (

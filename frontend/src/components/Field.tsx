@@ -88,3 +88,30 @@ export function SubmitButton({ sending, busyLabel, testid, disabled, children }:
     </button>
   );
 }
+
+/** The foot of a form: its submit button, any other buttons, then what the last send did ("Saved."), announced. */
+export function SubmitActions(props: {
+  sending: boolean;
+  busyLabel: string;
+  testid: string;
+  disabled?: boolean;
+  /** the submit button's words */
+  label: string;
+  /** what the last send did; '' before it */
+  done: string;
+  doneTestid: string;
+  children?: ComponentChildren;
+}) {
+  const { sending, busyLabel, testid, disabled, label, done, doneTestid, children } = props;
+  return (
+    <div class="form__actions">
+      <SubmitButton sending={sending} disabled={disabled} busyLabel={busyLabel} testid={testid}>
+        {label}
+      </SubmitButton>
+      {children}
+      <span class="saved" role="status" data-testid={doneTestid}>
+        {done}
+      </span>
+    </div>
+  );
+}

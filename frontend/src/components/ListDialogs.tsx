@@ -3,7 +3,7 @@ import { api, type ContactList } from '../api';
 import { plural } from '../format';
 import { useForm, type Form } from '../hooks/useForm';
 import { LIST_NAME_MAX, validateListDescription, validateListName } from '../validation';
-import { ConfirmAction, Dialog, DialogButtons } from './Dialog';
+import { DeleteAction, Dialog, DialogButtons } from './Dialog';
 import { Field } from './Field';
 import { FormError } from './FormError';
 
@@ -51,20 +51,11 @@ export function RenameListDialog({ list, onClose, onSaved }: { list: ContactList
 
 export function DeleteListDialog({ list, onClose, onDeleted }: { list: ContactList; onClose: () => void; onDeleted: () => void }) {
   return (
-    <ConfirmAction
-      title="Delete this list?"
-      confirmLabel="Delete list"
-      busyLabel="Deleting…"
-      action={() => api.deleteList(list.id)}
-      doneCode="list_not_found"
-      onDone={onDeleted}
-      onCancel={onClose}
-      testid="list-delete"
-    >
+    <DeleteAction thing="list" confirmLabel="Delete list" action={() => api.deleteList(list.id)} onDone={onDeleted} onCancel={onClose} testid="list-delete">
       <p>
         <strong>{list.name}</strong> and its {plural(list.subscriber_count, 'subscriber')} will be deleted. This cannot be undone.
       </p>
       <p class="muted small">Addresses on your suppression list stay suppressed.</p>
-    </ConfirmAction>
+    </DeleteAction>
   );
 }

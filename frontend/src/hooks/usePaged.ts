@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type Page } from '../api';
 import { FIRST_PAGE, hasPrevious, popCursor, pushCursor, type CursorStack } from '../paging';
+import { useDebounced } from './useDebounced';
 
 export interface Paged<T> {
   items: T[];
@@ -80,4 +81,22 @@ export function usePaged<T>(key: string, fetchPage: (cursor: string | null) => P
     previous: () => setNav({ key, stack: popCursor(current?.stack ?? stack) }),
     reload: () => setTick((t) => t + 1),
   };
+}
+
+export interface SearchPaged<T> {
+  /** the page for the prefix searched */
+  paged: Paged<T>;
+  /** what is typed in the search box */
+  search: string;
+  setSearch: (search: string) => void;
+  /** the prefix searched: the typed words, trimmed and in lower case, once the typing paused (300 ms) */
+  prefix: string;
+}
+
+/** usePaged of an email-prefix search being typed: each new prefix is a new query (page 1). */
+export function useSearchPaged<T>(key: string, fetchPage: (prefix: string, cursor: string | null) => Promise<Page<T>>): SearchPaged<T> {
+  const [search, setSearch] = useState('');
+  const prefix = useDebounced(search.trim().toLowerCase(), 300);
+  const paged = usePaged<T>(`${key}|${prefix}`, (cursor) => fetchPage(prefix, cursor));
+  return { paged, search, setSearch, prefix };
 }

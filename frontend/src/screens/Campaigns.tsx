@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api, type CampaignSummary, type ContactList } from '../api';
 import { CampaignStatusBadge } from '../components/Badges';
-import { actionsColumn, RowButton, type Column } from '../components/DataTable';
-import { ConfirmAction } from '../components/Dialog';
+import { linkColumn, rowActions, type Column } from '../components/DataTable';
+import { DeleteAction } from '../components/Dialog';
 import { Field, SubmitButton } from '../components/Field';
 import { FormError } from '../components/FormError';
 import { ListPicker } from '../components/ListPicker';
@@ -12,7 +12,7 @@ import { formatCount } from '../format';
 import { useAllLists } from '../hooks/useAllLists';
 import { usePaged } from '../hooks/usePaged';
 import { useForm } from '../hooks/useForm';
-import { Link, navigate } from '../router';
+import { navigate } from '../router';
 import { validateContactEmail } from '../validation';
 import { Time } from '../components/Time';
 
@@ -20,18 +20,7 @@ export const CAMPAIGNS_PAGE_SIZE = 20;
 
 function campaignColumns(listName: (id: string) => string, onDelete: (c: CampaignSummary) => void): Column<CampaignSummary>[] {
   return [
-    {
-      header: 'Name',
-      class: 'cell--wrap',
-      cell: (c) => (
-        <>
-          <Link href={`/campaigns/${encodeURIComponent(c.id)}`} class="cell--strong" data-testid="campaign-link">
-            {c.name}
-          </Link>
-          <div class="muted small">{c.subject}</div>
-        </>
-      ),
-    },
+    linkColumn('Name', { href: (c) => `/campaigns/${encodeURIComponent(c.id)}`, name: (c) => c.name, testid: 'campaign-link', note: (c) => c.subject }),
     {
       header: 'Status',
       cell: (c) => (
@@ -53,13 +42,7 @@ function campaignColumns(listName: (id: string) => string, onDelete: (c: Campaig
       cell: (c) => (c.status === 'draft' || c.status === 'scheduled' ? '—' : formatCount(c.stats.recipients)),
     },
     { header: 'Created', cell: (c) => <Time at={c.created_at} date /> },
-    actionsColumn((c) =>
-      c.status === 'draft' ? (
-        <RowButton onClick={() => onDelete(c)} label={`Delete ${c.name}`} testid="campaign-delete" danger>
-          Delete
-        </RowButton>
-      ) : null,
-    ),
+    rowActions((c) => c.name, [{ text: 'Delete', onClick: onDelete, testid: 'campaign-delete', danger: true, shown: (c) => c.status === 'draft' }]),
   ];
 }
 
@@ -86,12 +69,10 @@ export function CampaignsScreen() {
         />
       </div>
       {deleting && (
-        <ConfirmAction
-          title="Delete this campaign?"
+        <DeleteAction
+          thing="campaign"
           confirmLabel="Delete campaign"
-          busyLabel="Deleting…"
           action={() => api.deleteCampaign(deleting.id)}
-          doneCode="campaign_not_found"
           onDone={() => {
             setDeleting(null);
             campaigns.reload();
@@ -103,7 +84,7 @@ export function CampaignsScreen() {
           <p>
             The draft <strong>{deleting.name}</strong> will be deleted. This cannot be undone.
           </p>
-        </ConfirmAction>
+        </DeleteAction>
       )}
     </Page>
   );

@@ -1,5 +1,5 @@
 import { api, type ContactList } from '../api';
-import { actionsColumn, RowButton, type Column } from '../components/DataTable';
+import { linkColumn, rowActions, type Column } from '../components/DataTable';
 import { SubmitButton } from '../components/Field';
 import { FormError } from '../components/FormError';
 import { DeleteListDialog, listBody, listChecks, ListFields, RenameListDialog, type ListValues } from '../components/ListDialogs';
@@ -9,37 +9,20 @@ import { formatCount } from '../format';
 import { useDialog } from '../hooks/useDialog';
 import { usePaged } from '../hooks/usePaged';
 import { useForm } from '../hooks/useForm';
-import { href, Link, navigate } from '../router';
+import { href, navigate } from '../router';
 import { Time } from '../components/Time';
 
 export const LISTS_PAGE_SIZE = 20;
 
 function listColumns(onRename: (l: ContactList) => void, onDelete: (l: ContactList) => void): Column<ContactList>[] {
   return [
-    {
-      header: 'Name',
-      class: 'cell--wrap',
-      cell: (l) => (
-        <>
-          <Link href={`/lists/${encodeURIComponent(l.id)}`} class="cell--strong" data-testid="list-link">
-            {l.name}
-          </Link>
-          {l.description && <div class="muted small">{l.description}</div>}
-        </>
-      ),
-    },
+    linkColumn('Name', { href: (l) => `/lists/${encodeURIComponent(l.id)}`, name: (l) => l.name, testid: 'list-link', note: (l) => l.description }),
     { header: 'Subscribers', num: true, testid: 'list-count', cell: (l) => formatCount(l.subscriber_count) },
     { header: 'Created', cell: (l) => <Time at={l.created_at} date /> },
-    actionsColumn((l) => (
-      <>
-        <RowButton onClick={() => onRename(l)} label={`Rename ${l.name}`} testid="list-rename">
-          Rename
-        </RowButton>
-        <RowButton onClick={() => onDelete(l)} label={`Delete ${l.name}`} testid="list-delete" danger>
-          Delete
-        </RowButton>
-      </>
-    )),
+    rowActions((l) => l.name, [
+      { text: 'Rename', onClick: onRename, testid: 'list-rename' },
+      { text: 'Delete', onClick: onDelete, testid: 'list-delete', danger: true },
+    ]),
   ];
 }
 

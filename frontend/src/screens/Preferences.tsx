@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Preferences } from '../api';
 import { CheckboxField } from '../components/CheckboxField';
 import { ConfirmAction } from '../components/Dialog';
-import { Field, SubmitButton } from '../components/Field';
+import { Field, SubmitActions } from '../components/Field';
 import { FormError, Notice } from '../components/FormError';
 import { Page } from '../components/Page';
 import { useForm } from '../hooks/useForm';
@@ -92,14 +92,7 @@ function PreferencesForm({ token, prefs, onChange }: { token: string; prefs: Pre
         {prefs.other_lists > 0 && (
           <p class="muted small">You are also on {prefs.other_lists} list(s) you cannot choose here; “Unsubscribe from everything” leaves them too.</p>
         )}
-        <div class="form__actions">
-          <SubmitButton sending={f.sending} busyLabel="Saving…" testid="preferences-save">
-            Save my choices
-          </SubmitButton>
-          <span class="saved" role="status" data-testid="preferences-saved">
-            {f.result ? 'Saved.' : ''}
-          </span>
-        </div>
+        <SubmitActions sending={f.sending} busyLabel="Saving…" testid="preferences-save" label="Save my choices" done={f.result ? 'Saved.' : ''} doneTestid="preferences-saved" />
       </form>
 
       <section class="card form" aria-labelledby="preferences-more">

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Me } from '../api';
-import { Field, SubmitButton } from '../components/Field';
+import { Field, SubmitActions } from '../components/Field';
 import { FormError } from '../components/FormError';
 import { Page } from '../components/Page';
 import { useForm } from '../hooks/useForm';
@@ -56,14 +56,7 @@ export function ProfileScreen() {
             <h2>Your details</h2>
             <FormError error={f.error} testid="profile-error" />
             <Field {...f.field('name')} label="Name" type="text" autoComplete="name" required />
-            <div class="form__actions">
-              <SubmitButton sending={f.sending} disabled={unchanged} busyLabel="Saving…" testid="profile-save">
-                Save
-              </SubmitButton>
-              <span class="saved" role="status" data-testid="profile-saved">
-                {f.result ? 'Saved.' : ''}
-              </span>
-            </div>
+            <SubmitActions sending={f.sending} disabled={unchanged} busyLabel="Saving…" testid="profile-save" label="Save" done={f.result ? 'Saved.' : ''} doneTestid="profile-saved" />
           </form>
           <div class="card">
             <h2>Account</h2>

@@ -1,34 +1,22 @@
 /** The owner's segments: saved rules over a list or all lists. */
 import { useState } from 'preact/hooks';
 import { api, type Segment } from '../api';
-import { actionsColumn, RowButton, type Column } from '../components/DataTable';
+import { linkColumn, rowActions, type Column } from '../components/DataTable';
 import { DeleteSegmentDialog } from '../components/SegmentDialogs';
 import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
 import { Time } from '../components/Time';
 import { useAllLists } from '../hooks/useAllLists';
 import { usePaged } from '../hooks/usePaged';
-import { Link, navigate } from '../router';
+import { navigate } from '../router';
 
 function segmentColumns(listName: (id: string | null) => string, onDelete: (s: Segment) => void): Column<Segment>[] {
   return [
-    {
-      header: 'Segment',
-      class: 'cell--wrap',
-      cell: (s) => (
-        <Link href={`/segments/${encodeURIComponent(s.id)}`} class="cell--strong" data-testid="segment-link">
-          {s.name}
-        </Link>
-      ),
-    },
+    linkColumn('Segment', { href: (s) => `/segments/${encodeURIComponent(s.id)}`, name: (s) => s.name, testid: 'segment-link' }),
     { header: 'Reads', cell: (s) => listName(s.list_id) },
     { header: 'Conditions', num: true, cell: (s) => (s.rule.conditions ?? []).length },
     { header: 'Created', cell: (s) => <Time at={s.created_at} date /> },
-    actionsColumn((s) => (
-      <RowButton onClick={() => onDelete(s)} label={`Delete ${s.name}`} testid="segment-row-delete" danger>
-        Delete
-      </RowButton>
-    )),
+    rowActions((s) => s.name, [{ text: 'Delete', onClick: onDelete, testid: 'segment-row-delete', danger: true }]),
   ];
 }
 

@@ -1,16 +1,15 @@
 import { useState } from 'preact/hooks';
 import { api, type Suppression, type SuppressionReason } from '../api';
 import { Badge } from '../components/Badges';
-import { actionsColumn, RowButton, type Column } from '../components/DataTable';
+import { rowActions, type Column } from '../components/DataTable';
 import { ConfirmAction } from '../components/Dialog';
-import { Field, SubmitButton } from '../components/Field';
+import { Field, SubmitActions } from '../components/Field';
 import { FormError } from '../components/FormError';
 import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
 import { SearchBox } from '../components/SearchBox';
 import { SelectField } from '../components/SelectField';
-import { useDebounced } from '../hooks/useDebounced';
-import { usePaged } from '../hooks/usePaged';
+import { useSearchPaged } from '../hooks/usePaged';
 import { useForm } from '../hooks/useForm';
 import { Link } from '../router';
 import { validateContactEmail } from '../validation';
@@ -53,19 +52,15 @@ function suppressionColumns(onLift: (s: Suppression) => void): Column<Suppressio
     },
     { header: 'Source', cell: (s) => <SourceCell source={s.source} /> },
     { header: 'Since', cell: (s) => <Time at={s.created_at} date /> },
-    actionsColumn((s) => (
-      <RowButton onClick={() => onLift(s)} label={`Remove ${s.email} from the suppression list`} testid="suppression-remove" danger>
-        Remove
-      </RowButton>
-    )),
+    rowActions((s) => s.email, [
+      { text: 'Remove', onClick: onLift, testid: 'suppression-remove', danger: true, label: (s) => `Remove ${s.email} from the suppression list` },
+    ]),
   ];
 }
 
 export function SuppressionScreen() {
-  const [search, setSearch] = useState('');
-  const prefix = useDebounced(search.trim().toLowerCase(), 300);
-  const page = usePaged<Suppression>(`supp|${prefix}`, (cursor) =>
-    api.listSuppressions({ email_prefix: prefix, limit: SUPPRESSION_PAGE_SIZE, cursor }),
+  const { paged: page, search, setSearch, prefix } = useSearchPaged<Suppression>('supp', (emailPrefix, cursor) =>
+    api.listSuppressions({ email_prefix: emailPrefix, limit: SUPPRESSION_PAGE_SIZE, cursor }),
   );
   const [lifting, setLifting] = useState<Suppression | null>(null);
 
@@ -133,14 +128,14 @@ function AddSuppressionForm({ onAdded }: { onAdded: () => void }) {
         <Field {...f.field('email')} label="Email" type="email" autoComplete="off" required />
         <SelectField {...f.field('reason')} label="Reason" options={REASON_OPTIONS} />
       </div>
-      <div class="form__actions">
-        <SubmitButton sending={f.sending} busyLabel="Adding…" testid="suppression-add-submit">
-          Suppress
-        </SubmitButton>
-        <span class="saved" role="status" data-testid="suppression-added">
-          {f.result ? `${f.result} is suppressed.` : ''}
-        </span>
-      </div>
+      <SubmitActions
+        sending={f.sending}
+        busyLabel="Adding…"
+        testid="suppression-add-submit"
+        label="Suppress"
+        done={f.result ? `${f.result} is suppressed.` : ''}
+        doneTestid="suppression-added"
+      />
     </form>
   );
 }

@@ -97,13 +97,56 @@ function Pager({ pages, next, testid }: { pages: ReturnType<typeof usePrefixPage
   );
 }
 
-function TableView({ auto }: { auto: boolean }) {
-  const tables = useLocalData<TableInfo[]>('/browse/tables', { auto: false });
+/** Pick a container (a table, a bucket) of `listPath`, a key prefix, and the pages of 50 under it at `pagePath(name)`. */
+function usePrefixBrowse<C extends { name: string }, P>(auto: boolean, listPath: string, pagePath: (name: string) => string) {
+  const containers = useLocalData<C[]>(listPath, { auto: false });
   const [chosen, setChosen] = useState('');
-  const table = chosen || tables.data?.[0]?.name || '';
+  const name = chosen || containers.data?.[0]?.name || '';
   const pages = usePrefixPages();
-  const items = useLocalData<ItemPage>(table ? `/browse/tables/${encodeURIComponent(table)}${query({ prefix: pages.prefix, after: pages.after, limit: '50' })}` : null, { auto });
-  const info = tables.data?.find((t) => t.name === table);
+  const page = useLocalData<P>(name ? `${pagePath(name)}${query({ prefix: pages.prefix, after: pages.after, limit: '50' })}` : null, { auto });
+  return { containers, name, setChosen, pages, page };
+}
+
+/**
+ * A container picker (`console-browse-<what>`), its prefix form, and the rows under the prefix
+ * (`console-browse-<noun>s`, a row `console-browse-<noun>`) with Back / Next.
+ */
+function PrefixRows<R>(props: {
+  browse: ReturnType<typeof usePrefixBrowse>;
+  what: string;
+  label: string;
+  options: { value: string; label: string }[];
+  prefixLabel: string;
+  noun: string;
+  columns: Column<R>[];
+  rows: R[];
+  rowKey: (row: R) => string;
+  next: string | null;
+}) {
+  const { browse, what, label, options, prefixLabel, noun, columns, rows, rowKey, next } = props;
+  return (
+    <>
+      <SelectField id={`console-browse-${what}`} label={label} value={browse.name} options={options} onValue={browse.setChosen} />
+      <PrefixForm pages={browse.pages} label={prefixLabel} testid={`console-browse-${what}`} />
+      <FormError error={browse.page.error ?? browse.containers.error} testid="console-browse-error" />
+      <DataTable
+        columns={columns}
+        rows={rows}
+        rowKey={rowKey}
+        label={`${noun.charAt(0).toUpperCase()}${noun.slice(1)}s`}
+        testid={`console-browse-${noun}s`}
+        rowTestid={`console-browse-${noun}`}
+        empty={`No ${noun} under this prefix.`}
+        dense
+      />
+      <Pager pages={browse.pages} next={next} testid={`console-browse-${noun}s`} />
+    </>
+  );
+}
+
+function TableView({ auto }: { auto: boolean }) {
+  const browse = usePrefixBrowse<TableInfo, ItemPage>(auto, '/browse/tables', (name) => `/browse/tables/${encodeURIComponent(name)}`);
+  const info = browse.containers.data?.find((t) => t.name === browse.name);
   const key = (item: Record<string, unknown>) => [info?.hash_key, info?.range_key].filter(Boolean).map((k) => String(item[k!] ?? '')).join(' · ');
 
   const columns: Column<Record<string, unknown>>[] = [
@@ -111,59 +154,41 @@ function TableView({ auto }: { auto: boolean }) {
     { header: 'Item', class: 'cell--wrap', cell: (item) => <JsonDetails summary={`${Object.keys(item).length} attributes`} value={item} /> },
   ];
   return (
-    <>
-      <SelectField
-        id="console-browse-table"
-        label="Table"
-        value={table}
-        options={(tables.data ?? []).map((t) => ({ value: t.name, label: `${t.name} (${t.items} items)` }))}
-        onValue={setChosen}
-      />
-      <PrefixForm pages={pages} label={`${info?.hash_key ?? 'Hash key'} starts with`} testid="console-browse-table" />
-      <FormError error={items.error ?? tables.error} testid="console-browse-error" />
-      <DataTable
-        columns={columns}
-        rows={items.data?.items ?? []}
-        rowKey={key}
-        label="Items"
-        testid="console-browse-items"
-        rowTestid="console-browse-item"
-        empty="No item under this prefix."
-        dense
-      />
-      <Pager pages={pages} next={items.data?.next ?? null} testid="console-browse-items" />
-    </>
+    <PrefixRows
+      browse={browse}
+      what="table"
+      label="Table"
+      options={(browse.containers.data ?? []).map((t) => ({ value: t.name, label: `${t.name} (${t.items} items)` }))}
+      prefixLabel={`${info?.hash_key ?? 'Hash key'} starts with`}
+      noun="item"
+      columns={columns}
+      rows={browse.page.data?.items ?? []}
+      rowKey={key}
+      next={browse.page.data?.next ?? null}
+    />
   );
 }
 
 function BucketView({ auto }: { auto: boolean }) {
-  const buckets = useLocalData<{ name: string }[]>('/browse/buckets', { auto: false });
-  const [chosen, setChosen] = useState('');
-  const bucket = chosen || buckets.data?.[0]?.name || '';
-  const pages = usePrefixPages();
-  const objects = useLocalData<ObjectPage>(bucket ? `/browse/buckets/${encodeURIComponent(bucket)}${query({ prefix: pages.prefix, after: pages.after, limit: '50' })}` : null, { auto });
+  const browse = usePrefixBrowse<{ name: string }, ObjectPage>(auto, '/browse/buckets', (name) => `/browse/buckets/${encodeURIComponent(name)}`);
   const columns: Column<ObjectPage['objects'][number]>[] = [
     { header: 'Key', class: 'cell--mono cell--wrap', cell: (o) => o.key },
     { header: 'Size', num: true, cell: (o) => formatBytes(o.bytes) },
     { header: 'Modified', cell: (o) => <Time at={o.last_modified} class="small" /> },
   ];
   return (
-    <>
-      <SelectField id="console-browse-bucket" label="Bucket" value={bucket} options={(buckets.data ?? []).map((b) => ({ value: b.name, label: b.name }))} onValue={setChosen} />
-      <PrefixForm pages={pages} label="Key starts with" testid="console-browse-bucket" />
-      <FormError error={objects.error ?? buckets.error} testid="console-browse-error" />
-      <DataTable
-        columns={columns}
-        rows={objects.data?.objects ?? []}
-        rowKey={(o) => o.key}
-        label="Objects"
-        testid="console-browse-objects"
-        rowTestid="console-browse-object"
-        empty="No object under this prefix."
-        dense
-      />
-      <Pager pages={pages} next={objects.data?.next ?? null} testid="console-browse-objects" />
-    </>
+    <PrefixRows
+      browse={browse}
+      what="bucket"
+      label="Bucket"
+      options={(browse.containers.data ?? []).map((b) => ({ value: b.name, label: b.name }))}
+      prefixLabel="Key starts with"
+      noun="object"
+      columns={columns}
+      rows={browse.page.data?.objects ?? []}
+      rowKey={(o) => o.key}
+      next={browse.page.data?.next ?? null}
+    />
   );
 }
 

@@ -1,8 +1,8 @@
 /** The sign-up forms of a list: their hosted pages, the HTML to embed elsewhere, the builder. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, type FormEmbed, type SignupForm } from '../../api';
-import { actionsColumn, RowButton, type Column } from '../../components/DataTable';
-import { ConfirmAction, Dialog } from '../../components/Dialog';
+import { rowActions, type Column } from '../../components/DataTable';
+import { DeleteAction, Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/FormError';
 import { PagedTable } from '../../components/PagedTable';
 import { useAllLists } from '../../hooks/useAllLists';
@@ -22,19 +22,11 @@ function formColumns(onEmbed: (f: SignupForm) => void, onEdit: (f: SignupForm) =
         </a>
       ),
     },
-    actionsColumn((f) => (
-      <>
-        <RowButton onClick={() => onEmbed(f)} label={`Embed ${f.name}`} testid="form-embed">
-          Embed
-        </RowButton>
-        <RowButton onClick={() => onEdit(f)} label={`Edit ${f.name}`} testid="form-edit">
-          Edit
-        </RowButton>
-        <RowButton onClick={() => onDelete(f)} label={`Delete ${f.name}`} testid="form-delete" danger>
-          Delete
-        </RowButton>
-      </>
-    )),
+    rowActions((f) => f.name, [
+      { text: 'Embed', onClick: onEmbed, testid: 'form-embed' },
+      { text: 'Edit', onClick: onEdit, testid: 'form-edit' },
+      { text: 'Delete', onClick: onDelete, testid: 'form-delete', danger: true },
+    ]),
   ];
 }
 
@@ -116,20 +108,11 @@ export function FormsPanel({ listId }: { listId: string }) {
       {editing && <FormBuilder listId={listId} lists={lists} form={editing} onClose={dialog.close} onSaved={saved} />}
       {embedding && <EmbedDialog form={embedding} onClose={dialog.close} />}
       {deleting && (
-        <ConfirmAction
-          title="Delete this form?"
-          confirmLabel="Delete"
-          busyLabel="Deleting…"
-          action={() => api.deleteForm(deleting.id)}
-          doneCode="form_not_found"
-          onDone={saved}
-          onCancel={dialog.close}
-          testid="form-delete"
-        >
+        <DeleteAction thing="form" action={() => api.deleteForm(deleting.id)} onDone={saved} onCancel={dialog.close} testid="form-delete">
           <p>
             <strong>{deleting.name}</strong>: its page and every copy embedded elsewhere stop accepting sign-ups. Subscribers stay.
           </p>
-        </ConfirmAction>
+        </DeleteAction>
       )}
     </>
   );

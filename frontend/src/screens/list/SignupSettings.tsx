@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, type ContactList } from '../../api';
 import { templateErrorLines } from '../../campaigns';
 import { CheckboxField } from '../../components/CheckboxField';
-import { Field, SubmitButton } from '../../components/Field';
+import { Field, SubmitActions } from '../../components/Field';
 import { FormError } from '../../components/FormError';
 import { SelectField } from '../../components/SelectField';
 import { TextAreaField } from '../../components/TextAreaField';
@@ -81,14 +81,7 @@ export function SignupSettings({ list, onSaved }: { list: ContactList; onSaved: 
           </div>
         </details>
       )}
-      <div class="form__actions">
-        <SubmitButton sending={f.sending} busyLabel="Saving…" testid="list-signup-save">
-          Save
-        </SubmitButton>
-        <span class="saved" role="status" data-testid="list-signup-saved">
-          {f.result ? 'Saved.' : ''}
-        </span>
-      </div>
+      <SubmitActions sending={f.sending} busyLabel="Saving…" testid="list-signup-save" label="Save" done={f.result ? 'Saved.' : ''} doneTestid="list-signup-saved" />
     </form>
   );
 }

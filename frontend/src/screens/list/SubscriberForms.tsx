@@ -4,7 +4,7 @@ import { api, SETTABLE_STATUSES, SUBSCRIBER_STATUSES, type SettableStatus, type 
 import { AttributesEditor } from '../../components/AttributesEditor';
 import { statusLabel } from '../../components/Badges';
 import { ConfirmAction, Dialog, DialogButtons } from '../../components/Dialog';
-import { Field, SubmitButton } from '../../components/Field';
+import { Field, SubmitActions } from '../../components/Field';
 import { FormError } from '../../components/FormError';
 import { SelectField } from '../../components/SelectField';
 import { useForm, type Form } from '../../hooks/useForm';
@@ -134,14 +134,14 @@ export function AddSubscriberForm({ listId, onAdded }: { listId: string; onAdded
           hint="E.g. “signed up at the spring fair”: kept with the subscriber as proof of consent."
         />
       )}
-      <div class="form__actions">
-        <SubmitButton sending={f.sending} busyLabel="Adding…" testid="subscriber-add-submit">
-          Add subscriber
-        </SubmitButton>
-        <span class="saved" role="status" data-testid="subscriber-added">
-          {f.result ? `Added ${f.result}.` : ''}
-        </span>
-      </div>
+      <SubmitActions
+        sending={f.sending}
+        busyLabel="Adding…"
+        testid="subscriber-add-submit"
+        label="Add subscriber"
+        done={f.result ? `Added ${f.result}.` : ''}
+        doneTestid="subscriber-added"
+      />
     </form>
   );
 }

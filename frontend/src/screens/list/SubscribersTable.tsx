@@ -1,12 +1,10 @@
 /** The list's subscribers, a page at a time, with an email-prefix search. */
-import { useState } from 'preact/hooks';
 import { api, type Subscriber } from '../../api';
 import { StatusBadge } from '../../components/Badges';
-import { actionsColumn, RowButton, type Column } from '../../components/DataTable';
+import { rowActions, type Column } from '../../components/DataTable';
 import { PagedTable } from '../../components/PagedTable';
 import { SearchBox } from '../../components/SearchBox';
-import { useDebounced } from '../../hooks/useDebounced';
-import { usePaged, type Paged } from '../../hooks/usePaged';
+import { useSearchPaged, type SearchPaged } from '../../hooks/usePaged';
 import { Time } from '../../components/Time';
 
 export const SUBSCRIBERS_PAGE_SIZE = 25;
@@ -18,27 +16,16 @@ function subscriberColumns(onEdit: (s: Subscriber) => void, onRemove: (s: Subscr
     { header: 'Status', cell: (s) => <StatusBadge status={s.status} testid="subscriber-status" /> },
     { header: 'Source', cell: (s) => (s.source === 'import' ? 'Import' : 'Added') },
     { header: 'Added', cell: (s) => <Time at={s.created_at} date /> },
-    actionsColumn((s) => (
-      <>
-        <RowButton onClick={() => onEdit(s)} label={`Edit ${s.email}`} testid="subscriber-edit">
-          Edit
-        </RowButton>
-        <RowButton onClick={() => onRemove(s)} label={`Remove ${s.email}`} testid="subscriber-remove" danger>
-          Remove
-        </RowButton>
-      </>
-    )),
+    rowActions((s) => s.email, [
+      { text: 'Edit', onClick: onEdit, testid: 'subscriber-edit' },
+      { text: 'Remove', onClick: onRemove, testid: 'subscriber-remove', danger: true },
+    ]),
   ];
 }
 
 /** The page of subscribers for the search being typed (a new search starts at page 1). */
-export function useSubscribers(listId: string): { subs: Paged<Subscriber>; search: string; setSearch: (s: string) => void; prefix: string } {
-  const [search, setSearch] = useState('');
-  const prefix = useDebounced(search.trim().toLowerCase(), 300);
-  const subs = usePaged<Subscriber>(`${listId}|${prefix}`, (cursor) =>
-    api.listSubscribers(listId, { email_prefix: prefix, limit: SUBSCRIBERS_PAGE_SIZE, cursor }),
-  );
-  return { subs, search, setSearch, prefix };
+export function useSubscribers(listId: string): SearchPaged<Subscriber> {
+  return useSearchPaged<Subscriber>(listId, (prefix, cursor) => api.listSubscribers(listId, { email_prefix: prefix, limit: SUBSCRIBERS_PAGE_SIZE, cursor }));
 }
 
 export function SubscribersTable({
@@ -50,10 +37,10 @@ export function SubscribersTable({
   onEdit: (s: Subscriber) => void;
   onRemove: (s: Subscriber) => void;
 }) {
-  const { subs, search, setSearch, prefix } = page;
+  const { paged, search, setSearch, prefix } = page;
   return (
     <PagedTable
-      paged={subs}
+      paged={paged}
       title="Subscribers"
       tools={<SearchBox id="subscriber-search" value={search} onValue={setSearch} />}
       testid="subscribers"

@@ -3,12 +3,12 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type ContactList, type Subscriber } from '../../api';
 import { DetailPage } from '../../components/DetailPage';
+import { ExportButton } from '../../components/ExportButton';
 import { FormError, Notice } from '../../components/FormError';
 import { DeleteListDialog, RenameListDialog } from '../../components/ListDialogs';
 import { formatCount, formatDate } from '../../format';
-import { saveDownload } from '../../download';
 import { useDialog } from '../../hooks/useDialog';
-import { useSubmit } from '../../hooks/useSubmit';
+import { useExport } from '../../hooks/useExport';
 import { navigate, useLocation } from '../../router';
 import { ImportHistory } from './ImportHistory';
 import { ImportPanel } from './ImportPanel';
@@ -29,13 +29,7 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
   const removing = dialog.about('remove');
   const [importsTick, setImportsTick] = useState(0);
   const page = useSubscribers(listId);
-  const exporting = useSubmit<never, true>();
-  const onExport = exporting.handler({
-    send: async () => {
-      saveDownload(await api.exportList(listId));
-      return true;
-    },
-  });
+  const exporting = useExport(() => api.exportList(listId));
 
   const loadList = useCallback(() => {
     api
@@ -50,7 +44,7 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
   useEffect(() => loadList(), [loadList]);
 
   function changed() {
-    page.subs.reload();
+    page.paged.reload();
     loadList();
   }
 
@@ -73,9 +67,7 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
               <dd>{formatDate(list.created_at)}</dd>
             </dl>
             <div class="list-head__actions">
-              <button type="button" class="btn btn--small" onClick={onExport} disabled={exporting.sending} data-testid="list-export">
-                {exporting.sending ? 'Exporting…' : 'Export CSV'}
-              </button>
+              <ExportButton exporting={exporting} small testid="list-export" />
               <button type="button" class="btn btn--small" onClick={() => setRenaming(true)} data-testid="list-detail-rename">
                 Rename
               </button>
@@ -127,7 +119,7 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
           onClose={dialog.close}
           onSaved={() => {
             dialog.close();
-            page.subs.reload();
+            page.paged.reload();
           }}
         />
       )}

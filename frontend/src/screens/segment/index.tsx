@@ -2,14 +2,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Segment } from '../../api';
 import { DetailPage } from '../../components/DetailPage';
-import { Field, SubmitButton } from '../../components/Field';
+import { ExportButton } from '../../components/ExportButton';
+import { Field, SubmitActions } from '../../components/Field';
 import { FormError } from '../../components/FormError';
 import { DeleteSegmentDialog } from '../../components/SegmentDialogs';
 import { SelectField } from '../../components/SelectField';
-import { saveDownload } from '../../download';
 import { useAllLists } from '../../hooks/useAllLists';
+import { useExport } from '../../hooks/useExport';
 import { useForm } from '../../hooks/useForm';
-import { useSubmit } from '../../hooks/useSubmit';
 import { navigate } from '../../router';
 import { ruleFromRows, rowsFromRule, type ConditionRow } from '../../segments';
 import { ConditionRows } from './ConditionRows';
@@ -43,7 +43,7 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
   const f = useForm('segment', { name: segment?.name ?? '', scope: segment?.list_id ?? '', match: segment?.rule.match ?? 'all' });
   const [rows, setRows] = useState<ConditionRow[]>(() => (segment ? rowsFromRule(segment.rule) : []));
   const [deleting, setDeleting] = useState(false);
-  const exporting = useSubmit<never, true>();
+  const exporting = useExport(async () => segment && api.exportSegment(segment.id));
   const rule = ruleFromRows(rows, f.values.match as 'all' | 'any');
   const listId = f.values.scope || null;
   const listName = (lid: string) => lists?.find((l) => l.id === lid)?.name ?? '—';
@@ -59,12 +59,6 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
       return saved;
     },
   });
-  const onExport = exporting.handler({
-    send: async () => {
-      if (segment) saveDownload(await api.exportSegment(segment.id));
-      return true;
-    },
-  });
 
   return (
     <div class="stack">
@@ -77,24 +71,23 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
           <SelectField {...f.field('match')} label="Matches subscribers meeting" options={MATCH} />
         </div>
         <ConditionRows rows={rows} onRows={setRows} />
-        <div class="form__actions">
-          <SubmitButton sending={f.sending} busyLabel="Saving…" testid="segment-save">
-            {segment ? 'Save' : 'Save segment'}
-          </SubmitButton>
+        <SubmitActions
+          sending={f.sending}
+          busyLabel="Saving…"
+          testid="segment-save"
+          label={segment ? 'Save' : 'Save segment'}
+          done={f.result ? 'Saved.' : ''}
+          doneTestid="segment-saved"
+        >
           {segment && (
             <>
-              <button type="button" class="btn" onClick={onExport} disabled={exporting.sending} data-testid="segment-export">
-                {exporting.sending ? 'Exporting…' : 'Export CSV'}
-              </button>
+              <ExportButton exporting={exporting} testid="segment-export" />
               <button type="button" class="btn btn--danger-outline" onClick={() => setDeleting(true)} data-testid="segment-delete">
                 Delete
               </button>
             </>
           )}
-          <span class="saved" role="status" data-testid="segment-saved">
-            {f.result ? 'Saved.' : ''}
-          </span>
-        </div>
+        </SubmitActions>
         <FormError error={exporting.error} testid="segment-export-error" />
       </form>
       <LiveCount listId={listId} rule={rule} listName={listName} />
