@@ -40,6 +40,8 @@ class ApiKeyCreated(ApiKey):
 
 
 class ApiKeyList(BaseModel):
-    """Every key of the caller, newest first (at most MAX_KEYS)."""
+    """Every key of the caller, newest first: the shape of every list route, always one page (an
+    owner holds at most 20 keys)."""
 
     items: list[ApiKey]
+    next_cursor: None = None
