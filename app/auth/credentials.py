@@ -22,12 +22,14 @@ if TYPE_CHECKING:
 
 
 def verify(credential: str, *, settings: Settings, keys: ApiKeyRepository) -> Principal:
-    """Whose credential this is (a live key, or a valid access token), else NotAuthenticated."""
+    """Whose credential this is (a live key, or an access token of this pool's client), else
+    NotAuthenticated. An expired token passes: the app answers it 401 `token_expired`, which tells
+    the SPA to refresh, where an HTTP API's Lambda authorizer could only deny with a 403."""
     if is_api_key(credential):
         from app.keys import service
 
         return service.principal_of(service.identify(credential, repo=keys))
-    return verify_access_token(credential, settings=settings)
+    return verify_access_token(credential, settings=settings, verify_expiry=False)
 
 
 def authorise(credential: str, *, method: str, route: str, settings: Settings, store: Store) -> Principal:

@@ -86,13 +86,23 @@ def test_garbage_is_denied(cloud: EmbeddedCloud, authorization: str | None) -> N
     assert cloud.invoke("AuthorizerFunction", authorizer_event(authorization)) == {"isAuthorized": False}
 
 
-def test_a_token_signed_with_another_key_or_expired_is_denied(cloud: EmbeddedCloud) -> None:
+def test_a_forged_token_or_one_of_another_client_is_denied(cloud: EmbeddedCloud) -> None:
     forged = mint_access_token(claims(), key=moto_signing_key())
-    expired = mint_access_token({**claims(), "exp": 1}, key=cloud_signing_key(cloud))
+    other_client = mint_access_token({**claims(), "client_id": "another"}, key=cloud_signing_key(cloud))
+    id_token = mint_access_token({**claims(), "token_use": "id"}, key=cloud_signing_key(cloud))
 
-    for token in (forged, expired):
+    for token in (forged, other_client, id_token):
         answer = cloud.invoke("AuthorizerFunction", authorizer_event(f"Bearer {token}"))
         assert answer == {"isAuthorized": False}
+
+
+def test_an_expired_token_of_the_pool_passes_on_to_the_apps_401(cloud: EmbeddedCloud) -> None:
+    # An HTTP API's Lambda authorizer can only deny with 403; the SPA refreshes on the app's 401.
+    expired = mint_access_token({**claims(), "iat": 1, "exp": 2}, key=cloud_signing_key(cloud))
+
+    answer = cloud.invoke("AuthorizerFunction", authorizer_event(f"Bearer {expired}"))
+
+    assert answer["isAuthorized"] is True
 
 
 def test_only_a_bearer_credential_is_read() -> None:
