@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -81,9 +82,13 @@ class HttpApiAuthorizer:
     """ASGI middleware: the template's HTTP API authorizer runs before a private route, as in AWS
     (`localcloud.services.apigateway.http`)."""
 
+    _CACHE_LIMIT = 10_000  # answers kept; past it the cache starts afresh
+
     def __init__(self, app: ASGIApp, cloud: EmbeddedCloud) -> None:
         self.app = app
         self.cloud = cloud
+        # (function, header value) -> (kept until, allowed): API Gateway's authorizer cache.
+        self._answers: dict[tuple[str, str], tuple[float, bool]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, or answer as API Gateway does when its authorizer refuses it."""
@@ -99,9 +104,14 @@ class HttpApiAuthorizer:
             await refusal(scope, receive, send)
 
     async def _refusal(self, route: HttpRoute, scope: Scope, headers: dict[str, str]) -> Response | None:
-        assert route.authorizer is not None
-        if not headers.get(route.authorizer.header):
+        authorizer = route.authorizer
+        assert authorizer is not None
+        identity = headers.get(authorizer.header)
+        if not identity:
             return JSONResponse({"message": "Unauthorized"}, status_code=401)
+        kept = self._answers.get((authorizer.function, identity))
+        if kept is not None and kept[0] > time.monotonic():
+            return None if kept[1] else JSONResponse({"message": "Forbidden"}, status_code=403)
         client = scope.get("client") or ("127.0.0.1", 0)
         event = authorizer_event(
             route,
@@ -112,13 +122,16 @@ class HttpApiAuthorizer:
             source_ip=str(client[0]),
         )
         try:
-            answer = await anyio.to_thread.run_sync(self.cloud.invoke, route.authorizer.function, event)
+            answer = await anyio.to_thread.run_sync(self.cloud.invoke, authorizer.function, event)
         except Exception:
-            logger.exception("the HTTP API's authorizer %s failed", route.authorizer.function)
+            logger.exception("the HTTP API's authorizer %s failed", authorizer.function)
             return JSONResponse({"message": "Internal Server Error"}, status_code=500)
-        if isinstance(answer, dict) and answer.get("isAuthorized") is True:
-            return None
-        return JSONResponse({"message": "Forbidden"}, status_code=403)
+        allowed = isinstance(answer, dict) and answer.get("isAuthorized") is True
+        if len(self._answers) >= self._CACHE_LIMIT:
+            self._answers.clear()
+        until = time.monotonic() + authorizer.cache_seconds
+        self._answers[(authorizer.function, identity)] = (until, allowed)
+        return None if allowed else JSONResponse({"message": "Forbidden"}, status_code=403)
 
 
 def reset_app_caches() -> None:

@@ -73,3 +73,24 @@ def test_public_routes_and_valid_credentials_reach_the_app(runner: TestClient, c
     # an expired token of the pool passes the gate; the app's 401 tells the SPA to refresh
     answer = runner.get("/api/lists", headers=bearer(expired))
     assert answer.status_code == 401 and answer.json()["error"]["code"] == "token_expired"
+
+
+def test_answers_are_kept_per_header_so_a_just_revoked_key_meets_the_apps_401(
+    runner: TestClient, cloud: EmbeddedCloud, tmp_path: Path
+) -> None:
+    # Given a key that has been used once (the authorizer's "allow" is now kept for 5 minutes)
+    _, token = registered_user(runner, prefix="gate-cache")
+    body = {"name": "CI", "scope": "read_only"}
+    created = runner.post("/api/keys", json=body, headers=bearer(token)).json()
+    assert runner.get("/api/lists", headers=bearer(created["key"])).status_code == 200
+
+    # When it is revoked
+    runner.delete(f"/api/keys/{created['id']}", headers=bearer(token))
+    kept = runner.get("/api/lists", headers=bearer(created["key"]))
+
+    # Then the kept answer lets it through to the app, which refuses it at once (as in AWS)...
+    assert kept.status_code == 401 and kept.json()["error"]["code"] == "invalid_api_key"
+    # ...and an authorizer asked afresh (another runner: another cache) denies it at the gate
+    fresh_app = create_local_app(cloud=cloud, options=LocalOptions(frontend_dist=tmp_path))
+    with TestClient(fresh_app, base_url="https://testserver") as fresh:
+        assert fresh.get("/api/lists", headers=bearer(created["key"])).json() == {"message": "Forbidden"}

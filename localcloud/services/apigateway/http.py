@@ -4,9 +4,10 @@ uvicorn serves the app itself for every route; what the HTTP API does first is d
 request that matches a route with a Lambda authorizer (the event's `Auth.Authorizer`, else the
 API's `DefaultAuthorizer`) runs that function first, with API Gateway's REQUEST event (payload
 2.0) and its answers: 401 `{"message": "Unauthorized"}` when the identity header is missing, 403
-`{"message": "Forbidden"}` when the function denies (simple responses), 500 when it fails. Routes
-with `Authorizer: NONE`, and paths that are no route of the API (the SPA, `/_local`), go straight
-to the app. Answers are not cached locally (API Gateway keeps them `ReauthorizeEvery` seconds).
+`{"message": "Forbidden"}` when the function denies (simple responses), 500 when it fails; each
+answer is kept `ReauthorizeEvery` seconds per header value, as API Gateway keeps it. Routes with
+`Authorizer: NONE`, and paths that are no route of the API (the SPA, `/_local`), go straight to
+the app.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class HttpAuthorizer:
 
     function: str  # logical id
     header: str  # lower-case
+    cache_seconds: int = 300  # ReauthorizeEvery: how long an answer is kept per header value
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,13 @@ def _authorizer(ctx: ProvisionContext, props: Mapping[str, Any]) -> HttpAuthoriz
     if attribute is None:
         return None  # a JWT authorizer: the app verifies those tokens itself
     logical_id = attribute[0] if isinstance(attribute, list) else str(attribute).split(".", 1)[0]
-    headers = (spec.get("Identity") or {}).get("Headers") or ["Authorization"]
-    return HttpAuthorizer(function=str(logical_id), header=str(headers[0]).lower())
+    identity = spec.get("Identity") or {}
+    headers = identity.get("Headers") or ["Authorization"]
+    return HttpAuthorizer(
+        function=str(logical_id),
+        header=str(headers[0]).lower(),
+        cache_seconds=int(identity.get("ReauthorizeEvery", 300)),
+    )
 
 
 def _api(ctx: ProvisionContext, api_id: Any) -> Mapping[str, Any] | None:
