@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     login_per_address: int = 60
     login_per_account: int = 10
     refresh_per_address: int = 120
+    # Requests one API key may make a minute (then 429 with Retry-After).
+    api_key_requests_per_minute: int = 600
 
     @property
     def cognito_issuer(self) -> str:

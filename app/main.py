@@ -12,7 +12,8 @@ from app.api.routing import LazyRouters, LazyRoutingMiddleware
 DESCRIPTION = """
 Herald's API: accounts, audiences and campaigns.
 
-Private routes need `Authorization: Bearer <access token>` from `POST /api/auth/login`.
+Private routes need `Authorization: Bearer <credential>`: an access token from `POST /api/auth/login`,
+or an API key from `POST /api/keys` (scoped: `read_only`, `send_only`, `read_write`).
 Errors always have the shape `{"error": {"code", "message", "details"}}`.
 """
 

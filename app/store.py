@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from app.delivery.repository import RecipientRepository
     from app.forms.repository import FormRepository
     from app.imports.repository import ImportRepository
+    from app.keys.repository import ApiKeyRepository
     from app.mail import SendBudget
     from app.preferences.repository import PersonalDataRepository
     from app.push import ConnectionRepository
@@ -79,6 +80,7 @@ class Store:
     revocations: _Lazy[RevocationRepository] = _Lazy("app.auth.revocation:RevocationRepository")
     limits: _Lazy[RateLimitRepository] = _Lazy("app.ratelimit:RateLimitRepository")
     send_budget: _Lazy[SendBudget] = _Lazy("app.mail:SendBudget")
+    api_keys: _Lazy[ApiKeyRepository] = _Lazy("app.keys.repository:ApiKeyRepository")
 
     def __init__(self, table: Table) -> None:
         self.table = table

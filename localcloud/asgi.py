@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,12 +26,13 @@ from fastapi import FastAPI, Request, WebSocket
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from localcloud.cloud import EmbeddedCloud
 from localcloud.console import ConsoleError
 from localcloud.console.routes import console_router
 from localcloud.iam import ActAsApi
+from localcloud.services.apigateway.http import HttpRoute, authorizer_event
 
 ROOT = Path(__file__).resolve().parents[1]
 logger = logging.getLogger("localcloud")
@@ -74,6 +76,62 @@ class SpaFiles(StaticFiles):
             if exc.status_code != 404 or (path.startswith(_NOT_SPA) and path not in _SPA_PAGES):
                 raise
             return await super().get_response("index.html", scope)
+
+
+class HttpApiAuthorizer:
+    """ASGI middleware: the template's HTTP API authorizer runs before a private route, as in AWS
+    (`localcloud.services.apigateway.http`)."""
+
+    _CACHE_LIMIT = 10_000  # answers kept; past it the cache starts afresh
+
+    def __init__(self, app: ASGIApp, cloud: EmbeddedCloud) -> None:
+        self.app = app
+        self.cloud = cloud
+        # (function, header value) -> (kept until, allowed): API Gateway's authorizer cache.
+        self._answers: dict[tuple[str, str], tuple[float, bool]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, or answer as API Gateway does when its authorizer refuses it."""
+        route = self.cloud.http_route(scope["method"], scope["path"]) if scope["type"] == "http" else None
+        if route is None or route.authorizer is None:
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        refusal = await self._refusal(route, scope, headers)
+        if refusal is None:
+            await self.app(scope, receive, send)
+        else:
+            await refusal(scope, receive, send)
+
+    async def _refusal(self, route: HttpRoute, scope: Scope, headers: dict[str, str]) -> Response | None:
+        authorizer = route.authorizer
+        assert authorizer is not None
+        identity = headers.get(authorizer.header)
+        if not identity:
+            return JSONResponse({"message": "Unauthorized"}, status_code=401)
+        kept = self._answers.get((authorizer.function, identity))
+        if kept is not None and kept[0] > time.monotonic():
+            return None if kept[1] else JSONResponse({"message": "Forbidden"}, status_code=403)
+        client = scope.get("client") or ("127.0.0.1", 0)
+        event = authorizer_event(
+            route,
+            method=scope["method"],
+            path=scope["path"],
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            source_ip=str(client[0]),
+        )
+        try:
+            answer = await anyio.to_thread.run_sync(self.cloud.invoke, authorizer.function, event)
+        except Exception:
+            logger.exception("the HTTP API's authorizer %s failed", authorizer.function)
+            return JSONResponse({"message": "Internal Server Error"}, status_code=500)
+        allowed = isinstance(answer, dict) and answer.get("isAuthorized") is True
+        if len(self._answers) >= self._CACHE_LIMIT:
+            self._answers.clear()
+        until = time.monotonic() + authorizer.cache_seconds
+        self._answers[(authorizer.function, identity)] = (until, allowed)
+        return None if allowed else JSONResponse({"message": "Forbidden"}, status_code=403)
 
 
 def reset_app_caches() -> None:
@@ -131,6 +189,8 @@ def create_local_app(*, options: LocalOptions | None = None, cloud: EmbeddedClou
     app.router.lifespan_context = lifespan
     # The API's AWS calls are checked against the template's API function's policy.
     app.add_middleware(ActAsApi)
+    # As in AWS, a private route's request meets the HTTP API's Lambda authorizer before the app.
+    app.add_middleware(HttpApiAuthorizer, cloud=embedded)
     _add_local_routes(app, embedded, owned=owned)
     _add_websocket(app, embedded)
     if (options.frontend_dist / "index.html").exists():

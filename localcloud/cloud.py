@@ -29,6 +29,7 @@ from localcloud.pollers import Activity, Checkpoints, Poller
 from localcloud.provisioning import ProvisioningError, Stack, provision_stack
 from localcloud.server import EmbeddedServer, StateLock, WsgiApp, quiet_werkzeug
 from localcloud.services.apigateway.bridge import MANAGEMENT_PREFIX, WebSocketBridge
+from localcloud.services.apigateway.http import HttpApiRoutes, HttpRoute
 from localcloud.services.apigateway.websocket import WebSocketApis
 from localcloud.services.dynamodb import KEEP_STREAM_RECORDS, StreamPoller, trim_consumed_records
 from localcloud.services.events import RecentEvents
@@ -422,6 +423,11 @@ class EmbeddedCloud:
     def websocket(self) -> WebSocketBridge | None:
         """The template's WebSocket API as uvicorn serves it (None when the template has none)."""
         return self._websocket
+
+    def http_route(self, method: str, path: str) -> HttpRoute | None:
+        """The template's HTTP API route a request falls under (None: no route, or not started)."""
+        routes = self._states.find(HttpApiRoutes) if self._states is not None else None
+        return routes.match(method, path) if routes is not None else None
 
     def register_route(self, prefix: str, app: WsgiApp) -> None:
         """Serve `prefix` from this cloud's server thread (e.g. the WebSocket management API)."""

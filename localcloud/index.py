@@ -78,7 +78,7 @@ FEEDERS: dict[str, str] = {
     "EventBridgeRule": "events:feed_from_rule",
     "S3": "s3.buckets:feed_from_bucket",
     "Cognito": "cognito.pools:feed_from_triggers",
-    "HttpApi": "awslambda:served_by_uvicorn",
+    "HttpApi": "apigateway.http:serve_route",
     "Api": "awslambda:served_by_uvicorn",
 }
 

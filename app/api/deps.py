@@ -11,8 +11,8 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app import aws
+from app.auth import credentials
 from app.auth.principal import Principal
-from app.auth.tokens import authorise
 from app.errors import Forbidden, NotAuthenticated
 from app.pagination import PageRequest
 from app.signing import SEALED_PATTERN
@@ -31,6 +31,14 @@ else:
     ManagementApi = Any
 
 _bearer = HTTPBearer(auto_error=False, description="A Cognito access token from /api/auth/login")
+# API keys travel in the same header, so every private route takes either; a second scheme of
+# the same header makes the docs' "Authorize" offer both (the OpenAPI requirements are OR'ed).
+_api_key = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    bearerFormat="hrd_<id>_<secret>",
+    description="An API key from /api/keys (scoped: read_only, send_only or read_write)",
+)
 
 
 # Dependencies are `async def` on purpose: FastAPI runs a sync dependency in a worker thread,
@@ -92,14 +100,20 @@ ClientAddress = Annotated[str, Depends(get_client_address)]
 
 
 async def get_current_user(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    _key: Annotated[HTTPAuthorizationCredentials | None, Depends(_api_key)],
     settings: SettingsDep,
     store: StoreDep,
 ) -> Principal:
-    """The caller of a private route, from a verified access token that no log-out has revoked."""
-    if credentials is None or not credentials.credentials:
-        raise NotAuthenticated("Log in to do this.", code="not_authenticated")
-    return authorise(credentials.credentials, settings=settings, revocations=store.revocations)
+    """The caller of a private route: a verified access token that no log-out has revoked, or a
+    live API key whose scope allows this route (app/keys/scopes.py) within its rate limit."""
+    if bearer is None or not bearer.credentials:
+        raise NotAuthenticated("Log in or send an API key to do this.", code="not_authenticated")
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    return credentials.authorise(
+        bearer.credentials, method=request.method, route=route, settings=settings, store=store
+    )
 
 
 CurrentUser = Annotated[Principal, Depends(get_current_user)]

@@ -26,6 +26,7 @@ ROUTERS: Mapping[str, tuple[str, ...]] = {
     "campaigns": ("app.campaigns.router",),
     "forms": ("app.forms.router",),
     "segments": ("app.segments.router",),
+    "keys": ("app.keys.router",),
     "public": ("app.unsubscribe.router", "app.forms.public", "app.preferences.router"),
 }
 

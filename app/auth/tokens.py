@@ -27,8 +27,9 @@ def clear_cache() -> None:
     _jwks_client.cache_clear()
 
 
-def verify_access_token(token: str, *, settings: Settings) -> Principal:
-    """The principal of a valid access token of this pool's app client, else NotAuthenticated."""
+def verify_access_token(token: str, *, settings: Settings, verify_expiry: bool = True) -> Principal:
+    """The principal of a valid access token of this pool's app client, else NotAuthenticated
+    (`verify_expiry=False`: an expired one too, for a check that leaves expiry to the app)."""
     import jwt
 
     if not settings.user_pool_id or not settings.user_pool_client_id:
@@ -40,7 +41,11 @@ def verify_access_token(token: str, *, settings: Settings) -> Principal:
             signing_key.key,
             algorithms=["RS256"],
             issuer=settings.cognito_issuer,
-            options={"require": ["exp", "iat", "iss", "sub", "token_use"], "verify_aud": False},
+            options={
+                "require": ["exp", "iat", "iss", "sub", "token_use"],
+                "verify_aud": False,
+                "verify_exp": verify_expiry,
+            },
         )
     except jwt.PyJWKClientConnectionError as exc:
         raise UpstreamUnavailable("The identity provider's keys could not be fetched.") from exc

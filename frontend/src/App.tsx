@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { getConfig } from './config';
 import { href, Link, matchPath, navigate, useLocation } from './router';
 import { AdminUsersScreen } from './screens/AdminUsers';
+import { ApiKeysScreen } from './screens/ApiKeys';
 import { CampaignDetailScreen } from './screens/campaign';
 import { CampaignsScreen } from './screens/Campaigns';
 import { ConfirmScreen } from './screens/Confirm';
@@ -45,6 +46,7 @@ export const ROUTES: Route[] = [
   { path: '/segments/:id', access: 'private', screen: SegmentScreen },
   { path: '/campaigns', access: 'private', screen: CampaignsScreen },
   { path: '/campaigns/:id', access: 'private', screen: CampaignDetailScreen },
+  { path: '/keys', access: 'private', screen: ApiKeysScreen },
   // the public page behind {{ unsubscribe_url }} (no login: the signed token is the credential)
   { path: '/unsubscribe/:token', access: 'any', screen: UnsubscribeScreen },
   // the preference centre behind {{ preferences_url }} (no login either)
@@ -172,6 +174,7 @@ function Header({ path, session }: { path: string; session: Session }) {
                   <NavLink to="/segments" path={path} testid="nav-segments" label="Segments" />
                   <NavLink to="/suppression" path={path} testid="nav-suppression" label="Suppression" />
                   <NavLink to="/campaigns" path={path} testid="nav-campaigns" label="Campaigns" />
+                  <NavLink to="/keys" path={path} testid="nav-keys" label="API keys" />
                   {isAdmin(session.me) && (
                     <NavLink to="/admin/users" path={path} testid="nav-admin-users" label="Users" />
                   )}

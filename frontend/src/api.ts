@@ -60,6 +60,10 @@ export interface Download {
   filename: string;
 }
 
+export type ApiKey = Schemas['ApiKey'];
+export type ApiKeyCreated = Schemas['ApiKeyCreated'];
+export type ApiKeyScope = ApiKey['scope'];
+
 export type Suppression = Schemas['Suppression'];
 export type SuppressionReason = Suppression['reason'];
 
@@ -467,6 +471,16 @@ export function createApi(options: ApiClientOptions) {
       request<Suppression>('POST', '/suppression', { auth: true, body }),
 
     liftSuppression: (email: string) => request<void>('DELETE', `/suppression/${seg(email)}`, { auth: true }),
+
+    // ------------------------------------------------------------ API keys
+
+    /** Every key of the account (at most 20: always one page). */
+    listKeys: () => request<Page<ApiKey>>('GET', '/keys', { auth: true }),
+
+    /** A new key; its secret (`key`) is in this answer only. */
+    createKey: (body: Body<'ApiKeyCreate'>) => request<ApiKeyCreated>('POST', '/keys', { auth: true, body }),
+
+    revokeKey: (id: string) => request<void>('DELETE', `/keys/${seg(id)}`, { auth: true }),
 
     // ------------------------------------------------------------ imports
 

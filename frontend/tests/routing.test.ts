@@ -20,6 +20,7 @@ describe('routes', () => {
         '/unsubscribe/:token',
         '/confirm',
         '/cost',
+        '/keys',
         '/lists',
         '/lists/:id',
         '/login',

@@ -4,6 +4,36 @@ export type paths = Record<string, never>;
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiKey: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            scope: "read_only" | "read_write" | "send_only";
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            last_used_at: string | null;
+        };
+        ApiKeyCreate: {
+            name: string;
+            /** @enum {string} */
+            scope: "read_only" | "read_write" | "send_only";
+        };
+        ApiKeyCreated: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            scope: "read_only" | "read_write" | "send_only";
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            last_used_at: string | null;
+            key: string;
+        };
+        ApiKeyList: {
+            items: components["schemas"]["ApiKey"][];
+            next_cursor?: null;
+        };
         AttributeCondition: {
             /**
              * @description discriminator enum property added by openapi-typescript

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type FormEmbed, type SignupForm } from '../../api';
 import { rowActions, type Column } from '../../components/DataTable';
 import { DeleteAction, Dialog } from '../../components/Dialog';
+import { CopyButton } from '../../components/CopyButton';
 import { FormError } from '../../components/FormError';
 import { PagedTable } from '../../components/PagedTable';
 import { useAllLists } from '../../hooks/useAllLists';
@@ -34,15 +35,9 @@ function formColumns(onEmbed: (f: SignupForm) => void, onEdit: (f: SignupForm) =
 function EmbedDialog({ form, onClose }: { form: SignupForm; onClose: () => void }) {
   const [embed, setEmbed] = useState<FormEmbed | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [copied, setCopied] = useState(false);
   useEffect(() => {
     api.formEmbed(form.id, window.location.origin).then(setEmbed, setError);
   }, [form.id]);
-  async function copy() {
-    if (!embed) return;
-    await navigator.clipboard.writeText(embed.snippet);
-    setCopied(true);
-  }
   return (
     <Dialog title={`Embed “${form.name}”`} onClose={onClose} testid="form-embed-dialog">
       <div class="form">
@@ -60,12 +55,9 @@ function EmbedDialog({ form, onClose }: { form: SignupForm; onClose: () => void 
               <textarea id="form-embed-snippet" class="input textarea snippet" readOnly value={embed.snippet} data-testid="form-embed-snippet" />
             </div>
             <div class="form__actions form__actions--end">
-              <span class="saved" role="status">
-                {copied ? 'Copied.' : ''}
-              </span>
-              <button type="button" class="btn btn--primary" onClick={() => void copy()} data-testid="form-embed-copy">
+              <CopyButton text={embed.snippet} testid="form-embed-copy">
                 Copy the HTML
-              </button>
+              </CopyButton>
             </div>
           </>
         )}
