@@ -31,6 +31,7 @@ from localcloud.cloud import EmbeddedCloud
 from localcloud.console import ConsoleError
 from localcloud.console.routes import console_router
 from localcloud.iam import ActAsApi
+from localcloud.services.apigateway.httpapi import MeterHttpApi
 
 ROOT = Path(__file__).resolve().parents[1]
 logger = logging.getLogger("localcloud")
@@ -131,6 +132,8 @@ def create_local_app(*, options: LocalOptions | None = None, cloud: EmbeddedClou
     app.router.lifespan_context = lifespan
     # The API's AWS calls are checked against the template's API function's policy.
     app.add_middleware(ActAsApi)
+    # What API Gateway would bill for each request (the dev console's meter).
+    app.add_middleware(MeterHttpApi, meter=embedded.meter)
     _add_local_routes(app, embedded, owned=owned)
     _add_websocket(app, embedded)
     if (options.frontend_dist / "index.html").exists():
