@@ -32,7 +32,7 @@ from localcloud.cloud import EmbeddedCloud
 from localcloud.console import ConsoleError
 from localcloud.console.routes import console_router
 from localcloud.iam import ActAsApi
-from localcloud.services.apigateway.http import HttpRoute, authorizer_event
+from localcloud.services.apigateway.http import HttpRoute, MeterHttpApi, authorizer_event
 
 ROOT = Path(__file__).resolve().parents[1]
 logger = logging.getLogger("localcloud")
@@ -189,6 +189,9 @@ def create_local_app(*, options: LocalOptions | None = None, cloud: EmbeddedClou
     app.router.lifespan_context = lifespan
     # The API's AWS calls are checked against the template's API function's policy.
     app.add_middleware(ActAsApi)
+    # What API Gateway would bill for each request (the dev console's meter); inside the
+    # authorizer, as API Gateway does not bill the calls its authorizer refuses.
+    app.add_middleware(MeterHttpApi, meter=embedded.meter)
     # As in AWS, a private route's request meets the HTTP API's Lambda authorizer before the app.
     app.add_middleware(HttpApiAuthorizer, cloud=embedded)
     _add_local_routes(app, embedded, owned=owned)

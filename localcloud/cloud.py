@@ -215,7 +215,9 @@ class EmbeddedCloud:
         apis = states.find(WebSocketApis)
         api = apis.first() if apis is not None else None
         if api is not None:
-            self._websocket = WebSocketBridge(api, invoker=core.invoker, on_push=self._trail.record_push)
+            self._websocket = WebSocketBridge(
+                api, invoker=core.invoker, on_push=self._trail.record_push, meter=self.meter
+            )
             dispatcher.register_route(MANAGEMENT_PREFIX, self._websocket.management)
         states.of(RecentEvents).on_event = self._trail.record_event
         services = (f.environment.get("POWERTOOLS_SERVICE_NAME") for f in core.functions.all())

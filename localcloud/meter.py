@@ -116,6 +116,7 @@ class Meter:
         self._runs: list[Run] = []
         self._by_correlation: OrderedDict[str, Usage] = OrderedDict()
         self._learned: OrderedDict[str, str] = OrderedDict()  # invocation id -> correlation id
+        self._labels: dict[str, str] = {}  # correlation id -> the API request that began it
         self._before: dict[int, list[Stored]] = {}  # id(call) -> the items a write replaces
         self._history: History | None = None
 
@@ -151,6 +152,13 @@ class Meter:
             usage.add(self._by_correlation.get(correlation_id, Usage()))
         return self.complete(usage)
 
+    def recent(self, limit: int) -> list[tuple[str, str, Usage]]:
+        """The latest correlation ids metered, newest first: (id, what began it, usage)."""
+        with self._lock:
+            latest = list(self._by_correlation.items())[-limit:][::-1]
+            rows = [(cid, self._labels.get(cid, ""), usage) for cid, usage in latest]
+        return [(cid, label, self.complete(usage)) for cid, label, usage in rows]
+
     def complete(self, usage: Usage) -> Usage:
         """A copy of `usage` with the state transitions of its executions, read now."""
         with self._lock:
@@ -180,7 +188,35 @@ class Meter:
                 self._by_correlation.move_to_end(correlation_id)
                 kept.add(usage)
                 while len(self._by_correlation) > KEEP_CORRELATIONS:
-                    self._by_correlation.popitem(last=False)
+                    gone, _ = self._by_correlation.popitem(last=False)
+                    self._labels.pop(gone, None)
+
+    def record_http_request(self, method: str, path: str, size: int, correlation_id: str | None) -> None:
+        """One request through the HTTP API (`size`: request plus response bytes, billed per 512 KB).
+
+        The first request of a correlation id names it in the console (`POST /api/campaigns/.../send`).
+        """
+        usage = Usage()
+        usage.requests["apigateway:HttpApiRequest"] += 1
+        usage.count("apigw_http_requests", units.chunks(size, units.HTTP_API_CHUNK_BYTES))
+        if correlation_id:
+            with self._lock:
+                self._labels.setdefault(correlation_id, f"{method} {path}")
+        self._record(usage, correlation_id, "HttpApi")
+
+    def record_ws_message(self, size: int) -> None:
+        """A frame a client sent up a WebSocket, or a route's reply (the pushes are PostToConnection)."""
+        usage = Usage()
+        usage.requests["apigateway:WebSocketMessage"] += 1
+        usage.count("apigw_ws_messages", units.chunks(size, units.WEBSOCKET_CHUNK_BYTES))
+        self._record(usage, None, "WebSocketApi")
+
+    def record_ws_connection(self, seconds: float) -> None:
+        """A socket that closed after `seconds` connected."""
+        usage = Usage()
+        usage.requests["apigateway:WebSocketConnection"] += 1
+        usage.count("apigw_ws_connection_minutes", units.connection_minutes(seconds))
+        self._record(usage, None, "WebSocketApi")
 
     def record_invocation(self, function: LocalFunction, event: Any, seconds: float) -> None:
         """One Lambda invocation of `function` that ran `seconds` (billed, whether it failed or not)."""

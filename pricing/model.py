@@ -68,9 +68,8 @@ def monthly_units(workload: Workload, model: Mapping[str, Any]) -> dict[str, flo
     return units
 
 
-def estimate(workload: Workload, prices: Mapping[str, Any], model: Mapping[str, Any]) -> dict[str, Any]:
-    """The month's cost by service, with and without the free tier, and the classical setup's."""
-    units = monthly_units(workload, model)
+def priced(units: Mapping[str, float], prices: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+    """Billed units priced by service: `usd`, and `usd_after_free_tier` (a month's allowance off)."""
     table, free = prices["prices"], prices["free_tier"]
     services: dict[str, dict[str, float]] = {}
     for name, quantity in sorted(units.items()):
@@ -81,6 +80,24 @@ def estimate(workload: Workload, prices: Mapping[str, Any], model: Mapping[str, 
         line = services.setdefault(price["service"], {"usd": 0.0, "usd_after_free_tier": 0.0})
         line["usd"] += quantity * price["usd"] / price["per"]
         line["usd_after_free_tier"] += max(0.0, quantity - allowance) * price["usd"] / price["per"]
+    return services
+
+
+def cost_of(units: Mapping[str, float], prices: Mapping[str, Any]) -> dict[str, Any]:
+    """What some metered usage (a campaign, an import, one request's trail) costs in AWS, by
+    service, at list price (no free tier: it is a month's allowance, not a run's)."""
+    services = {name: round(line["usd"], 6) for name, line in priced(units, prices).items()}
+    return {
+        "services": services,
+        "total_usd": round(sum(services.values()), 6),
+        "prices_transcribed_on": prices["transcribed_on"],
+    }
+
+
+def estimate(workload: Workload, prices: Mapping[str, Any], model: Mapping[str, Any]) -> dict[str, Any]:
+    """The month's cost by service, with and without the free tier, and the classical setup's."""
+    units = monthly_units(workload, model)
+    services = priced(units, prices)
     total = sum(line["usd"] for line in services.values())
     ses = services.get(SES, {}).get("usd", 0.0)
     emails = workload.emails

@@ -6,7 +6,8 @@ double, and every global secondary index an item is written to costs its own wri
 size is the sum of its attribute names and values as DynamoDB counts them.
 Lambda bills GB-seconds of configured memory times duration rounded up to the millisecond;
 SQS a request per started 64 KB of payload; EventBridge an event per started 64 KB; HTTP APIs a
-request per started 512 KB; WebSocket APIs a message per started 32 KB.
+request per started 512 KB; WebSocket APIs a message per started 32 KB and every started minute
+a socket is connected.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ METERS = (
     "s3_tier2_requests",
     "apigw_http_requests",
     "apigw_ws_messages",
+    "apigw_ws_connection_minutes",
 )
 
 
@@ -112,3 +114,8 @@ def gb_seconds(memory_mb: int, seconds: float) -> float:
     """Lambda's GB-seconds: configured memory times duration rounded up to the millisecond."""
     milliseconds = math.ceil(seconds * 1000)
     return memory_mb / 1024 * milliseconds / 1000
+
+
+def connection_minutes(seconds: float) -> int:
+    """WebSocket connection minutes for a socket open `seconds` (each started minute, at least one)."""
+    return max(1, math.ceil(seconds / 60))

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { byService, usd } from '../src/screens/console/MeterPanel';
 import { redriveSummary } from '../src/screens/console/redrive';
 import { consoleTab, CONSOLE_TABS } from '../src/screens/console/tabs';
 import {
@@ -22,6 +23,7 @@ describe('dev console helpers', () => {
       'trail',
       'faults',
       'permissions',
+      'meter',
       'browse',
       'schedules',
       'snapshots',
@@ -75,5 +77,13 @@ describe('dev console helpers', () => {
     expect(replaySummary({ replayed: 'a', kind: 'task-callback', ok: false, error: { Code: 'TaskTimedOut' } })).toBe(
       'Delivered again; it failed: TaskTimedOut',
     );
+  });
+
+  it('prices metered work as AWS bills it: cents when they are reached, else two significant digits', () => {
+    expect(usd(0)).toBe('$0');
+    expect(usd(1.234)).toBe('$1.23');
+    expect(usd(0.000123456)).toBe('$0.00012');
+    const cost = { services: { DynamoDB: 0.0003, SES: 0.01, SQS: 0 }, total_usd: 0.0103, prices_transcribed_on: 'x' };
+    expect(byService(cost)).toBe('SES $0.01 · DynamoDB $0.00030');
   });
 });

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from localcloud.cloud import CloudError, EmbeddedCloud
+from localcloud.console import costs
 from localcloud.console.browser import MAX_LIMIT
 from localcloud.console.errors import ConsoleError
 from localcloud.console.guard import require_local_request
@@ -57,6 +58,7 @@ def console_router(cloud: EmbeddedCloud, *, after_restart: Callable[[], None] = 
     _browser(router, cloud)
     _faults(router, cloud)
     _permissions(router, cloud)
+    _meter(router, cloud)
     _snapshots(router, cloud, after_restart)
     return router
 
@@ -66,6 +68,18 @@ def _permissions(router: APIRouter, cloud: EmbeddedCloud) -> None:
     def permissions() -> dict[str, Any]:
         """Each function's permissions: granted (and how often used), used, denied, unmapped."""
         return cloud.iam.report()
+
+
+def _meter(router: APIRouter, cloud: EmbeddedCloud) -> None:
+    @router.get("/meter")
+    def meter(limit: int = Query(50, ge=1, le=500)) -> dict[str, Any]:
+        """What the work so far would cost in AWS: in all, and per correlation id, newest first."""
+        return costs.overview(cloud.meter, limit=limit)
+
+    @router.get("/meter/{correlation_id}")
+    def meter_of(correlation_id: str) -> dict[str, Any]:
+        """One correlation id's requests, billed units and cost by service."""
+        return costs.for_correlation(cloud.meter, correlation_id)
 
 
 def _views(router: APIRouter, cloud: EmbeddedCloud) -> None:

@@ -140,3 +140,21 @@ def test_a_trail_entry_is_replayed_a_snapshot_saved_and_the_table_browsed(page: 
     expect(page.get_by_test_id("console-browse-item").first).to_contain_text("USER#")
     shot(page, "31-console-browse")
     httpx.delete(f"{server}/_local/snapshots/{name}")
+
+
+def test_the_meter_prices_a_sign_up_and_its_trail_shows_the_cost(page: Page, server: str) -> None:
+    # Given a sign-up confirmed through the API (its request, the stream, the event, the welcome mail)
+    _, correlation_id = _account(server)
+
+    # When the console's Meter tab is opened
+    page.goto("/_local?tab=meter")
+
+    # Then the confirmation is listed by the request that began it, with what it would cost in AWS
+    row = page.get_by_test_id("console-meter-row").filter(has_text="POST /api/auth/confirm").first
+    expect(row.get_by_test_id("console-meter-cost")).to_have_text(re.compile(r"^\$0(\.\d+)?(e-\d+)?$"))
+    expect(page.get_by_test_id("console-meter-total")).to_contain_text("Since start: $")
+
+    # And its trail says the same cost, SES included (the welcome email)
+    page.goto(f"/_local?tab=trail&id={correlation_id}")
+    expect(page.get_by_test_id("console-trail-cost")).to_contain_text("In AWS this would have cost $")
+    expect(page.get_by_test_id("console-trail-cost")).to_contain_text("SES $")

@@ -35,6 +35,8 @@ from localcloud.services.apigateway.websocket import WebSocketApi
 if TYPE_CHECKING:
     from starlette.websockets import WebSocket
 
+    from localcloud.meter import Meter
+
 logger = logging.getLogger("localcloud")
 
 MANAGEMENT_PREFIX = "/@connections/"
@@ -96,7 +98,7 @@ def _status_of(outcome: Outcome) -> int:
     return 200
 
 
-def _reply_of(outcome: Outcome) -> Outgoing | None:
+def _reply_of(outcome: Outcome) -> str | bytes | None:
     """What a two-way route sends back: the proxy result's `body` (decoded when base64)."""
     result = outcome.result
     if not isinstance(result, Mapping) or result.get("body") is None:
@@ -114,10 +116,12 @@ class WebSocketBridge:
         *,
         invoker: Invoker,
         on_push: Callable[[str, bytes], None] | None = None,
+        meter: Meter | None = None,
     ) -> None:
         self.api = api
         self._invoker = invoker
         self._on_push = on_push
+        self._meter = meter
         self._connections: dict[str, Connection] = {}
         self._lock = threading.Lock()
 
@@ -153,6 +157,8 @@ class WebSocketBridge:
                 tasks.cancel_scope.cancel()
         finally:
             self._forget(connection.connection_id)
+            if self._meter is not None:
+                self._meter.record_ws_connection(time.time() - connection.connected_at)
             if connection.closed_by is not None:
                 code, reason = connection.closed_by.code, connection.closed_by.reason
             # Shielded: $disconnect still runs when the server cancels us on shutdown.
@@ -183,6 +189,8 @@ class WebSocketBridge:
                 return int(message.get("code") or 1005), str(message.get("reason") or "")
             connection.last_active_at = time.time()
             text, data = message.get("text"), message.get("bytes")
+            if self._meter is not None and (text is not None or data is not None):
+                self._meter.record_ws_message(len(text.encode()) if text is not None else len(data or b""))
             if text is not None:
                 await self._message(connection, text, is_base64=False)
             elif data is not None:
@@ -224,6 +232,8 @@ class WebSocketBridge:
             return
         reply = _reply_of(outcome) if route.two_way else None
         if reply is not None:
+            if self._meter is not None:
+                self._meter.record_ws_message(len(reply.encode() if isinstance(reply, str) else reply))
             connection.outgoing.put_nowait(reply)
 
     async def _send_all(self, websocket: WebSocket, connection: Connection, scope: anyio.CancelScope) -> None:

@@ -5,6 +5,7 @@ import { FormError } from '../../components/FormError';
 import { useLocalData } from '../../hooks/useLocalData';
 import { useSubmit } from '../../hooks/useSubmit';
 import { asList, localJson } from '../../localApi';
+import { TrailCost } from './MeterPanel';
 import { NotAvailable, Updated } from './Panel';
 import s from './style.module.css';
 import type { PanelProps } from './tabs';
@@ -77,6 +78,7 @@ export function TrailPanel({ auto, trailId: id, showTrail }: PanelProps) {
         </p>
       )}
       <FormError error={replay.error} testid="console-trail-replay-error" />
+      {id && <TrailCost id={id} auto={auto} />}
       {entries.length > 0 && <TrailList entries={entries} testid="console-trail" actions={actions} />}
     </>
   );

@@ -13,6 +13,7 @@ import { EventsPanel } from './EventsPanel';
 import { ExecutionsPanel } from './ExecutionsPanel';
 import { FaultsPanel } from './FaultsPanel';
 import { OutboxPanel } from './OutboxPanel';
+import { MeterPanel } from './MeterPanel';
 import { PermissionsPanel } from './PermissionsPanel';
 import { QueuesPanel } from './QueuesPanel';
 import { ResourcesPanel } from './ResourcesPanel';
@@ -31,6 +32,7 @@ const PANELS: Record<ConsoleTab, ComponentType<PanelProps>> = {
   trail: TrailPanel,
   faults: FaultsPanel,
   permissions: PermissionsPanel,
+  meter: MeterPanel,
   browse: BrowserPanel,
   schedules: SchedulesPanel,
   snapshots: SnapshotsPanel,

@@ -9,6 +9,7 @@ export const CONSOLE_TABS = [
   { id: 'trail', label: 'Trail' },
   { id: 'faults', label: 'Faults' },
   { id: 'permissions', label: 'Permissions' },
+  { id: 'meter', label: 'Meter' },
   { id: 'browse', label: 'Browse' },
   { id: 'schedules', label: 'Schedules' },
   { id: 'snapshots', label: 'Snapshots' },
