@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 
 import boto3
+import httpx
 from fastapi.testclient import TestClient
 
 from localcloud.cloud import EmbeddedCloud
@@ -60,6 +61,23 @@ def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:
         if value or time.monotonic() > deadline:
             return value
         time.sleep(0.05)
+
+
+def exported(
+    client: TestClient, headers: dict[str, str], kind: str, source_id: str
+) -> tuple[dict[str, Any], httpx.Response]:
+    """Export a list, segment or campaign through the API and the worker: the ready export and the
+    download of its presigned link."""
+    started = client.post("/api/exports", json={"kind": kind, "id": source_id}, headers=headers)
+    assert started.status_code == 202, started.text
+
+    def ready() -> dict[str, Any] | None:
+        export: dict[str, Any] = client.get(f"/api/exports/{started.json()['id']}", headers=headers).json()
+        return export if export["status"] in ("ready", "failed") else None
+
+    export = eventually(ready, timeout=30)
+    assert export and export["status"] == "ready", export
+    return export, httpx.get(export["download_url"], timeout=10)
 
 
 def mail_to(cloud: EmbeddedCloud, address: str) -> list[dict[str, Any]]:
