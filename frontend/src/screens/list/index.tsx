@@ -3,12 +3,11 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type ContactList, type Subscriber } from '../../api';
 import { DetailPage } from '../../components/DetailPage';
-import { FormError, Notice } from '../../components/FormError';
+import { ExportButton } from '../../components/ExportButton';
+import { Notice } from '../../components/FormError';
 import { DeleteListDialog, RenameListDialog } from '../../components/ListDialogs';
 import { formatCount, formatDate } from '../../format';
-import { saveDownload } from '../../download';
 import { useDialog } from '../../hooks/useDialog';
-import { useSubmit } from '../../hooks/useSubmit';
 import { navigate, useLocation } from '../../router';
 import { ImportHistory } from './ImportHistory';
 import { ImportPanel } from './ImportPanel';
@@ -29,13 +28,6 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
   const removing = dialog.about('remove');
   const [importsTick, setImportsTick] = useState(0);
   const page = useSubscribers(listId);
-  const exporting = useSubmit<never, true>();
-  const onExport = exporting.handler({
-    send: async () => {
-      saveDownload(await api.exportList(listId));
-      return true;
-    },
-  });
 
   const loadList = useCallback(() => {
     api
@@ -73,9 +65,7 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
               <dd>{formatDate(list.created_at)}</dd>
             </dl>
             <div class="list-head__actions">
-              <button type="button" class="btn btn--small" onClick={onExport} disabled={exporting.sending} data-testid="list-export">
-                {exporting.sending ? 'Exporting…' : 'Export CSV'}
-              </button>
+              <ExportButton kind="list" id={listId} testid="list-export" />
               <button type="button" class="btn btn--small" onClick={() => setRenaming(true)} data-testid="list-detail-rename">
                 Rename
               </button>
@@ -96,7 +86,6 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
             />
           </div>
 
-          <FormError error={exporting.error} testid="list-export-error" />
 
           <SubscribersTable page={page} onEdit={dialog.opener('edit')} onRemove={dialog.opener('remove')} />
 

@@ -2,14 +2,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Segment } from '../../api';
 import { DetailPage } from '../../components/DetailPage';
+import { ExportButton } from '../../components/ExportButton';
 import { Field, SubmitButton } from '../../components/Field';
 import { FormError } from '../../components/FormError';
 import { DeleteSegmentDialog } from '../../components/SegmentDialogs';
 import { SelectField } from '../../components/SelectField';
-import { saveDownload } from '../../download';
 import { useAllLists } from '../../hooks/useAllLists';
 import { useForm } from '../../hooks/useForm';
-import { useSubmit } from '../../hooks/useSubmit';
 import { navigate } from '../../router';
 import { ruleFromRows, rowsFromRule, type ConditionRow } from '../../segments';
 import { ConditionRows } from './ConditionRows';
@@ -43,7 +42,6 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
   const f = useForm('segment', { name: segment?.name ?? '', scope: segment?.list_id ?? '', match: segment?.rule.match ?? 'all' });
   const [rows, setRows] = useState<ConditionRow[]>(() => (segment ? rowsFromRule(segment.rule) : []));
   const [deleting, setDeleting] = useState(false);
-  const exporting = useSubmit<never, true>();
   const rule = ruleFromRows(rows, f.values.match as 'all' | 'any');
   const listId = f.values.scope || null;
   const listName = (lid: string) => lists?.find((l) => l.id === lid)?.name ?? '—';
@@ -57,12 +55,6 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
       onSaved(saved);
       if (!segment) navigate(`/segments/${encodeURIComponent(saved.id)}`, { replace: true });
       return saved;
-    },
-  });
-  const onExport = exporting.handler({
-    send: async () => {
-      if (segment) saveDownload(await api.exportSegment(segment.id));
-      return true;
     },
   });
 
@@ -83,9 +75,7 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
           </SubmitButton>
           {segment && (
             <>
-              <button type="button" class="btn" onClick={onExport} disabled={exporting.sending} data-testid="segment-export">
-                {exporting.sending ? 'Exporting…' : 'Export CSV'}
-              </button>
+              <ExportButton kind="segment" id={segment.id} testid="segment-export" />
               <button type="button" class="btn btn--danger-outline" onClick={() => setDeleting(true)} data-testid="segment-delete">
                 Delete
               </button>
@@ -95,7 +85,6 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
             {f.result ? 'Saved.' : ''}
           </span>
         </div>
-        <FormError error={exporting.error} testid="segment-export-error" />
       </form>
       <LiveCount listId={listId} rule={rule} listName={listName} />
       {segment && deleting && (
