@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pydantic import BaseModel
+
 from app.contacts.confirmations import ConfirmationRequest
 from app.events import (
     ConfirmationRequested,
@@ -214,9 +216,7 @@ def export_pushes(change: TableChange) -> list[Push]:
         kind = "export.progress"
     else:
         return []
-    export = to_export(new).model_dump(mode="json")
-    message = {"type": kind, **export, "correlation_id": change.correlation_id}
-    return [Push(user_id=str(new["owner_id"]), message=message)]
+    return _to_owner(kind, to_export(new), change)
 
 
 def pushes_for(change: TableChange) -> list[Push]:
@@ -235,9 +235,13 @@ def pushes_for(change: TableChange) -> list[Push]:
         kind = "import.progress"
     else:
         return []
-    job = to_job(new).model_dump(mode="json")
-    message = {"type": kind, **job, "correlation_id": change.correlation_id}
-    return [Push(user_id=str(new["owner_id"]), message=message)]
+    return _to_owner(kind, to_job(new), change)
+
+
+def _to_owner(kind: str, view: BaseModel, change: TableChange) -> list[Push]:
+    """A job's API shape, as a message of `kind` to the owner of the item that changed."""
+    message = {"type": kind, **view.model_dump(mode="json"), "correlation_id": change.correlation_id}
+    return [Push(user_id=str((change.new or {})["owner_id"]), message=message)]
 
 
 def purges_for(change: TableChange) -> list[Purge]:
