@@ -63,10 +63,13 @@ export function useExport(kind: ExportKind, id: string): ExportJob {
     };
   }, [jobId, active]);
 
-  // a push said ready: the poll brings the link; download it once
+  // ready: a push carries no link, so it is asked for once; the file is downloaded once
+  const asked = useRef<string | null>(null);
   useEffect(() => {
     if (!job || job.status !== 'ready') return;
     if (!job.download_url) {
+      if (asked.current === job.id) return;
+      asked.current = job.id;
       api.getExport(job.id).then(setJob).catch((err: unknown) => setError(err));
       return;
     }
