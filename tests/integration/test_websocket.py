@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -168,7 +169,7 @@ def test_an_exports_status_reaches_its_owners_socket_until_it_is_ready(
         assert started.status_code == 202
 
         # Then her socket hears its status change until it is ready, with its rows and no link
-        seen = []
+        seen: list[dict[str, Any]] = []
         while not seen or seen[-1]["status"] not in ("ready", "failed"):
             message = json.loads(ada.recv(timeout=30))
             if message["type"] == "export.status" and message["id"] == started.json()["id"]:
