@@ -71,8 +71,9 @@ def subscriber_row(s: Subscriber) -> list[Any]:
 
 
 def file_stem(name: str, fallback: str = "subscribers") -> str:
-    """A name made safe for a file name (letters, digits, - and _; at most 60)."""
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name).strip("-")
+    """A name made safe for a file name: ASCII letters, digits, - and _ (a Content-Disposition header
+    carries it), at most 60."""
+    safe = "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "-" for c in name).strip("-")
     return safe[:60] or fallback
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
+from app.contacts.export import file_stem
 from app.contacts.models import NewSubscriber
 from app.db import Table
 from app.delivery.repository import RecipientRecord
@@ -323,3 +324,8 @@ def test_5000_recipients_export_with_memory_that_does_not_grow_with_the_file(
     size = files.sizes[f"exports/{owner}/{export.id}.csv"]
     assert ready.bytes == size and size > 800_000
     assert peak < size, f"peak {peak} bytes for a {size}-byte file"
+
+
+def test_file_names_are_ascii_for_the_download_header() -> None:
+    assert file_stem("Vår nyhetsbrev 2024") == "V-r-nyhetsbrev-2024"
+    assert file_stem("ÅÄÖ", "campaign") == "campaign"
