@@ -122,7 +122,7 @@ build-DependenciesLayer:
 # Every function: its own code only.
 build-ApiFunction build-OnUserConfirmedFunction build-OnTableChangeFunction build-SendWelcomeEmailFunction \
   build-SendConfirmationEmailFunction \
-  build-OnImportUploadedFunction build-WsConnectFunction build-WsDisconnectFunction build-WsDefaultFunction \
+  build-OnImportUploadedFunction build-ExportFunction build-WsConnectFunction build-WsDisconnectFunction build-WsDefaultFunction \
   build-StartDeliveryFunction build-WaitForSenderFunction build-FinalizeDeliveryFunction \
   build-MarkDeliveryFailedFunction build-SendCampaignBatchFunction build-OnDeliveryEventFunction \
   build-DeliveryEndedFunction build-AuthorizerFunction:

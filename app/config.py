@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     # Contacts & imports (issue 3): the private bucket that receives CSV uploads and reports.
     imports_bucket: str = "herald-local-imports"
     import_max_bytes: int = 20 * 1024 * 1024
+    # Exports one owner may have queued or running at once (exports/<owner>/ in the same bucket).
+    exports_per_owner: int = 2
     # Base URL of the WebSocket management API (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`);
     # the local runner points it at the embedded cloud. Unset: pushes are skipped.
     websocket_management_url: str | None = None

@@ -72,8 +72,17 @@ class ConfirmationRequested(DomainEvent):
     form_id: str = ""
 
 
+class ExportRequested(DomainEvent):
+    """An owner asked for a CSV export: the export worker writes it."""
+
+    source: ClassVar[str] = "herald.exports"
+    owner_id: str
+    export_id: str
+
+
 CATALOG: dict[str, type[DomainEvent]] = {
-    cls.detail_type(): cls for cls in (UserSignedUp, ImportCompleted, ImportFailed, ConfirmationRequested)
+    cls.detail_type(): cls
+    for cls in (UserSignedUp, ImportCompleted, ImportFailed, ConfirmationRequested, ExportRequested)
 }
 
 

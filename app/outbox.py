@@ -6,8 +6,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pydantic import BaseModel
+
 from app.contacts.confirmations import ConfirmationRequest
-from app.events import ConfirmationRequested, DomainEvent, ImportCompleted, ImportFailed, UserSignedUp
+from app.events import (
+    ConfirmationRequested,
+    DomainEvent,
+    ExportRequested,
+    ImportCompleted,
+    ImportFailed,
+    UserSignedUp,
+)
+from app.exports.repository import to_export
 from app.imports.repository import to_job
 
 ChangeKind = Literal["INSERT", "MODIFY", "REMOVE"]
@@ -21,6 +31,7 @@ REACTS_TO = frozenset(
         ("list_purge", "new"),
         ("list", "old"),
         ("confirmation", "new"),
+        ("export", "new"),
     }
 )
 
@@ -63,6 +74,9 @@ def events_for(change: TableChange) -> list[DomainEvent]:
         ]
     if change.entity == "import":
         return _import_events(change)
+    if change.entity == "export" and change.kind == "INSERT" and change.new is not None:
+        owner_id, export_id = str(change.new["owner_id"]), str(change.new["export_id"])
+        return [ExportRequested(owner_id=owner_id, export_id=export_id, correlation_id=change.correlation_id)]
     if change.entity == "confirmation" and change.kind == "INSERT" and change.new is not None:
         request = ConfirmationRequest.from_item(change.new)
         return [
@@ -190,10 +204,27 @@ def campaign_pushes(change: TableChange) -> list[Push]:
     return pushes
 
 
+def export_pushes(change: TableChange) -> list[Push]:
+    """`export.status` when an export is queued, starts, is ready or fails; `export.progress` as its
+    rows move (only the batch's last change of it)."""
+    if change.entity != "export" or change.new is None or change.kind == "REMOVE":
+        return []
+    new, old = change.new, change.old or {}
+    if new.get("status") != old.get("status"):
+        kind = "export.status"
+    elif change.latest and new.get("rows") != old.get("rows"):
+        kind = "export.progress"
+    else:
+        return []
+    return _to_owner(kind, to_export(new), change)
+
+
 def pushes_for(change: TableChange) -> list[Push]:
-    """WebSocket messages a change implies: import and campaign progress to the owner."""
+    """WebSocket messages a change implies: import, export and campaign progress to the owner."""
     if change.entity == "campaign":
         return campaign_pushes(change)
+    if change.entity == "export":
+        return export_pushes(change)
     if change.entity != "import" or change.new is None or change.kind == "REMOVE":
         return []
     new, old = change.new, change.old or {}
@@ -204,9 +235,13 @@ def pushes_for(change: TableChange) -> list[Push]:
         kind = "import.progress"
     else:
         return []
-    job = to_job(new).model_dump(mode="json")
-    message = {"type": kind, **job, "correlation_id": change.correlation_id}
-    return [Push(user_id=str(new["owner_id"]), message=message)]
+    return _to_owner(kind, to_job(new), change)
+
+
+def _to_owner(kind: str, view: BaseModel, change: TableChange) -> list[Push]:
+    """A job's API shape, as a message of `kind` to the owner of the item that changed."""
+    message = {"type": kind, **view.model_dump(mode="json"), "correlation_id": change.correlation_id}
+    return [Push(user_id=str((change.new or {})["owner_id"]), message=message)]
 
 
 def purges_for(change: TableChange) -> list[Purge]:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from app.contacts.suppression import SuppressionRepository
     from app.delivery.batches import BatchRepository
     from app.delivery.repository import RecipientRepository
+    from app.exports.repository import ExportRepository
     from app.forms.repository import FormRepository
     from app.imports.repository import ImportRepository
     from app.keys.repository import ApiKeyRepository
@@ -69,6 +70,7 @@ class Store:
     subscribers: _Lazy[SubscriberRepository] = _Lazy("app.contacts.subscribers:SubscriberRepository")
     suppressions: _Lazy[SuppressionRepository] = _Lazy("app.contacts.suppression:SuppressionRepository")
     imports: _Lazy[ImportRepository] = _Lazy("app.imports.repository:ImportRepository")
+    exports: _Lazy[ExportRepository] = _Lazy("app.exports.repository:ExportRepository")
     campaigns: _Lazy[CampaignRepository] = _Lazy("app.campaigns.repository:CampaignRepository")
     recipients: _Lazy[RecipientRepository] = _Lazy("app.delivery.repository:RecipientRepository")
     batches: _Lazy[BatchRepository] = _Lazy("app.delivery.batches:BatchRepository")

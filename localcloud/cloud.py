@@ -11,7 +11,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -222,6 +223,15 @@ class EmbeddedCloud:
         states.of(RecentEvents).on_event = self._trail.record_event
         services = (f.environment.get("POWERTOOLS_SERVICE_NAME") for f in core.functions.all())
         self._trail.capture(name for name in services if name)
+
+    @contextmanager
+    def snapshots_held(self) -> Iterator[None]:
+        """No snapshot is written inside: a test that measures the app's memory leaves the saver's out."""
+        if self._snapshotter is None:
+            yield
+            return
+        with self._snapshotter.held():
+            yield
 
     def stop(self, *, save: bool = True) -> None:
         """Stop the pollers, save the snapshot (unless told not to) and release the port."""

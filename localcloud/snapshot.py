@@ -14,6 +14,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -302,6 +303,12 @@ class Snapshotter:
         """Start the periodic saver."""
         self._thread = threading.Thread(target=self._run, name="localcloud-snapshot", daemon=True)
         self._thread.start()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """No snapshot is written inside (one due waits until the block ends)."""
+        with self._save_lock:
+            yield
 
     def stop(self, *, save: bool = True) -> None:
         """Stop the periodic saver and (unless told not to) save one last time."""

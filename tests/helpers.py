@@ -5,6 +5,7 @@ Test modules import helpers from here (and data from tests/factories.py), never 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import secrets
@@ -13,9 +14,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 
 import boto3
+import httpx
 from fastapi.testclient import TestClient
 
 from localcloud.cloud import EmbeddedCloud
@@ -59,6 +61,23 @@ def eventually(check: Callable[[], T], timeout: float = 10.0) -> T:
         if value or time.monotonic() > deadline:
             return value
         time.sleep(0.05)
+
+
+def exported(
+    client: TestClient, headers: dict[str, str], kind: str, source_id: str
+) -> tuple[dict[str, Any], httpx.Response]:
+    """Export a list, segment or campaign through the API and the worker: the ready export and the
+    download of its presigned link."""
+    started = client.post("/api/exports", json={"kind": kind, "id": source_id}, headers=headers)
+    assert started.status_code == 202, started.text
+
+    def ready() -> dict[str, Any] | None:
+        export: dict[str, Any] = client.get(f"/api/exports/{started.json()['id']}", headers=headers).json()
+        return export if export["status"] in ("ready", "failed") else None
+
+    export = eventually(ready, timeout=30)
+    assert export and export["status"] == "ready", export
+    return export, httpx.get(export["download_url"], timeout=10)
 
 
 def mail_to(cloud: EmbeddedCloud, address: str) -> list[dict[str, Any]]:
@@ -365,6 +384,31 @@ class MemoryUploads:
 
     def delete(self, key: str) -> None:
         self.objects.pop(key, None)
+
+
+class MemoryExports:
+    """The exports' bucket in memory (ExportFiles): reads the stream as S3 would, a part at a time;
+    `keep=False` keeps only each file's size and digest (what a memory measurement needs)."""
+
+    def __init__(self, *, keep: bool = True, part_bytes: int = 64 * 1024) -> None:
+        self.keep = keep
+        self.part_bytes = part_bytes
+        self.files: dict[str, bytes] = {}
+        self.sizes: dict[str, int] = {}
+        self.digests: dict[str, str] = {}
+
+    def write(self, key: str, body: BinaryIO) -> None:
+        digest, size, parts = hashlib.sha256(), 0, []
+        while part := body.read(self.part_bytes):
+            digest.update(part)
+            size += len(part)
+            if self.keep:
+                parts.append(part)
+        self.files[key] = b"".join(parts)
+        self.sizes[key], self.digests[key] = size, digest.hexdigest()
+
+    def download_url(self, key: str, *, filename: str, expires_in: int) -> str:
+        return f"https://exports.test/{key}?name={filename}&expires={expires_in}"
 
 
 @contextmanager

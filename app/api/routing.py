@@ -23,6 +23,7 @@ ROUTERS: Mapping[str, tuple[str, ...]] = {
     "lists": ("app.contacts.router", "app.imports.router"),
     "suppression": ("app.contacts.router",),
     "imports": ("app.imports.router",),
+    "exports": ("app.exports.router",),
     "campaigns": ("app.campaigns.router",),
     "forms": ("app.forms.router",),
     "segments": ("app.segments.router",),

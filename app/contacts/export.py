@@ -1,4 +1,4 @@
-"""Subscribers as CSV, a chunk of lines at a time (what the export routes stream).
+"""Subscribers as CSV, a chunk of lines at a time (what export jobs write, app/exports/).
 
 Every field of a subscriber is a column, its attributes one JSON column (as listmonk exports them:
 the set of attribute names is only known once every row is read). Cells that a spreadsheet would
@@ -9,15 +9,11 @@ public forms.
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.contacts.models import Subscriber, attributes_json
-
-if TYPE_CHECKING:
-    from starlette.responses import StreamingResponse
 
 COLUMNS = (
     "email",
@@ -42,16 +38,18 @@ ROWS_PER_CHUNK = 200
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
+    """A value as a CSV cell: empty for None, ISO times, a formula defused."""
     if value is None:
         return ""
     text = value.isoformat() if isinstance(value, datetime) else str(value)
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-def _row(s: Subscriber) -> list[str]:
+def subscriber_row(s: Subscriber) -> list[Any]:
+    """A subscriber's values in the order of `COLUMNS`."""
     consent = s.consent
-    values: list[Any] = [
+    return [
         s.email,
         s.name,
         s.status,
@@ -70,32 +68,39 @@ def _row(s: Subscriber) -> list[str]:
         s.last_sent_at,
         attributes_json(s.attributes),
     ]
-    return [_cell(v) for v in values]
 
 
-def csv_chunks(subscribers: Iterable[Subscriber]) -> Iterator[str]:
-    """The header, then the rows, `ROWS_PER_CHUNK` lines per chunk."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    rows = 0
-    for subscriber in subscribers:
-        writer.writerow(_row(subscriber))
-        rows += 1
-        if rows % ROWS_PER_CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+def file_stem(name: str, fallback: str = "subscribers") -> str:
+    """A name made safe for a file name: ASCII letters, digits, - and _ (a Content-Disposition header
+    carries it), at most 60."""
+    safe = "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "-" for c in name).strip("-")
+    return safe[:60] or fallback
 
 
-def csv_response(file_name: str, chunks: Iterator[str]) -> StreamingResponse:
-    """A CSV download whose body is produced as it is sent (Starlette runs the iterator in a thread,
-    so the paged Queries behind it never block the event loop)."""
-    from starlette.responses import StreamingResponse
+class _Lines:
+    """Where the csv writer puts lines: kept as the str objects it writes (io.StringIO would hold
+    every character in four bytes), joined per chunk."""
 
-    return StreamingResponse(
-        chunks,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{file_name}"', "Cache-Control": "no-store"},
-    )
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+    def take(self) -> str:
+        text, self.parts = "".join(self.parts), []
+        return text
+
+
+def table_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """The header, then the rows (every value through `cell`), `ROWS_PER_CHUNK` lines per chunk."""
+    lines = _Lines()
+    writer = csv.writer(lines, lineterminator="\r\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+        count += 1
+        if count % ROWS_PER_CHUNK == 0:
+            yield lines.take()
+    yield lines.take()

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
-from fastapi.responses import StreamingResponse
 
 from app import addresses, secrets
 from app.api.deps import CorrelationId, CurrentUser, Page, StoreDep
 from app.contacts import service
-from app.contacts.export import csv_response
 from app.contacts.models import (
     ContactList,
     ListCreate,
@@ -66,17 +64,6 @@ async def update_list(
 async def delete_list(list_id: ListId, user: CurrentUser, store: StoreDep) -> None:
     """Delete a list and (in the background) its subscribers."""
     service.delete_list(user.user_id, list_id, repo=store.lists)
-
-
-@router.get(
-    "/api/lists/{list_id}/export",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "The subscribers as CSV"}},
-)
-async def export_list(list_id: ListId, user: CurrentUser, store: StoreDep) -> StreamingResponse:
-    """Every subscriber of the list as CSV (all fields, attributes as JSON, status, consent), streamed."""
-    name, chunks = service.export_list(user.user_id, list_id, lists=store.lists, repo=store.subscribers)
-    return csv_response(name, chunks)
 
 
 @router.post("/api/lists/{list_id}/subscribers", status_code=status.HTTP_201_CREATED)

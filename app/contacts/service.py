@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from app.contacts.confirmations import ConfirmationRequest
-from app.contacts.export import csv_chunks
+from app.contacts.export import file_stem
 from app.contacts.lists import ListRepository
 from app.contacts.models import (
     SUPPRESSING_STATUSES,
@@ -257,17 +257,11 @@ def _everyone(owner_id: str, list_id: str, repo: SubscriberRepository) -> Iterat
 
 def export_list(
     owner_id: str, list_id: str, *, lists: ListRepository, repo: SubscriberRepository
-) -> tuple[str, Iterator[str]]:
-    """A list's subscribers as CSV (every field, attributes and consent), read a page at a time as the
-    chunks are consumed; and the file's name. The list must exist (checked before any chunk)."""
+) -> tuple[str, Iterator[Subscriber]]:
+    """What a list's export holds: the file's name and every subscriber, read a page at a time as
+    they are consumed (app/exports writes them). The list must exist (checked before any read)."""
     found_list = get_list(owner_id, list_id, repo=lists)
-    logger.info("list exported", extra={"list_id": list_id})
-    return f"{_file_name(found_list.name)}.csv", csv_chunks(_everyone(owner_id, list_id, repo))
-
-
-def _file_name(name: str) -> str:
-    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name).strip("-")
-    return safe[:60] or "subscribers"
+    return f"{file_stem(found_list.name)}.csv", _everyone(owner_id, list_id, repo)
 
 
 # ---------------------------------------------------------------------- suppression

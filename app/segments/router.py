@@ -1,16 +1,14 @@
-"""/api/segments: saved rules, their live count and their export."""
+"""/api/segments: saved rules and their live count (exports: app/exports/)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Path, status
-from fastapi.responses import StreamingResponse
 from starlette.convertors import Convertor, register_url_convertor
 
 from app import secrets
 from app.api.deps import CurrentUser, Page, StoreDep
-from app.contacts.export import csv_response
 from app.segments import service
 from app.segments.models import (
     Segment,
@@ -80,16 +78,3 @@ async def update_segment(
 async def delete_segment(segment_id: SegmentId, user: CurrentUser, store: StoreDep) -> None:
     """Delete a segment."""
     service.delete_segment(user.user_id, segment_id, repo=store.segments)
-
-
-@router.get(
-    "/api/segments/{segment_id:segment_id}/export",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "The members as CSV"}},
-)
-async def export_segment(segment_id: SegmentId, user: CurrentUser, store: StoreDep) -> StreamingResponse:
-    """The segment's members as CSV (as a list's export), streamed."""
-    name, chunks = service.export_segment(
-        user.user_id, segment_id, repo=store.segments, lists=store.lists, subscribers=store.subscribers
-    )
-    return csv_response(name, chunks)

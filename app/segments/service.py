@@ -1,5 +1,5 @@
 """Segment use cases: saved rules (create, read, change, delete), a bounded live count with a
-sample, and the CSV export of the members."""
+sample, and what the CSV export of the members holds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 
-from app.contacts.export import csv_chunks
 from app.contacts.lists import ListRepository
 from app.contacts.models import Subscriber, new_id
 from app.contacts.subscribers import SubscriberRepository
@@ -139,11 +138,10 @@ def export_segment(
     repo: SegmentRepository,
     lists: ListRepository,
     subscribers: SubscriberRepository,
-) -> tuple[str, Iterator[str]]:
-    """The segment's members as CSV (as a list's export), read as the chunks are consumed; the file's
-    name. An address on several of the lists has a row per list."""
+) -> tuple[str, Iterator[Subscriber]]:
+    """What a segment's export holds (as a list's): the file's name and the members, read as they are
+    consumed. An address on several of the lists has a row per list."""
     segment = get_segment(owner_id, segment_id, repo=repo)
     where = compile_rule(segment.rule)
     matches = members.everyone(owner_id, segment.list_id, where, lists=lists, subscribers=subscribers)
-    logger.info("segment exported", extra={"segment_id": segment_id})
-    return f"segment-{segment.id}.csv", csv_chunks(matches)
+    return f"segment-{segment.id}.csv", matches

@@ -54,11 +54,9 @@ export type Preferences = Schemas['Preferences'];
 export type PreferencesUpdate = Body<'PreferencesUpdate'>;
 export type Erased = Schemas['Erased'];
 
-/** A file the API sent back (an export), and the name it gave it. */
-export interface Download {
-  blob: Blob;
-  filename: string;
-}
+/** A CSV export job: queued, running, then ready (with a short-lived `download_url`) or failed. */
+export type Export = Schemas['Export'];
+export type ExportKind = Export['kind'];
 
 export type ApiKey = Schemas['ApiKey'];
 export type ApiKeyCreated = Schemas['ApiKeyCreated'];
@@ -293,13 +291,6 @@ export function createApi(options: ApiClientOptions) {
     return readJson<T>(await fetchOk(method, path, opts));
   }
 
-  /** A GET whose answer is a file (an export): its bytes and the name from Content-Disposition. */
-  async function download(path: string): Promise<Download> {
-    const res = await fetchOk('GET', path, { auth: true });
-    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1];
-    return { blob: await res.blob(), filename: name ?? 'export.csv' };
-  }
-
   /** The response of a request that succeeded, after the token dance of private routes. */
   async function fetchOk(method: Method, path: string, opts: RequestOptions): Promise<Response> {
     if (opts.auth && !accessToken) {
@@ -420,9 +411,6 @@ export function createApi(options: ApiClientOptions) {
     removeSubscriber: (listId: string, email: string) =>
       request<void>('DELETE', `/lists/${seg(listId)}/subscribers/${seg(email)}`, { auth: true }),
 
-    /** Every subscriber of a list as CSV. */
-    exportList: (listId: string) => download(`/lists/${seg(listId)}/export`),
-
     // ------------------------------------------------------------ sign-up forms
 
     listForms: (listId: string, p: PageParams = {}) =>
@@ -456,7 +444,13 @@ export function createApi(options: ApiClientOptions) {
     previewSegment: (body: Body<'SegmentPreviewRequest'>, signal?: AbortSignal) =>
       request<SegmentPreview>('POST', '/segments/preview', { auth: true, body, ...(signal ? { signal } : {}) }),
 
-    exportSegment: (id: string) => download(`/segments/${seg(id)}/export`),
+    // ------------------------------------------------------------ exports
+
+    /** Start exporting a list, a segment or a campaign's recipients as CSV (a job; 429 while busy). */
+    createExport: (kind: ExportKind, id: string) => request<Export>('POST', '/exports', { auth: true, body: { kind, id } }),
+
+    /** An export's status; once ready, with a five-minute `download_url`. */
+    getExport: (id: string) => request<Export>('GET', `/exports/${seg(id)}`, { auth: true }),
 
     // ------------------------------------------------------------ suppression
 

@@ -1,14 +1,9 @@
-/** Hand a file the API sent (an export) to the browser as a download. */
-import type { Download } from './api';
-
-export function saveDownload({ blob, filename }: Download): void {
-  const url = URL.createObjectURL(blob);
+/** Hand a file to the browser as a download: a short-lived link (an export in S3) it fetches itself. */
+export function saveUrl(url: string): void {
   const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
+  link.href = url; // the link's own Content-Disposition names the file
+  link.rel = 'noopener';
   document.body.append(link);
   link.click();
   link.remove();
-  // the click has started the download; the URL only has to live until then
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -1,16 +1,13 @@
 // @vitest-environment happy-dom
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../src/api';
 import { actionsColumn, DataTable, linkColumn, rowActions, type Column } from '../src/components/DataTable';
 import { ConfirmAction, DeleteAction } from '../src/components/Dialog';
 import { Field, SubmitActions, SubmitButton } from '../src/components/Field';
-import { ExportButton } from '../src/components/ExportButton';
 import { FormError } from '../src/components/FormError';
-import { useExport } from '../src/hooks/useExport';
 import { useForm } from '../src/hooks/useForm';
-import type { Download } from '../src/api';
 import type { FieldErrors } from '../src/validation';
 
 let root: HTMLElement;
@@ -322,66 +319,5 @@ describe('rowActions and linkColumn', () => {
     const notes = [...root.querySelectorAll('[data-testid="thing"]')].map((row) => row.querySelector('.muted.small')?.textContent ?? null);
     expect(notes).toEqual(['first', null]);
     expect(root.querySelector('td')?.className).toBe('cell--wrap');
-  });
-});
-
-describe('useExport and ExportButton', () => {
-  function Exporter({ fetchFile }: { fetchFile: () => Promise<Download | null> }) {
-    const exporting = useExport(fetchFile);
-    return (
-      <>
-        <ExportButton exporting={exporting} small testid="t-export" />
-        <FormError error={exporting.error} testid="t-export-error" />
-      </>
-    );
-  }
-
-  it('Given the file is coming, then the button says so and refuses a second click; a refusal shows under FormError', async () => {
-    const answer = deferred<Download | null>();
-    let calls = 0;
-    await show(
-      <Exporter
-        fetchFile={() => {
-          calls++;
-          return answer.promise;
-        }}
-      />,
-    );
-    const button = byTestId('t-export') as HTMLButtonElement;
-    expect(button.className).toBe('btn btn--small');
-    expect(button.textContent).toBe('Export CSV');
-    await act(() => button.click());
-    expect(button.textContent).toBe('Exporting…');
-    expect(button.disabled).toBe(true);
-    await act(() => button.click());
-    expect(calls).toBe(1);
-    answer.reject(new ApiError(404, 'list_not_found', 'No such list.'));
-    await settle();
-    expect(button.textContent).toBe('Export CSV');
-    expect(byTestId('t-export-error')?.textContent).toContain('No such list.');
-  });
-
-  it('Given a file, then it becomes a download; given null, then nothing is downloaded and no error shows', async () => {
-    const made: Blob[] = [];
-    const create = vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => {
-      made.push(blob as Blob);
-      return 'blob:t';
-    });
-    const revoke = vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
-    try {
-      const file = { blob: new Blob(['email\n']), filename: 'list.csv' };
-      await show(<Exporter fetchFile={() => Promise.resolve(file)} />);
-      await act(() => byTestId('t-export')!.click());
-      await settle();
-      expect(made).toEqual([file.blob]);
-      await show(<Exporter fetchFile={() => Promise.resolve(null)} />);
-      await act(() => byTestId('t-export')!.click());
-      await settle();
-      expect(made).toHaveLength(1);
-      expect(byTestId('t-export-error')).toBeNull();
-    } finally {
-      create.mockRestore();
-      revoke.mockRestore();
-    }
   });
 });

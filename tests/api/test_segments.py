@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import bearer, new_list, registered_user
+from tests.helpers import exported
 
 RULE = {
     "match": "all",
@@ -60,9 +61,10 @@ def test_a_segment_is_saved_counted_changed_and_exported(client: TestClient, own
     assert [s["name"] for s in listed] == ["Oslo (all)"]
 
     # Then its export is a CSV of its members
-    exported = client.get(f"/api/segments/{segment['id']}/export", headers=owner)
-    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    export, download = exported(client, owner, "segment", segment["id"])
+    assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
+    assert export["file_name"] == f"segment-{segment['id']}.csv"
+    rows = list(csv.DictReader(io.StringIO(download.text)))
     assert sorted(r["email"] for r in rows) == ["ada@example.com", "cy@example.com"]
 
     # And it can be deleted
@@ -87,19 +89,19 @@ def test_a_list_downloads_as_csv_with_status_consent_and_defused_formulas(
     list_id = new_list(client, owner, members())
 
     # When it is exported
-    exported = client.get(f"/api/lists/{list_id}/export", headers=owner)
+    export, download = exported(client, owner, "list", list_id)
 
     # Then it is an attachment with a row per subscriber, every field, attributes as JSON
-    assert exported.status_code == 200
-    assert exported.headers["content-disposition"] == 'attachment; filename="Readers.csv"'
-    rows = {r["email"]: r for r in csv.DictReader(io.StringIO(exported.text))}
+    assert download.status_code == 200 and export["rows"] == 3
+    assert download.headers["content-disposition"] == 'attachment; filename="Readers.csv"'
+    rows = {r["email"]: r for r in csv.DictReader(io.StringIO(download.text))}
     assert set(rows) == {"ada@example.com", "bob@example.com", "cy@example.com"}
     assert rows["ada@example.com"]["attributes"] == '{"age":36,"city":"Oslo"}'
     assert rows["cy@example.com"]["status"] == "unsubscribed"
     assert rows["bob@example.com"]["name"] == "'@SUM(A1)"
     assert rows["ada@example.com"]["confirmed_by"] == "api"
 
-    # And another owner's list is not found (a JSON error, before any CSV)
+    # And another owner's list is not found
     _, stranger = registered_user(client, prefix="stranger")
-    foreign = client.get(f"/api/lists/{list_id}/export", headers=bearer(stranger))
+    foreign = client.post("/api/exports", json={"kind": "list", "id": list_id}, headers=bearer(stranger))
     assert foreign.status_code == 404 and foreign.json()["error"]["code"] == "list_not_found"

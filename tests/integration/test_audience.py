@@ -14,7 +14,7 @@ from app.contacts.models import NewSubscriber
 from app.store import Store
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, new_campaign, new_email, new_list, registered_user
-from tests.helpers import campaign_mail, link_in_mail, visitor, wait_for_status
+from tests.helpers import campaign_mail, exported, link_in_mail, visitor, wait_for_status
 
 PREFERENCES_FOOTER = {
     "html_body": '<p>Hi {{ subscriber.name }}</p><a href="{{ preferences_url }}">Your preferences</a>',
@@ -126,11 +126,11 @@ def test_a_campaign_to_a_segment_of_1000_subscribers_mails_exactly_its_members(
     segment = client.post(
         "/api/segments", json={"name": "Older Oslo pros", "list_id": list_id, "rule": rule}, headers=owner
     ).json()
-    exported = client.get(f"/api/segments/{segment['id']}/export", headers=owner).text
+    _, download = exported(client, owner, "segment", segment["id"])
 
     # Then the count is exact, and the export holds exactly the members
     assert counted == len(expected)
-    assert {line.split(",")[0] for line in exported.splitlines()[1:]} == expected
+    assert {line.split(",")[0] for line in download.text.splitlines()[1:]} == expected
 
     # When a campaign is sent to the segment
     campaign_id = send(client, owner, list_id, segment_id=segment["id"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,7 +17,7 @@ from app.push import push
 from app.store import Store
 from localcloud.asgi import LocalOptions, create_local_app
 from localcloud.cloud import EmbeddedCloud
-from tests.factories import bearer, mint_access_token, registered_user
+from tests.factories import bearer, mint_access_token, new_list, registered_user
 from tests.helpers import eventually
 from tests.localcloud.helpers import serving
 
@@ -149,3 +150,29 @@ def test_log_out_closes_the_users_open_sockets_and_their_token_cannot_reconnect(
 
     # And the token they held can no longer open one
     assert _refusal(f"{ws_base}?token={token}") == 401
+
+
+def test_an_exports_status_reaches_its_owners_socket_until_it_is_ready(
+    users: dict[str, tuple[str, str]], ws_base: str
+) -> None:
+    from app.main import create_app
+
+    # Given Ada with an open socket and a list of one
+    _, token = users["ada"]
+    owner = bearer(token)
+    socket = connect(f"{ws_base}?token={token}")
+    with TestClient(create_app(), base_url="https://testserver") as client, socket as ada:
+        list_id = new_list(client, owner, [{"email": "p@example.com"}])
+
+        # When she exports it
+        started = client.post("/api/exports", json={"kind": "list", "id": list_id}, headers=owner)
+        assert started.status_code == 202
+
+        # Then her socket hears its status change until it is ready, with its rows and no link
+        seen: list[dict[str, Any]] = []
+        while not seen or seen[-1]["status"] not in ("ready", "failed"):
+            message = json.loads(ada.recv(timeout=30))
+            if message["type"] == "export.status" and message["id"] == started.json()["id"]:
+                seen.append(message)
+    assert [m["status"] for m in seen][-1] == "ready" and "running" in [m["status"] for m in seen]
+    assert seen[-1]["rows"] == 1 and seen[-1]["download_url"] is None

@@ -3,8 +3,6 @@ the bounded live count with its cursor, all lists, and the CSV export."""
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -12,7 +10,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from app.contacts import service as contacts
 from app.contacts.models import NewSubscriber
 from app.segments import members, service
 from app.segments.models import Rule, SegmentCreate, SegmentPreview, SegmentPreviewRequest
@@ -282,27 +279,3 @@ def test_a_cursor_of_another_rule_is_refused(store: Store) -> None:
 def test_a_condition_that_cannot_be_evaluated_is_refused(condition: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         Rule.model_validate({"conditions": [condition]})
-
-
-def test_a_list_exports_as_csv_with_every_field_and_no_formula(store: Store) -> None:
-    # Given a list with a subscriber whose name would run as a spreadsheet formula
-    owner = owner_id()
-    list_id = list_with(store, owner, [], name="Readers 2024")
-    store.subscribers.put_many(
-        owner,
-        list_id,
-        [NewSubscriber(email="ada@x.test", name="=HYPERLINK(1)", attributes={"city": "Oslo", "n": 3})],
-    )
-
-    # When it is exported
-    name, chunks = contacts.export_list(owner, list_id, lists=store.lists, repo=store.subscribers)
-    rows = list(csv.DictReader(io.StringIO("".join(chunks))))
-
-    # Then it has a row per subscriber with its fields, attributes as JSON, and the formula defused
-    assert name == "Readers-2024.csv"
-    assert len(rows) == 1
-    row = rows[0]
-    assert (row["email"], row["status"], row["list_id"]) == ("ada@x.test", "subscribed", list_id)
-    assert row["name"] == "'=HYPERLINK(1)"
-    assert row["attributes"] == '{"city":"Oslo","n":3}'
-    assert {"consent_at", "consent_ip", "consent_text", "confirmed_by", "confirmed_reason"} <= set(row)

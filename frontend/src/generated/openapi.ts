@@ -175,6 +175,38 @@ export interface components {
             subscriptions: number;
             messages: number;
         };
+        Export: {
+            id: string;
+            /** @enum {string} */
+            kind: "list" | "segment" | "campaign";
+            source_id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "ready" | "failed";
+            file_name: string;
+            rows: number;
+            bytes: number;
+            failure: components["schemas"]["ExportFailure"] | null;
+            /** Format: date-time */
+            created_at: string;
+            started_at: string | null;
+            completed_at: string | null;
+            /** Format: date-time */
+            expires_at: string;
+            download_url?: string | null;
+            download_expires_at?: string | null;
+        };
+        ExportCreate: {
+            /** @enum {string} */
+            kind: "list" | "segment" | "campaign";
+            id: string;
+        };
+        ExportFailure: {
+            code: string;
+            message: string;
+        };
+        ExportPage: {
+            items: components["schemas"]["Export"][];
+        };
         Failure: {
             code: string;
             message: string;

@@ -1,29 +1,82 @@
-/** An export: fetch a file from the API and hand it to the browser as a download, once at a time. */
-import type { Download } from '../api';
-import { saveDownload } from '../download';
-import { useSubmit } from './useSubmit';
+/**
+ * Start a CSV export job and follow it until its file is ready, then download it: `export.status`
+ * and `export.progress` pushes when the socket has them, a poll of the job every 2 s besides (the
+ * link comes from the poll: pushes never carry one).
+ */
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { api, type Export, type ExportKind } from '../api';
+import { saveUrl } from '../download';
+import type { LiveMessage } from '../live';
+import { acquireLive, live } from '../liveApp';
 
-export interface Export {
-  /** the file is being fetched */
-  sending: boolean;
-  /** why the last export failed (FormError) */
+const POLL_MS = 2000;
+
+export interface ExportJob {
+  /** the job being followed (or the last one), null before the first start */
+  job: Export | null;
+  /** a refusal to start (429 exports_busy, 404) or a poll that failed */
   error: unknown;
-  /** a click handler that starts it */
-  start: (e?: Event) => void;
+  running: boolean;
+  start: () => void;
 }
 
-/** `fetchFile` resolves to the file, or null when there is nothing to export. */
-export function useExport(fetchFile: () => Promise<Download | null>): Export {
-  const run = useSubmit<never, true>();
-  return {
-    sending: run.sending,
-    error: run.error,
-    start: run.handler({
-      send: async () => {
-        const file = await fetchFile();
-        if (file) saveDownload(file);
-        return true;
-      },
-    }),
-  };
+function isActive(job: Export | null): boolean {
+  return job !== null && (job.status === 'queued' || job.status === 'running');
+}
+
+export function useExport(kind: ExportKind, id: string): ExportJob {
+  const [job, setJob] = useState<Export | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [starting, setStarting] = useState(false);
+  const saved = useRef<string | null>(null);
+
+  const start = useCallback(() => {
+    setStarting(true);
+    setError(null);
+    api
+      .createExport(kind, id)
+      .then(setJob)
+      .catch((err: unknown) => setError(err))
+      .finally(() => setStarting(false));
+  }, [kind, id]);
+
+  const jobId = job?.id ?? null;
+  const active = isActive(job);
+  useEffect(() => {
+    if (!jobId || !active) return;
+    const onMessage = (msg: LiveMessage) => {
+      if (msg.id !== jobId) return;
+      const { type: _type, correlation_id: _cid, ...fields } = msg;
+      setJob((prev) => (prev ? { ...prev, ...(fields as Partial<Export>), download_url: null } : prev));
+    };
+    const release = acquireLive();
+    const a = live.subscribe('export.status', onMessage);
+    const b = live.subscribe('export.progress', onMessage);
+    const timer = setInterval(() => {
+      api.getExport(jobId).then(setJob).catch((err: unknown) => setError(err));
+    }, POLL_MS);
+    return () => {
+      clearInterval(timer);
+      a();
+      b();
+      release();
+    };
+  }, [jobId, active]);
+
+  // ready: a push carries no link, so it is asked for once; the file is downloaded once
+  const asked = useRef<string | null>(null);
+  useEffect(() => {
+    if (!job || job.status !== 'ready') return;
+    if (!job.download_url) {
+      if (asked.current === job.id) return;
+      asked.current = job.id;
+      api.getExport(job.id).then(setJob).catch((err: unknown) => setError(err));
+      return;
+    }
+    if (saved.current === job.id) return;
+    saved.current = job.id;
+    saveUrl(job.download_url);
+  }, [job]);
+
+  return { job, error, running: starting || active, start };
 }

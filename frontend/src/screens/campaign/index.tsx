@@ -3,6 +3,7 @@ import type { Campaign } from '../../api';
 import { canPause, canResume, isLaunched } from '../../campaigns';
 import { CampaignStatusBadge } from '../../components/Badges';
 import { DetailPage } from '../../components/DetailPage';
+import { ExportButton } from '../../components/ExportButton';
 import { formatDateTime } from '../../format';
 import { useAllLists } from '../../hooks/useAllLists';
 import { Link } from '../../router';
@@ -39,6 +40,11 @@ function CampaignFacts({ campaign, status, listName }: { campaign: Campaign; sta
           {campaign.reply_to && <span class="muted small"> · reply to {campaign.reply_to}</span>}
         </dd>
       </dl>
+      {isLaunched(status) && (
+        <div class="list-head__actions">
+          <ExportButton kind="campaign" id={campaign.id} testid="campaign-export" />
+        </div>
+      )}
     </div>
   );
 }

@@ -4,11 +4,10 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type ContactList, type Subscriber } from '../../api';
 import { DetailPage } from '../../components/DetailPage';
 import { ExportButton } from '../../components/ExportButton';
-import { FormError, Notice } from '../../components/FormError';
+import { Notice } from '../../components/FormError';
 import { DeleteListDialog, RenameListDialog } from '../../components/ListDialogs';
 import { formatCount, formatDate } from '../../format';
 import { useDialog } from '../../hooks/useDialog';
-import { useExport } from '../../hooks/useExport';
 import { navigate, useLocation } from '../../router';
 import { ImportHistory } from './ImportHistory';
 import { ImportPanel } from './ImportPanel';
@@ -29,7 +28,6 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
   const removing = dialog.about('remove');
   const [importsTick, setImportsTick] = useState(0);
   const page = useSubscribers(listId);
-  const exporting = useExport(() => api.exportList(listId));
 
   const loadList = useCallback(() => {
     api
@@ -67,7 +65,7 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
               <dd>{formatDate(list.created_at)}</dd>
             </dl>
             <div class="list-head__actions">
-              <ExportButton exporting={exporting} small testid="list-export" />
+              <ExportButton kind="list" id={listId} testid="list-export" />
               <button type="button" class="btn btn--small" onClick={() => setRenaming(true)} data-testid="list-detail-rename">
                 Rename
               </button>
@@ -88,7 +86,6 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
             />
           </div>
 
-          <FormError error={exporting.error} testid="list-export-error" />
 
           <SubscribersTable page={page} onEdit={dialog.opener('edit')} onRemove={dialog.opener('remove')} />
 

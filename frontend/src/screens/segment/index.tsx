@@ -8,7 +8,6 @@ import { FormError } from '../../components/FormError';
 import { DeleteSegmentDialog } from '../../components/SegmentDialogs';
 import { SelectField } from '../../components/SelectField';
 import { useAllLists } from '../../hooks/useAllLists';
-import { useExport } from '../../hooks/useExport';
 import { useForm } from '../../hooks/useForm';
 import { navigate } from '../../router';
 import { ruleFromRows, rowsFromRule, type ConditionRow } from '../../segments';
@@ -43,7 +42,6 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
   const f = useForm('segment', { name: segment?.name ?? '', scope: segment?.list_id ?? '', match: segment?.rule.match ?? 'all' });
   const [rows, setRows] = useState<ConditionRow[]>(() => (segment ? rowsFromRule(segment.rule) : []));
   const [deleting, setDeleting] = useState(false);
-  const exporting = useExport(async () => segment && api.exportSegment(segment.id));
   const rule = ruleFromRows(rows, f.values.match as 'all' | 'any');
   const listId = f.values.scope || null;
   const listName = (lid: string) => lists?.find((l) => l.id === lid)?.name ?? '—';
@@ -81,14 +79,13 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
         >
           {segment && (
             <>
-              <ExportButton exporting={exporting} testid="segment-export" />
+              <ExportButton kind="segment" id={segment.id} testid="segment-export" />
               <button type="button" class="btn btn--danger-outline" onClick={() => setDeleting(true)} data-testid="segment-delete">
                 Delete
               </button>
             </>
           )}
         </SubmitActions>
-        <FormError error={exporting.error} testid="segment-export-error" />
       </form>
       <LiveCount listId={listId} rule={rule} listName={listName} />
       {segment && deleting && (

@@ -1,0 +1,95 @@
+"""What an export reads: the file's name, its columns and its rows, read lazily a page at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from app.contacts import service as contacts
+from app.contacts.export import COLUMNS, file_stem, subscriber_row
+from app.errors import NotFound
+from app.exports.models import ExportKind, RecipientRow
+from app.segments import service as segments
+
+if TYPE_CHECKING:
+    from app.campaigns.repository import CampaignRepository
+    from app.contacts.lists import ListRepository
+    from app.contacts.subscribers import SubscriberRepository
+    from app.exports.repository import ExportRepository
+    from app.segments.repository import SegmentRepository
+    from app.store import Store
+
+RECIPIENT_COLUMNS = (
+    "email",
+    "status",
+    "reason",
+    "sent_at",
+    "delivered_at",
+    "first_open_at",
+    "last_open_at",
+    "open_count",
+    "first_click_at",
+    "click_count",
+)
+RECIPIENT_PAGE = 500  # recipients per Query while exporting
+
+
+@dataclass(frozen=True)
+class Source:
+    """One export's content: nothing is read until `rows` is consumed."""
+
+    file_name: str
+    columns: Sequence[str]
+    rows: Iterator[Sequence[Any]]
+
+
+def _recipient_row(r: RecipientRow) -> list[Any]:
+    return [
+        r.email,
+        r.status,
+        r.reason,
+        r.sent_at,
+        r.delivered_at,
+        r.first_open_at,
+        r.last_open_at,
+        r.open_count,
+        r.first_click_at,
+        r.click_count,
+    ]
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The repositories exports read from."""
+
+    lists: ListRepository
+    subscribers: SubscriberRepository
+    segments: SegmentRepository
+    campaigns: CampaignRepository
+    exports: ExportRepository
+    recipient_page: int = RECIPIENT_PAGE
+
+    @classmethod
+    def of(cls, store: Store) -> Sources:
+        """The sources over a store's repositories."""
+        return cls(store.lists, store.subscribers, store.segments, store.campaigns, store.exports)
+
+    def open(self, owner_id: str, kind: ExportKind, source_id: str) -> Source:
+        """The owner's list, segment or campaign to export; NotFound when it is not theirs (or gone)."""
+        if kind == "list":
+            name, subscribers = contacts.export_list(
+                owner_id, source_id, lists=self.lists, repo=self.subscribers
+            )
+            return Source(name, COLUMNS, (subscriber_row(s) for s in subscribers))
+        if kind == "segment":
+            name, members = segments.export_segment(
+                owner_id, source_id, repo=self.segments, lists=self.lists, subscribers=self.subscribers
+            )
+            return Source(name, COLUMNS, (subscriber_row(s) for s in members))
+        campaign = self.campaigns.get(owner_id, source_id)
+        if campaign is None:
+            raise NotFound("No such campaign.", code="campaign_not_found")
+        recipients = self.exports.recipient_rows(owner_id, source_id, page_size=self.recipient_page)
+        name = f"{file_stem(campaign.name, 'campaign')}-recipients.csv"
+        return Source(name, RECIPIENT_COLUMNS, (_recipient_row(r) for r in recipients))
