@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from app.push import ConnectionRepository
     from app.ratelimit import RateLimitRepository
     from app.segments.repository import SegmentRepository
+    from app.templates.repository import TemplateRepository
+    from app.transactional.repository import MessageRepository
     from app.users.repository import ProfileRepository
 
 
@@ -79,6 +81,8 @@ class Store:
     revocations: _Lazy[RevocationRepository] = _Lazy("app.auth.revocation:RevocationRepository")
     limits: _Lazy[RateLimitRepository] = _Lazy("app.ratelimit:RateLimitRepository")
     send_budget: _Lazy[SendBudget] = _Lazy("app.mail:SendBudget")
+    templates: _Lazy[TemplateRepository] = _Lazy("app.templates.repository:TemplateRepository")
+    tx_messages: _Lazy[MessageRepository] = _Lazy("app.transactional.repository:MessageRepository")
 
     def __init__(self, table: Table) -> None:
         self.table = table

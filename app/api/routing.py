@@ -26,6 +26,8 @@ ROUTERS: Mapping[str, tuple[str, ...]] = {
     "campaigns": ("app.campaigns.router",),
     "forms": ("app.forms.router",),
     "segments": ("app.segments.router",),
+    "templates": ("app.templates.router",),
+    "tx": ("app.transactional.router",),
     "public": ("app.unsubscribe.router", "app.forms.public", "app.preferences.router"),
 }
 
