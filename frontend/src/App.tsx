@@ -18,6 +18,8 @@ import { SegmentScreen } from './screens/segment';
 import { SegmentsScreen } from './screens/Segments';
 import { SignupScreen } from './screens/Signup';
 import { SuppressionScreen } from './screens/Suppression';
+import { TemplateScreen } from './screens/template';
+import { TemplatesScreen } from './screens/Templates';
 import { UnsubscribeScreen } from './screens/Unsubscribe';
 import { isAdmin, logOut, useSession, type Session } from './session';
 
@@ -45,6 +47,8 @@ export const ROUTES: Route[] = [
   { path: '/segments/:id', access: 'private', screen: SegmentScreen },
   { path: '/campaigns', access: 'private', screen: CampaignsScreen },
   { path: '/campaigns/:id', access: 'private', screen: CampaignDetailScreen },
+  { path: '/templates', access: 'private', screen: TemplatesScreen },
+  { path: '/templates/:id', access: 'private', screen: TemplateScreen },
   // the public page behind {{ unsubscribe_url }} (no login: the signed token is the credential)
   { path: '/unsubscribe/:token', access: 'any', screen: UnsubscribeScreen },
   // the preference centre behind {{ preferences_url }} (no login either)
@@ -172,6 +176,7 @@ function Header({ path, session }: { path: string; session: Session }) {
                   <NavLink to="/segments" path={path} testid="nav-segments" label="Segments" />
                   <NavLink to="/suppression" path={path} testid="nav-suppression" label="Suppression" />
                   <NavLink to="/campaigns" path={path} testid="nav-campaigns" label="Campaigns" />
+                  <NavLink to="/templates" path={path} testid="nav-templates" label="Templates" />
                   {isAdmin(session.me) && (
                     <NavLink to="/admin/users" path={path} testid="nav-admin-users" label="Users" />
                   )}

@@ -28,6 +28,8 @@ describe('routes', () => {
         '/suppression',
         '/segments',
         '/segments/:id',
+        '/templates',
+        '/templates/:id',
         '/preferences/:token',
       ].sort(),
     );
