@@ -42,13 +42,9 @@ def to_template(item: Mapping[str, Any]) -> Template:
 
 
 def to_summary(item: Mapping[str, Any]) -> TemplateSummary:
-    """A template item as a list shows it."""
-    return TemplateSummary(
-        id=str(item["template_id"]),
-        name=str(item["name"]),
-        kind=item.get("kind", "transactional"),
-        subject=str(item["subject"]),
-        updated_at=datetime.fromisoformat(str(item["updated_at"])),
+    """A template item as a list shows it (without its bodies)."""
+    return TemplateSummary.model_validate(
+        to_template(item).model_dump(include=set(TemplateSummary.model_fields))
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.campaigns.models import MAX_BODY, FromName, Text
 from app.contacts.models import Email
@@ -19,26 +19,35 @@ TemplateId = Annotated[str, Field(pattern="^[0-9a-f]{28}$")]
 IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,255}$"
 
 
-class TxSend(BaseModel):
-    """One message to one address: a stored template (`template_id`) or inline content (`subject`
-    and bodies), with `data` for its merge tags (`{{ data.<name> }}`, and `{{ to }}`)."""
+class _TxCommon(BaseModel):
+    """What every send names: the address, the data for its merge tags, the sender's name."""
+
+    # Unknown fields are refused: they are what tells a template send from an inline one.
+    model_config = ConfigDict(extra="forbid")
 
     to: Email
-    template_id: TemplateId | None = None
-    subject: Annotated[Text, Field(min_length=1, max_length=500)] | None = None
-    html_body: Annotated[str, Field(max_length=MAX_BODY)] = ""
-    text_body: Annotated[str, Field(max_length=MAX_BODY)] = ""
     data: MergeData = Field(default_factory=dict)
     from_name: FromName = ""
     reply_to: Email | None = None
 
-    @model_validator(mode="after")
-    def _one_source(self) -> TxSend:
-        if (self.template_id is None) == (self.subject is None):
-            raise ValueError("give either template_id or an inline subject (with html_body or text_body)")
-        if self.template_id is not None and (self.html_body or self.text_body):
-            raise ValueError("bodies come from the template: leave html_body and text_body out")
-        return self
+
+class TxFromTemplate(_TxCommon):
+    """One message from a stored template (`{{ data.<name> }}` and `{{ to }}` in it)."""
+
+    template_id: TemplateId
+
+
+class TxInline(_TxCommon):
+    """One message from inline content (merge tags as in templates)."""
+
+    subject: Annotated[Text, Field(min_length=1, max_length=500)]
+    html_body: Annotated[str, Field(max_length=MAX_BODY)] = ""
+    text_body: Annotated[str, Field(max_length=MAX_BODY)] = ""
+
+
+# One message to one address: a stored template (`template_id`) or inline content (`subject` and
+# bodies), never both; `data` fills the merge tags.
+TxSend = TxFromTemplate | TxInline
 
 
 class TxMessage(BaseModel):

@@ -31,7 +31,7 @@ from app.pagination import KeySource, PageRequest, next_cursor, start_after
 from app.templates import service as templates
 from app.templates.models import TemplateBody
 from app.templates.repository import TemplateRepository
-from app.transactional.models import TxMessage, TxMessagePage, TxSend
+from app.transactional.models import TxFromTemplate, TxInline, TxMessage, TxMessagePage, TxSend
 from app.transactional.repository import MessageRepository
 
 if TYPE_CHECKING:
@@ -83,9 +83,9 @@ def _rejected(message_id: str, reason: str) -> InvalidInput:
 
 
 def _content(owner_id: str, cmd: TxSend, *, repo: TemplateRepository) -> TemplateBody:
-    if cmd.template_id is None:
+    if isinstance(cmd, TxInline):
         return TemplateBody(
-            name="inline", subject=cmd.subject or "", html_body=cmd.html_body, text_body=cmd.text_body
+            name="inline", subject=cmd.subject, html_body=cmd.html_body, text_body=cmd.text_body
         )
     return templates.get_template(owner_id, cmd.template_id, repo=repo)
 
@@ -123,7 +123,7 @@ def send_message(
         new_id(),
         to=cmd.to,
         subject=rendered.subject,
-        template_id=cmd.template_id,
+        template_id=cmd.template_id if isinstance(cmd, TxFromTemplate) else None,
         client_key=client_key,
         fingerprint=print_,
         correlation_id=correlation_id,

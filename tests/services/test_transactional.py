@@ -18,7 +18,7 @@ from app.errors import Conflict, InvalidInput, TooManyRequests
 from app.store import Store
 from app.transactional import service
 from app.transactional.feedback import MessageNotSentYet
-from app.transactional.models import TxSend
+from app.transactional.models import TxInline
 from tests.factories import owner_id
 from tests.helpers import FakeSes
 
@@ -47,7 +47,7 @@ def ses_error(code: str) -> ClientError:
 def send(
     store: Store, owner: str, ses: FakeSes, *, key: str | None = "k-1", to: str = "ada@example.com"
 ) -> Any:
-    cmd = TxSend(to=to, subject="Hello {{ data.name }}", text_body="Hi", data={"name": "Ada"})
+    cmd = TxInline(to=to, subject="Hello {{ data.name }}", text_body="Hi", data={"name": "Ada"})
     return service.send_message(
         owner,
         cmd,

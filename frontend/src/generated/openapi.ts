@@ -573,6 +573,34 @@ export interface components {
             token_type: string;
             expires_in: number;
         };
+        TxFromTemplate: {
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
+            to: string;
+            data?: {
+                [key: string]: unknown;
+            };
+            from_name?: string;
+            reply_to?: string | null;
+            template_id: string;
+        };
+        TxInline: {
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
+            to: string;
+            data?: {
+                [key: string]: unknown;
+            };
+            from_name?: string;
+            reply_to?: string | null;
+            subject: string;
+            html_body?: string;
+            text_body?: string;
+        };
         TxMessage: {
             id: string;
             to: string;
@@ -590,22 +618,6 @@ export interface components {
         TxMessagePage: {
             items: components["schemas"]["TxMessage"][];
             next_cursor: string | null;
-        };
-        TxSend: {
-            /**
-             * Format: email
-             * @example ada@example.com
-             */
-            to: string;
-            template_id?: string | null;
-            subject?: string | null;
-            html_body?: string;
-            text_body?: string;
-            data?: {
-                [key: string]: unknown;
-            };
-            from_name?: string;
-            reply_to?: string | null;
         };
         UnsubscribeStatus: {
             email: string;
