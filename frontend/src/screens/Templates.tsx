@@ -1,8 +1,7 @@
 /** Transactional mail: the owner's stored templates, and the messages sent through POST /api/tx with their status. */
 import { useState } from 'preact/hooks';
 import { api, type TemplateSummary, type TxMessage } from '../api';
-import { RECIPIENT_STATUS_TONE } from '../campaigns';
-import { Badge } from '../components/Badges';
+import { DeliveryStatusBadge } from '../components/Badges';
 import { actionsColumn, RowButton, type Column } from '../components/DataTable';
 import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
@@ -10,8 +9,6 @@ import { DeleteTemplateDialog } from '../components/TemplateDialogs';
 import { Time } from '../components/Time';
 import { usePaged } from '../hooks/usePaged';
 import { Link, navigate } from '../router';
-
-const MESSAGE_STATUS_TONE: Record<string, string> = { ...RECIPIENT_STATUS_TONE, queued: 'muted', opened: 'ok', clicked: 'ok' };
 
 function templateColumns(onDelete: (t: TemplateSummary) => void): Column<TemplateSummary>[] {
   return [
@@ -38,14 +35,7 @@ function templateColumns(onDelete: (t: TemplateSummary) => void): Column<Templat
 const MESSAGE_COLUMNS: Column<TxMessage>[] = [
   { header: 'To', class: 'cell--strong cell--wrap', testid: 'tx-message-to', cell: (m) => m.to },
   { header: 'Subject', class: 'cell--wrap', cell: (m) => m.subject },
-  {
-    header: 'Status',
-    cell: (m) => (
-      <Badge tone={MESSAGE_STATUS_TONE[m.status] ?? 'muted'} testid="tx-message-status" status={m.status}>
-        {m.status.charAt(0).toUpperCase() + m.status.slice(1)}
-      </Badge>
-    ),
-  },
+  { header: 'Status', cell: (m) => <DeliveryStatusBadge status={m.status} testid="tx-message-status" /> },
   { header: 'Note', class: 'cell--wrap', cell: (m) => m.reason ?? <span class="muted">—</span> },
   { header: 'Sent', cell: (m) => <Time at={m.created_at} /> },
 ];
