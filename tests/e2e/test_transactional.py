@@ -29,7 +29,8 @@ def test_a_template_is_written_previewed_and_its_messages_listed(page: Page, ser
     expect(page).to_have_url(re.compile(r"/templates/[0-9a-f]{28}$"))
     template_id = page.url.rsplit("/", 1)[1]
 
-    # Then its preview renders the data typed beside it
+    # Then its preview renders at once (no data yet), then with the data typed beside it
+    expect(page.get_by_test_id("template-preview-subject")).to_have_text("Subject: Order")
     page.get_by_test_id("template-preview-data").fill('{"order": 42, "name": "Ada"}')
     page.get_by_test_id("template-preview-run").click()
     expect(page.get_by_test_id("template-preview-subject")).to_have_text("Subject: Order 42")
