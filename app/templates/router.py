@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, status
 from starlette.concurrency import run_in_threadpool
 
 from app import secrets
-from app.api.deps import CurrentUser, Page, StoreDep
+from app.api.deps import CurrentUser, NewId, Page, StoreDep, register_new_id
 from app.campaigns.models import Preview
 from app.templates import service
 from app.templates.models import Template, TemplateBody, TemplatePage, TemplatePreviewRequest
 
-TemplateId = Annotated[str, Path(pattern="^[0-9a-f]{28}$")]
+register_new_id("template_id")
 
 router = APIRouter(tags=["templates"])
 
@@ -30,15 +28,15 @@ async def list_templates(user: CurrentUser, store: StoreDep, page: Page) -> Temp
     return service.list_templates(user.user_id, page, repo=store.templates, key=secrets.signing_key)
 
 
-@router.get("/api/templates/{template_id}")
-async def get_template(template_id: TemplateId, user: CurrentUser, store: StoreDep) -> Template:
+@router.get("/api/templates/{template_id:template_id}")
+async def get_template(template_id: NewId, user: CurrentUser, store: StoreDep) -> Template:
     """One template with its bodies."""
     return service.get_template(user.user_id, template_id, repo=store.templates)
 
 
-@router.put("/api/templates/{template_id}")
+@router.put("/api/templates/{template_id:template_id}")
 async def replace_template(
-    template_id: TemplateId, body: TemplateBody, user: CurrentUser, store: StoreDep
+    template_id: NewId, body: TemplateBody, user: CurrentUser, store: StoreDep
 ) -> Template:
     """Replace a template's name, subject and bodies."""
     return await run_in_threadpool(
@@ -46,15 +44,15 @@ async def replace_template(
     )
 
 
-@router.delete("/api/templates/{template_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_template(template_id: TemplateId, user: CurrentUser, store: StoreDep) -> None:
+@router.delete("/api/templates/{template_id:template_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_template(template_id: NewId, user: CurrentUser, store: StoreDep) -> None:
     """Delete a template."""
     service.delete_template(user.user_id, template_id, repo=store.templates)
 
 
-@router.post("/api/templates/{template_id}/preview")
+@router.post("/api/templates/{template_id:template_id}/preview")
 async def preview_template(
-    template_id: TemplateId, user: CurrentUser, store: StoreDep, body: TemplatePreviewRequest | None = None
+    template_id: NewId, user: CurrentUser, store: StoreDep, body: TemplatePreviewRequest | None = None
 ) -> Preview:
     """The template rendered with `data` for a sample recipient (422 template_error)."""
     return await run_in_threadpool(

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Response, status
+from fastapi import APIRouter, Header, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from app import aws, secrets
-from app.api.deps import CorrelationId, CurrentUser, Page, SettingsDep, StoreDep
+from app.api.deps import CorrelationId, CurrentUser, NewId, Page, SettingsDep, StoreDep, register_new_id
 from app.transactional import service
 from app.transactional.models import IDEMPOTENCY_KEY, TxMessage, TxMessagePage, TxSend
 
-MessageId = Annotated[str, Path(pattern="^[0-9a-f]{28}$")]
+register_new_id("message_id")
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -41,8 +41,9 @@ async def send_message(
     idempotency_key: IdempotencyKey = None,
 ) -> TxMessage:
     """Send one message now, from a template (`template_id`) or inline content, with `data` for its
-    merge tags. 409 `suppressed` (nothing sent), 422 `template_error`, `idempotency_key_reused` or
-    `message_rejected`, 429 `transactional_send_limit` / `send_rate_limited` with Retry-After."""
+    merge tags. 409 `suppressed` (nothing sent) or `idempotency_key_reused` (the key was used for
+    another body), 422 `template_error` or `message_rejected`, 429 `transactional_send_limit` or
+    `send_rate_limited` with Retry-After."""
     sent = await run_in_threadpool(
         service.send_message,
         user.user_id,
@@ -68,7 +69,7 @@ async def list_messages(user: CurrentUser, store: StoreDep, page: Page) -> TxMes
     return service.list_messages(user.user_id, page, messages=store.tx_messages, key=secrets.signing_key)
 
 
-@router.get("/api/tx/messages/{message_id}")
-async def get_message(message_id: MessageId, user: CurrentUser, store: StoreDep) -> TxMessage:
+@router.get("/api/tx/messages/{message_id:message_id}")
+async def get_message(message_id: NewId, user: CurrentUser, store: StoreDep) -> TxMessage:
     """One message; its status follows SES's events (delivered, opened, clicked, bounced, complained)."""
     return service.get_message(user.user_id, message_id, messages=store.tx_messages)

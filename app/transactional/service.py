@@ -64,7 +64,7 @@ def _replay(owner_id: str, client_key: str, print_: str, *, messages: MessageRep
     if use is None:
         return None
     if use.fingerprint != print_:
-        raise InvalidInput(
+        raise Conflict(
             "This Idempotency-Key was used for a different request; use a new key for a new message.",
             code="idempotency_key_reused",
         )
@@ -103,8 +103,8 @@ def send_message(
     settings: Settings,
     correlation_id: str | None,
 ) -> Sent:
-    """Render and send one message (404 template, 409 suppressed, 422 template error or reused key,
-    429 past the account's hourly messages or the SES rate's share)."""
+    """Render and send one message (404 template, 409 suppressed or a key reused for another body,
+    422 template error, 429 past the account's hourly messages or the SES rate's share)."""
     print_ = fingerprint(cmd)
     if client_key is not None and (earlier := _replay(owner_id, client_key, print_, messages=messages)):
         return earlier

@@ -99,3 +99,5 @@ def test_another_accounts_template_is_not_found(client: TestClient) -> None:
         == "Order {{ data.order }}"
     )
     assert client.get("/api/templates", headers=theirs).json()["items"] == []
+    # And what is not a template id at all (a null sent as text) names no template either
+    assert client.get("/api/templates/None", headers=theirs).status_code == 404

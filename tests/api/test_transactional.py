@@ -46,7 +46,7 @@ def test_the_same_idempotency_key_twice_sends_one_email(cloud: EmbeddedCloud, cl
     assert first.status_code == 201, first.text
     assert retry.status_code == 200 and retry.headers["Idempotent-Replayed"] == "true"
     assert retry.json()["id"] == first.json()["id"]
-    assert changed.status_code == 422 and changed.json()["error"]["code"] == "idempotency_key_reused"
+    assert changed.status_code == 409 and changed.json()["error"]["code"] == "idempotency_key_reused"
     outbox = mail_to(cloud, to)
     assert len(outbox) == 1
     assert outbox[0]["subject"] == "Your code is 123456"
