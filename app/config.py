@@ -46,11 +46,13 @@ class Settings(BaseSettings):
     send_queue_url: str | None = None
     # Messages per second across all senders; each of `send_max_concurrency` workers takes its share.
     send_rate_per_second: float = 14.0
-    # Of that rate, what mail outside campaigns (test copies, welcome mail: half each) may use, in
-    # every function instance together; campaign senders share the rest.
-    transactional_rate_per_second: int = 2
+    # Of that rate, what mail outside campaigns (test copies, welcome mail, transactional: a third
+    # each) may use, in every function instance together; campaign senders share the rest.
+    transactional_rate_per_second: int = 3
     # Test copies one account may send in an hour.
     test_sends_per_hour: int = 20
+    # Transactional messages (POST /api/tx) one account may send in an hour.
+    transactional_sends_per_hour: int = 1000
     send_max_concurrency: int = 2
     # How long one WaitForSender step waits for the senders before the campaign fails.
     sender_timeout_seconds: int = 3600

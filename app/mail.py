@@ -2,10 +2,11 @@
 
 All of Herald's mail shares one SES identity and one account rate. Campaign senders take the rate
 less `transactional_rate_per_second` (each sender instance its share: workers/send_campaign_batch.py);
-mail outside campaigns takes that share, split evenly between its kinds (test copies, which people
-wait for, and the welcome mail, which can wait), so a burst of sign-ups never holds up a test copy.
-Each share is counted in the table, so every instance of every function draws on the same count,
-and each account may send `test_sends_per_hour` test copies.
+mail outside campaigns takes that share, split evenly between its kinds (test copies and the
+transactional API, which people wait for, and the welcome mail, which can wait), so a burst of
+sign-ups never holds up a test copy, nor one tenant's transactional burst a test copy. Each share is
+counted in the table, so every instance of every function draws on the same count, and each account
+may send `test_sends_per_hour` test copies and `transactional_sends_per_hour` transactional messages.
 
 Both counts are app/ratelimit.py's fixed windows (one conditional ADD each): a 1-second window
 per kind, with the account as its one subject, and a 1-hour window per tenant.
@@ -14,7 +15,7 @@ per kind, with the account as its one subject, and a 1-hour window per tenant.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from app.db import Table
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
     from app.config import Settings
 
 
-MailKind = Literal["test", "welcome"]
-KINDS = 2  # the kinds of mail outside campaigns, sharing transactional_rate_per_second evenly
+MailKind = Literal["test", "welcome", "transactional"]
+KINDS = 3  # the kinds of mail outside campaigns, sharing transactional_rate_per_second evenly
 
 
 class SendBudget:
@@ -64,14 +65,29 @@ class SendBudget:
     def take_test(self, owner_id: str, *, settings: Settings) -> None:
         """One of the account's test copies this hour; TooManyRequests until the hour ends when
         they are used up."""
-        hourly = Limit("test-sends", settings.test_sends_per_hour, 3600)
+        self._take_hourly(
+            Limit("test-sends", settings.test_sends_per_hour, 3600),
+            owner_id,
+            code="test_send_limit",
+            message=f"You sent {settings.test_sends_per_hour} test copies this hour, "
+            "the most an account may.",
+        )
+
+    def take_transactional(self, owner_id: str, *, settings: Settings) -> None:
+        """One of the account's transactional messages this hour; TooManyRequests until the hour
+        ends when they are used up."""
+        self._take_hourly(
+            Limit("tx-sends", settings.transactional_sends_per_hour, 3600),
+            owner_id,
+            code="transactional_send_limit",
+            message=f"You sent {settings.transactional_sends_per_hour} transactional messages this hour, "
+            "the most an account may.",
+        )
+
+    def _take_hourly(self, hourly: Limit, owner_id: str, *, code: str, message: str) -> None:
         retry_after = self.limits.hit(hourly, owner_id, now=self.clock())
         if retry_after is not None:
-            raise TooManyRequests(
-                f"You sent {settings.test_sends_per_hour} test copies this hour, the most an account may.",
-                retry_after=retry_after,
-                code="test_send_limit",
-            )
+            raise TooManyRequests(message, retry_after=retry_after, code=code)
 
 
 def send_email(
@@ -83,21 +99,31 @@ def send_email(
     ses: SESV2Client,
     settings: Settings,
     from_name: str = "Herald",
+    from_address: str | None = None,
+    reply_to: str | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> str:
-    """Send one message; returns SES's message id."""
+    """Send one message (an empty body part is left out; `from_address` is a whole From header);
+    returns SES's message id."""
+    body: dict[str, Any] = {}
+    if text:
+        body["Text"] = {"Data": text, "Charset": "UTF-8"}
+    if html or not text:
+        body["Html"] = {"Data": html, "Charset": "UTF-8"}
     kwargs: dict[str, Any] = {
-        "FromEmailAddress": f"{from_name} <{settings.sender_email}>",
+        "FromEmailAddress": from_address or f"{from_name} <{settings.sender_email}>",
         "Destination": {"ToAddresses": [to]},
         "Content": {
             "Simple": {
                 "Subject": {"Data": subject, "Charset": "UTF-8"},
-                "Body": {
-                    "Text": {"Data": text, "Charset": "UTF-8"},
-                    "Html": {"Data": html, "Charset": "UTF-8"},
-                },
+                "Body": body,
             }
         },
     }
+    if reply_to:
+        kwargs["ReplyToAddresses"] = [reply_to]
+    if tags:
+        kwargs["EmailTags"] = [{"Name": name, "Value": value} for name, value in tags.items()]
     if settings.ses_configuration_set:
         kwargs["ConfigurationSetName"] = settings.ses_configuration_set
     response = ses.send_email(**kwargs)

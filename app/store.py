@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from app.push import ConnectionRepository
     from app.ratelimit import RateLimitRepository
     from app.segments.repository import SegmentRepository
+    from app.templates.repository import TemplateRepository
+    from app.transactional.repository import MessageRepository
     from app.users.repository import ProfileRepository
 
 
@@ -83,6 +85,8 @@ class Store:
     limits: _Lazy[RateLimitRepository] = _Lazy("app.ratelimit:RateLimitRepository")
     send_budget: _Lazy[SendBudget] = _Lazy("app.mail:SendBudget")
     api_keys: _Lazy[ApiKeyRepository] = _Lazy("app.keys.repository:ApiKeyRepository")
+    templates: _Lazy[TemplateRepository] = _Lazy("app.templates.repository:TemplateRepository")
+    tx_messages: _Lazy[MessageRepository] = _Lazy("app.transactional.repository:MessageRepository")
 
     def __init__(self, table: Table) -> None:
         self.table = table

@@ -34,6 +34,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         subscribers=store.subscribers,
         suppressions=store.suppressions,
         soft_bounce_limit=get_settings().soft_bounce_limit,
+        messages=store.tx_messages,
     )
     try:
         return process_partial_response(

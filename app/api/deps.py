@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.convertors import Convertor, register_url_convertor
 
 from app import aws
 from app.auth import credentials
@@ -153,3 +154,25 @@ async def get_page(
 
 
 Page = Annotated[PageRequest, Depends(get_page)]
+
+
+class _NewIdConvertor(Convertor[str]):
+    """An id as `new_id()` makes them: 28 hex digits."""
+
+    regex = "[0-9a-f]{28}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+# A path parameter holding such an id; its route writes it `{name:name}` after register_new_id(name),
+# so any other segment (`None`, a word) matches no route and is a 404, like an unknown id.
+NewId = Annotated[str, Path(pattern="^[0-9a-f]{28}$")]
+
+
+def register_new_id(name: str) -> None:
+    """Let routes write `{name:name}` for a parameter that holds a `new_id()` id."""
+    register_url_convertor(name, _NewIdConvertor())

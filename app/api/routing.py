@@ -28,6 +28,8 @@ ROUTERS: Mapping[str, tuple[str, ...]] = {
     "forms": ("app.forms.router",),
     "segments": ("app.segments.router",),
     "keys": ("app.keys.router",),
+    "templates": ("app.templates.router",),
+    "tx": ("app.transactional.router",),
     "public": ("app.unsubscribe.router", "app.forms.public", "app.preferences.router"),
 }
 

@@ -18,6 +18,8 @@ from app.contacts.suppression import SuppressionRepository
 from app.delivery.models import SesEvent
 from app.delivery.repository import RecipientRecord, RecipientRepository
 from app.observability import bind_correlation_id, logger
+from app.transactional import feedback as transactional
+from app.transactional.repository import MessageRepository
 
 
 class FeedbackTooEarly(Exception):
@@ -33,6 +35,7 @@ class FeedbackKit:
     subscribers: SubscriberRepository
     suppressions: SuppressionRepository
     soft_bounce_limit: int
+    messages: MessageRepository
     counted: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
 
     def count(self, owner_id: str, campaign_id: str, name: str) -> None:
@@ -59,6 +62,15 @@ def _locate(event: SesEvent) -> tuple[str, str] | None:
 def apply_ses_event(event: SesEvent, *, kit: FeedbackKit) -> list[str]:
     """Recipient status and suppression for one SES event, its stats counted in `kit` (see
     FeedbackKit.flush); returns what changed."""
+    if (message := transactional.located(event)) is not None:
+        return transactional.apply_ses_event(
+            event,
+            message,
+            messages=kit.messages,
+            suppressions=kit.suppressions,
+            recipients=kit.recipients,
+            soft_bounce_limit=kit.soft_bounce_limit,
+        )
     changes: list[str] = []
     for raw in event.recipients():
         email = raw.strip().lower()

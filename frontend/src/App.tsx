@@ -19,6 +19,8 @@ import { SegmentScreen } from './screens/segment';
 import { SegmentsScreen } from './screens/Segments';
 import { SignupScreen } from './screens/Signup';
 import { SuppressionScreen } from './screens/Suppression';
+import { TemplateScreen } from './screens/template';
+import { TemplatesScreen } from './screens/Templates';
 import { UnsubscribeScreen } from './screens/Unsubscribe';
 import { isAdmin, logOut, useSession, type Session } from './session';
 
@@ -47,6 +49,8 @@ export const ROUTES: Route[] = [
   { path: '/campaigns', access: 'private', screen: CampaignsScreen },
   { path: '/campaigns/:id', access: 'private', screen: CampaignDetailScreen },
   { path: '/keys', access: 'private', screen: ApiKeysScreen },
+  { path: '/templates', access: 'private', screen: TemplatesScreen },
+  { path: '/templates/:id', access: 'private', screen: TemplateScreen },
   // the public page behind {{ unsubscribe_url }} (no login: the signed token is the credential)
   { path: '/unsubscribe/:token', access: 'any', screen: UnsubscribeScreen },
   // the preference centre behind {{ preferences_url }} (no login either)
@@ -175,6 +179,7 @@ function Header({ path, session }: { path: string; session: Session }) {
                   <NavLink to="/suppression" path={path} testid="nav-suppression" label="Suppression" />
                   <NavLink to="/campaigns" path={path} testid="nav-campaigns" label="Campaigns" />
                   <NavLink to="/keys" path={path} testid="nav-keys" label="API keys" />
+                  <NavLink to="/templates" path={path} testid="nav-templates" label="Templates" />
                   {isAdmin(session.me) && (
                     <NavLink to="/admin/users" path={path} testid="nav-admin-users" label="Users" />
                   )}

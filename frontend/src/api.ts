@@ -50,6 +50,11 @@ export type SegmentRule = Schemas['Rule'];
 export type SegmentCondition = NonNullable<SegmentRule['conditions']>[number];
 export type SegmentPreview = Schemas['SegmentPreview'];
 
+export type Template = Schemas['Template'];
+export type TemplateSummary = Schemas['TemplateSummary'];
+export type TemplateBody = Body<'TemplateBody'>;
+export type TxMessage = Schemas['TxMessage'];
+
 export type Preferences = Schemas['Preferences'];
 export type PreferencesUpdate = Body<'PreferencesUpdate'>;
 export type Erased = Schemas['Erased'];
@@ -451,6 +456,26 @@ export function createApi(options: ApiClientOptions) {
 
     /** An export's status; once ready, with a five-minute `download_url`. */
     getExport: (id: string) => request<Export>('GET', `/exports/${seg(id)}`, { auth: true }),
+
+    // ------------------------------------------------------------ templates and transactional messages
+
+    listTemplates: (p: PageParams = {}) =>
+      request<Page<TemplateSummary>>('GET', `/templates${queryString({ limit: p.limit, cursor: p.cursor })}`, { auth: true }),
+
+    getTemplate: (id: string) => request<Template>('GET', `/templates/${seg(id)}`, { auth: true }),
+
+    createTemplate: (body: TemplateBody) => request<Template>('POST', '/templates', { auth: true, body }),
+
+    replaceTemplate: (id: string, body: TemplateBody) => request<Template>('PUT', `/templates/${seg(id)}`, { auth: true, body }),
+
+    deleteTemplate: (id: string) => request<void>('DELETE', `/templates/${seg(id)}`, { auth: true }),
+
+    /** The stored template rendered with `data` for a sample recipient (422 template_error). */
+    previewTemplate: (id: string, data: Record<string, unknown>) =>
+      request<CampaignPreview>('POST', `/templates/${seg(id)}/preview`, { auth: true, body: { data } satisfies Body<'TemplatePreviewRequest'> }),
+
+    listTxMessages: (p: PageParams = {}) =>
+      request<Page<TxMessage>>('GET', `/tx/messages${queryString({ limit: p.limit, cursor: p.cursor })}`, { auth: true }),
 
     // ------------------------------------------------------------ suppression
 

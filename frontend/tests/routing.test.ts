@@ -29,6 +29,8 @@ describe('routes', () => {
         '/suppression',
         '/segments',
         '/segments/:id',
+        '/templates',
+        '/templates/:id',
         '/preferences/:token',
       ].sort(),
     );

@@ -32,7 +32,8 @@ SEED = 20261122
 # with one of these messages (every other check still runs on these operations): a form asks
 # for each attribute once and never for `email`/`name` (keys compared case-insensitively); a
 # segment condition's value must suit its `op` (a date for before/after/on, a number for
-# greater_than, ...). Only `positive_data_acceptance` failures carrying these messages are waived.
+# greater_than, ...); a template's parts and a message's data fit their sizes in bytes. Only
+# `positive_data_acceptance` failures carrying these messages are waived.
 RULES_THE_SCHEMA_CANNOT_STATE = (
     ("/api/forms", "each attribute may be asked for once"),
     ("/api/forms", "email and name are asked for by the form itself"),
@@ -41,6 +42,9 @@ RULES_THE_SCHEMA_CANNOT_STATE = (
     ("/api/segments", "the value must be a number"),
     ("/api/segments", "needs a value"),
     ("/api/segments", "needs a number of days"),
+    # sizes in bytes of UTF-8 (or of the data as JSON), which JSON Schema counts in characters
+    ("/api/templates", "the subject and bodies take"),
+    ("/api/tx", "the data takes"),
 )
 FINISHED = {"success", "failure"}
 

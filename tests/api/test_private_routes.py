@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -95,8 +96,9 @@ def bad_headers(cloud: EmbeddedCloud) -> dict[str, dict[str, str]]:
 def test_private_route_rejects_every_bad_token_with_401(
     client: TestClient, bad_headers: dict[str, dict[str, str]], method: str, path: str
 ) -> None:
-    # A path parameter with a route pattern (a segment id is 28 hex digits) gets a value it accepts.
-    concrete = path.replace("{segment_id}", "0" * 28)
+    # A path parameter with a route pattern (segment, template and message ids are 28 hex digits)
+    # gets a value it accepts; every id parameter accepts one.
+    concrete = re.sub(r"\{\w+_id\}", "0" * 28, path)
     for reason, headers in bad_headers.items():
         response = client.request(method, concrete, headers=headers, json={})
         assert response.status_code == 401, (reason, response.text)

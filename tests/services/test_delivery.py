@@ -148,6 +148,7 @@ def test_a_permanent_bounce_suppresses_the_subscriber_and_counts_once(store: Sto
         subscribers=d.store.subscribers,
         suppressions=d.store.suppressions,
         soft_bounce_limit=3,
+        messages=d.store.tx_messages,
     )
 
     # When SES reports a permanent bounce, twice

@@ -75,6 +75,7 @@ def _kit(d: Delivery) -> feedback.FeedbackKit:
         subscribers=d.store.subscribers,
         suppressions=d.store.suppressions,
         soft_bounce_limit=3,
+        messages=d.store.tx_messages,
     )
 
 

@@ -34,11 +34,11 @@ class Clock:
 
 
 def test_mail_outside_campaigns_gets_its_share_of_the_rate_per_second(store: Store) -> None:
-    # Given four messages a second kept for mail outside campaigns: two for test copies, two for
-    # welcome mail (counted in the table, for every instance)
+    # Given six messages a second kept for mail outside campaigns: two each for test copies,
+    # welcome mail and transactional messages (counted in the table, for every instance)
     clock = Clock(1_900_000_000.2)
     budget = SendBudget(store.table, clock=clock)
-    settings = Settings(transactional_rate_per_second=4)
+    settings = Settings(transactional_rate_per_second=6)
 
     # When three test copies want to go in the same second (one from another instance), then one
     # in the next, and welcome mail in the first second too
@@ -47,10 +47,11 @@ def test_mail_outside_campaigns_gets_its_share_of_the_rate_per_second(store: Sto
     with pytest.raises(TooManyRequests) as refused:
         budget.take_second("test", settings=settings)
     budget.take_second("welcome", settings=settings)
+    budget.take_second("transactional", settings=settings)
     clock.now += 1
     budget.take_second("test", settings=settings)
 
-    # Then the third test copy waits for the next second; welcome mail has its own share
+    # Then the third test copy waits for the next second; the other kinds have their own shares
     assert (refused.value.code, refused.value.retry_after) == ("send_rate_limited", 1)
 
 

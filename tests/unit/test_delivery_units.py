@@ -107,6 +107,7 @@ def _kit() -> tuple[FeedbackKit, _Campaigns, _Recipients]:
         subscribers=None,  # type: ignore[arg-type]
         suppressions=None,  # type: ignore[arg-type]
         soft_bounce_limit=3,
+        messages=None,  # type: ignore[arg-type]
     )
     return kit, campaigns, recipients
 

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { SubscriberStatus } from '../api';
-import { CAMPAIGN_STATUS_LABEL, CAMPAIGN_STATUS_TONE } from '../campaigns';
+import { CAMPAIGN_STATUS_LABEL, CAMPAIGN_STATUS_TONE, RECIPIENT_STATUS_TONE } from '../campaigns';
 
 export interface BadgeProps {
   /** the colour: ok, info, warn, danger or muted */
@@ -47,6 +47,17 @@ export function CampaignStatusBadge({ status, testid }: { status: string; testid
   return (
     <Badge tone={CAMPAIGN_STATUS_TONE[status] ?? 'muted'} testid={testid} status={status}>
       {CAMPAIGN_STATUS_LABEL[status] ?? status}
+    </Badge>
+  );
+}
+
+const DELIVERY_STATUS_TONE: Record<string, string> = { ...RECIPIENT_STATUS_TONE, queued: 'muted', opened: 'ok', clicked: 'ok' };
+
+/** What became of one message: a campaign recipient's status, or a transactional message's. */
+export function DeliveryStatusBadge({ status, testid }: { status: string; testid?: string }) {
+  return (
+    <Badge tone={DELIVERY_STATUS_TONE[status] ?? 'muted'} testid={testid} status={status}>
+      {status.charAt(0).toUpperCase() + status.slice(1)}
     </Badge>
   );
 }

@@ -6,7 +6,7 @@ import { Page } from './Page';
 
 export interface DetailPageProps {
   /** what the page shows one of; its test ids are `<thing>-back`, `-load-error`, `-not-found` */
-  thing: 'list' | 'campaign' | 'segment';
+  thing: 'list' | 'campaign' | 'segment' | 'template';
   /** its name once loaded, else null */
   name: string | null;
   loadError: unknown;

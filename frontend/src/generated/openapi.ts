@@ -581,6 +581,50 @@ export interface components {
             items: components["schemas"]["Suppression"][];
             next_cursor: string | null;
         };
+        Template: {
+            name: string;
+            /**
+             * @default transactional
+             * @constant
+             */
+            kind: "transactional";
+            subject: string;
+            /** @default  */
+            html_body: string;
+            /** @default  */
+            text_body: string;
+            id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        TemplateBody: {
+            name: string;
+            /** @constant */
+            kind?: "transactional";
+            subject: string;
+            html_body?: string;
+            text_body?: string;
+        };
+        TemplatePage: {
+            items: components["schemas"]["TemplateSummary"][];
+            next_cursor: string | null;
+        };
+        TemplatePreviewRequest: {
+            data?: {
+                [key: string]: unknown;
+            };
+        };
+        TemplateSummary: {
+            id: string;
+            name: string;
+            /** @constant */
+            kind: "transactional";
+            subject: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         TestSent: {
             to: string;
             message_id: string;
@@ -590,6 +634,52 @@ export interface components {
             /** @default Bearer */
             token_type: string;
             expires_in: number;
+        };
+        TxFromTemplate: {
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
+            to: string;
+            data?: {
+                [key: string]: unknown;
+            };
+            from_name?: string;
+            reply_to?: string | null;
+            template_id: string;
+        };
+        TxInline: {
+            /**
+             * Format: email
+             * @example ada@example.com
+             */
+            to: string;
+            data?: {
+                [key: string]: unknown;
+            };
+            from_name?: string;
+            reply_to?: string | null;
+            subject: string;
+            html_body?: string;
+            text_body?: string;
+        };
+        TxMessage: {
+            id: string;
+            to: string;
+            template_id: string | null;
+            subject: string;
+            /** @enum {string} */
+            status: "queued" | "sent" | "failed" | "delivered" | "opened" | "clicked" | "bounced" | "complained";
+            reason?: string | null;
+            ses_message_id?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        TxMessagePage: {
+            items: components["schemas"]["TxMessage"][];
+            next_cursor: string | null;
         };
         UnsubscribeStatus: {
             email: string;

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type CampaignPreview } from '../../api';
 import { templateErrorLines } from '../../campaigns';
 import { FormError } from '../../components/FormError';
-import s from './style.module.css';
+import { MailPreview } from '../../components/MailPreview';
 
 export function Preview({ campaignId, tick, onTemplateErrors }: { campaignId: string; tick: number; onTemplateErrors: (lines: string[]) => void }) {
   const [preview, setPreview] = useState<CampaignPreview | null>(null);
@@ -33,26 +33,7 @@ export function Preview({ campaignId, tick, onTemplateErrors }: { campaignId: st
       <h2 id="campaign-preview-heading">Preview</h2>
       <p class="muted small">For a sample subscriber; it follows your changes once they are saved.</p>
       <FormError error={previewError} testid="campaign-preview-error" />
-      <p class="small" data-testid="campaign-preview-subject">
-        <strong>Subject:</strong> {preview?.subject ?? '…'}
-      </p>
-      {preview ? (
-        <iframe
-          class={s.previewFrame}
-          title="Preview of the HTML email"
-          sandbox="allow-popups allow-popups-to-escape-sandbox"
-          srcdoc={`<base target="_blank">${preview.html}`}
-          data-testid="campaign-preview-frame"
-        />
-      ) : (
-        <div class={`${s.previewFrame} ${s.previewEmpty}`} aria-hidden="true" />
-      )}
-      <details>
-        <summary>Text part</summary>
-        <pre class={s.previewText} data-testid="campaign-preview-text">
-          {preview?.text ?? ''}
-        </pre>
-      </details>
+      <MailPreview preview={preview} testid="campaign-preview" />
     </section>
   );
 }

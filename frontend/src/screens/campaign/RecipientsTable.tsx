@@ -1,8 +1,7 @@
 /** The campaign's recipients, a page at a time, with their delivery status. */
 import { useEffect } from 'preact/hooks';
 import { api, type Recipient } from '../../api';
-import { RECIPIENT_STATUS_TONE } from '../../campaigns';
-import { Badge } from '../../components/Badges';
+import { DeliveryStatusBadge } from '../../components/Badges';
 import type { Column } from '../../components/DataTable';
 import { PagedTable } from '../../components/PagedTable';
 import { formatDateTime } from '../../format';
@@ -12,14 +11,7 @@ export const RECIPIENTS_PAGE_SIZE = 25;
 
 const COLUMNS: Column<Recipient>[] = [
   { header: 'Email', class: 'cell--strong cell--wrap', testid: 'campaign-recipient-email', cell: (r) => r.email },
-  {
-    header: 'Status',
-    cell: (r) => (
-      <Badge tone={RECIPIENT_STATUS_TONE[r.status] ?? 'muted'} testid="campaign-recipient-status" status={r.status}>
-        {r.status.charAt(0).toUpperCase() + r.status.slice(1)}
-      </Badge>
-    ),
-  },
+  { header: 'Status', cell: (r) => <DeliveryStatusBadge status={r.status} testid="campaign-recipient-status" /> },
   { header: 'Note', class: 'cell--wrap', cell: (r) => r.reason ?? <span class="muted">—</span> },
   { header: 'Updated', cell: (r) => formatDateTime(r.updated_at) },
 ];

@@ -1,0 +1,78 @@
+"""SES feedback for transactional messages: events move a message's status and suppress bad addresses.
+
+A message is found by the tags it was sent with (`owner`, `tx`), never by a lookup. Each event is a
+conditional transition (a replay, or an event that arrives after a later one, changes nothing);
+Open and Click come with the configuration set's engagement tracking. As for campaign mail, a
+complaint or a permanent bounce suppresses the address account-wide (so is a soft bounce past the
+account's limit), whether or not the message is still on record.
+"""
+
+from __future__ import annotations
+
+from app.contacts.models import SuppressionEntry
+from app.contacts.suppression import SuppressionRepository
+from app.delivery.models import SesEvent
+from app.delivery.repository import RecipientRepository
+from app.observability import logger
+from app.transactional.repository import MessageRepository
+
+# event type -> the status it gives a message, and the statuses it may follow
+STEPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Delivery": ("delivered", ("sent",)),
+    "Open": ("opened", ("sent", "delivered")),
+    "Click": ("clicked", ("sent", "delivered", "opened")),
+    "Bounce": ("bounced", ("sent", "delivered")),
+    "Complaint": ("complained", ("sent", "delivered", "opened", "clicked", "bounced")),
+}
+
+
+class MessageNotSentYet(Exception):
+    """An SES event arrived before the API recorded the send; the record is retried."""
+
+
+def located(event: SesEvent) -> tuple[str, str] | None:
+    """(owner, message) from the tags every transactional message carries; None: not one."""
+    owner_id, message_id = event.tag("owner"), event.tag("tx")
+    return (owner_id, message_id) if owner_id and message_id else None
+
+
+def apply_ses_event(
+    event: SesEvent,
+    where: tuple[str, str],
+    *,
+    messages: MessageRepository,
+    suppressions: SuppressionRepository,
+    recipients: RecipientRepository,
+    soft_bounce_limit: int,
+) -> list[str]:
+    """The message's status, and the suppression of its address, for one SES event; returns what
+    changed."""
+    owner_id, message_id = where
+    step = STEPS.get(event.event_type)
+    if step is None:
+        return []
+    status, allowed = step
+    bounce = event.bounce or {}
+    reason = (
+        f"{bounce.get('bounceType')}/{bounce.get('bounceSubType')}" if event.event_type == "Bounce" else None
+    )
+    moved = messages.transition(owner_id, message_id, allowed=allowed, to=status, reason=reason)
+    if moved is None:
+        current = messages.get(owner_id, message_id, consistent=True)
+        if current is not None and current.status == "queued":
+            raise MessageNotSentYet(f"message {message_id} is not recorded as sent yet")
+    changes = [f"{message_id}:{status}"] if moved else []
+    permanent = event.event_type == "Complaint" or bounce.get("bounceType") == "Permanent"
+    for raw in event.recipients() if event.event_type in ("Bounce", "Complaint") else []:
+        email = raw.strip().lower()
+        soft_limit_reached = (
+            moved is not None
+            and not permanent
+            and recipients.count_soft_bounce(owner_id, email) >= soft_bounce_limit
+        )
+        if permanent or soft_limit_reached:
+            why = "complained" if event.event_type == "Complaint" else "bounced"
+            suppressions.add(owner_id, email, SuppressionEntry(reason=why, source=f"tx:{message_id}"))
+            logger.info("address suppressed", extra={"message_id": message_id, "reason": why})
+            changes.append(f"{email}:suppressed")
+    return changes

@@ -1,0 +1,137 @@
+/** A transactional template's page: name, subject and bodies, save, delete; a preview with sample data. */
+import { useEffect, useState } from 'preact/hooks';
+import { api, type CampaignPreview, type Template } from '../../api';
+import { DetailPage } from '../../components/DetailPage';
+import { Field, SubmitButton } from '../../components/Field';
+import { FormError } from '../../components/FormError';
+import { MailPreview } from '../../components/MailPreview';
+import { DeleteTemplateDialog } from '../../components/TemplateDialogs';
+import { TextAreaField } from '../../components/TextAreaField';
+import { useForm } from '../../hooks/useForm';
+import { navigate } from '../../router';
+
+const MESSAGES = { template_not_found: 'This template was deleted.' };
+
+const MERGE_HINT = (
+  <>
+    Merge tags: <code>{'{{ data.x }}'}</code> (the field <code>x</code> of the message&apos;s <code>data</code>) and <code>{'{{ to }}'}</code> (the
+    recipient&apos;s address). Unknown names render empty.
+  </>
+);
+
+export function TemplateScreen({ params }: { params: Record<string, string> }) {
+  const id = params.id ?? 'new';
+  const creating = id === 'new';
+  const [template, setTemplate] = useState<Template | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  useEffect(() => {
+    if (!creating) api.getTemplate(id).then(setTemplate, setLoadError);
+  }, [id, creating]);
+  const ready = creating || template !== null;
+  return (
+    <DetailPage thing="template" name={creating ? 'New template' : (template?.name ?? null)} loadError={loadError}>
+      {ready && (
+        <div class="grid-2">
+          <TemplateEditor template={template} onSaved={setTemplate} />
+          {template && <TemplatePreview template={template} />}
+        </div>
+      )}
+    </DetailPage>
+  );
+}
+
+function TemplateEditor({ template, onSaved }: { template: Template | null; onSaved: (t: Template) => void }) {
+  const f = useForm('template', {
+    name: template?.name ?? '',
+    subject: template?.subject ?? '',
+    html_body: template?.html_body ?? '',
+    text_body: template?.text_body ?? '',
+  });
+  const [deleting, setDeleting] = useState(false);
+
+  const onSubmit = f.handler({
+    validate: () => ({
+      name: f.values.name.trim() ? null : 'Name the template.',
+      subject: f.values.subject.trim() ? null : 'Give it a subject.',
+    }),
+    send: async () => {
+      const body = { ...f.values, kind: 'transactional' as const };
+      const saved = template ? await api.replaceTemplate(template.id, body) : await api.createTemplate(body);
+      onSaved(saved);
+      if (!template) navigate(`/templates/${encodeURIComponent(saved.id)}`, { replace: true });
+      return saved;
+    },
+  });
+
+  return (
+    <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending} aria-labelledby="template-content-heading">
+      <h2 id="template-content-heading">Content</h2>
+      {template && (
+        <p class="muted small">
+          Send it with <code>POST /api/tx</code> and <code data-testid="template-send-id">{`"template_id": "${template.id}"`}</code>.
+        </p>
+      )}
+      <FormError error={f.error} testid="template-error" messages={MESSAGES} />
+      <Field {...f.field('name')} label="Name" type="text" maxLength={200} required autoComplete="off" />
+      <Field {...f.field('subject')} label="Subject" type="text" maxLength={500} required autoComplete="off" />
+      <TextAreaField {...f.field('html_body', 'html')} label="HTML body" rows={12} code hint={MERGE_HINT} testid="template-html" />
+      <TextAreaField {...f.field('text_body', 'text')} label="Text body" rows={6} code testid="template-text" />
+      <div class="form__actions">
+        <SubmitButton sending={f.sending} busyLabel="Saving…" testid="template-save">
+          {template ? 'Save' : 'Save template'}
+        </SubmitButton>
+        {template && (
+          <button type="button" class="btn btn--danger-outline" onClick={() => setDeleting(true)} data-testid="template-delete">
+            Delete
+          </button>
+        )}
+        <span class="saved" role="status" data-testid="template-saved">
+          {f.result ? 'Saved.' : ''}
+        </span>
+      </div>
+      {template && deleting && (
+        <DeleteTemplateDialog
+          template={template}
+          testid="template-delete"
+          onClose={() => setDeleting(false)}
+          onDeleted={() => navigate('/templates', { replace: true })}
+        />
+      )}
+    </form>
+  );
+}
+
+/** The saved template rendered with the data typed here (JSON, as a send's `data`). */
+function TemplatePreview({ template }: { template: Template }) {
+  const f = useForm<{ data: string }, CampaignPreview>('template-preview', { data: '{}' });
+
+  const onPreview = f.handler({
+    validate: () => ({ data: parsedData(f.values.data) ? null : 'Type a JSON object, e.g. {"name": "Ada"}.' }),
+    send: () => api.previewTemplate(template.id, parsedData(f.values.data) ?? {}),
+  });
+  // the saved version, rendered once on arrival and after every save
+  useEffect(() => onPreview(), [template]);
+
+  return (
+    <form ref={f.form} class="card form" onSubmit={onPreview} noValidate aria-labelledby="template-preview-heading">
+      <h2 id="template-preview-heading">Preview</h2>
+      <TextAreaField {...f.field('data')} label="Data (JSON)" rows={4} code hint="What a send passes as data; the preview shows the saved version." />
+      <FormError error={f.error} testid="template-preview-error" />
+      <div class="form__actions">
+        <SubmitButton sending={f.sending} busyLabel="Rendering…" testid="template-preview-run">
+          Preview
+        </SubmitButton>
+      </div>
+      <MailPreview preview={f.result} testid="template-preview" />
+    </form>
+  );
+}
+
+function parsedData(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text || '{}');
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
