@@ -178,18 +178,7 @@ class Recipient(BaseModel):
 
 
 # What the recipients table can show: one status, or those who opened or clicked (SES events).
-RecipientFilter = Literal[
-    "pending",
-    "claimed",
-    "sent",
-    "delivered",
-    "bounced",
-    "complained",
-    "unsubscribed",
-    "failed",
-    "opened",
-    "clicked",
-]
+RecipientFilter = RecipientStatus | Literal["opened", "clicked"]
 
 
 class RecipientPage(BaseModel):

@@ -57,9 +57,9 @@ def test_recipients_filter_by_status_opened_and_clicked_across_short_pages(
         assert store.recipients.transition(
             owner_id, campaign_id, email, allowed=("sent", "delivered"), to="bounced"
         )
-    for email, clicked in ((ordered[0], False), (ordered[3], True), (ordered[6], False)):
+    for email, also_clicked in ((ordered[0], False), (ordered[3], True), (ordered[6], False)):
         stamps = {"first_open_at": "2026-12-03T00:00:00+00:00"}
-        if clicked:
+        if also_clicked:
             stamps["first_click_at"] = "2026-12-03T00:01:00+00:00"
         store.table.update(*_recipient_key(owner_id, campaign_id, email), sets=stamps)
     path = f"/api/campaigns/{campaign_id}/recipients"

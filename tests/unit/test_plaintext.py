@@ -90,42 +90,27 @@ def test_empty_or_markup_only_html_has_no_text() -> None:
     assert html_to_text("<table><tr><td>&nbsp;</td></tr></table>") == ""
 
 
-def test_a_campaign_without_a_text_body_gets_one_from_its_html_per_recipient() -> None:
-    # Given a campaign with merge tags in its HTML and no text body
-    compiled = CompiledCampaign(
+def _text_part(*, html_body: str, text_body: str) -> str:
+    """The text part of a campaign rendered for Ada."""
+    compiled = CompiledCampaign(subject="Hi", html_body=html_body, text_body=text_body)
+    variables = context(
+        email="ada@example.com",
+        name="Ada <3",
+        attributes={},
+        unsubscribe_url="https://h.example/u/1",
+        campaign_name="c",
         subject="Hi",
-        html_body='<h1>Hi {{ subscriber.name }}</h1><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>',
-        text_body="  ",
     )
+    return compiled.render(variables).text
 
-    # When it is rendered for a subscriber
-    rendered = compiled.render(
-        context(
-            email="ada@example.com",
-            name="Ada <3",
-            attributes={},
-            unsubscribe_url="https://h.example/u/1",
-            campaign_name="c",
-            subject="Hi",
-        )
-    )
 
-    # Then the text part is that subscriber's HTML as text (the escaped name decoded again)
-    assert rendered.text == "Hi Ada <3\n\nUnsubscribe (https://h.example/u/1)"
+def test_a_campaign_without_a_text_body_gets_one_from_its_html_per_recipient() -> None:
+    # Given a campaign with merge tags in its HTML and a blank text body
+    html = '<h1>Hi {{ subscriber.name }}</h1><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p>'
+
+    # When it is rendered for a subscriber, then its text part is her HTML as text (the name unescaped)
+    assert _text_part(html_body=html, text_body="  ") == "Hi Ada <3\n\nUnsubscribe (https://h.example/u/1)"
 
 
 def test_a_text_body_that_was_written_is_kept() -> None:
-    compiled = CompiledCampaign(
-        subject="Hi", html_body="<p>HTML</p>", text_body="Plain {{ subscriber.name }}"
-    )
-    rendered = compiled.render(
-        context(
-            email="a@example.com",
-            name="Ada",
-            attributes={},
-            unsubscribe_url="u",
-            campaign_name="c",
-            subject="Hi",
-        )
-    )
-    assert rendered.text == "Plain Ada"
+    assert _text_part(html_body="<p>HTML</p>", text_body="Plain {{ subscriber.name }}") == "Plain Ada <3"
