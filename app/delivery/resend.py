@@ -75,7 +75,7 @@ def resend_failed(
         )
     if record.stats.resends >= MAX_REPEATS:
         raise ResendLimitReached(f"The campaign was resent to {MAX_REPEATS} times, the most it may be.")
-    total = record.batches_total
+    total, name = record.batches_total, f"{campaign_id}-resend-{record.stats.resends + 1}"
     queued = campaigns.update(
         owner_id,
         campaign_id,
@@ -86,6 +86,8 @@ def resend_failed(
             "batches_done": total,
             "batches_enqueued": total,
             "ended_as": record.status,
+            # the earlier execution's end (its event may come late) must not fail this round
+            "execution": name,
         },
         removes=("audience_frozen", "audience_cursor", "task_token"),
         adds={"resends": 1},
@@ -99,9 +101,7 @@ def resend_failed(
             raise NotFound("No such campaign.", code="campaign_not_found")
         raise CampaignNotFinished(f"The campaign is {current.status}; resend once it is sent or failed.")
     try:
-        execution = launcher.start(
-            owner_id, campaign_id, correlation_id, name=f"{campaign_id}-resend-{queued.stats.resends}"
-        )
+        execution = launcher.start(owner_id, campaign_id, correlation_id, name=name)
     except Exception:
         _undo(record, campaigns=campaigns)
         raise
@@ -121,6 +121,7 @@ def _undo(record: CampaignRecord, *, campaigns: CampaignRepository) -> None:
             "batches_done": record.batches_done,
             "batches_enqueued": record.batches_enqueued,
             "audience_frozen": True,
+            "execution": record.execution,
         },
         adds={"resends": -1},
     )

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from app.campaigns.models import Campaign
-from app.delivery import resend, start
-from app.delivery.models import DeliveryState, SendBatch
+from app.delivery import finish, resend, start
+from app.delivery.models import CampaignRef, DeliveryState, ExecutionEnded, SendBatch
 from app.store import Store
-from tests.helpers import Delivery, FakeLauncher, queued
+from tests.helpers import EXECUTION, Delivery, FakeLauncher, queued
 
 THROTTLED = "TooManyRequestsException"
 
@@ -239,3 +239,28 @@ def test_a_failed_campaign_resent_ends_failed_with_its_first_failure(store: Stor
     assert sorted(d.ses.recipients()) == ["a@example.com", "b@example.com"]
     assert campaign.status == "failed" and campaign.failure is not None
     assert (campaign.failure.code, campaign.stats.sent, campaign.stats.failed) == ("sender_timeout", 2, 0)
+
+
+def test_the_first_executions_late_end_does_not_fail_a_resend(store: Store) -> None:
+    # Given a campaign whose first delivery failed, and whose resend is queued
+    d = queued(store, ["a@example.com", "b@example.com"])
+    d.ses.refuse["b@example.com"] = THROTTLED
+    d.start()
+    d.send(d.queue.batches[0], "m0:8", last_try=True)
+    assert d.store.campaigns.mark_failed(
+        d.owner, d.campaign_id, allowed=("sending",), code="sender_timeout", message="timed out"
+    )
+    _resend(d)
+
+    # When Step Functions' event of the first execution's end arrives only now
+    ended = ExecutionEnded.model_validate(
+        {
+            "executionArn": f"arn:aws:states:us-east-1:123456789012:execution:delivery:{EXECUTION}",
+            "status": "FAILED",
+            "input": CampaignRef(owner_id=d.owner, campaign_id=d.campaign_id).model_dump_json(),
+        }
+    )
+
+    # Then the resend is left alone
+    assert finish.delivery_ended(ended, campaigns=d.store.campaigns) is False
+    assert d.status() == "queued"
