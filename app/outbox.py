@@ -166,6 +166,8 @@ _CAMPAIGN_COUNTERS = (
     "complained",
     "unsubscribed",
     "failed",
+    "resendable",
+    "resends",
     "batches_done",
     "batches_total",
 )

@@ -205,13 +205,15 @@ class FakeLauncher:
         self.started: list[tuple[str, str, str | None]] = []
         self.scheduled: dict[tuple[str, str], tuple[Any, str | None]] = {}
 
-    def start(self, owner_id: str, campaign_id: str, correlation_id: str | None) -> str:
+    def start(
+        self, owner_id: str, campaign_id: str, correlation_id: str | None, *, name: str | None = None
+    ) -> str:
         if self.fail:
             from app.errors import UpstreamUnavailable
 
             raise UpstreamUnavailable("The delivery could not start (test).")
         self.started.append((owner_id, campaign_id, correlation_id))
-        return f"arn:aws:states:us-east-1:123456789012:execution:test:{campaign_id}"
+        return f"arn:aws:states:us-east-1:123456789012:execution:test:{name or campaign_id}"
 
     def schedule(self, owner_id: str, campaign_id: str, at: Any, correlation_id: str | None) -> str:
         self.scheduled[(owner_id, campaign_id)] = (at, correlation_id)
@@ -226,8 +228,14 @@ class FakeSes:
 
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
+        self.refuse: dict[str, str] = {}  # address -> the error code SES answers for it
 
     def send_email(self, **kwargs: Any) -> dict[str, Any]:
+        [to] = kwargs["Destination"]["ToAddresses"]
+        if to in self.refuse:
+            from botocore.exceptions import ClientError
+
+            raise ClientError({"Error": {"Code": self.refuse[to], "Message": "refused"}}, "SendEmail")
         self.sent.append(kwargs)
         return {"MessageId": f"m-{len(self.sent)}"}
 
@@ -286,7 +294,14 @@ class Delivery:
             resumer=self.resumer,
         )
 
-    def send(self, batch: SendBatch, attempt: str, *, time_left: Callable[[], float] | None = None) -> str:
+    def send(
+        self,
+        batch: SendBatch,
+        attempt: str,
+        *,
+        time_left: Callable[[], float] | None = None,
+        last_try: bool = False,
+    ) -> str:
         from app.config import get_settings
         from app.delivery import send
         from app.delivery.sender import TokenBucket
@@ -303,7 +318,7 @@ class Delivery:
             signing_key=lambda: b"s" * 32,
             time_left=time_left or (lambda: float("inf")),
         )
-        return send.send_batch(batch, attempt, kit=kit)
+        return send.send_batch(batch, attempt, kit=kit, last_try=last_try)
 
     def resume(self) -> Campaign:
         from app.delivery import pause

@@ -32,9 +32,11 @@ def limiter() -> TokenBucket:
 
 
 def record_handler(record: SQSRecord, *, kit: send.SenderKit) -> str:
-    """One batch; an exception (throttling) makes SQS redeliver just this message."""
-    attempt = f"{record.message_id}:{record.attributes.approximate_receive_count}"
-    return send.send_batch(SendBatch.model_validate_json(record.body), attempt, kit=kit)
+    """One batch; an exception (throttling) makes SQS redeliver just this message, up to its last try."""
+    receives = int(record.attributes.approximate_receive_count)
+    attempt = f"{record.message_id}:{receives}"
+    batch = SendBatch.model_validate_json(record.body)
+    return send.send_batch(batch, attempt, kit=kit, last_try=receives >= send.LAST_RECEIVE)
 
 
 @with_lambda_context

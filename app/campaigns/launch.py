@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 class Launcher(Protocol):
     """Starts deliveries and manages their schedules."""
 
-    def start(self, owner_id: str, campaign_id: str, correlation_id: str | None) -> str:
-        """Start the delivery now; returns the execution ARN."""
+    def start(
+        self, owner_id: str, campaign_id: str, correlation_id: str | None, *, name: str | None = None
+    ) -> str:
+        """Start the delivery now (an execution named `name`, else after the campaign); returns its ARN."""
         ...
 
     def schedule(self, owner_id: str, campaign_id: str, at: datetime, correlation_id: str | None) -> str:
@@ -74,14 +76,18 @@ class StepFunctionsLauncher:
             {"owner_id": owner_id, "campaign_id": campaign_id, "correlation_id": correlation_id}
         )
 
-    def start(self, owner_id: str, campaign_id: str, correlation_id: str | None) -> str:
-        """StartExecution named after the campaign; one that already runs under that name (a start
-        whose answer was lost) is adopted, one that ended leaves the name to a suffixed one."""
+    def start(
+        self, owner_id: str, campaign_id: str, correlation_id: str | None, *, name: str | None = None
+    ) -> str:
+        """StartExecution named after the campaign (or `name`: a resend's); one that already runs
+        under that name (a start whose answer was lost) is adopted, one that ended leaves the name
+        to a suffixed one."""
         payload = self._input(owner_id, campaign_id, correlation_id)
+        name = name or campaign_id
         try:
-            return self._start(campaign_id, payload)
+            return self._start(name, payload)
         except Exception as exc:
-            running = self._running(campaign_id)
+            running = self._running(name)
             if running is not None:
                 return running
             if error_code(exc) != "ExecutionAlreadyExists":
@@ -89,7 +95,7 @@ class StepFunctionsLauncher:
                     f"The delivery could not start ({error_code(exc) or exc})."
                 ) from exc
         try:
-            return self._start(f"{campaign_id}-{secrets.token_hex(4)}", payload)
+            return self._start(f"{name}-{secrets.token_hex(4)}", payload)
         except Exception as exc:
             raise UpstreamUnavailable(f"The delivery could not start ({error_code(exc) or exc}).") from exc
 

@@ -13,6 +13,8 @@ CampaignStatus = Literal["draft", "scheduled", "queued", "sending", "paused", "s
 # The lifecycle (every transition is a conditional write):
 #   draft -> scheduled -> draft (cancel);  draft|scheduled -> queued -> sending -> sent | failed
 #   sending -> paused -> sending (pause, resume; a pause longer than PAUSE_LIMIT fails the campaign)
+#   sent|failed -> queued -> sending -> sent|failed (a resend to the failed recipients: the campaign
+#   ends as it was, sent or failed, unless the resend itself fails; app/delivery/resend.py)
 EDITABLE: frozenset[str] = frozenset({"draft"})
 SENDABLE: frozenset[str] = frozenset({"draft", "scheduled"})
 DELETABLE: frozenset[str] = frozenset({"draft", "sent", "failed"})
@@ -72,6 +74,9 @@ class CampaignStats(BaseModel):
     complained: int = 0
     unsubscribed: int = 0
     failed: int = 0
+    # Failed recipients a resend would mail again (not opted out, never resent): app/delivery/resend.py
+    resendable: int = 0
+    resends: int = 0  # resends to the failed recipients so far
 
 
 class Failure(BaseModel):
@@ -169,6 +174,11 @@ class Recipient(BaseModel):
     message_id: str | None
     reason: str | None
     updated_at: datetime
+    resent_at: datetime | None = None  # when a resend to the failed recipients took it again
+
+
+# What the recipients table can show: one status, or those who opened or clicked (SES events).
+RecipientFilter = RecipientStatus | Literal["opened", "clicked"]
 
 
 class RecipientPage(BaseModel):

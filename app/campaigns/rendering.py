@@ -2,7 +2,8 @@
 
 Templates see plain data only: `subscriber` (`email`, `name`, `attributes`), `attributes` (the
 same mapping), `campaign` (`name`, `subject`) and `unsubscribe_url`. HTML bodies are autoescaped,
-the text body and the subject are not. An undefined name renders empty (a subscriber without an
+the text body and the subject are not; an empty text body is made from the HTML (plaintext.py).
+An undefined name renders empty (a subscriber without an
 attribute is normal); a syntax error or a forbidden access is an error with its line.
 
 Every render is bounded, because all tenants share the senders: budget.py holds the limits and the
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from app.campaigns import plaintext
 from app.campaigns.budget import (
     BUDGET,
     Budget,
@@ -220,7 +222,8 @@ class CompiledCampaign:
             except Exception as exc:  # any other error comes from the template (its data is plain)
                 raise RenderFailed(f"{field}: {type(exc).__name__}: {exc}") from exc
         subject = " ".join(out["subject"].split())  # a header: one line
-        return Rendered(subject=subject, html=out["html_body"], text=out["text_body"])
+        text = out["text_body"] if out["text_body"].strip() else plaintext.html_to_text(out["html_body"])
+        return Rendered(subject=subject, html=out["html_body"], text=text)
 
 
 def check(*, subject: str, html_body: str, text_body: str, campaign_name: str = "") -> CompiledCampaign:

@@ -17,6 +17,7 @@ schedules); the content is bounded by the API (MAX_CONTENT_BYTES). It stays far 
 | note batches put on the queue         | C                                | UpdateItem (count unchanged)  |
 | store the task token (WaitForSender)  | C                                | UpdateItem, ALL_NEW           |
 | count feedback (delivered, bounced..) | C                                | UpdateItem ADD                |
+| begin a resend to the failed          | C                                | UpdateItem (sent or failed)   |
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from app.campaigns.models import (
     stats_of,
 )
 from app.db import Repository, new_item, now_iso, stamps
-from app.writes import Append, one_of
+from app.writes import Append, IfAbsent, one_of
 
 ENTITY = "campaign"
 # Times a campaign may be paused, and scheduled: each adds two timeline entries to its item.
@@ -106,6 +107,10 @@ class CampaignRecord:
     batches_total: int
     batches_enqueued: int  # batches 0 .. batches_enqueued - 1 were handed to the send queue
     batches_done: int
+    # A resend to the failed recipients is a round of its own: its batches are numbered from
+    # round_first (a sender drops an earlier round's), and it ends as the campaign was (ended_as).
+    round_first: int = 0
+    ended_as: CampaignStatus = "sent"
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> CampaignRecord:
@@ -123,6 +128,8 @@ class CampaignRecord:
             batches_total=int(item.get("batches_total", 0)),
             batches_enqueued=int(item.get("batches_enqueued", 0)),
             batches_done=int(item.get("batches_done", 0)),
+            round_first=int(item.get("round_first", 0)),
+            ended_as="failed" if item.get("ended_as") == "failed" else "sent",
         )
 
     @property
@@ -281,19 +288,18 @@ class CampaignRepository(Repository):
         *,
         cursor: str | None,
         next_cursor: str | None,
-        recipients: int,
-        suppressed: int,
-        batches: int,
+        counts: Mapping[str, int],
     ) -> CampaignRecord | None:
-        """Count one frozen page of the audience, once: the write holds only while the cursor is
-        still where this page began (a retried page is refused). `next_cursor` None: all frozen."""
+        """Count one frozen page of the audience (`counts` added: recipients, batches_total, ...),
+        once: the write holds only while the cursor is still where this page began (a retried page
+        is refused). `next_cursor` None: all frozen."""
         return self.update(
             owner_id,
             campaign_id,
             allowed=("sending", "paused"),
             sets={"audience_cursor": next_cursor, "audience_frozen": True if next_cursor is None else None},
             removes=("audience_cursor",) if next_cursor is None else (),
-            adds={"recipients": recipients, "suppressed": suppressed, "batches_total": batches},
+            adds=counts,
             condition="attribute_not_exists(audience_frozen) AND "
             + ("audience_cursor = :cursor" if cursor else "attribute_not_exists(audience_cursor)"),
             values={":cursor": cursor} if cursor else None,
@@ -313,17 +319,18 @@ class CampaignRepository(Repository):
             is not None
         )
 
-    def mark_sent(self, owner_id: str, campaign_id: str, *, sent: int, failed: int) -> CampaignRecord | None:
-        """A delivering campaign is sent, with its final counts (None when it no longer is delivering).
-
-        A campaign paused after its last batch went out is sent too.
-        """
+    def mark_sent(
+        self, owner_id: str, campaign_id: str, *, counts: Mapping[str, int], to: str = "sent"
+    ) -> CampaignRecord | None:
+        """A delivering campaign is sent (a resend: back to `to`, as it ended before), with its final
+        counts (None when it no longer is delivering). One paused after its last batch went out too."""
         return self.update(
             owner_id,
             campaign_id,
             allowed=("sending", "paused"),
-            to="sent",
-            sets={"sent_at": now_iso(), "sent": sent, "failed": failed},
+            to=to,
+            # a resend keeps the first sending's time
+            sets={**counts, **({"sent_at": IfAbsent(now_iso())} if to == "sent" else {})},
             removes=("task_token",),
         )
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, Path, Query, status
 from starlette.concurrency import run_in_threadpool
 
 from app import aws, secrets
 from app.api.deps import CorrelationId, CurrentUser, Page, SettingsDep, StoreDep
-from app.campaigns import service
+from app.campaigns import recipients, service
 from app.campaigns.launch import Launcher, StepFunctionsLauncher
 from app.campaigns.models import (
     Campaign,
@@ -19,11 +19,12 @@ from app.campaigns.models import (
     CampaignUpdate,
     Preview,
     PreviewRequest,
+    RecipientFilter,
     RecipientPage,
     ScheduleRequest,
     TestSent,
 )
-from app.delivery import pause
+from app.delivery import pause, resend
 from app.delivery.queue import DeliveryControl, SqsBatchQueue, StepFunctionsResumer
 from app.errors import UpstreamUnavailable
 
@@ -253,18 +254,38 @@ async def campaign_stats(campaign_id: CampaignId, user: CurrentUser, store: Stor
     return service.stats(user.user_id, campaign_id, repo=store.campaigns)
 
 
+@router.post("/api/campaigns/{campaign_id}/resend-failed", status_code=status.HTTP_202_ACCEPTED)
+async def resend_failed(
+    campaign_id: CampaignId,
+    user: CurrentUser,
+    store: StoreDep,
+    launcher: LauncherDep,
+    correlation_id: CorrelationId,
+) -> Campaign:
+    """Mail the recipients that ended `failed` (not those who opted out) again, each at most once:
+    a sent or failed campaign goes `queued`, `sending`, then back to `sent` or `failed` (409
+    `campaign_not_finished` while it is on its way, `nothing_to_resend` when none is left)."""
+    return resend.resend_failed(
+        user.user_id, campaign_id, campaigns=store.campaigns, launcher=launcher, correlation_id=correlation_id
+    )
+
+
 @router.get("/api/campaigns/{campaign_id}/recipients")
 async def campaign_recipients(
     campaign_id: CampaignId,
     user: CurrentUser,
     store: StoreDep,
     page: Page,
+    status_filter: Annotated[RecipientFilter | None, Query(alias="status")] = None,
 ) -> RecipientPage:
-    """The frozen audience with each message's status, in email order."""
-    return service.recipients(
+    """The frozen audience with each message's status, in email order; `status` keeps those with
+    one status, or who `opened` or `clicked`: such a page reads at most 1,000 recipients and may
+    come back short, even empty, with a `next_cursor` to go on from."""
+    return recipients.recipients(
         user.user_id,
         campaign_id,
         page,
+        status=status_filter,
         repo=store.campaigns,
         recipients_repo=store.recipients,
         key=secrets.signing_key,

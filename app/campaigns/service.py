@@ -1,4 +1,5 @@
-"""Campaign use cases: drafts, preview, test copy, send now, schedule/cancel, stats and recipients."""
+"""Campaign use cases: drafts, preview, test copy, send now, schedule/cancel, stats (recipients:
+recipients.py; a resend to the failed: app/delivery/resend.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from app.campaigns.models import (
     CampaignStats,
     CampaignUpdate,
     Preview,
-    RecipientPage,
     ScheduleRequest,
     TestSent,
 )
@@ -27,7 +27,6 @@ from app.contacts.lists import ListRepository
 from app.contacts.models import new_id
 from app.contacts.subscribers import SubscriberRepository
 from app.delivery import sender
-from app.delivery.repository import RecipientRepository
 from app.errors import Conflict, InvalidInput, NotFound, found
 from app.mail import SendBudget
 from app.observability import logger
@@ -379,22 +378,3 @@ def cancel_schedule(
 def stats(owner_id: str, campaign_id: str, *, repo: CampaignRepository) -> CampaignStats:
     """The campaign's counters."""
     return get_campaign(owner_id, campaign_id, repo=repo).stats
-
-
-def recipients(
-    owner_id: str,
-    campaign_id: str,
-    page: PageRequest,
-    *,
-    repo: CampaignRepository,
-    recipients_repo: RecipientRepository,
-    key: KeySource,
-) -> RecipientPage:
-    """A page of the campaign's frozen audience with each message's status, in email order."""
-    get_campaign(owner_id, campaign_id, repo=repo)
-    scope = f"recipients:{owner_id}:{campaign_id}"
-    start = start_after(page.cursor, scope=scope, prefix="RCPT#", key=key)
-    found_page, last = recipients_repo.page(owner_id, campaign_id, limit=page.limit, start_sk=start)
-    return RecipientPage(
-        items=[r.view() for r in found_page], next_cursor=next_cursor(last, scope=scope, key=key)
-    )

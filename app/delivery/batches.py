@@ -14,7 +14,7 @@ from typing import Any
 
 from app.campaigns.repository import campaign_key
 from app.db import Repository, new_item, now_iso
-from app.delivery.repository import batch_key, recipients_pk
+from app.delivery.repository import batch_item, batch_key, recipients_pk
 from app.writes import Update
 
 
@@ -50,6 +50,10 @@ class BatchRecord:
 class BatchRepository(Repository):
     """A campaign's batches: which are done (counted once), and those parked while it was paused."""
 
+    def add(self, owner_id: str, campaign_id: str, batches: Sequence[tuple[int, str, Sequence[str]]]) -> None:
+        """Write batches waiting to be sent: (number, list id, addresses) each."""
+        self.table.batch_put([batch_item(owner_id, campaign_id, *batch) for batch in batches])
+
     def get_many(self, owner_id: str, campaign_id: str, numbers: Iterable[int]) -> list[BatchRecord]:
         """These batches, in number order (BatchGetItem)."""
         items = self.table.batch_get([batch_key(owner_id, campaign_id, n) for n in numbers])
@@ -57,7 +61,7 @@ class BatchRepository(Repository):
 
     def complete(self, owner_id: str, campaign_id: str, number: int, counts: Mapping[str, int]) -> bool:
         """Count a finished batch once: it becomes done and its counts join the campaign's in one
-        transaction. False when it was already done (or the campaign is gone)."""
+        transaction. False when it was already done (or the campaign is gone, or in a later round)."""
         now = now_iso()
         failed = self.table.transact(
             [
@@ -68,11 +72,13 @@ class BatchRepository(Repository):
                     names={"#s": "status"},
                     values={":done": "done"},
                 ),
-                Update(
+                Update(  # a batch of an earlier round counts no more (a resend is a round of its own)
                     *campaign_key(owner_id, campaign_id),
                     sets={"updated_at": now},
                     adds={"batches_done": 1, **counts},
-                    condition="attribute_exists(PK)",
+                    condition="attribute_exists(PK) AND "
+                    "(attribute_not_exists(round_first) OR round_first <= :n)",
+                    values={":n": number},
                 ),
             ]
         )

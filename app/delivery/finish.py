@@ -30,21 +30,26 @@ def finalize(
     subscribers: SubscriberRepository,
     page_size: int | None = None,
 ) -> DeliveryState:
-    """Update the subscribers who were sent the campaign, a page per invocation (status
-    `finalizing` while pages remain); after the last page the sent/failed stats are recounted
-    from the recipients and the campaign is `sent`. A retried step changes nothing."""
+    """Update the subscribers who were sent the campaign (in this round: a resend's), a page per
+    invocation (status `finalizing` while pages remain); after the last page the sent, failed and
+    resendable stats are recounted from the recipients and the campaign is `sent` (a resend: as it
+    ended before). A retried step changes nothing."""
     owner_id, campaign_id = state.owner_id, state.campaign_id
     page, next_sk = recipients.page(
         owner_id, campaign_id, limit=page_size or FINALIZE_PAGE, start_sk=state.finalize_cursor
     )
     sent = [r for r in page if r.status in SENT_LIKE]
-    counted_sent = state.finalize_sent + len(sent)
-    counted_failed = state.finalize_failed + sum(1 for r in page if r.status == "failed")
-    _note_campaign(sent, campaign_id=campaign_id, subscribers=subscribers)
-    counted = {"finalize_sent": counted_sent, "finalize_failed": counted_failed}
+    counted = {
+        "finalize_sent": state.finalize_sent + len(sent),
+        "finalize_failed": state.finalize_failed + sum(1 for r in page if r.status == "failed"),
+        "finalize_resendable": state.finalize_resendable + sum(1 for r in page if r.resendable()),
+    }
+    this_round = [r for r in sent if r.batch >= state.round_first]  # earlier rounds' were noted then
+    _note_campaign(this_round, campaign_id=campaign_id, subscribers=subscribers)
     if next_sk is not None:
         return state.model_copy(update={"status": "finalizing", "finalize_cursor": next_sk, **counted})
-    done = campaigns.mark_sent(owner_id, campaign_id, sent=counted_sent, failed=counted_failed)
+    totals = {name.removeprefix("finalize_"): value for name, value in counted.items()}
+    done = campaigns.mark_sent(owner_id, campaign_id, counts=totals, to=state.ends_as)
     record = done or campaigns.get_record(owner_id, campaign_id, consistent=True)
     logger.info(
         "campaign sent", extra={"campaign_id": campaign_id, "sent": record.stats.sent if record else 0}
@@ -82,11 +87,13 @@ def _note_campaign(
 
 
 def _sent_anyway(owner_id: str, campaign_id: str, *, campaigns: CampaignRepository) -> bool:
-    """A campaign whose senders all finished is sent (with their counts) instead of failed."""
+    """A campaign whose senders all finished is sent (a resend: as it ended before) with their
+    counts, instead of failed."""
     record = campaigns.get_record(owner_id, campaign_id, consistent=True)
     if record is None or record.status not in ("sending", "paused") or not record.senders_finished():
         return False
-    done = campaigns.mark_sent(owner_id, campaign_id, sent=record.stats.sent, failed=record.stats.failed)
+    counts = {"sent": record.stats.sent, "failed": record.stats.failed}
+    done = campaigns.mark_sent(owner_id, campaign_id, counts=counts, to=record.ended_as)
     logger.warning(
         "delivery ended early but every batch went out; campaign sent",
         extra={"campaign_id": campaign_id, "marked": done is not None},

@@ -52,6 +52,10 @@ class DeliveryState(CampaignRef):
     finalize_cursor: str | None = None
     finalize_sent: int = 0
     finalize_failed: int = 0
+    finalize_resendable: int = 0
+    # A resend's round: its batches are numbered from round_first, and it ends as the campaign was.
+    round_first: int = 0
+    ends_as: Literal["sent", "failed"] = "sent"
 
     @classmethod
     def of(cls, record: CampaignRecord, status: StateStatus, timeout: int | None = None) -> DeliveryState:
@@ -67,6 +71,8 @@ class DeliveryState(CampaignRef):
             batches_done=record.batches_done,
             sent=record.stats.sent,
             failed=record.stats.failed,
+            round_first=record.round_first,
+            ends_as="failed" if record.ended_as == "failed" else "sent",
         )
 
 

@@ -17,6 +17,8 @@ SK=EMAIL#<email>; the subscriber S and suppression X of contacts (read to honour
 | release a throttled claim              | R                            | UpdateItem (claimed by me)         |
 | record sent + message id               | R x25                        | BatchWriteItem (I hold the claims) |
 | give up on a recipient                 | R                            | UpdateItem (claimed by attempt)    |
+| resend: the failed, a page at a time   | R's PK, SK begins_with RCPT# | Query, FilterExpression            |
+| resend: failed -> pending, once        | R                            | UpdateItem (never resent)          |
 | feedback: by the message's tags        | R                            | UpdateItem (sent -> delivered)     |
 | feedback, unsubscribe: status change   | R                            | UpdateItem (status IN ...)         |
 | a page of recipients (API, Finalize)   | R's PK, SK begins_with RCPT# | Query                              |
@@ -37,7 +39,8 @@ from app.contacts.models import Subscriber
 from app.contacts.subscriber_items import subscriber_key
 from app.contacts.suppression import suppression_key
 from app.db import Item, Repository, new_item, now_iso
-from app.writes import one_of
+from app.delivery.filters import OPTED_OUT, RecipientWhere
+from app.writes import IfAbsent, one_of
 
 ENTITY = "campaign_recipient"
 BATCH = "campaign_batch"
@@ -58,6 +61,13 @@ def recipient_key(owner_id: str, campaign_id: str, email: str) -> tuple[str, str
 def batch_key(owner_id: str, campaign_id: str, number: int) -> tuple[str, str]:
     """The key of one batch of a campaign's audience."""
     return recipients_pk(owner_id, campaign_id), f"BATCH#{number:07d}"
+
+
+def batch_item(owner_id: str, campaign_id: str, number: int, list_id: str, emails: Sequence[str]) -> Item:
+    """A batch waiting to be sent: its addresses, all of one list (whose opt-outs apply)."""
+    key = batch_key(owner_id, campaign_id, number)
+    fields = {"batch": number, "list_id": list_id, "emails": list(emails), "status": "waiting"}
+    return new_item(key, BATCH, owner_id=owner_id, campaign_id=campaign_id, **fields)
 
 
 def _text(value: Any) -> str | None:
@@ -84,6 +94,7 @@ class RecipientRecord:
     sent_at: str | None = None
     delivered_at: str | None = None
     correlation_id: str | None = None
+    resent_at: str | None = None  # a resend to the failed took it again (once: see resend.py)
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> RecipientRecord:
@@ -106,6 +117,7 @@ class RecipientRecord:
             sent_at=_text(item.get("sent_at")),
             delivered_at=_text(item.get("delivered_at")),
             correlation_id=_text(item.get("correlation_id")),
+            resent_at=_text(item.get("resent_at")),
         )
 
     @property
@@ -122,6 +134,15 @@ class RecipientRecord:
             message_id=self.message_id,
             reason=self.reason,
             updated_at=datetime.fromisoformat(self.updated_at),
+            resent_at=datetime.fromisoformat(self.resent_at) if self.resent_at else None,
+        )
+
+    def resendable(self) -> bool:
+        """Failed, not by an opt-out, and never resent (what filters.RESENDABLE keeps)."""
+        return (
+            self.status == "failed"
+            and self.resent_at is None
+            and not (self.reason or "").startswith(OPTED_OUT)
         )
 
 
@@ -171,16 +192,9 @@ class RecipientRepository(Repository):
             for offset, batch in enumerate(batches)
             for s in batch
         ]
-        items += [
-            new_item(
-                batch_key(owner_id, campaign_id, first + offset),
-                BATCH,
-                owner_id=owner_id,
-                campaign_id=campaign_id,
-                batch=first + offset,
-                list_id=batch[0].list_id or list_id,  # a page, so its batches, reads one list
-                emails=[s.email for s in batch],
-                status="waiting",
+        items += [  # a page, so its batches, reads one list
+            batch_item(
+                owner_id, campaign_id, first + offset, batch[0].list_id or list_id, [s.email for s in batch]
             )
             for offset, batch in enumerate(batches)
         ]
@@ -270,6 +284,23 @@ class RecipientRepository(Repository):
             {"status": "failed", "reason": reason, "updated_at": now_iso()},
         )
 
+    def take_again(
+        self, owner_id: str, campaign_id: str, email: str, *, batch: int, where: RecipientWhere
+    ) -> bool:
+        """A failed recipient goes back to pending in a resend's `batch`, once (`where` holds only
+        for one never resent, or one this round took already); False when it no longer holds."""
+        now = now_iso()
+        changed = self.table.update(
+            *recipient_key(owner_id, campaign_id, email),
+            sets={"status": "pending", "batch": batch, "resent_at": IfAbsent(now), "updated_at": now},
+            removes=("attempt", "claimed_at", "reason"),
+            condition=where.filter,
+            names=where.names,
+            values=where.values,
+            returns="NONE",
+        )
+        return changed is not None
+
     def mark_sent(self, claimed: Iterable[tuple[RecipientRecord, str]]) -> None:
         """Record sends of recipients this attempt holds the claims of (recipient, SES message id)."""
         now = now_iso()
@@ -329,11 +360,22 @@ class RecipientRepository(Repository):
         return changed is not None
 
     def page(
-        self, owner_id: str, campaign_id: str, *, limit: int, start_sk: str | None
+        self,
+        owner_id: str,
+        campaign_id: str,
+        *,
+        limit: int,
+        start_sk: str | None,
+        where: RecipientWhere | None = None,
     ) -> tuple[list[RecipientRecord], str | None]:
-        """A page of recipients in email order and the sort key to continue after."""
+        """A page of recipients in email order and the sort key to continue after: `limit` of them
+        read, those `where` keeps returned (a filtered page may be short, or empty)."""
         items, last = self.table.page(
-            recipients_pk(owner_id, campaign_id), "RCPT#", limit=limit, start_sk=start_sk
+            recipients_pk(owner_id, campaign_id),
+            "RCPT#",
+            limit=limit,
+            start_sk=start_sk,
+            **(where.expression() if where else {}),
         )
         return [RecipientRecord.from_item(i) for i in items], last
 

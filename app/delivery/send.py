@@ -8,7 +8,10 @@ sent; one still `claimed` by an earlier attempt is never mailed again: it is cou
 timeout, which the template sets to six times the sender's Lambda timeout. The window: a
 crash between SES accepting a message and the `sent` write makes that recipient `failed` though
 the mail went out. Throttling releases the claim (back to pending) and reports the batch as a
-failure, so SQS brings it back; recipients sent before the throttle are skipped then.
+failure, so SQS brings it back; recipients sent before the throttle are skipped then. On the
+batch's LAST_RECEIVE-th delivery the sender gives up instead: the recipient SES refused and those
+after it end `failed` (reason `throttled: ...`), the batch is counted and the campaign finishes;
+a resend to the failed (resend.py) mails them later, once.
 
 Opt-outs win: a batch starts with one BatchGetItem of its subscribers and their suppressions, and
 a recipient who unsubscribed, was removed or suppressed since the audience was frozen is not
@@ -27,7 +30,7 @@ campaign is parked for the resume (pause.py), unless the campaign was resumed me
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import formataddr
 from typing import TYPE_CHECKING
 
@@ -37,6 +40,7 @@ from app.campaigns.repository import CampaignRecord, CampaignRepository
 from app.config import Settings
 from app.delivery import sender, start
 from app.delivery.batches import BatchRepository
+from app.delivery.filters import OPTED_OUT
 from app.delivery.models import SENT_LIKE, DeliveryState, SendBatch
 from app.delivery.queue import BatchQueue, Resumer
 from app.delivery.repository import RecipientRecord, RecipientRepository
@@ -56,6 +60,9 @@ SENT_RECORD_GROUP = 10
 # What one more recipient may need at worst (a render, the rate limiter, two SES attempts of the
 # campaign client's timeouts), plus recording the batch: a sender never starts one with less left.
 SENDER_RESERVE_SECONDS = 30.0
+# The delivery of a batch from the send queue that is its last try: the queue's maxReceiveCount
+# (10, template.yaml) leaves two more for a sender that dies during it.
+LAST_RECEIVE = 8
 
 
 class RetryBatch(Exception):
@@ -99,23 +106,33 @@ class SenderKit:
 class _Tally:
     sent: int = 0
     failed: int = 0
+    resendable: int = 0  # of the failed, those a resend to the failed would mail
     claimed: list[tuple[RecipientRecord, str]] = field(default_factory=list)
+    gave_up: str | None = None  # the last try was refused: the rest fail with this reason
+
+    def fail(self, recipient: RecipientRecord, reason: str) -> None:
+        """One more recipient failed, for `reason`."""
+        self.failed += 1
+        if replace(recipient, status="failed", reason=reason).resendable():
+            self.resendable += 1
 
 
-def send_batch(batch: SendBatch, attempt: str, *, kit: SenderKit) -> str:
+def send_batch(batch: SendBatch, attempt: str, *, kit: SenderKit, last_try: bool = False) -> str:
     """Send a batch's recipients at most once each; returns "done", "counted" (a batch counted
-    before), "skipped" (the campaign is not sending: paused batches are parked) or "handed_back"
-    (time ran short: the batch is back on the queue).
+    before), "skipped" (the campaign is not sending, or this batch is of an earlier round: paused
+    batches are parked) or "handed_back" (time ran short: the batch is back on the queue).
 
-    Raises RetryBatch (after releasing its claim) when SES throttles or an upstream fails.
+    Raises RetryBatch (after releasing its claim) when SES throttles or an upstream fails, unless
+    this is the batch's `last_try`: then the rest of it fails, and it is counted.
     """
     bind_correlation_id(batch.correlation_id)
     found = kit.campaign(batch.owner_id, batch.campaign_id)
     if found is not None and found[0].status == "paused" and _parked(batch, kit=kit):
         return "skipped"
-    if found is None or found[0].status not in ("sending", "paused"):
+    if found is None or found[0].status not in ("sending", "paused") or batch.batch < found[0].round_first:
+        # An earlier round's batch (a failed campaign's, redriven or late) never mails in a resend.
         logger.info(
-            "batch for a campaign that is not sending; dropped", extra={"campaign_id": batch.campaign_id}
+            "batch for a campaign that is not sending it; dropped", extra={"campaign_id": batch.campaign_id}
         )
         return "skipped"
     record, compiled = found
@@ -140,6 +157,7 @@ def send_batch(batch: SendBatch, attempt: str, *, kit: SenderKit) -> str:
                 key=key,
                 kit=kit,
                 tally=tally,
+                last_try=last_try,
             )
             if len(tally.claimed) >= SENT_RECORD_GROUP:
                 kit.recipients.mark_sent(tally.claimed)
@@ -150,7 +168,7 @@ def send_batch(batch: SendBatch, attempt: str, *, kit: SenderKit) -> str:
         kit.queue.enqueue([batch])  # after the records: the next attempt must find them
         logger.info("time ran short; batch handed back", extra={"campaign_id": batch.campaign_id})
         return "handed_back"
-    counts = {"sent": tally.sent, "failed": tally.failed}
+    counts = {"sent": tally.sent, "failed": tally.failed, "resendable": tally.resendable}
     if not kit.batches.complete(batch.owner_id, batch.campaign_id, batch.batch, counts):
         return "counted"  # a redelivery of a batch that was already counted
     _report_progress(batch, kit=kit)
@@ -197,6 +215,7 @@ def _send_one(
     key: bytes,
     kit: SenderKit,
     tally: _Tally,
+    last_try: bool,
 ) -> None:
     owner_id, campaign_id = batch.owner_id, batch.campaign_id
     claim = kit.recipients.claim(owner_id, campaign_id, email, attempt)
@@ -207,7 +226,7 @@ def _send_one(
         if current.status in SENT_LIKE:
             tally.sent += 1
         elif current.status == "failed":
-            tally.failed += 1
+            tally.fail(current, current.reason or "")
         elif current.status == "claimed" and current.attempt != attempt:
             # Its attempt is dead (see the module docstring): never mail twice, count it failed.
             if kit.recipients.fail(owner_id, campaign_id, email, str(current.attempt), "interrupted"):
@@ -216,17 +235,16 @@ def _send_one(
                     "recipient claimed by a dead attempt; not resent",
                     extra={"campaign_id": campaign_id, "batch": batch.batch},
                 )
-            tally.failed += 1
+            tally.fail(current, "interrupted")
         return
-    if opted_out is not None:
-        kit.recipients.fail(owner_id, campaign_id, email, attempt, f"opted_out: {opted_out}")
-        tally.failed += 1
+    reason = tally.gave_up or (f"{OPTED_OUT}: {opted_out}" if opted_out is not None else None)
+    if reason is not None:
+        _fail(current, attempt, reason, kit=kit, tally=tally)
         return
     try:
         message = _message(current, record=record, compiled=compiled, key=key, settings=kit.settings)
     except RenderFailed as exc:
-        kit.recipients.fail(owner_id, campaign_id, email, attempt, f"render_error: {exc}"[:500])
-        tally.failed += 1
+        _fail(current, attempt, f"render_error: {exc}", kit=kit, tally=tally)
         return
     kit.limiter.acquire()
     try:
@@ -234,14 +252,26 @@ def _send_one(
     except Exception as exc:
         code = error_code(exc)
         if code in sender.RECIPIENT_ERRORS:
-            kit.recipients.fail(owner_id, campaign_id, email, attempt, f"{code}: {exc}"[:500])
-            tally.failed += 1
+            _fail(current, attempt, f"{code}: {exc}", kit=kit, tally=tally)
+            return
+        if last_try:  # the batch's last delivery: this recipient and the rest fail, the batch counts
+            why = "throttled" if code in sender.THROTTLED else "unsent"
+            tally.gave_up = f"{why}: {code or type(exc).__name__}"
+            logger.warning("last try of the batch refused; the rest fail", extra={"error": tally.gave_up})
+            _fail(current, attempt, tally.gave_up, kit=kit, tally=tally)
             return
         kit.recipients.release(owner_id, campaign_id, email, attempt)
         logger.info("send stopped; the batch comes back", extra={"error": code or type(exc).__name__})
         raise RetryBatch(code or type(exc).__name__) from exc
     tally.claimed.append((current, message_id))
     tally.sent += 1
+
+
+def _fail(recipient: RecipientRecord, attempt: str, reason: str, *, kit: SenderKit, tally: _Tally) -> None:
+    """A recipient this attempt claimed is not mailed, for `reason` (kept on the recipient)."""
+    reason = reason[:500]
+    kit.recipients.fail(recipient.owner_id, recipient.campaign_id, recipient.email, attempt, reason)
+    tally.fail(recipient, reason)
 
 
 def _message(

@@ -1,5 +1,8 @@
 """Step `StartDelivery`: freeze the campaign's audience a page at a time, and feed the send queue.
 
+A resend to the failed recipients (resend.py) freezes, in the same way, pages of the campaign's
+failed recipients instead of its audience.
+
 The audience is frozen in pages of AUDIENCE_PAGE subscribers, as many per invocation as its time
 allows: each page's recipients and batches are written, then counted on the campaign under the
 condition that its cursor is still where the page began, so a retried page is never counted twice.
@@ -21,6 +24,7 @@ from app.config import Settings
 from app.contacts.lists import ListRepository
 from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
+from app.delivery import resend
 from app.delivery.batches import BatchRecord, BatchRepository
 from app.delivery.models import BATCH_SIZE, CampaignRef, DeliveryState, SendBatch
 from app.delivery.queue import BatchQueue
@@ -84,6 +88,7 @@ def start_delivery(
             record,
             campaigns=campaigns,
             recipients=recipients,
+            batches=batches,
             subscribers=subscribers,
             lists=lists,
             segments=segments,
@@ -112,12 +117,48 @@ def _freeze_page(
     *,
     campaigns: CampaignRepository,
     recipients: RecipientRepository,
+    batches: BatchRepository,
     subscribers: SubscriberRepository,
     lists: ListRepository,
     segments: SegmentRepository,
     suppressions: SuppressionRepository,
 ) -> CampaignRecord:
-    """Freeze the next page: its recipients (not suppressed) in batches numbered after the last."""
+    """Freeze the next page, counted once: of the audience, its recipients (not suppressed) in
+    batches numbered after the last; of a resend, the failed recipients taken again (resend.py)."""
+    owner_id, campaign_id = record.owner_id, record.id
+    if record.stats.resends:
+        next_cursor, counts = resend.take_page(record, recipients=recipients, batches=batches)
+    else:
+        next_cursor, counts = _audience_page(
+            record,
+            recipients=recipients,
+            subscribers=subscribers,
+            lists=lists,
+            segments=segments,
+            suppressions=suppressions,
+        )
+    frozen = campaigns.advance_freeze(
+        owner_id, campaign_id, cursor=record.audience_cursor, next_cursor=next_cursor, counts=counts
+    )
+    if frozen is not None:
+        return frozen
+    current = campaigns.get_record(owner_id, campaign_id, consistent=True)
+    if current is None or current.status not in ("sending", "paused"):
+        raise CampaignNotSendable("The campaign stopped sending while its audience was frozen.")
+    return current  # an earlier try counted this page: go on from where it left the cursor
+
+
+def _audience_page(
+    record: CampaignRecord,
+    *,
+    recipients: RecipientRepository,
+    subscribers: SubscriberRepository,
+    lists: ListRepository,
+    segments: SegmentRepository,
+    suppressions: SuppressionRepository,
+) -> tuple[str | None, dict[str, int]]:
+    """The next page of the audience written as recipients and batches; where the next page starts,
+    and what to count."""
     owner_id, campaign_id = record.owner_id, record.id
     cursor, first = record.audience_cursor, record.batches_total
     page = audience_page(
@@ -137,21 +178,8 @@ def _freeze_page(
     chosen = [s for s in found if s.email not in blocked]
     groups = [chosen[offset : offset + BATCH_SIZE] for offset in range(0, len(chosen), BATCH_SIZE)]
     recipients.freeze(owner_id, campaign_id, record.campaign.list_id, groups, first=first)
-    frozen = campaigns.advance_freeze(
-        owner_id,
-        campaign_id,
-        cursor=cursor,
-        next_cursor=page.next_cursor,
-        recipients=len(chosen),
-        suppressed=len(found) - len(chosen),
-        batches=len(groups),
-    )
-    if frozen is not None:
-        return frozen
-    current = campaigns.get_record(owner_id, campaign_id, consistent=True)
-    if current is None or current.status not in ("sending", "paused"):
-        raise CampaignNotSendable("The campaign stopped sending while its audience was frozen.")
-    return current  # an earlier try counted this page: go on from where it left the cursor
+    counts = {"recipients": len(chosen), "suppressed": len(found) - len(chosen), "batches_total": len(groups)}
+    return page.next_cursor, counts
 
 
 def top_up(

@@ -85,6 +85,8 @@ export type TimelineEntry = Omit<Schemas['StatusChange'], 'status'> & { status: 
 export type CampaignSummary = Schemas['CampaignSummary'];
 export type CampaignPreview = Schemas['Preview'];
 export type Recipient = Schemas['Recipient'];
+/** What the recipients route's `status` keeps: one status, or those who opened or clicked. */
+export type RecipientFilter = Recipient['status'] | 'opened' | 'clicked';
 export type TestSent = Schemas['TestSent'];
 
 export type UnsubscribeInfo = Schemas['UnsubscribeStatus'];
@@ -553,10 +555,14 @@ export function createApi(options: ApiClientOptions) {
     campaignStats: (id: string, signal?: AbortSignal) =>
       request<CampaignStats>('GET', `/campaigns/${seg(id)}/stats`, { auth: true, ...(signal ? { signal } : {}) }),
 
-    campaignRecipients: (id: string, p: PageParams = {}) =>
-      request<Page<Recipient>>('GET', `/campaigns/${seg(id)}/recipients${queryString({ limit: p.limit, cursor: p.cursor })}`, {
+    /** A page of recipients; with `status`, only those (or who `opened` / `clicked`): such a page may be short. */
+    campaignRecipients: (id: string, p: PageParams = {}, status?: RecipientFilter) =>
+      request<Page<Recipient>>('GET', `/campaigns/${seg(id)}/recipients${queryString({ limit: p.limit, cursor: p.cursor, status })}`, {
         auth: true,
       }),
+
+    /** sent|failed -> queued: the failed recipients are mailed again, once each (409 nothing_to_resend, campaign_not_finished). */
+    resendFailed: (id: string) => request<Campaign>('POST', `/campaigns/${seg(id)}/resend-failed`, { auth: true }),
 
     // ------------------------------------------------------------ public
 

@@ -109,7 +109,21 @@ export function pauseDeadline(timeline: readonly TimelineEntry[], status: string
   return null;
 }
 
-export const STAT_KEYS = ['recipients', 'suppressed', 'sent', 'delivered', 'bounced', 'complained', 'unsubscribed', 'failed'] as const;
+export const STAT_KEYS = [
+  'recipients',
+  'suppressed',
+  'sent',
+  'delivered',
+  'bounced',
+  'complained',
+  'unsubscribed',
+  'failed',
+  'resendable',
+  'resends',
+] as const;
+
+/** The counts a resend to the failed takes back (its recipients leave `failed` when they are taken again). */
+const RESENT_KEYS: ReadonlySet<string> = new Set(['failed', 'resendable']);
 
 export const EMPTY_STATS: CampaignStats = {
   recipients: 0,
@@ -120,14 +134,22 @@ export const EMPTY_STATS: CampaignStats = {
   complained: 0,
   unsubscribed: 0,
   failed: 0,
+  resendable: 0,
+  resends: 0,
 };
 
-/** Counters never go down: each one is the larger of the two. */
+/**
+ * Counters never go down: each one is the larger of the two. Except `failed` and
+ * `resendable`, which a resend to the failed lowers: there the newer value wins,
+ * unless it comes from before the latest resend (fewer `resends`).
+ */
 export function mergeStats(a: CampaignStats | null | undefined, b: Partial<CampaignStats> | null | undefined): CampaignStats {
   const out: CampaignStats = { ...EMPTY_STATS, ...(a ?? {}) };
+  const sameRound = (b?.resends ?? out.resends) >= out.resends;
   for (const k of STAT_KEYS) {
     const v = b?.[k];
-    if (typeof v === 'number' && Number.isFinite(v) && v > out[k]) out[k] = v;
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+    if (RESENT_KEYS.has(k) ? sameRound : v > out[k]) out[k] = v;
   }
   return out;
 }

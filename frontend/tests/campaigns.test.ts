@@ -72,6 +72,14 @@ describe('stats', () => {
     expect(mergeStats(null, { sent: 2 })).toEqual(stats({ sent: 2 }));
   });
 
+  it('lets a resend lower the failed counts, but not a poll from before it', () => {
+    const before = stats({ recipients: 3, sent: 1, failed: 2, resendable: 2 });
+    const resending = mergeStats(before, { sent: 1, failed: 0, resendable: 0, resends: 1 });
+    expect(resending).toEqual(stats({ recipients: 3, sent: 1, failed: 0, resendable: 0, resends: 1 }));
+    expect(mergeStats(resending, { sent: 1, failed: 2, resendable: 2, resends: 0 })).toEqual(resending);
+    expect(mergeStats(resending, { sent: 2, failed: 1 })).toEqual(stats({ recipients: 3, sent: 2, failed: 1, resends: 1 }));
+  });
+
   it('reads campaign.progress messages', () => {
     const msg = { type: 'campaign.progress', id: 'c1', status: 'sending', recipients: 4, sent: 2, batches_done: 1 };
     expect(statsFromMessage(msg, 'c1')).toEqual({ recipients: 4, sent: 2 });

@@ -274,3 +274,57 @@ def test_pause_and_resume_a_sending_campaign(page: Page, server: str, tmp_path: 
     row = page.get_by_test_id("campaign-row").filter(has_text="Big news")
     expect(row.get_by_test_id("campaign-row-sent-at")).to_be_visible()
     shot(page, "40b-campaign-resumed-sent")
+
+
+def test_resend_to_the_failed_from_the_campaign_page(page: Page, server: str, tmp_path: Path) -> None:
+    # A list of three readers, and a campaign to it
+    log_in_new_account(page, server, "resend")
+    create_list(page, "Resend list")
+    list_id = page.url.rstrip("/").split("/")[-1].split("?")[0]
+    tag = new_email("r").split("@")[0]
+    readers = sorted(f"{tag}-{i}@example.com" for i in range(3))
+    csv = tmp_path / "three.csv"
+    rows = "".join(f"{r},Reader {i}\n" for i, r in enumerate(readers))
+    csv.write_text("email,name\n" + rows, encoding="utf-8")
+    page.get_by_test_id("import-file").set_input_files(str(csv))
+    page.get_by_test_id("import-submit").click()
+    expect(page.get_by_test_id("import-created")).to_have_text("3", timeout=IMPORT_TIMEOUT_MS)
+    page.get_by_test_id("nav-campaigns").click()
+    page.get_by_test_id("campaigns-create-name").fill("Resend news")
+    page.get_by_test_id("campaigns-create-subject").fill("Hi {{ subscriber.name }}")
+    page.get_by_test_id("campaigns-create-list").select_option(list_id)
+    page.get_by_test_id("campaigns-create-submit").click()
+    expect(page).to_have_url(re.compile(r"/campaigns/[0-9a-zA-Z]+$"))
+    campaign_id = page.url.rstrip("/").split("/")[-1]
+    page.get_by_test_id("campaign-html").fill("<p>Hi {{ subscriber.name }}</p>")
+    page.get_by_test_id("campaign-save").click()
+    expect(page.get_by_test_id("campaign-save-state")).to_have_attribute("data-state", "saved")
+
+    # SES refuses the next two sends (the dev console's fault switch), then the campaign is sent
+    switched = httpx.put(f"{server}/_local/faults/ses", json={"mode": "reject", "count": 2})
+    assert switched.status_code == 200, switched.text
+    page.get_by_test_id("campaign-send").click()
+    page.get_by_test_id("campaign-send-confirm").click()
+    status = page.get_by_test_id("campaign-status")
+    expect(status).to_have_attribute("data-status", "sent", timeout=SEND_TIMEOUT_MS)
+
+    # The page says who never got it and why, and offers the resend
+    summary = page.get_by_test_id("campaign-failed-summary")
+    expect(summary).to_contain_text("2 recipients never got this campaign")
+    page.get_by_test_id("campaign-show-failed").click()
+    expect(page.get_by_test_id("campaign-recipients-filter")).to_have_value("failed")
+    expect(page.get_by_test_id("campaign-recipient-row")).to_have_count(2)
+    expect(page.get_by_test_id("campaign-recipient-reason").first).to_contain_text("MessageRejected")
+    shot(page, "45-campaign-failed-recipients")
+
+    # Resend to them, after the confirmation: each is mailed once, and nothing is left to resend
+    page.get_by_test_id("campaign-resend").click()
+    expect(page.get_by_test_id("campaign-resend-dialog")).to_contain_text("each at most once more")
+    page.get_by_test_id("campaign-resend-confirm").click()
+    timeline = page.get_by_test_id("campaign-timeline").locator("li")
+    # draft, queued, sending, sent, then queued, sending, sent again
+    expect(timeline).to_have_count(7, timeout=SEND_TIMEOUT_MS)
+    expect(status).to_have_attribute("data-status", "sent", timeout=SEND_TIMEOUT_MS)
+    expect(page.get_by_test_id("campaign-resend-panel")).to_have_count(0, timeout=SEND_TIMEOUT_MS)
+    assert sorted(_mailed(server, campaign_id)) == readers
+    shot(page, "45b-campaign-resent")

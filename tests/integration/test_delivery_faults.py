@@ -130,10 +130,10 @@ def test_a_pending_resume_loops_back_to_the_wait_then_completes(
     real = senders.send_batch
     released = {"go": False}
 
-    def held(batch: Any, attempt: str, *, kit: senders.SenderKit) -> str:
+    def held(batch: Any, attempt: str, *, kit: senders.SenderKit, last_try: bool = False) -> str:
         if not released["go"]:
             raise senders.RetryBatch("held by the test")
-        return real(batch, attempt, kit=kit)
+        return real(batch, attempt, kit=kit, last_try=last_try)
 
     monkeypatch.setattr(senders, "send_batch", held)
     owner_id = client.get("/api/me", headers=headers).json()["id"]
@@ -190,10 +190,10 @@ def test_a_paused_campaign_sends_nothing_until_resumed_then_mails_everyone_once(
     real = senders.send_batch
     released = {"go": False}
 
-    def held(batch: Any, attempt: str, *, kit: senders.SenderKit) -> str:
+    def held(batch: Any, attempt: str, *, kit: senders.SenderKit, last_try: bool = False) -> str:
         if not released["go"]:
             raise senders.RetryBatch("held by the test")
-        return real(batch, attempt, kit=kit)
+        return real(batch, attempt, kit=kit, last_try=last_try)
 
     monkeypatch.setattr(senders, "send_batch", held)
     owner_id = client.get("/api/me", headers=headers).json()["id"]
@@ -348,9 +348,9 @@ def test_a_send_longer_than_the_wait_finishes_while_batches_progress(
     headers, list_id, emails = owner_with_audience(client, 8, prefix="faults")
     real = senders.send_batch
 
-    def slow(batch: Any, attempt: str, *, kit: senders.SenderKit) -> str:
+    def slow(batch: Any, attempt: str, *, kit: senders.SenderKit, last_try: bool = False) -> str:
         time.sleep(0.5)
-        return real(batch, attempt, kit=kit)
+        return real(batch, attempt, kit=kit, last_try=last_try)
 
     monkeypatch.setattr(senders, "send_batch", slow)
 

@@ -204,3 +204,14 @@ def test_mail_links_and_the_upload_cors_origin_follow_the_sites_url() -> None:
     assert cors["AllowedOrigins"] == [site_url]
     for mailer in ("SendWelcomeEmailFunction", "SendCampaignBatchFunction"):
         assert FUNCTIONS[mailer]["Properties"]["Environment"]["Variables"]["APP_URL"] == site_url
+
+
+def test_a_send_batch_gets_its_last_try_before_the_queue_gives_it_up() -> None:
+    # Given the sender's last try and the send queue's redrive to its DLQ
+    from app.delivery.send import LAST_RECEIVE
+
+    receives = int(RESOURCES["SendQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"])
+
+    # Then a batch SES keeps throttling fails its recipients (to be resent) rather than park in the
+    # DLQ, with deliveries to spare for a sender that dies on its last try
+    assert 1 < LAST_RECEIVE < receives

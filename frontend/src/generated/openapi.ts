@@ -98,6 +98,10 @@ export interface components {
             unsubscribed: number;
             /** @default 0 */
             failed: number;
+            /** @default 0 */
+            resendable: number;
+            /** @default 0 */
+            resends: number;
         };
         CampaignSummary: {
             id: string;
@@ -395,6 +399,7 @@ export interface components {
             reason: string | null;
             /** Format: date-time */
             updated_at: string;
+            resent_at?: string | null;
         };
         RecipientPage: {
             items: components["schemas"]["Recipient"][];

@@ -1,9 +1,10 @@
-/** The campaign's recipients, a page at a time, with their delivery status. */
+/** The campaign's recipients, a page at a time, with their delivery status and why a message failed. */
 import { useEffect } from 'preact/hooks';
-import { api, type Recipient } from '../../api';
+import { api, type Recipient, type RecipientFilter } from '../../api';
 import { DeliveryStatusBadge } from '../../components/Badges';
 import type { Column } from '../../components/DataTable';
 import { PagedTable } from '../../components/PagedTable';
+import { SelectField } from '../../components/SelectField';
 import { formatDateTime } from '../../format';
 import { usePaged } from '../../hooks/usePaged';
 
@@ -12,13 +13,43 @@ export const RECIPIENTS_PAGE_SIZE = 25;
 const COLUMNS: Column<Recipient>[] = [
   { header: 'Email', class: 'cell--strong cell--wrap', testid: 'campaign-recipient-email', cell: (r) => r.email },
   { header: 'Status', cell: (r) => <DeliveryStatusBadge status={r.status} testid="campaign-recipient-status" /> },
-  { header: 'Note', class: 'cell--wrap', cell: (r) => r.reason ?? <span class="muted">—</span> },
+  {
+    header: 'Reason',
+    class: 'cell--wrap',
+    testid: 'campaign-recipient-reason',
+    cell: (r) => r.reason ?? <span class="muted">—</span>,
+  },
   { header: 'Updated', cell: (r) => formatDateTime(r.updated_at) },
 ];
 
-export function RecipientsTable({ campaignId, status }: { campaignId: string; status: string }) {
-  const recipients = usePaged<Recipient>(`recipients|${campaignId}`, (cursor) =>
-    api.campaignRecipients(campaignId, { limit: RECIPIENTS_PAGE_SIZE, cursor }),
+/** The table's filter: everyone, one status, or who opened or clicked. */
+export const RECIPIENT_FILTERS: readonly { value: RecipientFilter | ''; label: string }[] = [
+  { value: '', label: 'Everyone' },
+  { value: 'failed', label: 'Failed (never got it)' },
+  { value: 'pending', label: 'Pending' },
+  { value: 'sent', label: 'Sent' },
+  { value: 'delivered', label: 'Delivered' },
+  { value: 'opened', label: 'Opened' },
+  { value: 'clicked', label: 'Clicked' },
+  { value: 'bounced', label: 'Bounced' },
+  { value: 'complained', label: 'Complained' },
+  { value: 'unsubscribed', label: 'Unsubscribed' },
+];
+
+export function RecipientsTable({
+  campaignId,
+  status,
+  filter,
+  onFilter,
+}: {
+  campaignId: string;
+  status: string;
+  filter: RecipientFilter | '';
+  onFilter: (f: RecipientFilter | '') => void;
+}) {
+  // a filtered page reads a bounded number of recipients: it may be short, even empty, before the last
+  const recipients = usePaged<Recipient>(`recipients|${campaignId}|${filter}`, (cursor) =>
+    api.campaignRecipients(campaignId, { limit: RECIPIENTS_PAGE_SIZE, cursor }, filter || undefined),
   );
   const reload = recipients.reload;
   // the rows change while sending: fetch again when the status moves
@@ -29,15 +60,25 @@ export function RecipientsTable({ campaignId, status }: { campaignId: string; st
       paged={recipients}
       title="Recipients"
       tools={
-        <button type="button" class="btn btn--small" onClick={reload} disabled={recipients.loading} data-testid="campaign-recipients-refresh">
-          Refresh
-        </button>
+        <>
+          <SelectField
+            id="campaign-recipients-filter"
+            label="Show"
+            value={filter}
+            options={RECIPIENT_FILTERS}
+            onValue={(v) => onFilter(v as RecipientFilter | '')}
+            testid="campaign-recipients-filter"
+          />
+          <button type="button" class="btn btn--small" onClick={reload} disabled={recipients.loading} data-testid="campaign-recipients-refresh">
+            Refresh
+          </button>
+        </>
       }
       testid="campaign-recipients"
       columns={COLUMNS}
       rowKey={(r) => r.email}
       rowTestid="campaign-recipient-row"
-      empty="No recipients yet."
+      empty={filter ? 'None on this page: the next may have some.' : 'No recipients yet.'}
     />
   );
 }

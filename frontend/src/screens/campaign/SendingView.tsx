@@ -1,15 +1,30 @@
-/** Once sending starts: the status timeline, the send progress, the results and the recipients. */
-import type { CampaignStats, TimelineEntry } from '../../api';
-import { CAMPAIGN_STATUS_LABEL, isLaunched, sendPercent } from '../../campaigns';
+/** Once sending starts: the status timeline, the send progress, the results, who never got it and the recipients. */
+import { useState } from 'preact/hooks';
+import type { Campaign, CampaignStats, RecipientFilter, TimelineEntry } from '../../api';
+import { CAMPAIGN_STATUS_LABEL, isFinished, isLaunched, sendPercent } from '../../campaigns';
 import { formatCount, plural } from '../../format';
 import { RecipientsTable } from './RecipientsTable';
+import { ResendPanel } from './ResendPanel';
 import { ResultsChart } from './ResultsChart';
 import s from './style.module.css';
 import { Time } from '../../components/Time';
 
-export function SendingView({ campaignId, status, timeline, stats }: { campaignId: string; status: string; timeline: TimelineEntry[]; stats: CampaignStats }) {
+export function SendingView({
+  campaignId,
+  status,
+  timeline,
+  stats,
+  onChange,
+}: {
+  campaignId: string;
+  status: string;
+  timeline: TimelineEntry[];
+  stats: CampaignStats;
+  onChange: (c: Campaign) => void;
+}) {
   const pct = sendPercent(status, stats);
   const launched = isLaunched(status);
+  const [filter, setFilter] = useState<RecipientFilter | ''>('');
   return (
     <>
       <div class="grid-2">
@@ -50,7 +65,10 @@ export function SendingView({ campaignId, status, timeline, stats }: { campaignI
         )}
       </div>
       {launched && <ResultsChart stats={stats} />}
-      {launched && <RecipientsTable campaignId={campaignId} status={status} />}
+      {isFinished(status) && stats.failed > 0 && (
+        <ResendPanel campaignId={campaignId} stats={stats} onShowFailed={() => setFilter('failed')} onChange={onChange} />
+      )}
+      {launched && <RecipientsTable campaignId={campaignId} status={status} filter={filter} onFilter={setFilter} />}
     </>
   );
 }
