@@ -152,6 +152,11 @@ _CAMPAIGN_COUNTERS = (
     "complained",
     "unsubscribed",
     "failed",
+    "opens",
+    "unique_opens",
+    "machine_opens",
+    "clicks",
+    "unique_clicks",
     "batches_done",
     "batches_total",
 )

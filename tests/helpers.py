@@ -22,6 +22,7 @@ from localcloud.cloud import EmbeddedCloud
 
 if TYPE_CHECKING:
     from app.campaigns.models import Campaign
+    from app.delivery.feedback import FeedbackKit
     from app.delivery.models import DeliveryState, SendBatch
     from app.store import Store
 
@@ -308,6 +309,19 @@ class Delivery:
             recipients=self.store.recipients,
             subscribers=self.store.subscribers,
             page_size=2,
+        )
+
+    def feedback(self) -> FeedbackKit:
+        """What the feedback worker writes with (flush it to add what it counted)."""
+        from app.delivery.feedback import FeedbackKit
+
+        return FeedbackKit(
+            campaigns=self.store.campaigns,
+            recipients=self.store.recipients,
+            subscribers=self.store.subscribers,
+            suppressions=self.store.suppressions,
+            engagement=self.store.engagement,
+            soft_bounce_limit=3,
         )
 
     def status(self) -> str:

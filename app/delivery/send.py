@@ -230,7 +230,8 @@ def _send_one(
         return
     kit.limiter.acquire()
     try:
-        message_id = sender.send(message, ses=kit.ses, configuration_set=kit.settings.ses_configuration_set)
+        configuration_set = _configuration_set(record, kit.settings)
+        message_id = sender.send(message, ses=kit.ses, configuration_set=configuration_set)
     except Exception as exc:
         code = error_code(exc)
         if code in sender.RECIPIENT_ERRORS:
@@ -242,6 +243,15 @@ def _send_one(
         raise RetryBatch(code or type(exc).__name__) from exc
     tally.claimed.append((current, message_id))
     tally.sent += 1
+
+
+def _configuration_set(record: CampaignRecord, settings: Settings) -> str | None:
+    """The tracked set, or for a campaign that turned tracking off the one without open and click
+    tracking (the same event destinations otherwise). The template always names both; without the
+    second, such a campaign goes out with no set at all rather than tracked against its owner's word."""
+    if record.campaign.track:
+        return settings.ses_configuration_set
+    return settings.ses_untracked_configuration_set
 
 
 def _message(

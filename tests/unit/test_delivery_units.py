@@ -106,6 +106,7 @@ def _kit() -> tuple[FeedbackKit, _Campaigns, _Recipients]:
         recipients=recipients,  # type: ignore[arg-type]
         subscribers=None,  # type: ignore[arg-type]
         suppressions=None,  # type: ignore[arg-type]
+        engagement=None,  # type: ignore[arg-type]
         soft_bounce_limit=3,
     )
     return kit, campaigns, recipients
