@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from app.engagement import service
 from app.pagination import PageRequest
 from app.store import Store
 from tests.factories import draft, engagement_event
-from tests.helpers import Delivery, FakeQueue, FakeResumer, FakeSes, queued
+from tests.helpers import Delivery, FakeQueue, FakeResumer, FakeSes, queued, settings_from
 
 APPLE_PROXY = "Mozilla/5.0"
 
@@ -139,9 +140,12 @@ def test_clicks_count_per_link_once_per_recipient_and_one_write_per_link(
     d = _sent(store, ["a@example.com", "b@example.com"])
     writes: list[str] = []
     add_link = d.store.engagement.add_link
-    monkeypatch.setattr(
-        d.store.engagement, "add_link", lambda o, c, url, n: (writes.append(url), add_link(o, c, url, n))
-    )
+
+    def counted_add_link(owner_id: str, campaign_id: str, url: str, counts: Any) -> None:
+        writes.append(url)
+        add_link(owner_id, campaign_id, url, counts)
+
+    monkeypatch.setattr(d.store.engagement, "add_link", counted_add_link)
     kit = d.feedback()
 
     # When one clicks the news link twice and the shop once, the other the news link, all replayed
@@ -213,3 +217,22 @@ def test_an_address_activity_lists_its_campaigns_latest_first_with_their_events(
     assert [e.kind for e in one.items[0].events] == ["sent", "opened", "clicked"]
     assert one.items[0].events[-1].detail == "https://example.com/news"
     assert [(i.campaign_id, [e.kind for e in i.events]) for i in two.items] == [(first.campaign_id, ["sent"])]
+
+
+@pytest.fixture
+def two_sets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The tracked configuration set and the one without open and click tracking."""
+    yield from settings_from(
+        monkeypatch, SES_CONFIGURATION_SET="herald-t", SES_UNTRACKED_CONFIGURATION_SET="herald-t-untracked"
+    )
+
+
+def test_a_campaign_that_turned_tracking_off_goes_out_through_the_untracked_set(
+    store: Store, two_sets: None
+) -> None:
+    # Given a campaign with tracking off and one with tracking on
+    private, tracked = _sent(store, ["a@example.com"], track=False), _sent(store, ["b@example.com"])
+
+    # Then SES got each through its own configuration set
+    sets = [m["ConfigurationSetName"] for m in private.ses.sent + tracked.ses.sent]
+    assert sets == ["herald-t-untracked", "herald-t"]
