@@ -78,6 +78,11 @@ export type TimelineEntry = Omit<Schemas['StatusChange'], 'status'> & { status: 
 export type CampaignSummary = Schemas['CampaignSummary'];
 export type CampaignPreview = Schemas['Preview'];
 export type Recipient = Schemas['Recipient'];
+export type LinkList = Schemas['LinkList'];
+export type LinkStats = Schemas['LinkStats'];
+export type EngagementHour = Schemas['EngagementHour'];
+export type CampaignActivity = Schemas['CampaignActivity'];
+export type ActivityEvent = Schemas['ActivityEvent'];
 export type TestSent = Schemas['TestSent'];
 
 export type UnsubscribeInfo = Schemas['UnsubscribeStatus'];
@@ -522,6 +527,21 @@ export function createApi(options: ApiClientOptions) {
 
     campaignRecipients: (id: string, p: PageParams = {}) =>
       request<Page<Recipient>>('GET', `/campaigns/${seg(id)}/recipients${queryString({ limit: p.limit, cursor: p.cursor })}`, {
+        auth: true,
+      }),
+
+    /** The most clicked links, with clicks and unique clicks. */
+    campaignLinks: (id: string) => request<LinkList>('GET', `/campaigns/${seg(id)}/links`, { auth: true }),
+
+    /** Opens and clicks per hour (UTC), oldest first; hours without any are left out. */
+    campaignEngagement: (id: string, p: PageParams = {}) =>
+      request<Page<EngagementHour>>('GET', `/campaigns/${seg(id)}/engagement${queryString({ limit: p.limit, cursor: p.cursor })}`, {
+        auth: true,
+      }),
+
+    /** The campaigns mailed to a subscriber, the latest first, with what happened to each. */
+    subscriberActivity: (listId: string, email: string, p: PageParams = {}) =>
+      request<Page<CampaignActivity>>('GET', `/lists/${seg(listId)}/activity/${seg(email)}${queryString({ limit: p.limit, cursor: p.cursor })}`, {
         auth: true,
       }),
 

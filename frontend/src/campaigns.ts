@@ -3,6 +3,7 @@
  *
  * - `mergeTimeline`: the campaign's stored timeline plus `campaign.status` messages, deduplicated, in time order;
  * - `mergeStats`: counters only grow, so the larger of two values wins (a late poll never moves them back);
+ *   the open and click rates follow the merged counters;
  * - `chartBars`: the results chart's bar lengths on a "nice" scale;
  * - `localInputToIso` / `isoToLocalInput`: the datetime-local input (local wall time) ↔ ISO UTC;
  * - `sendPercent`: the send progress bar.
@@ -109,7 +110,21 @@ export function pauseDeadline(timeline: readonly TimelineEntry[], status: string
   return null;
 }
 
-export const STAT_KEYS = ['recipients', 'suppressed', 'sent', 'delivered', 'bounced', 'complained', 'unsubscribed', 'failed'] as const;
+export const STAT_KEYS = [
+  'recipients',
+  'suppressed',
+  'sent',
+  'delivered',
+  'bounced',
+  'complained',
+  'unsubscribed',
+  'failed',
+  'opens',
+  'unique_opens',
+  'machine_opens',
+  'clicks',
+  'unique_clicks',
+] as const;
 
 export const EMPTY_STATS: CampaignStats = {
   recipients: 0,
@@ -120,16 +135,28 @@ export const EMPTY_STATS: CampaignStats = {
   complained: 0,
   unsubscribed: 0,
   failed: 0,
+  opens: 0,
+  unique_opens: 0,
+  machine_opens: 0,
+  clicks: 0,
+  unique_clicks: 0,
+  open_rate: 0,
+  click_rate: 0,
 };
+
+/** `part` over `whole` as the API rounds it (0 when nothing is delivered yet). */
+export function rate(part: number, whole: number): number {
+  return whole > 0 ? Math.round(Math.min(part / whole, 1) * 10000) / 10000 : 0;
+}
 
 /** Counters never go down: each one is the larger of the two. */
 export function mergeStats(a: CampaignStats | null | undefined, b: Partial<CampaignStats> | null | undefined): CampaignStats {
-  const out: CampaignStats = { ...EMPTY_STATS, ...(a ?? {}) };
+  const out: Record<(typeof STAT_KEYS)[number], number> = { ...EMPTY_STATS, ...(a ?? {}) };
   for (const k of STAT_KEYS) {
     const v = b?.[k];
     if (typeof v === 'number' && Number.isFinite(v) && v > out[k]) out[k] = v;
   }
-  return out;
+  return { ...out, open_rate: rate(out.unique_opens, out.delivered), click_rate: rate(out.unique_clicks, out.delivered) };
 }
 
 /** The counters of a `campaign.progress` message for campaign `id`, or null. */

@@ -1,13 +1,26 @@
-/** Once sending starts: the status timeline, the send progress, the results and the recipients. */
+/** Once sending starts: the status timeline, the send progress, the results with opens and clicks, and the recipients. */
 import type { CampaignStats, TimelineEntry } from '../../api';
 import { CAMPAIGN_STATUS_LABEL, isLaunched, sendPercent } from '../../campaigns';
 import { formatCount, plural } from '../../format';
+import { Engagement } from './Engagement';
 import { RecipientsTable } from './RecipientsTable';
 import { ResultsChart } from './ResultsChart';
 import s from './style.module.css';
 import { Time } from '../../components/Time';
 
-export function SendingView({ campaignId, status, timeline, stats }: { campaignId: string; status: string; timeline: TimelineEntry[]; stats: CampaignStats }) {
+export function SendingView({
+  campaignId,
+  status,
+  timeline,
+  stats,
+  track,
+}: {
+  campaignId: string;
+  status: string;
+  timeline: TimelineEntry[];
+  stats: CampaignStats;
+  track: boolean;
+}) {
   const pct = sendPercent(status, stats);
   const launched = isLaunched(status);
   return (
@@ -49,7 +62,12 @@ export function SendingView({ campaignId, status, timeline, stats }: { campaignI
           </section>
         )}
       </div>
-      {launched && <ResultsChart stats={stats} />}
+      {launched && (
+        <div class="grid-2">
+          <ResultsChart stats={stats} />
+          <Engagement campaignId={campaignId} stats={stats} track={track} />
+        </div>
+      )}
       {launched && <RecipientsTable campaignId={campaignId} status={status} />}
     </>
   );

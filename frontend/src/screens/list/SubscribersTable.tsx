@@ -11,7 +11,9 @@ import { Time } from '../../components/Time';
 
 export const SUBSCRIBERS_PAGE_SIZE = 25;
 
-function subscriberColumns(onEdit: (s: Subscriber) => void, onRemove: (s: Subscriber) => void): Column<Subscriber>[] {
+type OnRow = (s: Subscriber) => void;
+
+function subscriberColumns(onEdit: OnRow, onRemove: OnRow, onActivity: OnRow): Column<Subscriber>[] {
   return [
     { header: 'Email', class: 'cell--strong cell--wrap', testid: 'subscriber-email', cell: (s) => s.email },
     { header: 'Name', class: 'cell--wrap', cell: (s) => s.name || <span class="muted">—</span> },
@@ -20,6 +22,9 @@ function subscriberColumns(onEdit: (s: Subscriber) => void, onRemove: (s: Subscr
     { header: 'Added', cell: (s) => <Time at={s.created_at} date /> },
     actionsColumn((s) => (
       <>
+        <RowButton onClick={() => onActivity(s)} label={`Activity of ${s.email}`} testid="subscriber-activity">
+          Activity
+        </RowButton>
         <RowButton onClick={() => onEdit(s)} label={`Edit ${s.email}`} testid="subscriber-edit">
           Edit
         </RowButton>
@@ -45,10 +50,12 @@ export function SubscribersTable({
   page,
   onEdit,
   onRemove,
+  onActivity,
 }: {
   page: ReturnType<typeof useSubscribers>;
-  onEdit: (s: Subscriber) => void;
-  onRemove: (s: Subscriber) => void;
+  onEdit: OnRow;
+  onRemove: OnRow;
+  onActivity: OnRow;
 }) {
   const { subs, search, setSearch, prefix } = page;
   return (
@@ -58,7 +65,7 @@ export function SubscribersTable({
       tools={<SearchBox id="subscriber-search" value={search} onValue={setSearch} />}
       testid="subscribers"
       loadingText="Loading subscribers…"
-      columns={subscriberColumns(onEdit, onRemove)}
+      columns={subscriberColumns(onEdit, onRemove, onActivity)}
       rowKey={(s) => s.email}
       rowTestid="subscriber-row"
       empty={prefix ? `No subscriber’s email starts with “${prefix}”.` : 'No subscribers yet.'}
