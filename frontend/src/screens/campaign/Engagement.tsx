@@ -106,7 +106,8 @@ export function Engagement({ campaignId, stats, track }: { campaignId: string; s
         rows={links?.items ?? []}
         rowKey={(l) => l.url}
         label="Top links"
-        testid="campaign-links"
+        testid="campaign-links-table"
+        emptyTestid="campaign-links-empty"
         rowTestid="campaign-link-row"
         empty={links ? 'No clicks yet.' : 'Loading…'}
         dense
