@@ -43,7 +43,7 @@ from app.delivery.repository import RecipientRecord, RecipientRepository
 from app.delivery.sender import TokenBucket
 from app.observability import bind_correlation_id, logger
 from app.preferences.tokens import Reader, preferences_url
-from app.unsubscribe.links import links_for
+from app.unsubscribe.links import links_for, untracked
 from app.unsubscribe.tokens import UnsubscribeTarget
 
 if TYPE_CHECKING:
@@ -267,6 +267,7 @@ def _message(
         owner_id=record.owner_id, list_id=recipient.list_id, campaign_id=record.id, email=recipient.email
     )
     page_url, one_click_url = links_for(settings.app_url, target, key=key)
+    prefs_url = preferences_url(settings.app_url, Reader(record.owner_id, target.email), key=key)
     rendered = compiled.render(
         context(
             email=target.email,
@@ -275,7 +276,7 @@ def _message(
             unsubscribe_url=page_url,
             campaign_name=content.name,
             subject=content.subject,
-            preferences_url=preferences_url(settings.app_url, Reader(record.owner_id, target.email), key=key),
+            preferences_url=prefs_url,
         )
     )
     return sender.Message(
@@ -283,7 +284,7 @@ def _message(
         from_address=formataddr((content.from_name, settings.sender_email)),
         reply_to=content.reply_to,
         subject=rendered.subject,
-        html=rendered.html,
+        html=untracked(rendered.html, page_url, prefs_url),
         text=rendered.text,
         one_click_url=one_click_url,
         tags={"campaign": target.campaign_id, "owner": target.owner_id},

@@ -236,3 +236,20 @@ def test_a_campaign_that_turned_tracking_off_goes_out_through_the_untracked_set(
     # Then SES got each through its own configuration set
     sets = [m["ConfigurationSetName"] for m in private.ses.sent + tracked.ses.sent]
     assert sets == ["herald-t-untracked", "herald-t"]
+
+
+def test_herald_s_own_links_are_never_tracked_and_the_owner_s_are(store: Store) -> None:
+    # Given a campaign linking to a story, the unsubscribe page and the preference centre
+    html = (
+        '<a href="https://example.com/story">story</a> <a href="{{ unsubscribe_url }}">leave</a>'
+        " <a href='{{ preferences_url }}'>choose</a>"
+    )
+
+    # When it is sent
+    d = _sent(store, ["a@example.com"], html_body=html)
+
+    # Then SES is told to leave Herald's two links alone, and only those
+    body = d.ses.sent[0]["Content"]["Simple"]["Body"]["Html"]["Data"]
+    assert body.count("ses:no-track") == 2
+    assert '<a href="https://example.com/story">' in body
+    assert '<a ses:no-track href="http://' in body and "<a ses:no-track href='http://" in body
