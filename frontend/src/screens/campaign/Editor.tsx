@@ -141,7 +141,8 @@ export function Editor({ campaign, onChange }: { campaign: Campaign; onChange: (
             onChecked={onTrack}
             hint={
               'SES adds an invisible image and rewrites links to count who opens and clicks; turn it off for privacy. ' +
-              'To leave one link untracked, give it the attribute ses:no-track: <a ses:no-track href="…">.'
+              'To leave one link untracked, give it the attribute ses:no-track: <a ses:no-track href="…">. ' +
+              'The unsubscribe and preference links are never tracked.'
             }
           >
             Track opens and clicks
