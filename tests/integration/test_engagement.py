@@ -3,6 +3,7 @@ link, the Open and Click events on the feedback path, the counts the API shows."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from localcloud.cloud import EmbeddedCloud
-from tests.factories import owner_with_audience, sent_campaign
+from tests.factories import engagement_event, owner_with_audience, sent_campaign
 from tests.helpers import campaign_mail, eventually, local_console, wait_for_status
+from tests.localcloud.helpers import aws
 
 STORY = "https://example.org/story?id=7"
 HTML = f'<p>Hi {{{{ subscriber.name }}}}</p><p><a href="{STORY}">Read the story</a></p>'
@@ -74,3 +76,40 @@ def test_a_readers_open_and_click_are_counted_once_and_the_click_leads_to_the_li
     assert {"sent", "opened", "clicked"} <= set(kinds) and kinds.index("sent") < kinds.index("opened")
     other = client.get(f"/api/lists/{list_id}/activity/{emails[1]}", headers=headers).json()["items"]
     assert [e["kind"] for e in other[0]["events"] if e["kind"] in ("opened", "clicked")] == []
+
+
+def test_open_and_click_events_on_the_feedback_path_count_once(
+    cloud: EmbeddedCloud, client: TestClient
+) -> None:
+    # Given a campaign sent to a list of two through the pipeline
+    headers, list_id, emails = owner_with_audience(client, 2, prefix="synthetic")
+    campaign_id = sent_campaign(client, headers, list_id, html_body=HTML)
+    assert wait_for_status(client, headers, campaign_id, {"sent", "failed"})["status"] == "sent"
+    owner = str(client.get("/api/me", headers=headers).json()["id"])
+    sns = aws(cloud, "sns")
+    topic = next(
+        t["TopicArn"]
+        for t in sns.list_topics()["Topics"]
+        if t["TopicArn"].endswith(":herald-local-delivery-events")
+    )
+
+    # When SES publishes the reader's open and two clicks of the link (the second a repeat)
+    events = [
+        engagement_event("Open", owner, campaign_id, emails[0], at="2026-12-03T10:00:00.000Z"),
+        engagement_event("Click", owner, campaign_id, emails[0], link=STORY, at="2026-12-03T10:01:00.000Z"),
+        engagement_event("Click", owner, campaign_id, emails[0], link=STORY, at="2026-12-03T10:02:00.000Z"),
+    ]
+    for event in events:
+        sns.publish(TopicArn=topic, Message=json.dumps(event))
+
+    # Then the campaign counts one unique open and one unique click of two, and the link two clicks by one
+    def counted() -> dict[str, Any] | None:
+        stats: dict[str, Any] = client.get(f"/api/campaigns/{campaign_id}/stats", headers=headers).json()
+        return stats if (stats["opens"], stats["clicks"]) == (1, 2) else None
+
+    stats = eventually(counted, timeout=30)
+    assert stats is not None and (stats["unique_opens"], stats["unique_clicks"]) == (1, 1)
+    links = client.get(f"/api/campaigns/{campaign_id}/links", headers=headers).json()["items"]
+    assert [(link["url"], link["clicks"], link["unique_clicks"]) for link in links] == [(STORY, 2, 1)]
+    activity = client.get(f"/api/lists/{list_id}/activity/{emails[0]}", headers=headers).json()["items"]
+    assert {"opened", "clicked"} <= {e["kind"] for e in activity[0]["events"]}
