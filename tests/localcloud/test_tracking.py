@@ -225,3 +225,15 @@ def test_tracked_links_keep_working_after_a_restart(herald: EmbeddedCloud, conso
 
     assert (answer.status_code, answer.headers["location"]) == (302, "http://example.org/plain")
     assert [e["click"]["link"] for e in _feedback(herald)] == ["http://example.org/plain"]
+
+
+def test_the_campaign_sender_may_send_through_either_set(herald: EmbeddedCloud) -> None:
+    sender = herald.iam.policy_of("SendCampaignBatchFunction")
+    api = herald.iam.policy_of("ApiFunction")
+    assert sender is not None and api is not None
+    arn = f"arn:aws:ses:us-east-1:{ACCOUNT}:configuration-set/"
+
+    assert sender.policy.decide("ses:SendEmail", arn + "herald-local").allowed
+    assert sender.policy.decide("ses:SendEmail", arn + "herald-local-untracked").allowed
+    assert not api.policy.decide("ses:SendEmail", arn + "herald-local-untracked").allowed
+    assert herald.environment["SES_UNTRACKED_CONFIGURATION_SET"] == "herald-local-untracked"
