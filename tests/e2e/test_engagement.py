@@ -50,8 +50,6 @@ def test_a_link_clicked_in_the_outbox_shows_on_the_open_campaign_page(page: Page
     page.evaluate("window.__notReloaded = true")
 
     # When the reader's link is clicked in the dev console's outbox (in another tab)
-    # (the link's own site is answered here: the check does not depend on the network)
-    page.context.route(STORY, lambda route: route.fulfill(status=200, content_type="text/html", body="story"))
     console = page.context.new_page()
     console.goto("/_local")
     console.get_by_test_id("console-tab-outbox").click()
@@ -61,8 +59,9 @@ def test_a_link_clicked_in_the_outbox_shows_on_the_open_campaign_page(page: Page
     link = console.get_by_test_id("console-outbox-tracked-link").filter(has_text=STORY)
     with console.expect_popup() as popup:
         link.click()
-    popup.value.wait_for_load_state()
-    assert popup.value.url == STORY
+    # (the tracker answers 302 to the story, off-line here: the redirect is checked in
+    # tests/integration/test_engagement.py; what matters here is that the click reached the tracker)
+    popup.value.close()
     shot(console, "70-console-tracked-link")
 
     # Then the campaign page counts the click and lists the link, without a reload
