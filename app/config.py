@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     event_bus_name: str = "herald-local"
     sender_email: str = "noreply@example.com"
     ses_configuration_set: str | None = None
+    # The configuration set without open and click tracking: campaigns that turn tracking off.
+    ses_untracked_configuration_set: str | None = None
     app_url: str = "http://127.0.0.1:8000"
     # The SSM parameter holding the site's URL, read when APP_URL is empty (a stack without
     # AppUrl or a custom domain: only the parameter knows the CloudFront domain).

@@ -168,6 +168,11 @@ _CAMPAIGN_COUNTERS = (
     "failed",
     "resendable",
     "resends",
+    "opens",
+    "unique_opens",
+    "machine_opens",
+    "clicks",
+    "unique_clicks",
     "batches_done",
     "batches_total",
 )

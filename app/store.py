@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from app.contacts.suppression import SuppressionRepository
     from app.delivery.batches import BatchRepository
     from app.delivery.repository import RecipientRepository
+    from app.engagement.repository import EngagementRepository
     from app.exports.repository import ExportRepository
     from app.forms.repository import FormRepository
     from app.imports.repository import ImportRepository
@@ -76,6 +77,7 @@ class Store:
     campaigns: _Lazy[CampaignRepository] = _Lazy("app.campaigns.repository:CampaignRepository")
     recipients: _Lazy[RecipientRepository] = _Lazy("app.delivery.repository:RecipientRepository")
     batches: _Lazy[BatchRepository] = _Lazy("app.delivery.batches:BatchRepository")
+    engagement: _Lazy[EngagementRepository] = _Lazy("app.engagement.repository:EngagementRepository")
     connections: _Lazy[ConnectionRepository] = _Lazy("app.push:ConnectionRepository")
     confirmations: _Lazy[ConfirmationRepository] = _Lazy("app.contacts.confirmations:ConfirmationRepository")
     forms: _Lazy[FormRepository] = _Lazy("app.forms.repository:FormRepository")

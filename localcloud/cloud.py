@@ -321,6 +321,7 @@ class EmbeddedCloud:
             "checkpoints": self._core.checkpoints.dump() if self._core else {},
             "events": states.of(RecentEvents).dump() if states else [],
             "mail": states.of(MailCapture).dump() if states else {},
+            "tracking": states.of(MailCapture).tracking.dump() if states else {},
         }
 
     def _restore_extras(self, extras: Mapping[str, Any]) -> None:
@@ -328,6 +329,7 @@ class EmbeddedCloud:
         core.checkpoints.load(extras.get("checkpoints") or {})
         states.of(RecentEvents).load(extras.get("events") or [])
         states.of(MailCapture).load(extras.get("mail") or {})
+        states.of(MailCapture).tracking.load(extras.get("tracking") or {})
 
     def _trim_streams(self) -> None:
         stream_pollers = [p for p in self._stack.pollers if isinstance(p, StreamPoller)]

@@ -205,6 +205,33 @@ def stream_insert_event(
     }
 
 
+def engagement_event(
+    kind: str,
+    owner: str,
+    campaign_id: str,
+    email: str,
+    *,
+    at: str = "2026-12-03T10:15:00.000Z",
+    user_agent: str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Thunderbird/128.0",
+    link: str = "https://example.com/news",
+) -> dict[str, Any]:
+    """An SES Open or Click event of a campaign message, as the configuration set publishes it."""
+    detail: dict[str, Any] = {"ipAddress": "192.0.2.10", "timestamp": at, "userAgent": user_agent}
+    if kind == "Click":
+        detail |= {"link": link, "linkTags": {"section": ["header"]}}
+    return {
+        "eventType": kind,
+        "mail": {
+            "timestamp": "2026-12-03T10:00:00.000Z",
+            "source": "noreply@example.com",
+            "messageId": f"m-{email}",
+            "destination": [email],
+            "tags": {"owner": [owner], "campaign": [campaign_id], "ses:configuration-set": ["herald-local"]},
+        },
+        kind.lower(): detail,
+    }
+
+
 def owner_id() -> str:
     """A new tenant's id."""
     return str(uuid.uuid4())

@@ -24,6 +24,7 @@ from localcloud.cloud import EmbeddedCloud
 
 if TYPE_CHECKING:
     from app.campaigns.models import Campaign
+    from app.delivery.feedback import FeedbackKit
     from app.delivery.models import DeliveryState, SendBatch
     from app.store import Store
 
@@ -342,6 +343,20 @@ class Delivery:
             recipients=self.store.recipients,
             subscribers=self.store.subscribers,
             page_size=2,
+        )
+
+    def feedback(self) -> FeedbackKit:
+        """What the feedback worker writes with (flush it to add what it counted)."""
+        from app.delivery.feedback import FeedbackKit
+
+        return FeedbackKit(
+            campaigns=self.store.campaigns,
+            recipients=self.store.recipients,
+            subscribers=self.store.subscribers,
+            suppressions=self.store.suppressions,
+            engagement=self.store.engagement,
+            messages=self.store.tx_messages,
+            soft_bounce_limit=3,
         )
 
     def status(self) -> str:

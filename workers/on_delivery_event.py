@@ -1,4 +1,4 @@
-"""SES events (SNS -> SQS): per-recipient status, campaign stats, suppression of bad addresses."""
+"""SES events (SNS -> SQS): per-recipient status, opens and clicks, campaign stats, suppression."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         recipients=store.recipients,
         subscribers=store.subscribers,
         suppressions=store.suppressions,
+        engagement=store.engagement,
         soft_bounce_limit=get_settings().soft_bounce_limit,
         messages=store.tx_messages,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, computed_field
 
 from app.contacts.models import Email
 
@@ -48,6 +48,9 @@ class CampaignCreate(BaseModel):
     segment_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     html_body: Annotated[str, Field(max_length=MAX_BODY)] = ""
     text_body: Annotated[str, Field(max_length=MAX_BODY)] = ""
+    # Open and click tracking (SES's pixel and link rewriting); off for privacy. A link with the
+    # attribute `ses:no-track` is never rewritten, whatever this says.
+    track: bool = True
 
 
 class CampaignUpdate(BaseModel):
@@ -61,10 +64,13 @@ class CampaignUpdate(BaseModel):
     segment_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None  # null: the whole list
     html_body: Annotated[str, Field(max_length=MAX_BODY)] | None = None
     text_body: Annotated[str, Field(max_length=MAX_BODY)] | None = None
+    track: bool | None = None
 
 
 class CampaignStats(BaseModel):
-    """How a campaign's delivery went (counters grow while it sends and as SES reports back)."""
+    """How a campaign's delivery went (counters grow while it sends and as SES reports back), and
+    how its readers engaged: opens (machine opens apart, see app/delivery/engagement.py) and clicks;
+    the unique ones count recipients, the rates are unique ones over delivered."""
 
     recipients: int = 0
     suppressed: int = 0
@@ -77,6 +83,27 @@ class CampaignStats(BaseModel):
     # Failed recipients a resend would mail again (not opted out, never resent): app/delivery/resend.py
     resendable: int = 0
     resends: int = 0  # resends to the failed recipients so far
+    opens: int = 0
+    unique_opens: int = 0
+    machine_opens: int = 0
+    clicks: int = 0
+    unique_clicks: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def open_rate(self) -> float:
+        """Unique opens over delivered (0 before anything is delivered)."""
+        return _rate(self.unique_opens, self.delivered)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def click_rate(self) -> float:
+        """Unique clicks over delivered."""
+        return _rate(self.unique_clicks, self.delivered)
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(min(part / whole, 1.0), 4) if whole > 0 else 0.0
 
 
 class Failure(BaseModel):
@@ -105,6 +132,7 @@ class Campaign(BaseModel):
     segment_id: str | None = None
     html_body: str
     text_body: str
+    track: bool = True
     status: CampaignStatus
     scheduled_at: datetime | None
     stats: CampaignStats

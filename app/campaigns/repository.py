@@ -18,6 +18,8 @@ schedules); the content is bounded by the API (MAX_CONTENT_BYTES). It stays far 
 | store the task token (WaitForSender)  | C                                | UpdateItem, ALL_NEW           |
 | count feedback (delivered, bounced..) | C                                | UpdateItem ADD                |
 | begin a resend to the failed          | C                                | UpdateItem (sent or failed)   |
+| count feedback (delivered, opens, ..) | C                                | UpdateItem ADD                |
+| names of an address's campaigns       | C x100                           | BatchGetItem                  |
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ CONTENT_FIELDS = (
     "segment_id",
     "html_body",
     "text_body",
+    "track",
 )
 
 
@@ -76,6 +79,7 @@ def to_campaign(item: Mapping[str, Any]) -> Campaign:
         segment_id=str(item["segment_id"]) if item.get("segment_id") else None,
         html_body=str(item.get("html_body", "")),
         text_body=str(item.get("text_body", "")),
+        track=item.get("track") is not False,  # campaigns from before the flag were tracked
         status=item["status"],
         scheduled_at=_when(item.get("scheduled_at")),
         stats=stats_of(dict(item)),
@@ -377,6 +381,11 @@ class CampaignRepository(Repository):
                 condition="attribute_exists(PK)",
                 returns="NONE",
             )
+
+    def names(self, owner_id: str, campaign_ids: Iterable[str]) -> dict[str, str]:
+        """The names of those of these campaigns that exist."""
+        items = self.table.batch_get([campaign_key(owner_id, c) for c in campaign_ids], consistent=False)
+        return {str(i["campaign_id"]): str(i["name"]) for i in items}
 
     def store_token(self, owner_id: str, campaign_id: str, token: str) -> CampaignRecord | None:
         """Remember the execution's current task token; the campaign as it is now (None: it is gone)."""

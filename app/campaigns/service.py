@@ -108,7 +108,7 @@ def list_campaigns(
     return CampaignPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 
-REQUIRED = frozenset({"name", "subject", "list_id"})
+REQUIRED = frozenset({"name", "subject", "list_id", "track"})
 
 
 def update_campaign(

@@ -1,4 +1,5 @@
-"""SES feedback: Delivery, Bounce and Complaint events update recipients, stats and suppression.
+"""SES feedback: Delivery, Bounce and Complaint events update recipients, stats and suppression;
+Open and Click events are recorded by engagement.py.
 
 Replays change nothing: every recipient change is a conditional transition, and a campaign's
 stats count only the transitions that happened. A complaint or a permanent bounce suppresses the
@@ -15,8 +16,10 @@ from app.campaigns.repository import CampaignRepository
 from app.contacts.models import SuppressionEntry
 from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
+from app.delivery.engagement import EngagementTally, record_engagement
 from app.delivery.models import SesEvent
 from app.delivery.repository import RecipientRecord, RecipientRepository
+from app.engagement.repository import EngagementRepository
 from app.observability import bind_correlation_id, logger
 from app.transactional import feedback as transactional
 from app.transactional.repository import MessageRepository
@@ -34,23 +37,27 @@ class FeedbackKit:
     recipients: RecipientRepository
     subscribers: SubscriberRepository
     suppressions: SuppressionRepository
+    engagement: EngagementRepository
     soft_bounce_limit: int
     messages: MessageRepository
     counted: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
+    tally: EngagementTally = field(default_factory=EngagementTally)
 
-    def count(self, owner_id: str, campaign_id: str, name: str) -> None:
-        """One more `name` (delivered, bounced, complained) for a campaign's stats."""
-        self.counted.setdefault((owner_id, campaign_id), Counter())[name] += 1
+    def count(self, owner_id: str, campaign_id: str, name: str, n: int = 1) -> None:
+        """`n` more `name` (delivered, bounced, complained, opens, ...) for a campaign's stats."""
+        self.counted.setdefault((owner_id, campaign_id), Counter())[name] += n
 
     def flush(self) -> None:
         """Add what was counted to the stats: one write per campaign per invocation, not per event.
 
         A campaign's item is a hot key while its events pour in; one ADD per batch of events
-        keeps it cheap. A campaign deleted meanwhile has no stats to add to.
+        keeps it cheap. A campaign deleted meanwhile has no stats to add to. Links and hours of
+        opens and clicks are added the same way.
         """
         counted, self.counted = self.counted, {}
         for (owner_id, campaign_id), counts in counted.items():
             self.campaigns.add_counters(owner_id, campaign_id, counts)
+        self.tally.flush(self.engagement)
 
 
 def _locate(event: SesEvent) -> tuple[str, str] | None:
@@ -78,6 +85,11 @@ def apply_ses_event(event: SesEvent, *, kit: FeedbackKit) -> list[str]:
         if where is None:
             continue  # not campaign mail (e.g. the welcome email)
         owner_id, campaign_id = where
+        if event.event_type in ("Open", "Click"):
+            outcome = _engage(event, owner_id, campaign_id, email, kit=kit)
+            if outcome:
+                changes.append(f"{email}:{outcome}")
+            continue
         if event.event_type == "Delivery" and kit.recipients.deliver(owner_id, campaign_id, email):
             # The usual case in one write: a recorded send, delivered for the first time.
             kit.count(owner_id, campaign_id, "delivered")
@@ -98,6 +110,20 @@ def apply_ses_event(event: SesEvent, *, kit: FeedbackKit) -> list[str]:
         if outcome:
             changes.append(f"{email}:{outcome}")
     return changes
+
+
+def _engage(event: SesEvent, owner_id: str, campaign_id: str, email: str, *, kit: FeedbackKit) -> str | None:
+    """An open or click recorded and counted; None for a replay or a deleted campaign."""
+    applied = record_engagement(event, owner_id, campaign_id, email, repo=kit.engagement, tally=kit.tally)
+    if applied is None:
+        recipient = kit.recipients.get(owner_id, campaign_id, email)
+        if recipient is not None and recipient.status in ("pending", "claimed"):
+            raise FeedbackTooEarly(f"{email} is not recorded as sent yet")
+        return None
+    counts, outcome = applied
+    for name, n in counts.items():
+        kit.count(owner_id, campaign_id, name, n)
+    return outcome
 
 
 def _apply_one(event: SesEvent, recipient: RecipientRecord, *, kit: FeedbackKit) -> str | None:

@@ -1,7 +1,9 @@
-"""Delivery messages: send-queue batches, the state machine's payloads, SES events."""
+"""Delivery messages: send-queue batches, the state machine's payloads, SES events (delivery
+feedback, opens and clicks)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -135,6 +137,23 @@ class SendBatch(BaseModel):
     correlation_id: str | None = None
 
 
+class SesOpen(BaseModel):
+    """An Open event's `open`: the pixel was fetched (by the reader's client, or a proxy for it)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    timestamp: datetime
+    user_agent: str = Field(default="", alias="userAgent")
+    ip_address: str = Field(default="", alias="ipAddress")
+
+
+class SesClick(SesOpen):
+    """A Click event's `click`: a tracked link was followed; `link` is the original URL."""
+
+    link: str
+    link_tags: dict[str, list[str]] = Field(default_factory=dict, alias="linkTags")
+
+
 class SesEvent(BaseModel):
     """The part of an SES event-publishing record the feedback worker reads."""
 
@@ -145,6 +164,8 @@ class SesEvent(BaseModel):
     bounce: dict[str, Any] | None = None
     complaint: dict[str, Any] | None = None
     delivery: dict[str, Any] | None = None
+    open: SesOpen | None = None
+    click: SesClick | None = None
 
     @property
     def message_id(self) -> str:

@@ -1,6 +1,8 @@
 """DynamoDB access for a campaign's recipients, its batches, and soft-bounce counts.
 
-Keys: recipient R = PK=CAMPAIGN#<owner>#<campaign>, SK=RCPT#<email>; batch N (its addresses,
+Keys: recipient R = PK=CAMPAIGN#<owner>#<campaign>, SK=RCPT#<email> (once sent, also
+GSI1PK=OWNER#<owner>#EMAIL#<email>, GSI1SK=SENT#<sent at>#<campaign>: the address's activity,
+read in app/engagement/repository.py, which also writes its opens and clicks); batch N (its addresses,
 done or not) = same PK, SK=BATCH#<number, 7 digits>; a batch a sender set aside while the campaign
 was paused P = same PK, SK=PARKED#<number>; soft bounces B = PK=OWNER#<owner>#SOFTBOUNCE,
 SK=EMAIL#<email>; the subscriber S and suppression X of contacts (read to honour opt-outs).
@@ -56,6 +58,11 @@ def recipients_pk(owner_id: str, campaign_id: str) -> str:
 def recipient_key(owner_id: str, campaign_id: str, email: str) -> tuple[str, str]:
     """The key of one recipient."""
     return recipients_pk(owner_id, campaign_id), f"RCPT#{email}"
+
+
+def activity_key(owner_id: str, email: str, sent_at: str, campaign_id: str) -> dict[str, str]:
+    """GSI1 keys of a sent recipient: an address's campaigns across lists, in the order they went out."""
+    return {"GSI1PK": f"OWNER#{owner_id}#EMAIL#{email}", "GSI1SK": f"SENT#{sent_at}#{campaign_id}"}
 
 
 def batch_key(owner_id: str, campaign_id: str, number: int) -> tuple[str, str]:
@@ -149,6 +156,8 @@ class RecipientRecord:
 def _item(record: RecipientRecord) -> Item:
     fields = asdict(record)
     fields["attributes"] = fields.pop("attributes_json")
+    if record.sent_at:  # a recipient mailed joins its address's activity (engagement/repository.py)
+        fields |= activity_key(record.owner_id, record.email, record.sent_at, record.campaign_id)
     return new_item(recipient_key(record.owner_id, record.campaign_id, record.email), ENTITY, **fields)
 
 

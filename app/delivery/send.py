@@ -47,7 +47,7 @@ from app.delivery.repository import RecipientRecord, RecipientRepository
 from app.delivery.sender import TokenBucket
 from app.observability import bind_correlation_id, logger
 from app.preferences.tokens import Reader, preferences_url
-from app.unsubscribe.links import links_for
+from app.unsubscribe.links import links_for, untracked
 from app.unsubscribe.tokens import UnsubscribeTarget
 
 if TYPE_CHECKING:
@@ -248,7 +248,8 @@ def _send_one(
         return
     kit.limiter.acquire()
     try:
-        message_id = sender.send(message, ses=kit.ses, configuration_set=kit.settings.ses_configuration_set)
+        configuration_set = _configuration_set(record, kit.settings)
+        message_id = sender.send(message, ses=kit.ses, configuration_set=configuration_set)
     except Exception as exc:
         code = error_code(exc)
         if code in sender.RECIPIENT_ERRORS:
@@ -274,6 +275,15 @@ def _fail(recipient: RecipientRecord, attempt: str, reason: str, *, kit: SenderK
     tally.fail(recipient, reason)
 
 
+def _configuration_set(record: CampaignRecord, settings: Settings) -> str | None:
+    """The tracked set, or for a campaign that turned tracking off the one without open and click
+    tracking (the same event destinations otherwise). The template always names both; without the
+    second, such a campaign goes out with no set at all rather than tracked against its owner's word."""
+    if record.campaign.track:
+        return settings.ses_configuration_set
+    return settings.ses_untracked_configuration_set
+
+
 def _message(
     recipient: RecipientRecord,
     *,
@@ -287,6 +297,7 @@ def _message(
         owner_id=record.owner_id, list_id=recipient.list_id, campaign_id=record.id, email=recipient.email
     )
     page_url, one_click_url = links_for(settings.app_url, target, key=key)
+    prefs_url = preferences_url(settings.app_url, Reader(record.owner_id, target.email), key=key)
     rendered = compiled.render(
         context(
             email=target.email,
@@ -295,7 +306,7 @@ def _message(
             unsubscribe_url=page_url,
             campaign_name=content.name,
             subject=content.subject,
-            preferences_url=preferences_url(settings.app_url, Reader(record.owner_id, target.email), key=key),
+            preferences_url=prefs_url,
         )
     )
     return sender.Message(
@@ -303,7 +314,7 @@ def _message(
         from_address=formataddr((content.from_name, settings.sender_email)),
         reply_to=content.reply_to,
         subject=rendered.subject,
-        html=rendered.html,
+        html=untracked(rendered.html, page_url, prefs_url),
         text=rendered.text,
         one_click_url=one_click_url,
         tags={"campaign": target.campaign_id, "owner": target.owner_id},

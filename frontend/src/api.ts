@@ -87,6 +87,11 @@ export type CampaignPreview = Schemas['Preview'];
 export type Recipient = Schemas['Recipient'];
 /** What the recipients route's `status` keeps: one status, or those who opened or clicked. */
 export type RecipientFilter = Recipient['status'] | 'opened' | 'clicked';
+export type LinkList = Schemas['LinkList'];
+export type LinkStats = Schemas['LinkStats'];
+export type EngagementHour = Schemas['EngagementHour'];
+export type CampaignActivity = Schemas['CampaignActivity'];
+export type ActivityEvent = Schemas['ActivityEvent'];
 export type TestSent = Schemas['TestSent'];
 
 export type UnsubscribeInfo = Schemas['UnsubscribeStatus'];
@@ -563,6 +568,21 @@ export function createApi(options: ApiClientOptions) {
 
     /** sent|failed -> queued: the failed recipients are mailed again, once each (409 nothing_to_resend, campaign_not_finished). */
     resendFailed: (id: string) => request<Campaign>('POST', `/campaigns/${seg(id)}/resend-failed`, { auth: true }),
+
+    /** The most clicked links, with clicks and unique clicks. */
+    campaignLinks: (id: string) => request<LinkList>('GET', `/campaigns/${seg(id)}/links`, { auth: true }),
+
+    /** Opens and clicks per hour (UTC), oldest first; hours without any are left out. */
+    campaignEngagement: (id: string, p: PageParams = {}) =>
+      request<Page<EngagementHour>>('GET', `/campaigns/${seg(id)}/engagement${queryString({ limit: p.limit, cursor: p.cursor })}`, {
+        auth: true,
+      }),
+
+    /** The campaigns mailed to a subscriber, the latest first, with what happened to each. */
+    subscriberActivity: (listId: string, email: string, p: PageParams = {}) =>
+      request<Page<CampaignActivity>>('GET', `/lists/${seg(listId)}/activity/${seg(email)}${queryString({ limit: p.limit, cursor: p.cursor })}`, {
+        auth: true,
+      }),
 
     // ------------------------------------------------------------ public
 

@@ -3,6 +3,7 @@
  *
  * - `mergeTimeline`: the campaign's stored timeline plus `campaign.status` messages, deduplicated, in time order;
  * - `mergeStats`: counters only grow, so the larger of two values wins (a late poll never moves them back);
+ *   the open and click rates follow the merged counters;
  * - `chartBars`: the results chart's bar lengths on a "nice" scale;
  * - `localInputToIso` / `isoToLocalInput`: the datetime-local input (local wall time) ↔ ISO UTC;
  * - `sendPercent`: the send progress bar.
@@ -120,6 +121,11 @@ export const STAT_KEYS = [
   'failed',
   'resendable',
   'resends',
+  'opens',
+  'unique_opens',
+  'machine_opens',
+  'clicks',
+  'unique_clicks',
 ] as const;
 
 /** The counts a resend to the failed takes back (its recipients leave `failed` when they are taken again). */
@@ -136,22 +142,34 @@ export const EMPTY_STATS: CampaignStats = {
   failed: 0,
   resendable: 0,
   resends: 0,
+  opens: 0,
+  unique_opens: 0,
+  machine_opens: 0,
+  clicks: 0,
+  unique_clicks: 0,
+  open_rate: 0,
+  click_rate: 0,
 };
+
+/** `part` over `whole` as the API rounds it (0 when nothing is delivered yet). */
+export function rate(part: number, whole: number): number {
+  return whole > 0 ? Math.round(Math.min(part / whole, 1) * 10000) / 10000 : 0;
+}
 
 /**
  * Counters never go down: each one is the larger of the two. Except `failed` and
  * `resendable`, which a resend to the failed lowers: there the newer value wins,
- * unless it comes from before the latest resend (fewer `resends`).
+ * unless it comes from before the latest resend (fewer `resends`). The rates follow the counters.
  */
 export function mergeStats(a: CampaignStats | null | undefined, b: Partial<CampaignStats> | null | undefined): CampaignStats {
-  const out: CampaignStats = { ...EMPTY_STATS, ...(a ?? {}) };
+  const out: Record<(typeof STAT_KEYS)[number], number> = { ...EMPTY_STATS, ...(a ?? {}) };
   const sameRound = (b?.resends ?? out.resends) >= out.resends;
   for (const k of STAT_KEYS) {
     const v = b?.[k];
     if (typeof v !== 'number' || !Number.isFinite(v)) continue;
     if (RESENT_KEYS.has(k) ? sameRound : v > out[k]) out[k] = v;
   }
-  return out;
+  return { ...out, open_rate: rate(out.unique_opens, out.delivered), click_rate: rate(out.unique_clicks, out.delivered) };
 }
 
 /** The counters of a `campaign.progress` message for campaign `id`, or null. */

@@ -71,6 +71,8 @@ export interface OutboxMessage {
   text: string | null;
   headers: Record<string, string>;
   sent_at: string;
+  /** Links SES tracks in this message: `href` is the tracking URL, `link` where it leads. */
+  tracked_links?: { href: string; link: string }[];
   [key: string]: unknown;
 }
 

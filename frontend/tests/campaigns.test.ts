@@ -80,6 +80,14 @@ describe('stats', () => {
     expect(mergeStats(resending, { sent: 2, failed: 1 })).toEqual(stats({ recipients: 3, sent: 2, failed: 1, resends: 1 }));
   });
 
+  it('follows opens and clicks pushed live, with the rates over delivered', () => {
+    const pushed = statsFromMessage({ type: 'campaign.progress', id: 'c1', delivered: 4, unique_opens: 1, clicks: 3, unique_clicks: 2 }, 'c1');
+    const merged = mergeStats(stats({ delivered: 4, opens: 2, unique_opens: 1 }), pushed);
+    expect([merged.opens, merged.clicks, merged.unique_clicks]).toEqual([2, 3, 2]);
+    expect([merged.open_rate, merged.click_rate]).toEqual([0.25, 0.5]);
+    expect(mergeStats(null, { unique_opens: 3 }).open_rate).toBe(0); // nothing delivered yet
+  });
+
   it('reads campaign.progress messages', () => {
     const msg = { type: 'campaign.progress', id: 'c1', status: 'sending', recipients: 4, sent: 2, batches_done: 1 };
     expect(statsFromMessage(msg, 'c1')).toEqual({ recipients: 4, sent: 2 });

@@ -59,6 +59,16 @@ class Console:
             lock=core.state_lock,
         )
 
+    def track(self, kind: str, token: str, *, ip_address: str, user_agent: str) -> str:
+        """A reader's client requested a tracked pixel (`open`) or link (`click`): SES's event is
+        published; where the link leads ('' for the pixel). ConsoleError 404 for an unknown token."""
+        found = self._states.of(MailCapture).tracking.hit(
+            kind, token, ip_address=ip_address, user_agent=user_agent
+        )
+        if found is None:
+            raise ConsoleError(404, "unknown_tracking_token", f"No sent mail has the {kind} token {token}.")
+        return found
+
     def recent_events(self) -> list[dict[str, Any]]:
         """EventBridge events seen on any bus, newest first (bounded)."""
         return self._states.of(RecentEvents).recent()

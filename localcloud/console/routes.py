@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from localcloud.cloud import CloudError, EmbeddedCloud
@@ -23,6 +23,11 @@ from localcloud.console.browser import MAX_LIMIT
 from localcloud.console.errors import ConsoleError
 from localcloud.console.guard import require_local_request
 from localcloud.snapshot import Library, SnapshotError
+
+# A transparent 1x1 GIF: what a tracking pixel answers.
+PIXEL = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
 
 
 class SesFault(BaseModel):
@@ -53,6 +58,7 @@ def console_router(cloud: EmbeddedCloud, *, after_restart: Callable[[], None] = 
         prefix="/_local", include_in_schema=False, dependencies=[Depends(require_local_request)]
     )
     _views(router, cloud)
+    _tracking(router, cloud)
     _queues_and_executions(router, cloud)
     _schedules_and_trails(router, cloud)
     _browser(router, cloud)
@@ -112,6 +118,28 @@ def _views(router: APIRouter, cloud: EmbeddedCloud) -> None:
     def functions() -> list[dict[str, Any]]:
         """Every local function (what a fault switch can name)."""
         return cloud.console.functions()
+
+
+def _tracking(router: APIRouter, cloud: EmbeddedCloud) -> None:
+    """What SES's tracking domain answers: each request publishes an Open or Click event."""
+
+    def reader(request: Request) -> dict[str, str]:
+        return {
+            "ip_address": request.client.host if request.client else "127.0.0.1",
+            "user_agent": request.headers.get("user-agent", ""),
+        }
+
+    @router.get("/ses/t/open/{token}")
+    def ses_open(token: str, request: Request) -> Response:
+        """The open pixel of a tracked message."""
+        cloud.console.track("open", token, **reader(request))
+        return Response(PIXEL, media_type="image/gif", headers={"Cache-Control": "no-store"})
+
+    @router.get("/ses/t/click/{token}")
+    def ses_click(token: str, request: Request) -> RedirectResponse:
+        """A tracked link: on to where it leads."""
+        link = cloud.console.track("click", token, **reader(request))
+        return RedirectResponse(link, status_code=302, headers={"Cache-Control": "no-store"})
 
 
 def _queues_and_executions(router: APIRouter, cloud: EmbeddedCloud) -> None:

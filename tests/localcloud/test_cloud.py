@@ -112,7 +112,7 @@ def test_the_sender_identity_can_send_and_the_outbox_keeps_what_moto_drops(heral
                 "Headers": [{"Name": "List-Unsubscribe", "Value": "<https://x/u>"}],
             }
         },
-        ConfigurationSetName="herald-local",
+        ConfigurationSetName="herald-local-untracked",  # no tracking: the HTML stays as sent
     )["MessageId"]
     raw = "From: noreply@example.com\nTo: bob@example.com\nSubject: Raw\nContent-Type: text/plain\n\nHi Bob\n"
     ses.send_email(
@@ -132,7 +132,7 @@ def test_the_sender_identity_can_send_and_the_outbox_keeps_what_moto_drops(heral
     )
     assert (previous["text"], previous["html"]) == ("Hello Ada", "<p>Hello Ada</p>")
     assert previous["headers"] == {"List-Unsubscribe": "<https://x/u>"}
-    assert previous["configuration_set"] == "herald-local" and previous["sent_at"]
+    assert previous["configuration_set"] == "herald-local-untracked" and previous["sent_at"]
 
 
 def test_an_unverified_sender_is_still_refused(herald: EmbeddedCloud) -> None:

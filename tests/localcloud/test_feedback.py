@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from localcloud.services.ses.feedback import SentMail, ses_event, simulated_outcome
+from localcloud.services.ses.feedback import ses_event, simulated_outcome
+from localcloud.services.ses.records import SentMail
 
 
 def test_simulator_addresses_decide_the_events() -> None:

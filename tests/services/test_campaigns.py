@@ -20,7 +20,7 @@ def edit(store: Store, owner: str, campaign_id: str, **changes: str) -> Campaign
     return service.update_campaign(
         owner,
         campaign_id,
-        CampaignUpdate(**changes),
+        CampaignUpdate.model_validate(changes),
         repo=store.campaigns,
         lists=store.lists,
         segments=store.segments,

@@ -142,14 +142,7 @@ def test_a_permanent_bounce_suppresses_the_subscriber_and_counts_once(store: Sto
     d = queued(store, ["a@example.com", "b@example.com"])
     d.start()
     d.send(d.queue.batches[0], "m0:1")
-    kit = feedback.FeedbackKit(
-        campaigns=d.store.campaigns,
-        recipients=d.store.recipients,
-        subscribers=d.store.subscribers,
-        suppressions=d.store.suppressions,
-        soft_bounce_limit=3,
-        messages=d.store.tx_messages,
-    )
+    kit = d.feedback()
 
     # When SES reports a permanent bounce, twice
     first = feedback.apply_ses_event(_bounce(d, "A@example.com"), kit=kit)

@@ -69,14 +69,7 @@ def _event(d: Delivery, kind: str, email: str, **body: object) -> SesEvent:
 
 
 def _kit(d: Delivery) -> feedback.FeedbackKit:
-    return feedback.FeedbackKit(
-        campaigns=d.store.campaigns,
-        recipients=d.store.recipients,
-        subscribers=d.store.subscribers,
-        suppressions=d.store.suppressions,
-        soft_bounce_limit=3,
-        messages=d.store.tx_messages,
-    )
+    return d.feedback()
 
 
 def test_a_complaint_or_hard_bounce_suppresses_the_address_whatever_its_recipient_state(store: Store) -> None:

@@ -130,6 +130,7 @@ def kit(store: Store) -> feedback.FeedbackKit:
         recipients=store.recipients,
         subscribers=store.subscribers,
         suppressions=store.suppressions,
+        engagement=store.engagement,
         soft_bounce_limit=2,
         messages=store.tx_messages,
     )

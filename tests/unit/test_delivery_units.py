@@ -80,6 +80,14 @@ def test_campaign_changes_push_status_then_progress_to_the_owner() -> None:
     assert pushes_for(TableChange(kind="MODIFY", old=new, new=dict(new))) == []
 
 
+def test_a_click_counted_on_the_campaign_is_pushed_as_progress() -> None:
+    old = {"type": "campaign", "owner_id": "u1", "campaign_id": "c1", "status": "sent", "delivered": 2}
+    new = {**old, "clicks": 1, "unique_clicks": 1}
+    [push] = pushes_for(TableChange(kind="MODIFY", old=old, new=new))
+    assert push.message["type"] == "campaign.progress"
+    assert (push.message["clicks"], push.message["unique_clicks"], push.message["opens"]) == (1, 1, 0)
+
+
 class _Campaigns:
     def __init__(self) -> None:
         self.added: list[tuple[str, str, dict[str, int]]] = []
@@ -106,6 +114,7 @@ def _kit() -> tuple[FeedbackKit, _Campaigns, _Recipients]:
         recipients=recipients,  # type: ignore[arg-type]
         subscribers=None,  # type: ignore[arg-type]
         suppressions=None,  # type: ignore[arg-type]
+        engagement=None,  # type: ignore[arg-type]
         soft_bounce_limit=3,
         messages=None,  # type: ignore[arg-type]
     )

@@ -31,7 +31,8 @@ def test_a_cold_request_loads_only_the_routers_of_its_segment() -> None:
         assert routers.loaded == ["app.health.router"]
 
         assert client.get("/api/lists").status_code == 401  # no token, but the route exists
-        assert routers.loaded == ["app.health.router", "app.contacts.router", "app.imports.router"]
+        lists = ["app.contacts.router", "app.imports.router", "app.engagement.router"]
+        assert routers.loaded == ["app.health.router", *lists]
 
 
 def test_an_unknown_api_path_loads_everything_so_the_404_is_true() -> None:

@@ -4,6 +4,17 @@ export type paths = Record<string, never>;
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ActivityEvent: {
+            /** @enum {string} */
+            kind: "sent" | "delivered" | "opened" | "clicked" | "bounced" | "complained" | "unsubscribed";
+            /** Format: date-time */
+            at: string;
+            detail?: string | null;
+        };
+        ActivityPage: {
+            items: components["schemas"]["CampaignActivity"][];
+            next_cursor: string | null;
+        };
         ApiKey: {
             id: string;
             name: string;
@@ -55,6 +66,8 @@ export interface components {
             segment_id?: string | null;
             html_body: string;
             text_body: string;
+            /** @default true */
+            track: boolean;
             /** @enum {string} */
             status: "draft" | "scheduled" | "queued" | "sending" | "paused" | "sent" | "failed";
             scheduled_at: string | null;
@@ -67,6 +80,16 @@ export interface components {
             updated_at: string;
             sent_at: string | null;
         };
+        CampaignActivity: {
+            campaign_id: string;
+            campaign_name: string | null;
+            /** @enum {string} */
+            status: "pending" | "claimed" | "sent" | "delivered" | "bounced" | "complained" | "unsubscribed" | "failed";
+            open_count: number;
+            machine_open_count: number;
+            click_count: number;
+            events: components["schemas"]["ActivityEvent"][];
+        };
         CampaignCreate: {
             name: string;
             subject: string;
@@ -76,6 +99,7 @@ export interface components {
             segment_id?: string | null;
             html_body?: string;
             text_body?: string;
+            track?: boolean;
         };
         CampaignPage: {
             items: components["schemas"]["CampaignSummary"][];
@@ -102,6 +126,18 @@ export interface components {
             resendable: number;
             /** @default 0 */
             resends: number;
+            /** @default 0 */
+            opens: number;
+            /** @default 0 */
+            unique_opens: number;
+            /** @default 0 */
+            machine_opens: number;
+            /** @default 0 */
+            clicks: number;
+            /** @default 0 */
+            unique_clicks: number;
+            readonly open_rate: number;
+            readonly click_rate: number;
         };
         CampaignSummary: {
             id: string;
@@ -128,6 +164,7 @@ export interface components {
             segment_id?: string | null;
             html_body?: string | null;
             text_body?: string | null;
+            track?: boolean | null;
         };
         ConfirmRequest: {
             /**
@@ -173,6 +210,24 @@ export interface components {
             /** @default false */
             public: boolean;
             confirmation?: components["schemas"]["ConfirmationTemplate"];
+        };
+        EngagementHour: {
+            /** Format: date-time */
+            hour: string;
+            /** @default 0 */
+            opens: number;
+            /** @default 0 */
+            unique_opens: number;
+            /** @default 0 */
+            machine_opens: number;
+            /** @default 0 */
+            clicks: number;
+            /** @default 0 */
+            unique_clicks: number;
+        };
+        EngagementSeries: {
+            items: components["schemas"]["EngagementHour"][];
+            next_cursor: string | null;
         };
         Erased: {
             email: string;
@@ -307,6 +362,15 @@ export interface components {
             started_at: string | null;
             completed_at: string | null;
             upload: components["schemas"]["UploadForm"];
+        };
+        LinkList: {
+            items: components["schemas"]["LinkStats"][];
+            truncated: boolean;
+        };
+        LinkStats: {
+            url: string;
+            clicks: number;
+            unique_clicks: number;
         };
         ListCreate: {
             name: string;

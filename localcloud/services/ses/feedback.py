@@ -16,17 +16,17 @@ follows the SES mailbox simulator (local part before any `+label`, at simulator.
 | any other address         | Delivery                                         |
 
 Only the event types the destination matches are published. How far the poller got is a
-checkpoint saved with the snapshot, so a restart never replays old mail.
+checkpoint saved with the snapshot, so a restart never replays old mail. A destination that
+matches `open` or `click` also has the configuration set's mail tracked (`tracking`): those
+events come when the reader's client requests the pixel or a link.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from localcloud.clients import Clients
@@ -35,15 +35,12 @@ from localcloud.dispatch import Write
 from localcloud.pollers import QUIET_INTERVAL, Activity, Checkpoints, Poller
 from localcloud.server import StateLock
 from localcloud.services.ses.outbox import MailCapture
+from localcloud.services.ses.records import SentMail, mail_object, publish, timestamp
 from localcloud.template import ResourceSpec
 
 logger = logging.getLogger("localcloud")
 
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def simulated_outcome(address: str) -> list[tuple[str, str | None]]:
@@ -61,41 +58,12 @@ def simulated_outcome(address: str) -> list[tuple[str, str | None]]:
     return [("Delivery", None)]
 
 
-@dataclass(frozen=True)
-class SentMail:
-    """What the event needs to know about one message SES accepted."""
-
-    message_id: str
-    source: str
-    destinations: list[str]
-    subject: str
-    tags: Mapping[str, str]
-    configuration_set: str | None
-    sent_at: dt.datetime | None = None
-
-
 def ses_event(
     mail: SentMail, recipient: str, kind: str, sub_type: str | None, account_id: str
 ) -> dict[str, Any]:
     """One SES event-publishing record (the shape SES puts on SNS)."""
-    now = _now()
-    tags: dict[str, list[str]] = {name: [value] for name, value in mail.tags.items()}
-    if mail.configuration_set:
-        tags["ses:configuration-set"] = [mail.configuration_set]
-    tags["ses:from-domain"] = [mail.source.rpartition("@")[2].rstrip(">")]
-    event: dict[str, Any] = {
-        "eventType": kind,
-        "mail": {
-            "timestamp": now,
-            "source": mail.source,
-            "sendingAccountId": account_id,
-            "messageId": mail.message_id,
-            "destination": list(mail.destinations),
-            "headersTruncated": False,
-            "commonHeaders": {"from": [mail.source], "to": list(mail.destinations), "subject": mail.subject},
-            "tags": tags,
-        },
-    }
+    now = timestamp()
+    event: dict[str, Any] = {"eventType": kind, "mail": mail_object(mail, account_id)}
     if kind == "Delivery":
         event["delivery"] = {
             "timestamp": now,
@@ -245,20 +213,15 @@ class FeedbackPoller(Poller):
         return True
 
     def _publish(self, events: list[dict[str, Any]]) -> None:
-        """Each event is its own SNS message, as SES publishes them.
-
-        Straight into moto's SNS, which delivers to the topic's subscriptions as for any publish:
-        SES's publishing is AWS's own, not an API call anyone makes, so it skips the SDK round.
-        """
         if not events:
             return
-        from moto.sns.models import sns_backends
-
-        with self._state_lock.shared():
-            backend = sns_backends[self._account_id][self._clients.region]
-            for event in events:
-                backend.publish(message=json.dumps(event), arn=self.topic_arn)
-                self.published += 1
+        self.published += publish(
+            events,
+            topic_arn=self.topic_arn,
+            account_id=self._account_id,
+            region=self._clients.region,
+            state_lock=self._state_lock,
+        )
         self._published_to(Write("sns"))
 
 
@@ -277,12 +240,16 @@ def provision_event_destination(
         return Provisioned(ref=name, status="disabled")
     types = frozenset(str(kind).lower() for kind in destination.get("MatchingEventTypes") or [])
     core = ctx.core
+    capture = ctx.states.of(MailCapture)
+    # Opens and clicks come from the reader's requests to the local runner (AppUrl), not from here.
+    app_url = str(ctx.template.parameters.get("AppUrl") or "")
+    capture.tracking.track(configuration_set, str(topic_arn), types, base_url=app_url)
     poller = FeedbackPoller(
         configuration_set=configuration_set,
         topic_arn=str(topic_arn),
         event_types=types,
         clients=core.clients,
-        capture=ctx.states.of(MailCapture),
+        capture=capture,
         checkpoints=core.checkpoints,
         state_lock=core.state_lock,
         account_id=core.account_id,
@@ -290,10 +257,12 @@ def provision_event_destination(
         wake=core.wake,
     )
     simulated = sorted(types & {"delivery", "bounce", "complaint"})
+    tracked = sorted(types & {"open", "click"})
+    tracking = f"; {', '.join(tracked)} tracked (served by the local runner)" if tracked else ""
     return Provisioned(
         ref=name,
         status="local events",
         detail=f"{', '.join(simulated)} events for mail sent through {configuration_set} -> {topic_arn} "
-        "(SES mailbox simulator addresses decide the outcome)",
+        f"(SES mailbox simulator addresses decide the outcome){tracking}",
         pollers=[poller],
     )

@@ -1,10 +1,15 @@
-"""The outbox: mail SES accepted, with what moto drops (text + HTML, headers) kept aside."""
+"""The outbox: mail SES accepted, with what moto drops (text + HTML, headers) kept aside.
+
+A send through a configuration set that tracks opens or clicks is rewritten first, as SES
+does (`tracking`): moto, the outbox and the reader see the tracked HTML.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import email
 import email.policy
+import json
 import re
 import threading
 from collections.abc import Mapping
@@ -14,6 +19,7 @@ from typing import Any
 from localcloud.context import Core, ServiceState
 from localcloud.dispatch import Exchange
 from localcloud.server import StateLock, WsgiResponse
+from localcloud.services.ses.tracking import Tracking
 
 _V2_SEND_PATH = "/v2/email/outbound-emails"
 _V1_SEND_ACTIONS = ("Action=SendEmail", "Action=SendRawEmail", "Action=SendTemplatedEmail")
@@ -27,17 +33,26 @@ class MailCapture(ServiceState):
         super().__init__(core)
         self._lock = threading.Lock()
         self._details: dict[str, dict[str, Any]] = {}
+        # Open and click tracking of the configuration sets whose events include them.
+        self.tracking = Tracking(core)
 
     def __call__(self, exchange: Exchange) -> WsgiResponse | None:
-        """Forward SES sends to moto and remember what moto would not."""
+        """Forward SES sends to moto (tracked ones rewritten) and remember what moto would not."""
         if exchange.method != "POST":
             return None
         if exchange.path.rstrip("/") == _V2_SEND_PATH:
             request = exchange.json()
-            response = exchange.forward()
+            prepared = self.tracking.prepare(request)
+            if prepared is None:
+                response = exchange.forward()
+            else:
+                request = prepared.request
+                response = exchange.forward(json.dumps(request).encode())
             message_id = (response.json_body() or {}).get("MessageId")
             if response.status == 200 and message_id:
                 self._remember(str(message_id), _v2_details(request))
+                if prepared is not None:
+                    self.tracking.accepted(prepared, str(message_id))
             return response
         content_type = str(exchange.environ.get("CONTENT_TYPE", ""))
         if content_type.startswith("application/x-www-form-urlencoded"):
@@ -124,6 +139,7 @@ def _entry(message: Any, capture: MailCapture) -> dict[str, Any]:
         "configuration_set": details.get("configuration_set"),
         "tags": details.get("tags", {}),
         "sent_at": details.get("sent_at"),
+        "tracked_links": capture.tracking.links(message_id),
     }
 
 

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type Campaign } from '../../api';
 import { templateErrorLines } from '../../campaigns';
+import { CheckboxField } from '../../components/CheckboxField';
 import { Field, SubmitButton } from '../../components/Field';
 import { FormError } from '../../components/FormError';
 import { ACTION_MESSAGES } from './messages';
@@ -43,6 +44,7 @@ export function Editor({ campaign, onChange }: { campaign: Campaign; onChange: (
     html: campaign.html_body ?? '',
     text: campaign.text_body ?? '',
   }));
+  const [track, setTrack] = useState(campaign.track);
   const [saveState, setSaveState] = useState<SaveState>('saved');
   const [templateErrors, setTemplateErrors] = useState<string[]>([]);
   const [saveError, setSaveError] = useState<unknown>(null);
@@ -54,6 +56,7 @@ export function Editor({ campaign, onChange }: { campaign: Campaign; onChange: (
     reply_to: content['reply-to'].trim() || null,
     html_body: content.html,
     text_body: content.text,
+    track,
   };
   const valuesRef = useRef(values);
   valuesRef.current = values;
@@ -68,6 +71,12 @@ export function Editor({ campaign, onChange }: { campaign: Campaign; onChange: (
       setSaveState('dirty');
     },
   });
+
+  function onTrack(checked: boolean) {
+    setTrack(checked);
+    version.current++;
+    setSaveState('dirty');
+  }
 
   /** PATCH the current values; true when they are saved (and the preview is refreshed). */
   const save = useCallback(async (): Promise<boolean> => {
@@ -98,7 +107,7 @@ export function Editor({ campaign, onChange }: { campaign: Campaign; onChange: (
     if (saveState !== 'dirty') return;
     const t = setTimeout(() => void save(), AUTOSAVE_MS);
     return () => clearTimeout(t);
-  }, [content, saveState, save]);
+  }, [content, track, saveState, save]);
 
   return (
     <>
@@ -126,6 +135,18 @@ export function Editor({ campaign, onChange }: { campaign: Campaign; onChange: (
             <code>{'{{ unsubscribe_url }}'}</code> (every email should link to it) and <code>{'{{ preferences_url }}'}</code> (the reader&apos;s
             preference centre). Unknown names render empty.
           </div>
+          <CheckboxField
+            id="campaign-track"
+            checked={track}
+            onChecked={onTrack}
+            hint={
+              'SES adds an invisible image and rewrites links to count who opens and clicks; turn it off for privacy. ' +
+              'To leave one link untracked, give it the attribute ses:no-track: <a ses:no-track href="…">. ' +
+              'The unsubscribe and preference links are never tracked.'
+            }
+          >
+            Track opens and clicks
+          </CheckboxField>
           {templateErrors.length > 0 && (
             <div class="alert alert--error" role="alert" data-testid="campaign-template-error">
               <p>The template has an error:</p>

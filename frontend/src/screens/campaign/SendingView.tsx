@@ -1,8 +1,9 @@
-/** Once sending starts: the status timeline, the send progress, the results, who never got it and the recipients. */
+/** Once sending starts: the status timeline, the send progress, the results with opens and clicks, who never got it and the recipients. */
 import { useState } from 'preact/hooks';
 import type { Campaign, CampaignStats, RecipientFilter, TimelineEntry } from '../../api';
 import { CAMPAIGN_STATUS_LABEL, isFinished, isLaunched, sendPercent } from '../../campaigns';
 import { formatCount, plural } from '../../format';
+import { Engagement } from './Engagement';
 import { RecipientsTable } from './RecipientsTable';
 import { ResendPanel } from './ResendPanel';
 import { ResultsChart } from './ResultsChart';
@@ -15,12 +16,14 @@ export function SendingView({
   timeline,
   stats,
   onChange,
+  track,
 }: {
   campaignId: string;
   status: string;
   timeline: TimelineEntry[];
   stats: CampaignStats;
   onChange: (c: Campaign) => void;
+  track: boolean;
 }) {
   const pct = sendPercent(status, stats);
   const launched = isLaunched(status);
@@ -64,7 +67,12 @@ export function SendingView({
           </section>
         )}
       </div>
-      {launched && <ResultsChart stats={stats} />}
+      {launched && (
+        <div class="grid-2">
+          <ResultsChart stats={stats} />
+          <Engagement campaignId={campaignId} stats={stats} track={track} />
+        </div>
+      )}
       {isFinished(status) && stats.failed > 0 && (
         <ResendPanel campaignId={campaignId} stats={stats} onShowFailed={() => setFilter('failed')} onChange={onChange} />
       )}

@@ -73,7 +73,7 @@ export function CampaignDetailScreen({ params }: { params: Record<string, string
           {(canPause(status) || canResume(status)) && (
             <PausePanel campaign={campaign} status={status} timeline={timeline} onChange={accept} onConflict={load} />
           )}
-          {(isLaunched(status) || status === 'scheduled') && <SendingView campaignId={id} status={status} timeline={timeline} stats={stats} onChange={accept} />}
+          {(isLaunched(status) || status === 'scheduled') && <SendingView campaignId={id} status={status} timeline={timeline} stats={stats} onChange={accept} track={campaign.track} />}
         </div>
       )}
     </DetailPage>

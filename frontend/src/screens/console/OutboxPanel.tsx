@@ -42,6 +42,21 @@ function MailView({ mail }: { mail: OutboxMessage }) {
       ) : (
         <p class="muted">No HTML part.</p>
       )}
+      {mail.tracked_links && mail.tracked_links.length > 0 && (
+        <>
+          <h4>Tracked links</h4>
+          <p class="muted small">Opening one is a reader's click: SES's Click event reaches the campaign.</p>
+          <ul class={s.trackedLinks} data-testid="console-outbox-tracked-links">
+            {mail.tracked_links.map((l) => (
+              <li key={l.href}>
+                <a href={l.href} target="_blank" rel="noopener noreferrer" data-testid="console-outbox-tracked-link">
+                  {l.link}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h4>Text part</h4>
       {mail.text ? (
         <pre class={s.mailtext} data-testid="console-outbox-text">

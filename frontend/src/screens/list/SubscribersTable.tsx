@@ -9,7 +9,9 @@ import { Time } from '../../components/Time';
 
 export const SUBSCRIBERS_PAGE_SIZE = 25;
 
-function subscriberColumns(onEdit: (s: Subscriber) => void, onRemove: (s: Subscriber) => void): Column<Subscriber>[] {
+type OnRow = (s: Subscriber) => void;
+
+function subscriberColumns(onEdit: OnRow, onRemove: OnRow, onActivity: OnRow): Column<Subscriber>[] {
   return [
     { header: 'Email', class: 'cell--strong cell--wrap', testid: 'subscriber-email', cell: (s) => s.email },
     { header: 'Name', class: 'cell--wrap', cell: (s) => s.name || <span class="muted">—</span> },
@@ -17,6 +19,7 @@ function subscriberColumns(onEdit: (s: Subscriber) => void, onRemove: (s: Subscr
     { header: 'Source', cell: (s) => (s.source === 'import' ? 'Import' : 'Added') },
     { header: 'Added', cell: (s) => <Time at={s.created_at} date /> },
     rowActions((s) => s.email, [
+      { text: 'Activity', onClick: onActivity, testid: 'subscriber-activity', label: (s) => `Activity of ${s.email}` },
       { text: 'Edit', onClick: onEdit, testid: 'subscriber-edit' },
       { text: 'Remove', onClick: onRemove, testid: 'subscriber-remove', danger: true },
     ]),
@@ -32,10 +35,12 @@ export function SubscribersTable({
   page,
   onEdit,
   onRemove,
+  onActivity,
 }: {
   page: ReturnType<typeof useSubscribers>;
-  onEdit: (s: Subscriber) => void;
-  onRemove: (s: Subscriber) => void;
+  onEdit: OnRow;
+  onRemove: OnRow;
+  onActivity: OnRow;
 }) {
   const { paged, search, setSearch, prefix } = page;
   return (
@@ -45,7 +50,7 @@ export function SubscribersTable({
       tools={<SearchBox id="subscriber-search" value={search} onValue={setSearch} />}
       testid="subscribers"
       loadingText="Loading subscribers…"
-      columns={subscriberColumns(onEdit, onRemove)}
+      columns={subscriberColumns(onEdit, onRemove, onActivity)}
       rowKey={(s) => s.email}
       rowTestid="subscriber-row"
       empty={prefix ? `No subscriber’s email starts with “${prefix}”.` : 'No subscribers yet.'}

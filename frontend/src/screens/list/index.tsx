@@ -13,6 +13,7 @@ import { ImportHistory } from './ImportHistory';
 import { ImportPanel } from './ImportPanel';
 import { FormsPanel } from './FormsPanel';
 import { SignupSettings } from './SignupSettings';
+import { SubscriberActivityDialog } from './SubscriberActivity';
 import { AddSubscriberForm, EditSubscriberDialog, RemoveSubscriberDialog } from './SubscriberForms';
 import { SubscribersTable, useSubscribers } from './SubscribersTable';
 
@@ -23,9 +24,10 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
   const [loadError, setLoadError] = useState<unknown>(null);
   const [renaming, setRenaming] = useState(false);
   const [deleting, setDeleting] = useState(false);
-  const dialog = useDialog<'edit' | 'remove', Subscriber>();
+  const dialog = useDialog<'edit' | 'remove' | 'activity', Subscriber>();
   const editing = dialog.about('edit');
   const removing = dialog.about('remove');
+  const watching = dialog.about('activity');
   const [importsTick, setImportsTick] = useState(0);
   const page = useSubscribers(listId);
 
@@ -87,7 +89,7 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
           </div>
 
 
-          <SubscribersTable page={page} onEdit={dialog.opener('edit')} onRemove={dialog.opener('remove')} />
+          <SubscribersTable page={page} onEdit={dialog.opener('edit')} onRemove={dialog.opener('remove')} onActivity={dialog.opener('activity')} />
 
           <SignupSettings list={list} onSaved={setList} />
           <FormsPanel listId={listId} />
@@ -120,6 +122,7 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
           }}
         />
       )}
+      {watching && <SubscriberActivityDialog listId={listId} subscriber={watching} onClose={dialog.close} />}
       {removing && (
         <RemoveSubscriberDialog
           listId={listId}

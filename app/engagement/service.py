@@ -1,0 +1,117 @@
+"""Engagement reads: a campaign's top links and hourly series, an address's activity across campaigns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+from app.campaigns.models import RecipientStatus
+from app.campaigns.repository import CampaignRepository
+from app.contacts.lists import ListRepository
+from app.engagement.models import (
+    ActivityEvent,
+    ActivityKind,
+    ActivityPage,
+    CampaignActivity,
+    EngagementHour,
+    EngagementSeries,
+    LinkList,
+    LinkStats,
+)
+from app.engagement.repository import ActivityRecord, EngagementRepository
+from app.errors import NotFound, found
+from app.pagination import KeySource, PageRequest, next_cursor, start_after
+
+TOP_LINKS = 50  # links one answer lists
+
+
+def _campaign_not_found() -> NotFound:
+    return NotFound("No such campaign.", code="campaign_not_found")
+
+
+def _check_campaign(owner_id: str, campaign_id: str, campaigns: CampaignRepository) -> None:
+    found(campaigns.get(owner_id, campaign_id), _campaign_not_found)
+
+
+def top_links(
+    owner_id: str, campaign_id: str, *, campaigns: CampaignRepository, repo: EngagementRepository
+) -> LinkList:
+    """The campaign's most clicked links (TOP_LINKS of them), with their unique clicks."""
+    _check_campaign(owner_id, campaign_id, campaigns)
+    counts, more = repo.links(owner_id, campaign_id)
+    ranked = sorted(counts, key=lambda c: (-c.clicks, -c.unique_clicks, c.url))
+    items = [LinkStats(url=c.url, clicks=c.clicks, unique_clicks=c.unique_clicks) for c in ranked]
+    return LinkList(items=items[:TOP_LINKS], truncated=more or len(items) > TOP_LINKS)
+
+
+def series(
+    owner_id: str,
+    campaign_id: str,
+    page: PageRequest,
+    *,
+    campaigns: CampaignRepository,
+    repo: EngagementRepository,
+    key: KeySource,
+) -> EngagementSeries:
+    """A page of the campaign's hours with opens or clicks, oldest first."""
+    _check_campaign(owner_id, campaign_id, campaigns)
+    scope = f"engagement:{owner_id}:{campaign_id}"
+    start = start_after(page.cursor, scope=scope, prefix="HOUR#", key=key)
+    hours, last = repo.hours(owner_id, campaign_id, limit=page.limit, start_sk=start)
+    items = [EngagementHour(hour=datetime.fromisoformat(f"{h.hour}:00:00+00:00"), **h.counts) for h in hours]
+    return EngagementSeries(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
+
+
+def activity(
+    owner_id: str,
+    list_id: str,
+    email: str,
+    page: PageRequest,
+    *,
+    lists: ListRepository,
+    campaigns: CampaignRepository,
+    repo: EngagementRepository,
+    key: KeySource,
+) -> ActivityPage:
+    """A page of the campaigns mailed to an address of one of the owner's lists (from any of the
+    owner's lists: it is the same person), the latest first, each with what happened to it."""
+    found(lists.get(owner_id, list_id), lambda: NotFound("No such list.", code="list_not_found"))
+    email = email.strip().lower()
+    scope = f"activity:{owner_id}:{email}"
+    start = start_after(page.cursor, scope=scope, prefix="SENT#", key=key)
+    records, last = repo.activity(owner_id, email, limit=page.limit, start_sk=start)
+    names = campaigns.names(owner_id, {r.campaign_id for r in records}) if records else {}
+    items = [
+        CampaignActivity(
+            campaign_id=r.campaign_id,
+            campaign_name=names.get(r.campaign_id),
+            status=cast(RecipientStatus, r.status),
+            open_count=r.open_count,
+            machine_open_count=r.machine_open_count,
+            click_count=r.click_count,
+            events=_events(r),
+        )
+        for r in records
+    ]
+    return ActivityPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
+
+
+def _events(r: ActivityRecord) -> list[ActivityEvent]:
+    """What happened to one message, oldest first: sent, delivered, the first and latest open and
+    click, and how it ended (bounced, complained, unsubscribed: at its last status change)."""
+    events = [ActivityEvent(kind="sent", at=datetime.fromisoformat(r.sent_at))]
+    moments: list[tuple[ActivityKind, str | None, str | None]] = [
+        ("delivered", r.delivered_at, None),
+        ("opened", r.first_open_at, None),
+        ("opened", r.last_open_at if r.last_open_at != r.first_open_at else None, None),
+        ("clicked", r.first_click_at, ", ".join(r.clicked_links) or None),
+        ("clicked", r.last_click_at if r.last_click_at != r.first_click_at else None, None),
+    ]
+    if r.status in ("bounced", "complained", "unsubscribed"):
+        moments.append((cast(ActivityKind, r.status), r.updated_at, r.reason))
+    events += [
+        ActivityEvent(kind=kind, at=datetime.fromisoformat(at), detail=detail)
+        for kind, at, detail in moments
+        if at
+    ]
+    return sorted(events, key=lambda e: e.at)
