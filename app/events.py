@@ -142,10 +142,14 @@ ACTIVITY: tuple[type[OwnerActivity], ...] = (
     CampaignFailed,
 )
 
-CATALOG: dict[str, type[DomainEvent]] = {
-    cls.detail_type(): cls
-    for cls in (UserSignedUp, ImportCompleted, ImportFailed, ConfirmationRequested, *ACTIVITY)
-}
+_PUBLISHED: tuple[type[DomainEvent], ...] = (
+    UserSignedUp,
+    ImportCompleted,
+    ImportFailed,
+    ConfirmationRequested,
+    *ACTIVITY,
+)
+CATALOG: dict[str, type[DomainEvent]] = {cls.detail_type(): cls for cls in _PUBLISHED}
 
 
 class PublishFailed(Exception):

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from app.ratelimit import RateLimitRepository
     from app.segments.repository import SegmentRepository
     from app.users.repository import ProfileRepository
+    from app.webhooks.repository import WebhookRepository
 
 
 R = TypeVar("R")
@@ -79,6 +80,7 @@ class Store:
     revocations: _Lazy[RevocationRepository] = _Lazy("app.auth.revocation:RevocationRepository")
     limits: _Lazy[RateLimitRepository] = _Lazy("app.ratelimit:RateLimitRepository")
     send_budget: _Lazy[SendBudget] = _Lazy("app.mail:SendBudget")
+    webhooks: _Lazy[WebhookRepository] = _Lazy("app.webhooks.repository:WebhookRepository")
 
     def __init__(self, table: Table) -> None:
         self.table = table

@@ -26,6 +26,7 @@ ROUTERS: Mapping[str, tuple[str, ...]] = {
     "campaigns": ("app.campaigns.router",),
     "forms": ("app.forms.router",),
     "segments": ("app.segments.router",),
+    "webhooks": ("app.webhooks.router",),
     "public": ("app.unsubscribe.router", "app.forms.public", "app.preferences.router"),
 }
 

@@ -90,7 +90,9 @@ def test_subscriber_and_campaign_changes_become_the_activity_webhooks_announce()
     unconfirmed, subscribed = {**SUBSCRIBER, "status": "unconfirmed"}, {**SUBSCRIBER, "status": "subscribed"}
     assert _webhooks("INSERT", None, unconfirmed) == ["subscriber.created"]
     assert _webhooks("MODIFY", unconfirmed, subscribed) == ["subscriber.confirmed"]
-    assert _webhooks("MODIFY", subscribed, {**SUBSCRIBER, "status": "unsubscribed"}) == ["subscriber.unsubscribed"]
+    assert _webhooks("MODIFY", subscribed, {**SUBSCRIBER, "status": "unsubscribed"}) == [
+        "subscriber.unsubscribed"
+    ]
     assert _webhooks("MODIFY", subscribed, {**subscribed, "name": "A"}) == []
     queued, sending = {**CAMPAIGN, "status": "queued"}, {**CAMPAIGN, "status": "sending"}
     assert _webhooks("MODIFY", queued, sending) == ["campaign.started"]
