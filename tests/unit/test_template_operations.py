@@ -99,7 +99,7 @@ def test_one_alarm_watches_every_dead_letter_queue() -> None:
         if i != "DeadLetterQueuesAlarm" and a["Properties"].get("Namespace") == "AWS/SQS"
     ]
 
-    assert len(dead_letter_queues) == 8  # the confirmation email worker and the schedule have one too
+    assert len(dead_letter_queues) == 10  # the confirmation email worker, the schedule, the webhooks too
     assert watched == dead_letter_queues
     assert per_queue_alarms == []
     for queue in dead_letter_queues:
