@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from app.config import Settings
+from app.events import ACTIVITY
 from localcloud.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,8 +26,7 @@ def test_the_last_retry_is_the_last_receive_before_the_dlq_and_the_schedule_span
 
 
 def test_only_owner_activity_reaches_the_fan_out() -> None:
-    from app.events import ACTIVITY
-
-    pattern = RESOURCES["WebhookFanOutFunction"]["Properties"]["Events"]["OwnerActivity"]["Properties"]["Pattern"]
+    rule = RESOURCES["WebhookFanOutFunction"]["Properties"]["Events"]["OwnerActivity"]
+    pattern = rule["Properties"]["Pattern"]
     assert sorted(pattern["detail-type"]) == sorted(cls.detail_type() for cls in ACTIVITY)
     assert sorted(pattern["source"]) == sorted({cls.source for cls in ACTIVITY})
