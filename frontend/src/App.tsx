@@ -18,6 +18,7 @@ import { SegmentScreen } from './screens/segment';
 import { SegmentsScreen } from './screens/Segments';
 import { SignupScreen } from './screens/Signup';
 import { SuppressionScreen } from './screens/Suppression';
+import { WebhooksScreen } from './screens/Webhooks';
 import { UnsubscribeScreen } from './screens/Unsubscribe';
 import { isAdmin, logOut, useSession, type Session } from './session';
 
@@ -41,6 +42,7 @@ export const ROUTES: Route[] = [
   { path: '/lists', access: 'private', screen: ListsScreen },
   { path: '/lists/:id', access: 'private', screen: ListDetailScreen },
   { path: '/suppression', access: 'private', screen: SuppressionScreen },
+  { path: '/webhooks', access: 'private', screen: WebhooksScreen },
   { path: '/segments', access: 'private', screen: SegmentsScreen },
   { path: '/segments/:id', access: 'private', screen: SegmentScreen },
   { path: '/campaigns', access: 'private', screen: CampaignsScreen },
@@ -172,6 +174,7 @@ function Header({ path, session }: { path: string; session: Session }) {
                   <NavLink to="/segments" path={path} testid="nav-segments" label="Segments" />
                   <NavLink to="/suppression" path={path} testid="nav-suppression" label="Suppression" />
                   <NavLink to="/campaigns" path={path} testid="nav-campaigns" label="Campaigns" />
+                  <NavLink to="/webhooks" path={path} testid="nav-webhooks" label="Webhooks" />
                   {isAdmin(session.me) && (
                     <NavLink to="/admin/users" path={path} testid="nav-admin-users" label="Users" />
                   )}

@@ -140,6 +140,51 @@ export interface components {
             public: boolean;
             confirmation?: components["schemas"]["ConfirmationTemplate"];
         };
+        Delivery: {
+            id: string;
+            event_type: string;
+            /** @enum {string} */
+            status: "pending" | "retrying" | "delivered" | "failed";
+            attempts: number;
+            status_code: number | null;
+            last_error: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        DeliveryList: {
+            items: components["schemas"]["Delivery"][];
+        };
+        Endpoint: {
+            id: string;
+            url: string;
+            event_types: ("subscriber.created" | "subscriber.confirmed" | "subscriber.unsubscribed" | "campaign.started" | "campaign.sent" | "campaign.failed")[];
+            description: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        EndpointCreate: {
+            url: string;
+            event_types: ("subscriber.created" | "subscriber.confirmed" | "subscriber.unsubscribed" | "campaign.started" | "campaign.sent" | "campaign.failed")[];
+            description?: string;
+        };
+        EndpointList: {
+            items: components["schemas"]["Endpoint"][];
+        };
+        EndpointWithSecret: {
+            id: string;
+            url: string;
+            event_types: ("subscriber.created" | "subscriber.confirmed" | "subscriber.unsubscribed" | "campaign.started" | "campaign.sent" | "campaign.failed")[];
+            description: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            secret: string;
+        };
         Erased: {
             email: string;
             subscriptions: number;
@@ -518,6 +563,9 @@ export interface components {
         SuppressionPage: {
             items: components["schemas"]["Suppression"][];
             next_cursor: string | null;
+        };
+        TestQueued: {
+            delivery_id: string;
         };
         TestSent: {
             to: string;
