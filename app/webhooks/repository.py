@@ -7,6 +7,7 @@ SK=WEBHOOKS; delivery D = PK=WEBHOOK#<owner>#<endpoint>, SK=DELIVERY#<created at
 |-----------------------------------------|-------------------------------|--------------------------------|
 | register an endpoint (at most the cap)  | E, C (C's count < cap)        | TransactWriteItems             |
 | read, rotate the secret                 | E                             | GetItem / UpdateItem           |
+| does the owner have endpoints (outbox)  | C                             | GetItem                        |
 | remove                                  | E, C                          | TransactWriteItems             |
 | the owner's endpoints (fan-out, list)   | E's PK, SK begins_with WEBHOOK# | Query (at most the cap)      |
 | record a delivery, then each attempt    | D                             | PutItem, UpdateItem            |
@@ -112,6 +113,11 @@ class WebhookRepository(Repository):
         )
         failed = self.table.transact([Put(item, "attribute_not_exists(PK)"), count])
         return None if failed else to_endpoint(item)
+
+    def has_endpoints(self, owner_id: str) -> bool:
+        """Whether the owner has any endpoint (one GetItem of the count)."""
+        item = self.table.get(*_count_key(owner_id))
+        return bool(item and int(item.get("endpoints", 0)) > 0)
 
     def get(self, owner_id: str, endpoint_id: str) -> EndpointRecord | None:
         """One of the owner's endpoints, with its secret."""

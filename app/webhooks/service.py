@@ -10,7 +10,7 @@ from typing import Protocol
 
 from app.contacts.models import new_id
 from app.errors import NotFound, TooManyRequests, found
-from app.events import OwnerActivity
+from app.events import DomainEvent, OwnerActivity
 from app.observability import logger
 from app.webhooks.models import (
     TEST_EVENT,
@@ -125,6 +125,23 @@ def _enqueue(
         )
     queue.send(tasks)
     return tasks
+
+
+def worth_publishing(
+    events: Sequence[DomainEvent], *, repo: WebhookRepository, owners: dict[str, bool]
+) -> list[DomainEvent]:
+    """The events to put on the bus: owner activity only for owners with an endpoint (an import of
+    100,000 subscribers publishes nothing for an owner without webhooks). `owners` caches each
+    owner's answer for one stream batch."""
+    kept: list[DomainEvent] = []
+    for event in events:
+        if isinstance(event, OwnerActivity):
+            if event.owner_id not in owners:
+                owners[event.owner_id] = repo.has_endpoints(event.owner_id)
+            if not owners[event.owner_id]:
+                continue
+        kept.append(event)
+    return kept
 
 
 def fan_out(

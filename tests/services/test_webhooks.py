@@ -14,7 +14,7 @@ import pytest
 
 from app.config import Settings
 from app.errors import InvalidInput, NotFound, TooManyRequests
-from app.events import CampaignSent, SubscriberCreated
+from app.events import CampaignSent, SubscriberCreated, UserSignedUp
 from app.store import Store
 from app.webhooks import delivery, service
 from app.webhooks.models import DeliveryTask, EndpointCreate, EndpointWithSecret
@@ -266,3 +266,17 @@ def test_urls_that_could_reach_inside_are_refused(url: str, local: bool) -> None
 def test_public_https_and_local_loopback_are_accepted() -> None:
     assert check_url(PUBLIC, local=False) == PUBLIC
     assert check_url("http://127.0.0.1:8123/hook", local=True) == "http://127.0.0.1:8123/hook"
+
+
+def test_activity_is_published_only_for_owners_with_an_endpoint(store: Store) -> None:
+    ada, bob = owner_id(), owner_id()
+    endpoint(store, ada)
+    signed_up = UserSignedUp(user_id=bob, email="bob@example.com")
+    owners: dict[str, bool] = {}
+
+    events = [created(ada), created(bob), created(ada, "b@example.com"), signed_up]
+
+    kept = service.worth_publishing(events, repo=store.webhooks, owners=owners)
+
+    assert kept == [events[0], events[2], signed_up]
+    assert owners == {ada: True, bob: False}
