@@ -36,10 +36,37 @@ EventTypes = Annotated[
 ]
 
 
+# What the API schema says a webhook URL is: https on a host name with a top-level domain that is
+# not an internal one, or (local stage) http on loopback; a plain subset the server always accepts
+# there (app/webhooks/targets.py decides, and refuses loopback on other stages).
+_PORT = r"(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?"
+_PATH = r"(?:/[^\s]*)?"
+_LABEL = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
+_INTERNAL = (
+    "(?:"
+    + "|".join(
+        "".join(f"[{c.lower()}{c.upper()}]" for c in word)
+        for word in ("localhost", "localdomain", "local", "internal", "arpa")
+    )
+    + ")"
+)
+URL_PATTERN = (
+    rf"^(?:https://(?!(?:[^/:]*\.)?{_INTERNAL}(?:[/:]|$))(?:{_LABEL}\.)+[A-Za-z]{{2,20}}"
+    rf"|http://(?:127\.0\.0\.1|localhost)){_PORT}{_PATH}$"
+)
+
+
 class EndpointCreate(BaseModel):
     """A new endpoint: where to POST, and which events."""
 
-    url: Annotated[str, Field(min_length=8, max_length=2000)]
+    url: Annotated[
+        str,
+        Field(
+            min_length=8,
+            max_length=2000,
+            json_schema_extra={"pattern": URL_PATTERN, "examples": ["https://hooks.example.com/herald"]},
+        ),
+    ]
     event_types: EventTypes
     description: Annotated[str, Field(max_length=200)] = ""
 

@@ -39,6 +39,10 @@ def check_url(url: str, *, local: bool) -> str:
         raise _invalid("A webhook URL may not carry credentials.")
     if not host:
         raise _invalid("A webhook URL needs a host.")
+    try:
+        parts.port  # noqa: B018 (reading it checks it: a port past 65535 raises)
+    except ValueError as exc:
+        raise _invalid("A webhook URL's port must be 1-65535.") from exc
     if local and parts.scheme == "http" and host in LOOPBACK_HOSTS:
         return url.strip()  # a listener on this machine, in development and tests
     if parts.scheme != "https":

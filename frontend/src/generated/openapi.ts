@@ -167,6 +167,7 @@ export interface components {
             updated_at: string;
         };
         EndpointCreate: {
+            /** @example https://hooks.example.com/herald */
             url: string;
             event_types: ("subscriber.created" | "subscriber.confirmed" | "subscriber.unsubscribed" | "campaign.started" | "campaign.sent" | "campaign.failed")[];
             description?: string;
