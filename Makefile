@@ -125,7 +125,7 @@ build-ApiFunction build-OnUserConfirmedFunction build-OnTableChangeFunction buil
   build-OnImportUploadedFunction build-ExportFunction build-WsConnectFunction build-WsDisconnectFunction build-WsDefaultFunction \
   build-StartDeliveryFunction build-WaitForSenderFunction build-FinalizeDeliveryFunction \
   build-MarkDeliveryFailedFunction build-SendCampaignBatchFunction build-OnDeliveryEventFunction \
-  build-DeliveryEndedFunction build-AuthorizerFunction:
+  build-DeliveryEndedFunction build-AuthorizerFunction build-WebhookFanOutFunction build-WebhookDeliverFunction:
 	mkdir -p "$(ARTIFACTS_DIR)"
 	tar --create --exclude='__pycache__' --exclude='*.pyc' app workers | tar --extract --directory "$(ARTIFACTS_DIR)"
 

@@ -73,6 +73,14 @@ class Settings(BaseSettings):
     refresh_per_address: int = 120
     # Requests one API key may make a minute (then 429 with Retry-After).
     api_key_requests_per_minute: int = 600
+    # Webhooks: the queue of deliveries (signed and POSTed by workers/webhook_deliver.py).
+    webhook_queue_url: str | None = None
+    # Seconds before each retry of a failed delivery (SQS visibility, at most 12 h each); the
+    # delivery fails after the last. About 28 h in all; WebhookDeliveryQueue's maxReceiveCount is
+    # one more than there are delays (a test checks), so the failed delivery then lands in its DLQ.
+    webhook_retry_delays: tuple[int, ...] = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 43200)
+    webhook_timeout_seconds: float = 5.0
+    webhook_endpoints_per_owner: int = 10
 
     @property
     def cognito_issuer(self) -> str:

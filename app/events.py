@@ -80,10 +80,85 @@ class ExportRequested(DomainEvent):
     export_id: str
 
 
-CATALOG: dict[str, type[DomainEvent]] = {
-    cls.detail_type(): cls
-    for cls in (UserSignedUp, ImportCompleted, ImportFailed, ConfirmationRequested, ExportRequested)
-}
+class OwnerActivity(DomainEvent):
+    """Something an owner's integrations may want to hear of (webhooks deliver these)."""
+
+    owner_id: str
+    # What webhooks call it ("subscriber.created"); each subclass names its own.
+    webhook: ClassVar[str] = ""
+
+
+class SubscriberActivity(OwnerActivity):
+    """A subscriber of one of the owner's lists changed (base of the subscriber events)."""
+
+    source: ClassVar[str] = "herald.contacts"
+    list_id: str
+    email: str
+    status: str
+
+
+class SubscriberCreated(SubscriberActivity):
+    """An address joined a list (subscribed, or waiting to confirm)."""
+
+    webhook: ClassVar[str] = "subscriber.created"
+
+
+class SubscriberConfirmed(SubscriberActivity):
+    """An unconfirmed subscriber confirmed (double opt-in)."""
+
+    webhook: ClassVar[str] = "subscriber.confirmed"
+
+
+class SubscriberUnsubscribed(SubscriberActivity):
+    """A subscriber left a list (a link, the preference centre, the owner)."""
+
+    webhook: ClassVar[str] = "subscriber.unsubscribed"
+
+
+class CampaignActivity(OwnerActivity):
+    """A campaign's delivery moved on (base of the campaign events)."""
+
+    source: ClassVar[str] = "herald.campaigns"
+    campaign_id: str
+    status: str
+
+
+class CampaignStarted(CampaignActivity):
+    """A campaign began sending."""
+
+    webhook: ClassVar[str] = "campaign.started"
+
+
+class CampaignSent(CampaignActivity):
+    """A campaign finished sending."""
+
+    webhook: ClassVar[str] = "campaign.sent"
+
+
+class CampaignFailed(CampaignActivity):
+    """A campaign stopped without finishing."""
+
+    webhook: ClassVar[str] = "campaign.failed"
+
+
+ACTIVITY: tuple[type[OwnerActivity], ...] = (
+    SubscriberCreated,
+    SubscriberConfirmed,
+    SubscriberUnsubscribed,
+    CampaignStarted,
+    CampaignSent,
+    CampaignFailed,
+)
+
+_PUBLISHED: tuple[type[DomainEvent], ...] = (
+    UserSignedUp,
+    ImportCompleted,
+    ImportFailed,
+    ConfirmationRequested,
+    ExportRequested,
+    *ACTIVITY,
+)
+CATALOG: dict[str, type[DomainEvent]] = {cls.detail_type(): cls for cls in _PUBLISHED}
 
 
 class PublishFailed(Exception):

@@ -10,11 +10,17 @@ from pydantic import BaseModel
 
 from app.contacts.confirmations import ConfirmationRequest
 from app.events import (
+    CampaignFailed,
+    CampaignSent,
+    CampaignStarted,
     ConfirmationRequested,
     DomainEvent,
     ExportRequested,
     ImportCompleted,
     ImportFailed,
+    SubscriberConfirmed,
+    SubscriberCreated,
+    SubscriberUnsubscribed,
     UserSignedUp,
 )
 from app.exports.repository import to_export
@@ -34,6 +40,8 @@ REACTS_TO = frozenset(
         ("export", "new"),
     }
 )
+# Subscribers are written on every send, so only their inserts and the status moves the webhooks
+# announce (to confirmed, to unsubscribed) pass the stream's filter (template.yaml).
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,10 @@ def events_for(change: TableChange) -> list[DomainEvent]:
     if change.entity == "export" and change.kind == "INSERT" and change.new is not None:
         owner_id, export_id = str(change.new["owner_id"]), str(change.new["export_id"])
         return [ExportRequested(owner_id=owner_id, export_id=export_id, correlation_id=change.correlation_id)]
+    if change.entity == "subscriber":
+        return _subscriber_events(change)
+    if change.entity == "campaign":
+        return _campaign_events(change)
     if change.entity == "confirmation" and change.kind == "INSERT" and change.new is not None:
         request = ConfirmationRequest.from_item(change.new)
         return [
@@ -90,6 +102,61 @@ def events_for(change: TableChange) -> list[DomainEvent]:
             )
         ]
     return []
+
+
+def _status_change(change: TableChange) -> tuple[object, object] | None:
+    """(before, after) of an item's status when this change moved it (or created the item)."""
+    if change.new is None or change.kind == "REMOVE":
+        return None
+    before, after = (change.old or {}).get("status"), change.new.get("status")
+    return (before, after) if before != after else None
+
+
+def _subscriber_events(change: TableChange) -> list[DomainEvent]:
+    """subscriber.created on insert; .confirmed and .unsubscribed when the status moves there."""
+    moved = _status_change(change)
+    if moved is None or change.new is None:
+        return []
+    before, after = moved
+    if change.kind == "INSERT":
+        kind: type[SubscriberCreated | SubscriberConfirmed | SubscriberUnsubscribed] = SubscriberCreated
+    elif before == "unconfirmed" and after == "subscribed":
+        kind = SubscriberConfirmed
+    elif after == "unsubscribed":
+        kind = SubscriberUnsubscribed
+    else:
+        return []
+    new = change.new
+    return [
+        kind(
+            owner_id=str(new["owner_id"]),
+            list_id=str(new["list_id"]),
+            email=str(new["email"]),
+            status=str(after),
+            correlation_id=change.correlation_id,
+        )
+    ]
+
+
+def _campaign_events(change: TableChange) -> list[DomainEvent]:
+    """campaign.started when a queued campaign starts sending (not on resume), .sent, .failed."""
+    moved = _status_change(change)
+    if moved is None or change.new is None:
+        return []
+    before, after = moved
+    kinds = {"sent": CampaignSent, "failed": CampaignFailed}
+    kind = CampaignStarted if (before, after) == ("queued", "sending") else kinds.get(str(after))
+    if kind is None:
+        return []
+    new = change.new
+    return [
+        kind(
+            owner_id=str(new["owner_id"]),
+            campaign_id=str(new["campaign_id"]),
+            status=str(after),
+            correlation_id=change.correlation_id,
+        )
+    ]
 
 
 # ---------------------------------------------------------------------- imports (issue 3)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from app.templates.repository import TemplateRepository
     from app.transactional.repository import MessageRepository
     from app.users.repository import ProfileRepository
+    from app.webhooks.repository import WebhookRepository
 
 
 R = TypeVar("R")
@@ -89,6 +90,7 @@ class Store:
     api_keys: _Lazy[ApiKeyRepository] = _Lazy("app.keys.repository:ApiKeyRepository")
     templates: _Lazy[TemplateRepository] = _Lazy("app.templates.repository:TemplateRepository")
     tx_messages: _Lazy[MessageRepository] = _Lazy("app.transactional.repository:MessageRepository")
+    webhooks: _Lazy[WebhookRepository] = _Lazy("app.webhooks.repository:WebhookRepository")
 
     def __init__(self, table: Table) -> None:
         self.table = table

@@ -455,3 +455,40 @@ def visitor(ip: str | None = None) -> Iterator[TestClient]:
 def link_in_mail(message: dict[str, Any], marker: str) -> str:
     """The first URL in a message's text part that contains `marker`."""
     return next(word for word in str(message["text"]).split() if marker in word)
+
+
+@dataclass
+class Received:
+    """One request a webhook listener got."""
+
+    body: bytes
+    headers: dict[str, str]
+
+
+@contextmanager
+def webhook_listener(status: int = 200) -> Iterator[tuple[str, list[Received]]]:
+    """A real HTTP server on 127.0.0.1 that answers every POST with `status`: its URL and what it got."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[Received] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            received.append(Received(body=body, headers={k.lower(): v for k, v in self.headers.items()}))
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            del format, args  # quiet
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
+    finally:
+        server.shutdown()
+        server.server_close()

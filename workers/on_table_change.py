@@ -20,6 +20,7 @@ from app.events import DomainEvent, publish
 from app.observability import bind_correlation_id, with_lambda_context
 from app.push import push
 from app.store import Store
+from app.webhooks.service import worth_publishing
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -27,8 +28,10 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
-def _publish(events: Sequence[DomainEvent]) -> None:
-    publish(events, client=aws.events(), bus_name=get_settings().event_bus_name)
+def _publish(events: Sequence[DomainEvent], *, owners: dict[str, bool]) -> None:
+    kept = worth_publishing(events, repo=Store.default().webhooks, owners=owners)
+    if kept:
+        publish(kept, client=aws.events(), bus_name=get_settings().event_bus_name)
 
 
 def _push(message: outbox.Push) -> None:
@@ -50,10 +53,11 @@ def _last_change_per_item(records: Sequence[dict[str, Any]]) -> set[str]:
     return set(last.values())
 
 
-def record_handler(record: DynamoDBRecord, *, latest: Set[str]) -> None:
+def record_handler(record: DynamoDBRecord, *, latest: Set[str], owners: dict[str, bool]) -> None:
     """One change: events published, pushes and purges done, or the record reported as failed.
 
-    `latest` holds the event ids of each item's last change in the batch (older progress is not pushed).
+    `latest` holds the event ids of each item's last change in the batch (older progress is not pushed);
+    `owners` whether each owner seen in the batch has webhook endpoints (activity is published only then).
     """
     stream = record.dynamodb
     change = outbox.TableChange(
@@ -63,7 +67,7 @@ def record_handler(record: DynamoDBRecord, *, latest: Set[str]) -> None:
         latest=record.event_id in latest,
     )
     bind_correlation_id(change.correlation_id)
-    outbox.react(change, publish=_publish, push=_push, purge=_purge)
+    outbox.react(change, publish=partial(_publish, owners=owners), push=_push, purge=_purge)
 
 
 @with_lambda_context
@@ -72,7 +76,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     latest = _last_change_per_item(event.get("Records") or [])
     return process_partial_response(
         event=event,
-        record_handler=partial(record_handler, latest=latest),
+        record_handler=partial(record_handler, latest=latest, owners={}),
         # A processor holds one invocation's records: one each, as the embedded cloud may run
         # invocations of a function side by side in one process.
         processor=BatchProcessor(event_type=EventType.DynamoDBStreams),

@@ -30,6 +30,7 @@ ROUTERS: Mapping[str, tuple[str, ...]] = {
     "keys": ("app.keys.router",),
     "templates": ("app.templates.router",),
     "tx": ("app.transactional.router",),
+    "webhooks": ("app.webhooks.router",),
     "public": ("app.unsubscribe.router", "app.forms.public", "app.preferences.router"),
 }
 

@@ -61,17 +61,22 @@ class SqsBatchQueue:
 
     def enqueue(self, batches: Sequence[SendBatch]) -> None:
         """SendMessageBatch, failing loudly when any entry was refused (the step is retried)."""
-        for offset in range(0, len(batches), 10):
-            chunk = batches[offset : offset + 10]
-            response = self.sqs.send_message_batch(
-                QueueUrl=self.url,
-                Entries=[
-                    {"Id": str(i), "MessageBody": batch.model_dump_json(), "MessageGroupId": batch.owner_id}
-                    for i, batch in enumerate(chunk)
-                ],
-            )
-            if response.get("Failed"):
-                raise RuntimeError(f"the send queue refused {len(response['Failed'])} batches")
+        send_fair(self.sqs, self.url, [(batch.model_dump_json(), batch.owner_id) for batch in batches])
+
+
+def send_fair(sqs: SQSClient, url: str, messages: Sequence[tuple[str, str]]) -> None:
+    """(body, tenant) messages to a fair queue, 10 a call; RuntimeError when any was refused."""
+    for offset in range(0, len(messages), 10):
+        chunk = messages[offset : offset + 10]
+        response = sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": str(i), "MessageBody": body, "MessageGroupId": group}
+                for i, (body, group) in enumerate(chunk)
+            ],
+        )
+        if response.get("Failed"):
+            raise RuntimeError(f"{url} refused {len(response['Failed'])} messages")
 
 
 class StepFunctionsResumer:

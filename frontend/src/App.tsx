@@ -21,6 +21,7 @@ import { SignupScreen } from './screens/Signup';
 import { SuppressionScreen } from './screens/Suppression';
 import { TemplateScreen } from './screens/template';
 import { TemplatesScreen } from './screens/Templates';
+import { WebhooksScreen } from './screens/Webhooks';
 import { UnsubscribeScreen } from './screens/Unsubscribe';
 import { isAdmin, logOut, useSession, type Session } from './session';
 
@@ -44,6 +45,7 @@ export const ROUTES: Route[] = [
   { path: '/lists', access: 'private', screen: ListsScreen },
   { path: '/lists/:id', access: 'private', screen: ListDetailScreen },
   { path: '/suppression', access: 'private', screen: SuppressionScreen },
+  { path: '/webhooks', access: 'private', screen: WebhooksScreen },
   { path: '/segments', access: 'private', screen: SegmentsScreen },
   { path: '/segments/:id', access: 'private', screen: SegmentScreen },
   { path: '/campaigns', access: 'private', screen: CampaignsScreen },
@@ -180,6 +182,7 @@ function Header({ path, session }: { path: string; session: Session }) {
                   <NavLink to="/campaigns" path={path} testid="nav-campaigns" label="Campaigns" />
                   <NavLink to="/keys" path={path} testid="nav-keys" label="API keys" />
                   <NavLink to="/templates" path={path} testid="nav-templates" label="Templates" />
+                  <NavLink to="/webhooks" path={path} testid="nav-webhooks" label="Webhooks" />
                   {isAdmin(session.me) && (
                     <NavLink to="/admin/users" path={path} testid="nav-admin-users" label="Users" />
                   )}

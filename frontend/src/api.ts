@@ -68,6 +68,11 @@ export type ApiKeyCreated = Schemas['ApiKeyCreated'];
 export type ApiKeyScope = ApiKey['scope'];
 
 export type Suppression = Schemas['Suppression'];
+
+export type WebhookEndpoint = Schemas['Endpoint'];
+export type WebhookEndpointWithSecret = Schemas['EndpointWithSecret'];
+export type WebhookEventType = WebhookEndpoint['event_types'][number];
+export type WebhookDelivery = Schemas['Delivery'];
 export type SuppressionReason = Suppression['reason'];
 
 export type ImportJob = Schemas['ImportJob'];
@@ -507,6 +512,27 @@ export function createApi(options: ApiClientOptions) {
     createKey: (body: Body<'ApiKeyCreate'>) => request<ApiKeyCreated>('POST', '/keys', { auth: true, body }),
 
     revokeKey: (id: string) => request<void>('DELETE', `/keys/${seg(id)}`, { auth: true }),
+
+    // ------------------------------------------------------------ webhooks
+
+    /** Every endpoint (a handful: their number is capped), as one page. */
+    listWebhooks: () =>
+      request<{ items: WebhookEndpoint[] }>('GET', '/webhooks', { auth: true }).then((r) => ({ ...r, next_cursor: null })),
+
+    /** The answer holds the signing secret, shown this once. */
+    createWebhook: (body: Body<'EndpointCreate'>) =>
+      request<WebhookEndpointWithSecret>('POST', '/webhooks', { auth: true, body }),
+
+    rotateWebhookSecret: (id: string) =>
+      request<WebhookEndpointWithSecret>('POST', `/webhooks/${seg(id)}/secret`, { auth: true }),
+
+    deleteWebhook: (id: string) => request<void>('DELETE', `/webhooks/${seg(id)}`, { auth: true }),
+
+    webhookDeliveries: (id: string) =>
+      request<{ items: WebhookDelivery[] }>('GET', `/webhooks/${seg(id)}/deliveries`, { auth: true }),
+
+    sendWebhookTest: (id: string) =>
+      request<{ delivery_id: string }>('POST', `/webhooks/${seg(id)}/test`, { auth: true }),
 
     // ------------------------------------------------------------ imports
 

@@ -27,6 +27,7 @@ describe('routes', () => {
         '/profile',
         '/signup',
         '/suppression',
+        '/webhooks',
         '/segments',
         '/segments/:id',
         '/templates',
@@ -45,6 +46,7 @@ describe('routes', () => {
     expect(redirectFor('/preferences/abc.def', '', anon)).toBeNull();
     expect(redirectFor('/preferences/abc.def', '', authed)).toBeNull();
     expect(redirectFor('/segments/new', '', anon)).toBe('/login?next=%2Fsegments%2Fnew');
+    expect(redirectFor('/webhooks', '', anon)).toBe('/login?next=%2Fwebhooks');
   });
 
   it('sends logged-out people from private screens to log in, remembering where they were', () => {

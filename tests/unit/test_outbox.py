@@ -60,3 +60,42 @@ def test_the_stream_filter_lets_through_every_change_the_outbox_reacts_to_and_no
     for entity in ("campaign_recipient", "subscriber", "ws_connection", "delivery_lease"):
         assert not passes(_record("MODIFY", "new", entity)), entity
     assert not passes(_record("MODIFY", "new", "list"))  # a renamed list: nothing to do
+
+
+def _subscriber(kind: str, before: str | None, after: str) -> dict[str, Any]:
+    new = {"type": {"S": "subscriber"}, "status": {"S": after}}
+    old = {"type": {"S": "subscriber"}, "status": {"S": before}} if before else None
+    return {"eventName": kind, "dynamodb": {"NewImage": new, **({"OldImage": old} if old else {})}}
+
+
+def test_the_stream_filter_lets_through_only_the_subscriber_changes_webhooks_announce() -> None:
+    passes = _stream_filters()
+    assert passes(_subscriber("INSERT", None, "unconfirmed"))
+    assert passes(_subscriber("MODIFY", "unconfirmed", "subscribed"))
+    assert passes(_subscriber("MODIFY", "subscribed", "unsubscribed"))
+    assert not passes(_subscriber("MODIFY", "subscribed", "subscribed"))  # a send's counters
+    assert not passes(_subscriber("MODIFY", "subscribed", "bounced"))
+
+
+SUBSCRIBER = {"type": "subscriber", "owner_id": "o1", "list_id": "l1", "email": "a@example.com"}
+CAMPAIGN = {"type": "campaign", "owner_id": "o1", "campaign_id": "c1"}
+
+
+def _webhooks(kind: str, old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
+    change = TableChange(kind=kind, old=old, new=new)  # type: ignore[arg-type]
+    return [getattr(event, "webhook", "") for event in events_for(change)]
+
+
+def test_subscriber_and_campaign_changes_become_the_activity_webhooks_announce() -> None:
+    unconfirmed, subscribed = {**SUBSCRIBER, "status": "unconfirmed"}, {**SUBSCRIBER, "status": "subscribed"}
+    assert _webhooks("INSERT", None, unconfirmed) == ["subscriber.created"]
+    assert _webhooks("MODIFY", unconfirmed, subscribed) == ["subscriber.confirmed"]
+    assert _webhooks("MODIFY", subscribed, {**SUBSCRIBER, "status": "unsubscribed"}) == [
+        "subscriber.unsubscribed"
+    ]
+    assert _webhooks("MODIFY", subscribed, {**subscribed, "name": "A"}) == []
+    queued, sending = {**CAMPAIGN, "status": "queued"}, {**CAMPAIGN, "status": "sending"}
+    assert _webhooks("MODIFY", queued, sending) == ["campaign.started"]
+    assert _webhooks("MODIFY", {**CAMPAIGN, "status": "paused"}, sending) == []  # a resume
+    assert _webhooks("MODIFY", sending, {**CAMPAIGN, "status": "sent"}) == ["campaign.sent"]
+    assert _webhooks("MODIFY", sending, {**CAMPAIGN, "status": "failed"}) == ["campaign.failed"]

@@ -99,7 +99,9 @@ def test_one_alarm_watches_every_dead_letter_queue() -> None:
         if i != "DeadLetterQueuesAlarm" and a["Properties"].get("Namespace") == "AWS/SQS"
     ]
 
-    assert len(dead_letter_queues) == 9  # the confirmation email and export workers and the schedule too
+    assert (
+        len(dead_letter_queues) == 11
+    )  # the confirmation email, export and webhook workers and the schedule too
     assert watched == dead_letter_queues
     assert per_queue_alarms == []
     for queue in dead_letter_queues:

@@ -211,6 +211,52 @@ export interface components {
             public: boolean;
             confirmation?: components["schemas"]["ConfirmationTemplate"];
         };
+        Delivery: {
+            id: string;
+            event_type: string;
+            /** @enum {string} */
+            status: "pending" | "retrying" | "delivered" | "failed";
+            attempts: number;
+            status_code: number | null;
+            last_error: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        DeliveryList: {
+            items: components["schemas"]["Delivery"][];
+        };
+        Endpoint: {
+            id: string;
+            url: string;
+            event_types: ("subscriber.created" | "subscriber.confirmed" | "subscriber.unsubscribed" | "campaign.started" | "campaign.sent" | "campaign.failed")[];
+            description: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        EndpointCreate: {
+            /** @example https://hooks.example.com/herald */
+            url: string;
+            event_types: ("subscriber.created" | "subscriber.confirmed" | "subscriber.unsubscribed" | "campaign.started" | "campaign.sent" | "campaign.failed")[];
+            description?: string;
+        };
+        EndpointList: {
+            items: components["schemas"]["Endpoint"][];
+        };
+        EndpointWithSecret: {
+            id: string;
+            url: string;
+            event_types: ("subscriber.created" | "subscriber.confirmed" | "subscriber.unsubscribed" | "campaign.started" | "campaign.sent" | "campaign.failed")[];
+            description: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            secret: string;
+        };
         EngagementHour: {
             /** Format: date-time */
             hour: string;
@@ -693,6 +739,9 @@ export interface components {
             subject: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        TestQueued: {
+            delivery_id: string;
         };
         TestSent: {
             to: string;

@@ -1,0 +1,88 @@
+"""/api/webhooks: the owner's endpoints, their recent deliveries, a test event."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, status
+
+from app import aws
+from app.api.deps import CurrentUser, SettingsDep, StoreDep
+from app.errors import UpstreamUnavailable
+from app.webhooks import service
+from app.webhooks.models import (
+    DeliveryList,
+    Endpoint,
+    EndpointCreate,
+    EndpointList,
+    EndpointWithSecret,
+    TestQueued,
+)
+from app.webhooks.queue import SqsDeliveryQueue
+
+EndpointId = Annotated[str, Path(min_length=1, max_length=64)]
+
+router = APIRouter(tags=["webhooks"])
+
+
+async def delivery_queue(settings: SettingsDep) -> SqsDeliveryQueue:
+    """The delivery queue (503 when this stack has none)."""
+    if not settings.webhook_queue_url:
+        raise UpstreamUnavailable("Webhook delivery is not configured.", code="webhooks_unavailable")
+    return SqsDeliveryQueue(aws.sqs(), settings.webhook_queue_url)
+
+
+QueueDep = Annotated[SqsDeliveryQueue, Depends(delivery_queue)]
+
+
+@router.post("/api/webhooks", status_code=status.HTTP_201_CREATED)
+async def create_endpoint(
+    body: EndpointCreate, user: CurrentUser, store: StoreDep, settings: SettingsDep
+) -> EndpointWithSecret:
+    """Register an HTTPS endpoint for some event types; the signing secret is shown in this answer only."""
+    return service.create_endpoint(
+        user.user_id,
+        body,
+        repo=store.webhooks,
+        cap=settings.webhook_endpoints_per_owner,
+        local=settings.stage == "local",
+    )
+
+
+@router.get("/api/webhooks")
+async def list_endpoints(user: CurrentUser, store: StoreDep, settings: SettingsDep) -> EndpointList:
+    """Your endpoints, oldest first."""
+    return service.list_endpoints(user.user_id, repo=store.webhooks, cap=settings.webhook_endpoints_per_owner)
+
+
+@router.get("/api/webhooks/{endpoint_id}")
+async def get_endpoint(endpoint_id: EndpointId, user: CurrentUser, store: StoreDep) -> Endpoint:
+    """One endpoint (never its secret)."""
+    return service.get_endpoint(user.user_id, endpoint_id, repo=store.webhooks)
+
+
+@router.delete("/api/webhooks/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_endpoint(endpoint_id: EndpointId, user: CurrentUser, store: StoreDep) -> None:
+    """Remove an endpoint; deliveries still queued for it are dropped."""
+    service.delete_endpoint(user.user_id, endpoint_id, repo=store.webhooks)
+
+
+@router.post("/api/webhooks/{endpoint_id}/secret")
+async def rotate_secret(endpoint_id: EndpointId, user: CurrentUser, store: StoreDep) -> EndpointWithSecret:
+    """A new signing secret (shown this once); later deliveries are signed with it."""
+    return service.rotate_secret(user.user_id, endpoint_id, repo=store.webhooks)
+
+
+@router.get("/api/webhooks/{endpoint_id}/deliveries")
+async def recent_deliveries(endpoint_id: EndpointId, user: CurrentUser, store: StoreDep) -> DeliveryList:
+    """The endpoint's latest deliveries, newest first: status, attempts, last status code and error."""
+    return service.recent_deliveries(user.user_id, endpoint_id, repo=store.webhooks)
+
+
+@router.post("/api/webhooks/{endpoint_id}/test", status_code=status.HTTP_202_ACCEPTED)
+async def send_test(
+    endpoint_id: EndpointId, user: CurrentUser, store: StoreDep, queue: QueueDep
+) -> TestQueued:
+    """Queue a signed `webhook.test` delivery to the endpoint."""
+    task = service.send_test(user.user_id, endpoint_id, repo=store.webhooks, queue=queue)
+    return TestQueued(delivery_id=task.delivery_id)
