@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -83,8 +83,10 @@ _FREE = frozenset({("sts", "GetCallerIdentity")})
 # ---------------------------------------------------------------------- the evaluator
 
 
+@lru_cache(maxsize=4096)
 def _pattern(text: str, *, case: bool) -> re.Pattern[str]:
-    """An IAM wildcard (`*` any run, `?` one character) as a regular expression."""
+    """An IAM wildcard (`*` any run, `?` one character) as a regular expression (built once per
+    text: every call a function makes is checked against its statements' patterns)."""
     body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
     return re.compile(f"^{body}$", 0 if case else re.IGNORECASE)
 

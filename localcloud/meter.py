@@ -117,6 +117,9 @@ class Meter:
         self._by_correlation: OrderedDict[str, Usage] = OrderedDict()
         self._learned: OrderedDict[str, str] = OrderedDict()  # invocation id -> correlation id
         self._labels: dict[str, str] = {}  # correlation id -> the API request that began it
+        # invocation id -> its event's own correlation id, or None: an event is read once (a
+        # batch of 100 SES events without one was parsed again at every call its handler made)
+        self._in_event: OrderedDict[str, str | None] = OrderedDict()
         self._before: dict[int, list[Stored]] = {}  # id(call) -> the items a write replaces
         self._history: History | None = None
 
@@ -234,12 +237,21 @@ class Meter:
         with self._lock:
             known = self._learned.get(invocation.id)
             if known is None:
-                known = _correlation_of(invocation.event) or found
+                known = self._event_correlation(invocation.id, invocation.event) or found
                 if known is not None:
                     self._learned[invocation.id] = known
                     while len(self._learned) > KEEP_CORRELATIONS:
                         self._learned.popitem(last=False)
         return found or known
+
+    def _event_correlation(self, invocation_id: str, event: Any) -> str | None:
+        """The correlation id in an invocation's event (read once per invocation; lock held)."""
+        if invocation_id in self._in_event:
+            return self._in_event[invocation_id]
+        found = self._in_event[invocation_id] = _correlation_of(event)
+        while len(self._in_event) > KEEP_CORRELATIONS:
+            self._in_event.popitem(last=False)
+        return found
 
     # ------------------------------------------------------------------ the seam
 

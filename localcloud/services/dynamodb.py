@@ -192,9 +192,15 @@ class StreamPoller(Poller):
         return QUIET_INTERVAL
 
     def kick(self) -> None:
-        """A table write (or a wait for idleness): the shard may have records to read."""
+        """A table write (or a wait for idleness): the shard may have records to read.
+
+        While a read is held back (the shard was drained less than SHARD_READ_INTERVAL ago) the
+        poller is pending and polls again within MIN_INTERVAL anyway: waking it at every write
+        only switched threads (one wake-up per write of a campaign) to hold the read back again.
+        """
         self._unread = True
-        super().kick()
+        if not self._deferred:
+            super().kick()
 
     def __init__(
         self,

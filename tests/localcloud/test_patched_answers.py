@@ -23,6 +23,7 @@ def _dynamodb_patches() -> dict[str, tuple[Any, str, Callable[[Any], Any]]]:
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+    from moto.dynamodb.parsing.validators import Validator
 
     return {
         "query": (Table, "query", lambda fn: fn),
@@ -30,6 +31,7 @@ def _dynamodb_patches() -> dict[str, tuple[Any, str, Callable[[Any], Any]]]:
         "traverse": (DepthFirstTraverser, "traverse", lambda fn: fn),
         "node copy": (Node, "__deepcopy__", lambda fn: fn),
         "condition reuse": (ConditionExpressionParser, "parse", lambda fn: fn),
+        "checks kept": (Validator, "validate", lambda fn: fn),
     }
 
 
@@ -129,6 +131,22 @@ def _updates(dynamodb: Any, prefix: str) -> list[Any]:
         ),
         lambda: dynamodb.get_item(**base, Key=key, ConsistentRead=True),
         lambda: dynamodb.get_item(**base, Key=other, ConsistentRead=True),
+        # a refusal again (a failed check is never kept), and a passed tree with other names
+        lambda: dynamodb.update_item(
+            **base, Key=key, UpdateExpression="SET SK = :v", ExpressionAttributeValues={":v": {"S": "1"}}
+        ),
+        lambda: dynamodb.update_item(
+            **base,
+            Key=key,
+            UpdateExpression="SET #s = :c, attempt = :a, m.z = :z ADD n :one",
+            ExpressionAttributeNames={"#s": "SK"},
+            ExpressionAttributeValues={
+                ":c": {"S": "c"},
+                ":a": {"S": "a"},
+                ":z": {"N": "1"},
+                ":one": {"N": "1"},
+            },
+        ),
     ]
     return [_answer(call) for call in calls]
 
@@ -137,7 +155,9 @@ def _normalised(answers: list[Any], prefix: str) -> str:
     return repr(answers).replace(prefix, "<prefix>")
 
 
-@pytest.mark.parametrize("patch", ["query", "parse cache", "traverse", "node copy", "condition reuse"])
+@pytest.mark.parametrize(
+    "patch", ["query", "parse cache", "traverse", "node copy", "condition reuse", "checks kept"]
+)
 def test_each_dynamodb_patch_answers_as_moto_does(
     toy_cloud: EmbeddedCloud, monkeypatch: pytest.MonkeyPatch, patch: str
 ) -> None:
@@ -152,7 +172,7 @@ def test_each_dynamodb_patch_answers_as_moto_does(
 
     # Then every answer (items, errors, paging keys) is the same, and the run did exercise refusals
     assert _normalised(with_patch, patched_prefix) == _normalised(without, plain_prefix)
-    assert sum(1 for answer in with_patch if "error" in answer) == 4
+    assert sum(1 for answer in with_patch if "error" in answer) == 6
     assert "LastEvaluatedKey" in with_patch[8] and with_patch[3]["item"]["attempt"] == {"S": "x"}
 
 
