@@ -17,6 +17,8 @@ schedules); the content is bounded by the API (MAX_CONTENT_BYTES). It stays far 
 | note batches put on the queue         | C                                | UpdateItem (count unchanged)  |
 | store the task token (WaitForSender)  | C                                | UpdateItem, ALL_NEW           |
 | count feedback (delivered, bounced..) | C                                | UpdateItem ADD                |
+
+When each campaign went out (for segments' "last N campaigns"): app/campaigns/went_out.py.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from app.campaigns.models import (
     StatusChange,
     stats_of,
 )
+from app.campaigns.went_out import WentOutLog
 from app.db import Repository, new_item, now_iso, stamps
 from app.writes import Append, one_of
 
@@ -157,7 +160,7 @@ class CampaignRecord:
         return sum(1 for change in self.campaign.timeline if change.status == "scheduled")
 
 
-class CampaignRepository(Repository):
+class CampaignRepository(WentOutLog, Repository):
     """Campaigns in the single table."""
 
     def create(

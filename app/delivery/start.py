@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.campaigns.repository import CampaignRecord, CampaignRepository
+from app.campaigns.went_out import began_sending
 from app.config import Settings
 from app.contacts.lists import ListRepository
 from app.contacts.subscribers import SubscriberRepository
@@ -79,6 +80,9 @@ def start_delivery(
         raise CampaignNotSendable(f"The campaign is {record.status}, not waiting to be sent.")
     elif record.execution not in (None, execution):
         raise CampaignNotSendable(f"The campaign is delivered by execution {record.execution}.")
+    began = began_sending(record.campaign)
+    if began is not None and record.audience_cursor is None and not record.audience_frozen:
+        campaigns.note_went_out(owner_id, campaign_id, began)  # before its first page (again on a retry)
     while not record.audience_frozen and time_left() > FREEZE_RESERVE_SECONDS:
         record = _freeze_page(
             record,
@@ -128,6 +132,7 @@ def _freeze_page(
         subscribers=subscribers,
         lists=lists,
         segments=segments,
+        campaigns=campaigns,
     )
     found = page.members
     if page.spans_lists:  # an address on several lists: only its first list's page mails it

@@ -58,7 +58,12 @@ async def preview_segment(body: SegmentPreviewRequest, user: CurrentUser, store:
     """Count a rule's matches, a bounded step per call (at most 2,000 subscribers read): add up
     `matched` over the calls, passing `next_cursor` back until it is null."""
     return service.preview(
-        user.user_id, body, lists=store.lists, subscribers=store.subscribers, key=secrets.signing_key
+        user.user_id,
+        body,
+        lists=store.lists,
+        subscribers=store.subscribers,
+        campaigns=store.campaigns,
+        key=secrets.signing_key,
     )
 
 
@@ -90,6 +95,11 @@ async def delete_segment(segment_id: SegmentId, user: CurrentUser, store: StoreD
 async def export_segment(segment_id: SegmentId, user: CurrentUser, store: StoreDep) -> StreamingResponse:
     """The segment's members as CSV (as a list's export), streamed."""
     name, chunks = service.export_segment(
-        user.user_id, segment_id, repo=store.segments, lists=store.lists, subscribers=store.subscribers
+        user.user_id,
+        segment_id,
+        repo=store.segments,
+        lists=store.lists,
+        subscribers=store.subscribers,
+        campaigns=store.campaigns,
     )
     return csv_response(name, chunks)
