@@ -41,6 +41,8 @@ RULES_THE_SCHEMA_CANNOT_STATE = (
     ("/api/segments", "the value must be a number"),
     ("/api/segments", "needs a value"),
     ("/api/segments", "needs a number of days"),
+    ("/api/segments", "needs a number of campaigns"),
+    ("/api/segments", "takes no value"),
 )
 FINISHED = {"success", "failure"}
 

@@ -170,6 +170,16 @@ export interface components {
             public: boolean;
             confirmation?: components["schemas"]["ConfirmationTemplate"];
         };
+        EngagementCondition: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            field: "clicked" | "opened";
+            /** @enum {string} */
+            op: "in_last_campaigns" | "within_last_days" | "never";
+            value?: number | null;
+        };
         Erased: {
             email: string;
             subscriptions: number;
@@ -379,7 +389,7 @@ export interface components {
              * @enum {string}
              */
             match: "all" | "any";
-            conditions?: (components["schemas"]["AttributeCondition"] | components["schemas"]["StatusCondition"] | components["schemas"]["SubscribedCondition"])[];
+            conditions?: (components["schemas"]["AttributeCondition"] | components["schemas"]["StatusCondition"] | components["schemas"]["SubscribedCondition"] | components["schemas"]["EngagementCondition"])[];
         };
         ScheduleRequest: {
             /** Format: date-time */
