@@ -1,33 +1,27 @@
 // @vitest-environment happy-dom
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ConditionRows } from '../src/screens/segment/ConditionRows';
 import { newRow, type ConditionRow } from '../src/segments';
 
-let root: HTMLElement;
-
-beforeEach(() => {
-  root = document.createElement('div');
-  document.body.appendChild(root);
-});
-
-afterEach(() => {
-  render(null, root);
-  root.remove();
-});
-
-const byTestId = <T extends HTMLElement>(id: string) => root.querySelector<T>(`[data-testid="${id}"]`);
-const optionsOf = (id: string) => [...byTestId<HTMLSelectElement>(id)!.options].map((o) => o.value);
-
+/** The rows rendered into a fresh element, taken down when the test ends; lookups by test id in it. */
 async function show(rows: ConditionRow[], onRows: (rows: ConditionRow[]) => void = () => {}) {
+  const root = document.body.appendChild(document.createElement('div'));
+  onTestFinished(() => {
+    render(null, root);
+    root.remove();
+  });
   await act(() => render(<ConditionRows rows={rows} onRows={onRows} />, root));
+  const byTestId = <T extends HTMLElement>(id: string) => root.querySelector<T>(`[data-testid="${id}"]`);
+  const optionsOf = (id: string) => [...byTestId<HTMLSelectElement>(id)!.options].map((o) => o.value);
+  return { byTestId, optionsOf };
 }
 
 describe('the condition picker', () => {
   it('offers opened and clicked, and picking one starts an engagement row', async () => {
     const onRows = vi.fn();
-    await show([newRow()], onRows);
+    const { byTestId, optionsOf } = await show([newRow()], onRows);
     expect(optionsOf('segment-condition-field-0')).toEqual(['attribute', 'status', 'subscribed_at', 'opened', 'clicked']);
     expect(byTestId('segment-engagement-hint')).toBeNull();
 
@@ -41,7 +35,7 @@ describe('the condition picker', () => {
   });
 
   it('asks for a number of campaigns, hides the value for never, and says what tracking and Apple Mail do', async () => {
-    await show([
+    const { byTestId, optionsOf } = await show([
       { field: 'opened', key: '', op: 'in_last_campaigns', value: '80' },
       { field: 'clicked', key: '', op: 'never', value: '' },
     ]);
