@@ -2,7 +2,7 @@
 
 A rule is a list of conditions joined by `all` (AND) or `any` (OR). Each condition names what it
 looks at in `field`: a subscriber attribute, the status, the subscription date, or engagement
-(`opened`, `clicked`: read from the latest open and click SES tracking stored on the subscriber).
+(`opened`, `clicked`: the latest open and click that SES tracking stored on the subscriber).
 """
 
 from __future__ import annotations
