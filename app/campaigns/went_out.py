@@ -6,7 +6,7 @@ outlives its campaign: opens of a deleted campaign are still on its subscribers.
 
 | access pattern                       | key                                  | operation                  |
 |--------------------------------------|--------------------------------------|----------------------------|
-| note that a campaign began going out | W                                    | PutItem (same key, retry)  |
+| note that a campaign began going out | W                                    | UpdateItem (same on retry) |
 | the last N to go out before a moment | W's PK, SK BETWEEN WENT-OUT# and <t> | Query, newest first, Limit |
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.campaigns.models import Campaign
-from app.db import Table, new_item
+from app.db import Table
 
 ENTITY = "went_out"
 _PREFIX = "WENT-OUT#"
@@ -39,8 +39,13 @@ class WentOutLog:
 
     def note_went_out(self, owner_id: str, campaign_id: str, at: datetime) -> None:
         """Note that a campaign began going out at `at` (a retry writes the same item again)."""
-        key = (f"OWNER#{owner_id}", f"{_PREFIX}{instant(at)}#{campaign_id}")
-        self.table.put(new_item(key, ENTITY, owner_id=owner_id, campaign_id=campaign_id, at=instant(at)))
+        # UpdateItem writes the item whether or not it exists (StartDelivery has no PutItem).
+        self.table.update(
+            f"OWNER#{owner_id}",
+            f"{_PREFIX}{instant(at)}#{campaign_id}",
+            sets={"type": ENTITY, "owner_id": owner_id, "campaign_id": campaign_id, "at": instant(at)},
+            returns="NONE",
+        )
 
     def went_out_before(self, owner_id: str, moment: datetime, *, limit: int) -> list[str]:
         """When the last `limit` campaigns to go out before `moment` began (`instant` text), newest
