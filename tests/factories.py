@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import jwt
@@ -268,6 +269,24 @@ def draft(store: Store, owner: str, list_id: str, **content: Any) -> str:
         correlation_id="corr-test",
     )
     return campaign_id
+
+
+def engaged(
+    store: Store,
+    owner: str,
+    list_id: str,
+    email: str,
+    *,
+    opened: datetime | None = None,
+    clicked: datetime | None = None,
+) -> None:
+    """Store a subscriber's latest open and click as the SES feedback path does (UTC, milliseconds)."""
+    from app.campaigns.went_out import instant
+    from app.contacts.subscriber_items import subscriber_key
+
+    latest = {"last_open_at": opened, "last_click_at": clicked}
+    sets = {name: instant(at) for name, at in latest.items() if at is not None}
+    store.table.update(*subscriber_key(owner, list_id, email), sets=sets, condition="attribute_exists(PK)")
 
 
 def signup_form(store: Store, owner: str, list_ids: list[str], **content: Any) -> str:

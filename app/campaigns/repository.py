@@ -20,6 +20,8 @@ schedules); the content is bounded by the API (MAX_CONTENT_BYTES). It stays far 
 | begin a resend to the failed          | C                                | UpdateItem (sent or failed)   |
 | count feedback (delivered, opens, ..) | C                                | UpdateItem ADD                |
 | names of an address's campaigns       | C x100                           | BatchGetItem                  |
+
+When each campaign went out (for segments' "last N campaigns"): app/campaigns/went_out.py.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from app.campaigns.models import (
     StatusChange,
     stats_of,
 )
+from app.campaigns.went_out import WentOutLog
 from app.db import Repository, new_item, now_iso, stamps
 from app.writes import Append, IfAbsent, one_of
 
@@ -168,7 +171,7 @@ class CampaignRecord:
         return sum(1 for change in self.campaign.timeline if change.status == "scheduled")
 
 
-class CampaignRepository(Repository):
+class CampaignRepository(WentOutLog, Repository):
     """Campaigns in the single table."""
 
     def create(

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.campaigns.repository import CampaignRecord, CampaignRepository
+from app.campaigns.went_out import began_sending
 from app.config import Settings
 from app.contacts.lists import ListRepository
 from app.contacts.subscribers import SubscriberRepository
@@ -83,6 +84,9 @@ def start_delivery(
         raise CampaignNotSendable(f"The campaign is {record.status}, not waiting to be sent.")
     elif record.execution not in (None, execution):
         raise CampaignNotSendable(f"The campaign is delivered by execution {record.execution}.")
+    began = began_sending(record.campaign)
+    if began is not None and record.audience_cursor is None and not record.audience_frozen:
+        campaigns.note_went_out(owner_id, campaign_id, began)  # before its first page (again on a retry)
     while not record.audience_frozen and time_left() > FREEZE_RESERVE_SECONDS:
         record = _freeze_page(
             record,
@@ -136,6 +140,7 @@ def _freeze_page(
             lists=lists,
             segments=segments,
             suppressions=suppressions,
+            campaigns=campaigns,
         )
     frozen = campaigns.advance_freeze(
         owner_id, campaign_id, cursor=record.audience_cursor, next_cursor=next_cursor, counts=counts
@@ -156,6 +161,7 @@ def _audience_page(
     lists: ListRepository,
     segments: SegmentRepository,
     suppressions: SuppressionRepository,
+    campaigns: CampaignRepository,
 ) -> tuple[str | None, dict[str, int]]:
     """The next page of the audience written as recipients and batches; where the next page starts,
     and what to count."""
@@ -169,6 +175,7 @@ def _audience_page(
         subscribers=subscribers,
         lists=lists,
         segments=segments,
+        campaigns=campaigns,
     )
     found = page.members
     if page.spans_lists:  # an address on several lists: only its first list's page mails it

@@ -84,7 +84,12 @@ class Sources:
             return Source(name, COLUMNS, (subscriber_row(s) for s in subscribers))
         if kind == "segment":
             name, members = segments.export_segment(
-                owner_id, source_id, repo=self.segments, lists=self.lists, subscribers=self.subscribers
+                owner_id,
+                source_id,
+                repo=self.segments,
+                lists=self.lists,
+                subscribers=self.subscribers,
+                campaigns=self.campaigns,
             )
             return Source(name, COLUMNS, (subscriber_row(s) for s in members))
         campaign = self.campaigns.get(owner_id, source_id)

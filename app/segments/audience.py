@@ -4,15 +4,18 @@ A campaign names a list, and optionally a segment: without one its audience is t
 subscribers; with one it is the segment's members, over the segment's list or over all lists
 (each address once: the first list it is found on carries it; the freeze drops the later ones).
 Only `subscribed` members are ever mailed (unconfirmed ones wait for their link); suppression is
-applied by the freeze.
+applied by the freeze. The rule is evaluated as of the moment the campaign began going out, so
+every page of one freeze reads the same rule ("the last N campaigns" are those before this one).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from app.campaigns.models import Campaign
+from app.campaigns.went_out import WentOutLog, began_sending
 from app.contacts.attributes import Filter
 from app.contacts.lists import ListRepository
 from app.contacts.models import Subscriber
@@ -20,7 +23,7 @@ from app.contacts.subscribers import SubscriberRepository
 from app.errors import InvalidInput, NotFound
 from app.segments import members
 from app.segments.repository import SegmentRepository
-from app.segments.rules import compile_rule
+from app.segments.rules import rule_filter
 
 
 def check_target(owner_id: str, list_id: str, segment_id: str | None, *, segments: SegmentRepository) -> None:
@@ -67,6 +70,7 @@ def audience_page(
     subscribers: SubscriberRepository,
     lists: ListRepository,
     segments: SegmentRepository,
+    campaigns: WentOutLog,
 ) -> AudiencePage:
     """The page of the audience that begins at `cursor` (None: the first): one Query of one list,
     its subscribed members; NotFound when the campaign's segment was deleted before it was sent.
@@ -79,7 +83,9 @@ def audience_page(
         segment = segments.get(owner_id, campaign.segment_id)
         if segment is None:
             raise NotFound("The campaign's segment no longer exists.", code="segment_not_found")
-        where, scope = compile_rule(segment.rule), segment.list_id
+        now = began_sending(campaign) or datetime.now(UTC)
+        where = rule_filter(owner_id, segment.rule, now=now, campaigns=campaigns)
+        scope = segment.list_id
     reads = members.steps(
         owner_id, scope, where, start=_position(cursor), lists=lists, subscribers=subscribers, page_size=limit
     )

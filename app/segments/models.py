@@ -1,9 +1,8 @@
 """Segment rules, segments and the API shapes.
 
 A rule is a list of conditions joined by `all` (AND) or `any` (OR). Each condition names what it
-looks at in `field`: a subscriber attribute, the status, or the subscription date. Engagement
-(opened or clicked any of the last N campaigns, never opened) joins as one more condition model
-here and one compiler in rules.py once opens and clicks are stored on the subscriber.
+looks at in `field`: a subscriber attribute, the status, the subscription date, or engagement
+(`opened`, `clicked`: the latest open and click that SES tracking stored on the subscriber).
 """
 
 from __future__ import annotations
@@ -103,8 +102,35 @@ class SubscribedCondition(BaseModel):
         return self
 
 
+MAX_LAST_CAMPAIGNS = 50
+
+
+class EngagementCondition(BaseModel):
+    """The subscriber opened (clicked) any of your last N campaigns, or in the last N days, or never.
+
+    Needs open and click tracking; Apple Mail Privacy Protection opens every message it receives,
+    so opens overstate readers (clicks are the surer sign)."""
+
+    field: Literal["opened", "clicked"]
+    op: Literal["in_last_campaigns", "within_last_days", "never"]
+    value: Annotated[int, Field(ge=1, le=36500)] | None = None
+
+    @model_validator(mode="after")
+    def _value_fits(self) -> EngagementCondition:
+        if self.op == "never":
+            if self.value is not None:
+                raise ValueError("`never` takes no value")
+        elif self.op == "in_last_campaigns":
+            if self.value is None or self.value > MAX_LAST_CAMPAIGNS:
+                raise ValueError(f"`in_last_campaigns` needs a number of campaigns (1-{MAX_LAST_CAMPAIGNS})")
+        elif self.value is None:
+            raise ValueError("`within_last_days` needs a number of days (1-36500)")
+        return self
+
+
 Condition = Annotated[
-    AttributeCondition | StatusCondition | SubscribedCondition, Field(discriminator="field")
+    AttributeCondition | StatusCondition | SubscribedCondition | EngagementCondition,
+    Field(discriminator="field"),
 ]
 
 

@@ -56,7 +56,12 @@ async def preview_segment(body: SegmentPreviewRequest, user: CurrentUser, store:
     """Count a rule's matches, a bounded step per call (at most 2,000 subscribers read): add up
     `matched` over the calls, passing `next_cursor` back until it is null."""
     return service.preview(
-        user.user_id, body, lists=store.lists, subscribers=store.subscribers, key=secrets.signing_key
+        user.user_id,
+        body,
+        lists=store.lists,
+        subscribers=store.subscribers,
+        campaigns=store.campaigns,
+        key=secrets.signing_key,
     )
 
 

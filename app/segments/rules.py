@@ -4,6 +4,11 @@ Attribute conditions read the `attrs` map, where every attribute is stored in th
 comparisons need (app/contacts/attributes.py `filter_value`: numbers and numeric text as numbers,
 other text lower-cased); values are put in the same form here, so `equals "Oslo"` matches "oslo"
 and `at_least 30` matches "42". Dates compare as ISO-8601 text, the subscription date as stored.
+
+Engagement reads `last_open_at` and `last_click_at`, which the feedback path moves forward on the
+subscriber item of the list a campaign went through (UTC text, milliseconds). "Opened any of the
+last N campaigns" is `last_open_at` at or after the moment the owner's Nth-last campaign began to
+go out: one bounded Query of when campaigns went out (app/campaigns/went_out.py) per evaluation.
 """
 
 from __future__ import annotations
@@ -12,10 +17,19 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from app.campaigns.went_out import WentOutLog, instant
 from app.contacts.attributes import Filter, filter_value
-from app.segments.models import AttributeCondition, Condition, Rule, StatusCondition, SubscribedCondition
+from app.segments.models import (
+    AttributeCondition,
+    Condition,
+    EngagementCondition,
+    Rule,
+    StatusCondition,
+    SubscribedCondition,
+)
 
 _LOWEST_DATE, _HIGHEST_DATE = "0001-01-01", "9999-12-32"  # bounds a date-like text sorts between
+_LATEST = {"opened": "last_open_at", "clicked": "last_click_at"}  # on the subscriber item
 _COMPARISONS = {"greater_than": ">", "at_least": ">=", "less_than": "<", "at_most": "<="}
 
 
@@ -112,21 +126,56 @@ def _subscribed(cond: SubscribedCondition, i: int, b: _Builder, now: datetime) -
     return f"{at} >= {b.value(f':c{i}', day)} AND {at} < {b.value(f':c{i}e', _next_day(day))}"
 
 
-def _condition(cond: Condition, i: int, b: _Builder, now: datetime) -> str:
+def _engaged(cond: EngagementCondition, i: int, b: _Builder, now: datetime, went_out: list[str]) -> str:
+    at = b.name(f"#{cond.field}", _LATEST[cond.field])
+    if cond.op == "never":
+        return f"attribute_not_exists({at})"
+    if cond.op == "within_last_days":
+        return f"{at} >= {b.value(f':c{i}', instant(now - timedelta(days=int(cond.value or 0))))}"
+    count = int(cond.value or 0)
+    if len(went_out) < count:  # fewer campaigns went out: any open (click) was of one of them
+        return f"attribute_exists({at})"
+    return f"{at} >= {b.value(f':c{i}', went_out[count - 1])}"
+
+
+def _condition(cond: Condition, i: int, b: _Builder, now: datetime, went_out: list[str]) -> str:
     if isinstance(cond, AttributeCondition):
         return _attribute(cond, i, b)
     if isinstance(cond, StatusCondition):
         return _status(cond, i, b)
+    if isinstance(cond, EngagementCondition):
+        return _engaged(cond, i, b, now, went_out)
     return _subscribed(cond, i, b, now)
 
 
-def compile_rule(rule: Rule, *, now: datetime | None = None) -> Filter:
-    """The FilterExpression of a rule (relative dates from `now`); no conditions: no filter."""
+def campaigns_needed(rule: Rule) -> int:
+    """How many of the owner's last campaigns the rule looks back over (0: none)."""
+    return max(
+        (
+            c.value or 0
+            for c in rule.conditions
+            if isinstance(c, EngagementCondition) and c.op == "in_last_campaigns"
+        ),
+        default=0,
+    )
+
+
+def compile_rule(rule: Rule, *, now: datetime | None = None, went_out: list[str] | None = None) -> Filter:
+    """The FilterExpression of a rule (relative dates from `now`; `went_out`: when the owner's last
+    campaigns began going out, newest first, as many as `campaigns_needed`); no conditions: no filter."""
     b = _Builder()
     clock = now or datetime.now(UTC)
-    parts = [_condition(cond, i, b, clock) for i, cond in enumerate(rule.conditions)]
+    parts = [_condition(cond, i, b, clock, went_out or []) for i, cond in enumerate(rule.conditions)]
     if not parts:
         return Filter()
     joiner = " AND " if rule.match == "all" else " OR "
     expression = parts[0] if len(parts) == 1 else joiner.join(_group(part) for part in parts)
     return Filter(expression=expression, names=b.names, values=b.values)
+
+
+def rule_filter(owner_id: str, rule: Rule, *, now: datetime, campaigns: WentOutLog) -> Filter:
+    """The rule's filter as of `now`: "the last N campaigns" are the last N to go out before it
+    (read once, at most MAX_LAST_CAMPAIGNS small items, only when the rule names them)."""
+    needed = campaigns_needed(rule)
+    went_out = campaigns.went_out_before(owner_id, now, limit=needed) if needed else []
+    return compile_rule(rule, now=now, went_out=went_out)

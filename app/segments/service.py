@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
+from app.campaigns.went_out import WentOutLog
 from app.contacts.lists import ListRepository
 from app.contacts.models import Subscriber, new_id
 from app.contacts.subscribers import SubscriberRepository
@@ -24,7 +25,7 @@ from app.segments.models import (
     SegmentUpdate,
 )
 from app.segments.repository import SegmentRepository
-from app.segments.rules import compile_rule
+from app.segments.rules import rule_filter
 
 PREVIEW_BUDGET = 2000  # subscribers one preview call may read (two Queries)
 SAMPLE_SIZE = 10
@@ -96,6 +97,7 @@ def preview(
     *,
     lists: ListRepository,
     subscribers: SubscriberRepository,
+    campaigns: WentOutLog,
     key: KeySource,
     now: datetime | None = None,
     budget: int = PREVIEW_BUDGET,
@@ -111,10 +113,11 @@ def preview(
     matched = subscribed = read = 0
     sample: list[Subscriber] = []
     last: members.Position | None = None
+    where = rule_filter(owner_id, cmd.rule, now=now or datetime.now(UTC), campaigns=campaigns)
     for step in members.steps(
         owner_id,
         cmd.list_id,
-        compile_rule(cmd.rule, now=now),
+        where,
         start=start,
         lists=lists,
         subscribers=subscribers,
@@ -138,10 +141,11 @@ def export_segment(
     repo: SegmentRepository,
     lists: ListRepository,
     subscribers: SubscriberRepository,
+    campaigns: WentOutLog,
 ) -> tuple[str, Iterator[Subscriber]]:
     """What a segment's export holds (as a list's): the file's name and the members, read as they are
     consumed. An address on several of the lists has a row per list."""
     segment = get_segment(owner_id, segment_id, repo=repo)
-    where = compile_rule(segment.rule)
+    where = rule_filter(owner_id, segment.rule, now=datetime.now(UTC), campaigns=campaigns)
     matches = members.everyone(owner_id, segment.list_id, where, lists=lists, subscribers=subscribers)
     return f"segment-{segment.id}.csv", matches

@@ -18,7 +18,23 @@ export const FIELD_OPTIONS: readonly { value: ConditionField; label: string }[] 
   { value: 'attribute', label: 'Attribute' },
   { value: 'status', label: 'Status' },
   { value: 'subscribed_at', label: 'Subscription date' },
+  { value: 'opened', label: 'Opened' },
+  { value: 'clicked', label: 'Clicked' },
 ];
+
+const ENGAGEMENT_OPS = [
+  { value: 'in_last_campaigns', label: 'any of the last … campaigns' },
+  { value: 'within_last_days', label: 'in the last … days' },
+  { value: 'never', label: 'never' },
+] as const;
+
+/** The most campaigns "any of the last … campaigns" may look back over (as the API allows). */
+export const MAX_LAST_CAMPAIGNS = 50;
+
+/** Whether a kind of condition reads engagement (it needs open and click tracking). */
+export function isEngagement(field: ConditionField): field is 'opened' | 'clicked' {
+  return field === 'opened' || field === 'clicked';
+}
 
 export const OPS: Record<ConditionField, readonly { value: string; label: string }[]> = {
   attribute: [
@@ -46,11 +62,14 @@ export const OPS: Record<ConditionField, readonly { value: string; label: string
     { value: 'on', label: 'on' },
     { value: 'within_last_days', label: 'in the last … days' },
   ],
+  opened: ENGAGEMENT_OPS,
+  clicked: ENGAGEMENT_OPS,
 };
 
 const NUMERIC = new Set(['greater_than', 'at_least', 'less_than', 'at_most']);
 const DATED = new Set(['before', 'after', 'on']);
-const VALUELESS = new Set(['exists', 'not_exists']);
+const VALUELESS = new Set(['exists', 'not_exists', 'never']);
+const COUNTED = new Set(['within_last_days', 'in_last_campaigns']);
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A fresh row of a kind, with its first operator. */
@@ -62,7 +81,7 @@ export function newRow(field: ConditionField = 'attribute'): ConditionRow {
 export function valueKind(row: ConditionRow): 'none' | 'number' | 'date' | 'status' | 'text' {
   if (row.field === 'status') return 'status';
   if (VALUELESS.has(row.op)) return 'none';
-  if (NUMERIC.has(row.op) || row.op === 'within_last_days') return 'number';
+  if (NUMERIC.has(row.op) || COUNTED.has(row.op)) return 'number';
   if (DATED.has(row.op)) return 'date';
   return 'text';
 }
@@ -75,7 +94,9 @@ export function rowProblem(row: ConditionRow): string | null {
   if (kind === 'none' || kind === 'status') return null;
   if (!value) return 'Give a value.';
   if (kind === 'number' && !Number.isFinite(Number(value))) return 'Give a number.';
-  if (row.op === 'within_last_days' && !(Number.isInteger(Number(value)) && Number(value) >= 1)) return 'Give a number of days.';
+  const whole = Number.isInteger(Number(value)) && Number(value) >= 1;
+  if (row.op === 'within_last_days' && !whole) return 'Give a number of days.';
+  if (row.op === 'in_last_campaigns' && !(whole && Number(value) <= MAX_LAST_CAMPAIGNS)) return `Give a number of campaigns (1–${MAX_LAST_CAMPAIGNS}).`;
   if (kind === 'date' && !DATE_RE.test(value)) return 'Give a date (YYYY-MM-DD).';
   return null;
 }
@@ -84,6 +105,9 @@ export function rowProblem(row: ConditionRow): string | null {
 export function ruleFromRows(rows: readonly ConditionRow[], match: 'all' | 'any'): SegmentRule {
   const conditions = rows.filter((r) => rowProblem(r) === null).map((r): SegmentCondition => {
     if (r.field === 'status') return { field: 'status', op: r.op as 'is' | 'is_not', value: r.value as 'subscribed' };
+    if (isEngagement(r.field)) {
+      return { field: r.field, op: r.op as 'never', value: r.op === 'never' ? null : Number(r.value) };
+    }
     if (r.field === 'subscribed_at') {
       const value = r.op === 'within_last_days' ? Number(r.value) : r.value.trim();
       return { field: 'subscribed_at', op: r.op as 'before', value };

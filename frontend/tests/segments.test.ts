@@ -44,6 +44,26 @@ describe('condition rows', () => {
     expect(valueKind(row({ field: 'status', op: 'is' }))).toBe('status');
   });
 
+  it('send engagement as the API takes it: a number of campaigns or days, nothing for never', () => {
+    const rule = ruleFromRows(
+      [
+        row({ field: 'opened', op: 'in_last_campaigns', value: '5' }),
+        row({ field: 'clicked', op: 'within_last_days', value: '30' }),
+        row({ field: 'opened', op: 'never', value: 'ignored' }),
+        row({ field: 'clicked', op: 'in_last_campaigns', value: '51' }),
+      ],
+      'all',
+    );
+    expect(rule.conditions).toEqual([
+      { field: 'opened', op: 'in_last_campaigns', value: 5 },
+      { field: 'clicked', op: 'within_last_days', value: 30 },
+      { field: 'opened', op: 'never', value: null },
+    ]);
+    expect(valueKind(row({ field: 'opened', op: 'never' }))).toBe('none');
+    expect(rowProblem(row({ field: 'clicked', op: 'in_last_campaigns', value: '2.5' }))).toBe('Give a number of campaigns (1–50).');
+    expect(rowsFromRule(rule)[2]).toEqual({ field: 'opened', key: '', op: 'never', value: '' });
+  });
+
   it('come back from a saved rule', () => {
     const rule = ruleFromRows([row({ key: 'age', op: 'less_than', value: '5' }), row({ field: 'status', op: 'is', value: 'subscribed' })], 'all');
     expect(rowsFromRule(rule)).toEqual([

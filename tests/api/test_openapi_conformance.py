@@ -45,6 +45,8 @@ RULES_THE_SCHEMA_CANNOT_STATE = (
     # sizes in bytes of UTF-8 (or of the data as JSON), which JSON Schema counts in characters
     ("/api/templates", "the subject and bodies take"),
     ("/api/tx", "the data takes"),
+    ("/api/segments", "needs a number of campaigns"),
+    ("/api/segments", "takes no value"),
 )
 FINISHED = {"success", "failure"}
 

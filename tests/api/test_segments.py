@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import bearer, new_list, registered_user
+from app.store import Store
+from tests.factories import bearer, engaged, new_list, registered_user
 from tests.helpers import exported
 
 RULE = {
@@ -80,6 +82,60 @@ def test_a_rule_that_cannot_be_evaluated_and_a_foreign_list_are_refused(
     foreign = client.post("/api/segments", json={"name": "x", "list_id": "nope", "rule": RULE}, headers=owner)
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "validation_error"
     assert foreign.status_code == 404 and foreign.json()["error"]["code"] == "list_not_found"
+
+
+OPENED_LAST_2 = {"conditions": [{"field": "opened", "op": "in_last_campaigns", "value": 2}]}
+
+
+def test_engagement_conditions_are_counted_for_the_owners_campaigns_only(
+    client: TestClient, owner: dict[str, str]
+) -> None:
+    # Given a list where one reader opened after the owner's second-last campaign went out, one
+    # before it, and one never; and another owner with the same rule and no campaigns
+    list_id = new_list(client, owner, members())
+    me = client.get("/api/me", headers=owner).json()["id"]
+    store, now = Store.default(), datetime.now(UTC)
+    for n, days in enumerate((30, 20, 10)):
+        store.campaigns.note_went_out(me, f"c{n}", now - timedelta(days=days))
+    engaged(store, me, list_id, "ada@example.com", opened=now - timedelta(days=15))
+    engaged(store, me, list_id, "bob@example.com", opened=now - timedelta(days=25))
+    _, other_token = registered_user(client, prefix="segments-other")
+    other = bearer(other_token)
+
+    # When the owner counts "opened any of the last 2" and "never opened", and the other owner
+    # counts the first rule over the owner's list
+    opened = client.post(
+        "/api/segments/preview", json={"list_id": list_id, "rule": OPENED_LAST_2}, headers=owner
+    )
+    never = {"conditions": [{"field": "opened", "op": "never"}]}
+    quiet = client.post("/api/segments/preview", json={"list_id": list_id, "rule": never}, headers=owner)
+    foreign = client.post(
+        "/api/segments/preview", json={"list_id": list_id, "rule": OPENED_LAST_2}, headers=other
+    )
+
+    # Then each matches its readers; the other owner does not reach the list
+    assert opened.status_code == 200, opened.text
+    assert [s["email"] for s in opened.json()["sample"]] == ["ada@example.com"]
+    assert sorted(s["email"] for s in quiet.json()["sample"]) == ["cy@example.com"]
+    assert foreign.status_code == 404 and foreign.json()["error"]["code"] == "list_not_found"
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        ({"field": "opened", "op": "in_last_campaigns", "value": 60}, "needs a number of campaigns (1-50)"),
+        ({"field": "clicked", "op": "never", "value": 2}, "`never` takes no value"),
+        ({"field": "clicked", "op": "within_last_days"}, "needs a number of days"),
+    ],
+)
+def test_an_engagement_condition_without_a_fitting_value_is_a_422_that_says_why(
+    client: TestClient, owner: dict[str, str], condition: dict[str, Any], message: str
+) -> None:
+    refused = client.post(
+        "/api/segments", json={"name": "x", "rule": {"conditions": [condition]}}, headers=owner
+    )
+    assert refused.status_code == 422
+    assert message in str(refused.json()["error"]["details"])
 
 
 def test_a_list_downloads_as_csv_with_status_consent_and_defused_formulas(

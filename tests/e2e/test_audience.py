@@ -152,6 +152,20 @@ def test_the_segment_editor_counts_matches_live_and_saves_the_segment(page: Page
     expect(page.get_by_test_id("segment-count")).to_have_attribute("data-state", "done")
     shot(page, "audience-05-segment-editor")
 
+    # When "opened any of the last 3 campaigns" is added (no one here has opened anything)
+    page.get_by_test_id("segment-condition-add").click()
+    page.get_by_test_id("segment-condition-field-2").select_option("opened")
+    page.get_by_test_id("segment-condition-value-2").fill("3")
+
+    # Then the editor says what opens depend on, and no one matches
+    expect(page.get_by_test_id("segment-engagement-hint")).to_contain_text("Apple Mail Privacy Protection")
+    expect(page.get_by_test_id("segment-count-value")).to_have_text("0")
+
+    # When it is removed, then the hint goes and the count is the rule's without it
+    page.get_by_test_id("segment-condition-remove-2").click()
+    expect(page.get_by_test_id("segment-engagement-hint")).to_have_count(0)
+    expect(page.get_by_test_id("segment-count-value")).to_have_text("2")
+
     # When it is saved
     page.get_by_test_id("segment-save").click()
     expect(page).to_have_url(re.compile(r"/segments/[0-9a-f]{28}$"))

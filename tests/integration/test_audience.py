@@ -1,10 +1,12 @@
 """The preference centre and segments end to end: campaigns mailed through the embedded cloud
-carry the reader's link; a segment of 1,000 subscribers gets exactly its members."""
+carry the reader's link; a segment of 1,000 subscribers gets exactly its members; a segment of
+those who opened the last campaign gets only them."""
 
 from __future__ import annotations
 
 import json
 import random
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -13,7 +15,7 @@ from fastapi.testclient import TestClient
 from app.contacts.models import NewSubscriber
 from app.store import Store
 from localcloud.cloud import EmbeddedCloud
-from tests.factories import bearer, new_campaign, new_email, new_list, registered_user
+from tests.factories import bearer, engaged, new_campaign, new_email, new_list, registered_user
 from tests.helpers import campaign_mail, exported, link_in_mail, visitor, wait_for_status
 
 PREFERENCES_FOOTER = {
@@ -139,3 +141,27 @@ def test_a_campaign_to_a_segment_of_1000_subscribers_mails_exactly_its_members(
     mailed = [to for m in campaign_mail(cloud, campaign_id) for to in m["to"]]
     assert sorted(mailed) == sorted(expected)
     assert client.get(f"/api/campaigns/{campaign_id}", headers=owner).json()["segment_id"] == segment["id"]
+
+
+def test_a_campaign_to_those_who_opened_the_last_one_mails_only_them(
+    cloud: EmbeddedCloud, client: TestClient
+) -> None:
+    # Given a list of three that got a campaign, of whom one opened it (as the SES feedback
+    # records it on the subscriber), and a segment of those who opened the last campaign
+    _, token = registered_user(client, prefix="engaged")
+    owner = bearer(token)
+    owner_id = client.get("/api/me", headers=owner).json()["id"]
+    readers = [new_email("reader") for _ in range(3)]
+    list_id = new_list(client, owner, [{"email": e} for e in readers])
+    send(client, owner, list_id)
+    engaged(Store.default(), owner_id, list_id, readers[0], opened=datetime.now(UTC))
+    rule = {"conditions": [{"field": "opened", "op": "in_last_campaigns", "value": 1}]}
+    segment = client.post(
+        "/api/segments", json={"name": "Openers", "list_id": list_id, "rule": rule}, headers=owner
+    ).json()
+
+    # When a campaign is sent to that segment
+    campaign_id = send(client, owner, list_id, segment_id=segment["id"])
+
+    # Then only the opener is mailed: "the last campaign" is the one before it, not itself
+    assert [to for m in campaign_mail(cloud, campaign_id) for to in m["to"]] == [readers[0]]

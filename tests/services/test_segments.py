@@ -45,6 +45,7 @@ def count_steps(
             request.model_copy(update={"cursor": cursor}),
             lists=store.lists,
             subscribers=store.subscribers,
+            campaigns=store.campaigns,
             key=key,
             budget=budget,
         )
@@ -249,6 +250,7 @@ def test_a_cursor_of_another_rule_is_refused(store: Store) -> None:
         SegmentPreviewRequest(list_id=list_id, rule=Rule()),
         lists=store.lists,
         subscribers=store.subscribers,
+        campaigns=store.campaigns,
         key=key,
         budget=2,
     )
@@ -260,6 +262,7 @@ def test_a_cursor_of_another_rule_is_refused(store: Store) -> None:
             SegmentPreviewRequest(list_id=list_id, rule=other, cursor=first.next_cursor),
             lists=store.lists,
             subscribers=store.subscribers,
+            campaigns=store.campaigns,
             key=key,
         )
     assert getattr(refused.value, "code", "") == "invalid_cursor"

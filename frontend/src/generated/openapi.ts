@@ -257,6 +257,16 @@ export interface components {
             updated_at: string;
             secret: string;
         };
+        EngagementCondition: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            field: "clicked" | "opened";
+            /** @enum {string} */
+            op: "in_last_campaigns" | "within_last_days" | "never";
+            value?: number | null;
+        };
         EngagementHour: {
             /** Format: date-time */
             hour: string;
@@ -526,7 +536,7 @@ export interface components {
              * @enum {string}
              */
             match: "all" | "any";
-            conditions?: (components["schemas"]["AttributeCondition"] | components["schemas"]["StatusCondition"] | components["schemas"]["SubscribedCondition"])[];
+            conditions?: (components["schemas"]["AttributeCondition"] | components["schemas"]["StatusCondition"] | components["schemas"]["SubscribedCondition"] | components["schemas"]["EngagementCondition"])[];
         };
         ScheduleRequest: {
             /** Format: date-time */

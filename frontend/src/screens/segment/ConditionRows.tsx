@@ -1,7 +1,7 @@
 /** The rule's conditions, one row each: what it looks at, how it compares, with what. */
 import { SUBSCRIBER_STATUSES } from '../../api';
 import { statusLabel } from '../../components/Badges';
-import { FIELD_OPTIONS, newRow, OPS, rowProblem, valueKind, type ConditionField, type ConditionRow } from '../../segments';
+import { FIELD_OPTIONS, isEngagement, newRow, OPS, rowProblem, valueKind, type ConditionField, type ConditionRow } from '../../segments';
 import s from './style.module.css';
 
 function Select({ value, options, onValue, label, testid }: { value: string; options: readonly { value: string; label: string }[]; onValue: (v: string) => void; label: string; testid: string }) {
@@ -15,6 +15,8 @@ function Select({ value, options, onValue, label, testid }: { value: string; opt
     </select>
   );
 }
+
+const PLACEHOLDERS: Record<string, string> = { within_last_days: 'days', in_last_campaigns: 'campaigns' };
 
 function ValueInput({ row, i, onValue }: { row: ConditionRow; i: number; onValue: (v: string) => void }) {
   const kind = valueKind(row);
@@ -30,7 +32,7 @@ function ValueInput({ row, i, onValue }: { row: ConditionRow; i: number; onValue
       class="input"
       type={kind === 'date' ? 'date' : kind === 'number' ? 'number' : 'text'}
       value={row.value}
-      placeholder={kind === 'number' ? (row.op === 'within_last_days' ? 'days' : 'number') : 'value'}
+      placeholder={kind === 'number' ? (PLACEHOLDERS[row.op] ?? 'number') : 'value'}
       onInput={(e) => onValue(e.currentTarget.value)}
     />
   );
@@ -82,10 +84,14 @@ export function ConditionRows({ rows, onRows }: { rows: ConditionRow[]; onRows: 
       <button type="button" class="btn btn--small" onClick={() => onRows([...rows, newRow()])} data-testid="segment-condition-add">
         + Add a condition
       </button>
-      <p class="field__hint">
-        Text compares without regard to case; numbers, and text that is a number, as numbers; dates are written YYYY-MM-DD. Engagement (opened, clicked) comes
-        once opens and clicks are tracked.
-      </p>
+      <p class="field__hint">Text compares without regard to case; numbers, and text that is a number, as numbers; dates are written YYYY-MM-DD.</p>
+      {rows.some((r) => isEngagement(r.field)) && (
+        <p class="field__hint" data-testid="segment-engagement-hint">
+          Opened and clicked read open and click tracking: a campaign sent without tracking records none. Apple Mail Privacy Protection opens every message it
+          receives, so opens overstate readers; clicks are the surer sign. “Any of the last N campaigns” means opened (clicked) anything since the Nth-last
+          campaign went out, so a late open of an older campaign counts too.
+        </p>
+      )}
     </fieldset>
   );
 }
