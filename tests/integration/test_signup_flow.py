@@ -49,8 +49,9 @@ def test_sign_up_to_welcome_email_carries_one_correlation_id(
     ]
     assert len(worker_lines) == 1
 
-    # And nothing was parked in a dead-letter queue
-    queues = cloud.console.queues()
+    # And nothing was parked in a dead-letter queue (but the webhook deliveries' DLQ: other tests'
+    # endpoints, unreachable or failing on purpose, end there by design)
+    queues = [q for q in cloud.console.queues() if q["name"] != "herald-local-webhook-delivery"]
     assert all(q["dlq_depth"] in (0, None) for q in queues), [
         (q["name"], q["dlq"], q["dlq_depth"]) for q in queues if q["dlq_depth"]
     ]

@@ -333,7 +333,7 @@ export interface components {
             intro?: string;
             ask_name?: boolean;
             name_required?: boolean;
-            fields?: components["schemas"]["FormField"][];
+            fields?: components["schemas"]["FormField-Input"][];
             consent_text?: string;
             button_label?: string;
             success_message?: string;
@@ -343,7 +343,12 @@ export interface components {
             action_url: string;
             snippet: string;
         };
-        FormField: {
+        "FormField-Input": {
+            key: string;
+            label: string;
+            required?: boolean;
+        };
+        "FormField-Output": {
             key: string;
             label: string;
             /** @default false */
@@ -360,7 +365,7 @@ export interface components {
             intro?: string | null;
             ask_name?: boolean | null;
             name_required?: boolean | null;
-            fields?: components["schemas"]["FormField"][] | null;
+            fields?: components["schemas"]["FormField-Input"][] | null;
             consent_text?: string | null;
             button_label?: string | null;
             success_message?: string | null;
@@ -598,7 +603,7 @@ export interface components {
             intro: string;
             ask_name: boolean;
             name_required: boolean;
-            fields: components["schemas"]["FormField"][];
+            fields: components["schemas"]["FormField-Output"][];
             consent_text: string;
             button_label: string;
             success_message: string;
