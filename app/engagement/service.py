@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import cast
 
@@ -23,6 +24,10 @@ from app.errors import NotFound, found
 from app.pagination import KeySource, PageRequest, next_cursor, start_after
 
 TOP_LINKS = 50  # links one answer lists
+
+
+# Campaigns read per page when the preference centre exports everything about a reader.
+ACTIVITY_EXPORT_PAGE = 100
 
 
 def _campaign_not_found() -> NotFound:
@@ -80,8 +85,28 @@ def activity(
     scope = f"activity:{owner_id}:{email}"
     start = start_after(page.cursor, scope=scope, prefix="SENT#", key=key)
     records, last = repo.activity(owner_id, email, limit=page.limit, start_sk=start)
+    items = _described(owner_id, records, campaigns=campaigns)
+    return ActivityPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
+
+
+def every_activity(
+    owner_id: str, email: str, *, campaigns: CampaignRepository, repo: EngagementRepository
+) -> Iterator[CampaignActivity]:
+    """Every campaign mailed to an address, the latest first, a page at a time (the personal-data
+    export of the preference centre)."""
+    start: str | None = None
+    while True:
+        records, start = repo.activity(owner_id, email, limit=ACTIVITY_EXPORT_PAGE, start_sk=start)
+        yield from _described(owner_id, records, campaigns=campaigns)
+        if start is None:
+            return
+
+
+def _described(
+    owner_id: str, records: list[ActivityRecord], *, campaigns: CampaignRepository
+) -> list[CampaignActivity]:
     names = campaigns.names(owner_id, {r.campaign_id for r in records}) if records else {}
-    items = [
+    return [
         CampaignActivity(
             campaign_id=r.campaign_id,
             campaign_name=names.get(r.campaign_id),
@@ -93,7 +118,6 @@ def activity(
         )
         for r in records
     ]
-    return ActivityPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 
 def _events(r: ActivityRecord) -> list[ActivityEvent]:

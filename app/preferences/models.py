@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from app.contacts.models import Name, Subscriber, Suppression
+from app.engagement.models import CampaignActivity
 
 
 class PreferenceList(BaseModel):
@@ -56,6 +57,8 @@ class PersonalData(BaseModel):
     list_names: dict[str, str]
     suppression: Suppression | None
     messages: list[Message]
+    # Each campaign mailed to the address with what the reader did (opens, clicks and their links).
+    activity: list[CampaignActivity]
     soft_bounces: int
     pending_confirmations: int
 

@@ -21,6 +21,8 @@ from app.contacts.models import Confirmation, ContactList, NewSubscriber, Suppre
 from app.contacts.subscriber_items import SubscriberRecord
 from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
+from app.engagement.repository import EngagementRepository
+from app.engagement.service import every_activity
 from app.errors import Conflict, NotFound
 from app.observability import logger
 from app.preferences.models import (
@@ -50,6 +52,7 @@ class PreferenceKit:
     campaigns: CampaignRepository
     personal: PersonalDataRepository
     confirmations: ConfirmationRepository
+    engagement: EngagementRepository
 
     @classmethod
     def of(cls, store: Store) -> PreferenceKit:
@@ -61,6 +64,7 @@ class PreferenceKit:
             campaigns=store.campaigns,
             personal=store.personal_data,
             confirmations=store.confirmations,
+            engagement=store.engagement,
         )
 
 
@@ -176,7 +180,7 @@ def _campaigns(owner_id: str, campaigns: CampaignRepository) -> Iterator[Campaig
 
 def export(token: str, *, key: bytes, kit: PreferenceKit) -> PersonalData:
     """Everything held about the reader: every subscription (with attributes and consent), the
-    suppression entry, each campaign sent to them, bounce counts."""
+    suppression entry, each campaign sent to them and what they did with it, bounce counts."""
     held = _holdings(token, key=key, kit=kit)
     owner_id, email = held.reader.owner_id, held.reader.email
     sent = {summary.id: summary for summary in _campaigns(owner_id, kit.campaigns)}
@@ -198,6 +202,7 @@ def export(token: str, *, key: bytes, kit: PreferenceKit) -> PersonalData:
         list_names={found.id: found.name for found in held.lists if found.id in held.entries},
         suppression=kit.suppressions.get(owner_id, email),
         messages=messages,
+        activity=list(every_activity(owner_id, email, campaigns=kit.campaigns, repo=kit.engagement)),
         soft_bounces=kit.personal.soft_bounces(owner_id, email),
         pending_confirmations=len(kit.confirmations.for_address(owner_id, email)),
     )

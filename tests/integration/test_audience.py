@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -16,7 +17,7 @@ from app.contacts.models import NewSubscriber
 from app.store import Store
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, engaged, new_campaign, new_email, new_list, registered_user
-from tests.helpers import campaign_mail, exported, link_in_mail, visitor, wait_for_status
+from tests.helpers import campaign_mail, exported, link_in_mail, local_console, visitor, wait_for_status
 
 PREFERENCES_FOOTER = {
     "html_body": '<p>Hi {{ subscriber.name }}</p><a href="{{ preferences_url }}">Your preferences</a>',
@@ -32,7 +33,7 @@ def send(client: TestClient, headers: dict[str, str], list_id: str, **fields: An
 
 
 def test_a_reader_changes_lists_exports_and_erases_from_the_link_in_a_campaign(
-    cloud: EmbeddedCloud, client: TestClient
+    cloud: EmbeddedCloud, client: TestClient, tmp_path: Path
 ) -> None:
     # Given a reader on two public lists, with attributes, and a campaign that reached them
     _, token = registered_user(client, prefix="prefcentre")
@@ -49,6 +50,11 @@ def test_a_reader_changes_lists_exports_and_erases_from_the_link_in_a_campaign(
     link = link_in_mail(mail, "/preferences/")
     assert f'href="{link}"' in mail["html"]
     path = "/api/public" + urlparse(link).path
+    # And the reader's mail client loaded the open pixel (SES's tracking, done by the embedded cloud)
+    pixel = next(src for src in mail["html"].split('src="')[1:] if "/_local/ses/t/open/" in src).split('"')[0]
+    with local_console(cloud, tmp_path) as mail_client:
+        assert mail_client.get(urlparse(pixel).path).status_code == 200
+    assert cloud.wait_idle(20)
 
     with visitor() as browser:
         # When the reader leaves Offers from their page
@@ -65,6 +71,9 @@ def test_a_reader_changes_lists_exports_and_erases_from_the_link_in_a_campaign(
     }
     assert {s["list_id"]: s["attributes"] for s in exported["subscriptions"]}[news] == {"city": "Oslo"}
     assert [m["campaign_id"] for m in exported["messages"]] == [first]
+    # And what they did with it: the open
+    assert [(a["campaign_id"], a["open_count"]) for a in exported["activity"]] == [(first, 1)]
+    assert "opened" in [e["kind"] for e in exported["activity"][0]["events"]]
     # And after the erasure they are on no list, and no campaign holds them
     assert erased.status_code == 200 and erased.json()["subscriptions"] == 2
     for list_id in (news, offers):

@@ -482,6 +482,7 @@ export interface components {
             };
             suppression: components["schemas"]["Suppression"] | null;
             messages: components["schemas"]["Message"][];
+            activity: components["schemas"]["CampaignActivity"][];
             soft_bounces: number;
             pending_confirmations: number;
         };
