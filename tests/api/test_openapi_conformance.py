@@ -37,6 +37,9 @@ SEED = 20261122
 RULES_THE_SCHEMA_CANNOT_STATE = (
     ("/api/forms", "each attribute may be asked for once"),
     ("/api/forms", "email and name are asked for by the form itself"),
+    # a field's label and key are stripped (Python's whitespace, which JSON Schema's `\S` does
+    # not match exactly), then must not be empty
+    ("/api/forms", "Value should have at least 1 item after validation"),
     ("/api/segments", "needs a date (YYYY-MM-DD)"),
     ("/api/segments", "the value must be a date (YYYY-MM-DD)"),
     ("/api/segments", "the value must be a number"),
