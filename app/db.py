@@ -65,6 +65,11 @@ class Stamps(TypedDict):
     updated_at: datetime
 
 
+def moment(value: Any) -> datetime | None:
+    """A stored ISO 8601 time as a datetime (None for an absent or empty attribute)."""
+    return datetime.fromisoformat(str(value)) if value else None
+
+
 def stamps(item: Mapping[str, Any]) -> Stamps:
     """An item's `created_at` and `updated_at` (one never changed was last changed when created)."""
     return Stamps(

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from app.campaigns.models import (
@@ -41,7 +40,7 @@ from app.campaigns.models import (
     stats_of,
 )
 from app.campaigns.went_out import WentOutLog
-from app.db import Repository, new_item, now_iso, stamps
+from app.db import Repository, moment, new_item, now_iso, stamps
 from app.writes import Append, IfAbsent, one_of
 
 ENTITY = "campaign"
@@ -65,10 +64,6 @@ def campaign_key(owner_id: str, campaign_id: str) -> tuple[str, str]:
     return f"OWNER#{owner_id}", f"CAMPAIGN#{campaign_id}"
 
 
-def _when(value: Any) -> datetime | None:
-    return datetime.fromisoformat(str(value)) if value else None
-
-
 def to_campaign(item: Mapping[str, Any]) -> Campaign:
     """A campaign item as the API shows it."""
     failure = item.get("failure_code")
@@ -84,12 +79,12 @@ def to_campaign(item: Mapping[str, Any]) -> Campaign:
         text_body=str(item.get("text_body", "")),
         track=item.get("track") is not False,  # campaigns from before the flag were tracked
         status=item["status"],
-        scheduled_at=_when(item.get("scheduled_at")),
+        scheduled_at=moment(item.get("scheduled_at")),
         stats=stats_of(dict(item)),
         failure=Failure(code=str(failure), message=str(item.get("failure_message", ""))) if failure else None,
         timeline=[StatusChange.model_validate(entry) for entry in item.get("timeline") or []],
         **stamps(item),
-        sent_at=_when(item.get("sent_at")),
+        sent_at=moment(item.get("sent_at")),
     )
 
 

@@ -22,7 +22,7 @@ from app.contacts.models import (
     Subscriber,
     attributes_json,
 )
-from app.db import Item, new_item, now_iso, stamps
+from app.db import Item, moment, new_item, now_iso, stamps
 from app.writes import Update
 
 ENTITY = "subscriber"
@@ -38,10 +38,6 @@ def subscriber_key(owner_id: str, list_id: str, email: str) -> tuple[str, str]:
     return members_pk(owner_id, list_id), f"SUB#{email}"
 
 
-def _when(value: Any) -> datetime | None:
-    return datetime.fromisoformat(str(value)) if value else None
-
-
 def to_subscriber(item: Mapping[str, Any]) -> Subscriber:
     """A subscriber item as the API shows it."""
     consent = item.get("consent")
@@ -54,8 +50,8 @@ def to_subscriber(item: Mapping[str, Any]) -> Subscriber:
         source=item.get("source", "api"),
         **stamps(item),
         campaigns_received=int(item.get("campaigns_received", 0)),
-        last_sent_at=_when(item.get("last_sent_at")),
-        confirmed_at=_when(item.get("confirmed_at")),
+        last_sent_at=moment(item.get("last_sent_at")),
+        confirmed_at=moment(item.get("confirmed_at")),
         confirmed_by=item.get("confirmed_by") or None,
         confirmed_reason=str(item.get("confirmed_reason", "")),
         consent=Consent.model_validate(consent) if consent else None,

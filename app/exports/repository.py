@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from app.db import Item, Table, now_iso
+from app.db import Item, Table, moment, now_iso
 from app.delivery.repository import recipients_pk
 from app.exports.models import KEEP_SECONDS, Export, ExportFailure, ExportKind, RecipientRow
 from app.writes import IfAbsent, Put
@@ -48,10 +48,6 @@ def slot_key(owner_id: str, number: int) -> tuple[str, str]:
     return f"OWNER#{owner_id}", f"EXPORTSLOT#{number}"
 
 
-def _time(value: Any) -> datetime | None:
-    return datetime.fromisoformat(str(value)) if value else None
-
-
 def _text(value: Any) -> str | None:
     return str(value) if value else None
 
@@ -67,7 +63,7 @@ def to_export(item: Mapping[str, Any]) -> Export:
         if item.get("failure_code")
         else None
     )
-    created_at = _time(item["created_at"])
+    created_at = moment(item["created_at"])
     assert created_at is not None
     return Export(
         id=str(item["export_id"]),
@@ -79,8 +75,8 @@ def to_export(item: Mapping[str, Any]) -> Export:
         bytes=int(item.get("bytes", 0)),
         failure=failure,
         created_at=created_at,
-        started_at=_time(item.get("started_at")),
-        completed_at=_time(item.get("completed_at")),
+        started_at=moment(item.get("started_at")),
+        completed_at=moment(item.get("completed_at")),
         expires_at=datetime.fromtimestamp(int(item["ttl"]), UTC),
     )
 

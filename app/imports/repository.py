@@ -19,10 +19,9 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from app.db import Item, Repository, now_iso
+from app.db import Item, Repository, moment, now_iso
 from app.imports.models import ImportFailure, ImportJob, Progress
 from app.writes import IfAbsent
 
@@ -58,10 +57,6 @@ def _counters(progress: Progress) -> dict[str, Any]:
     }
 
 
-def _time(value: Any) -> datetime | None:
-    return datetime.fromisoformat(str(value)) if value else None
-
-
 def to_job(item: Mapping[str, Any]) -> ImportJob:
     """A job item as the API shows it."""
     failure = (
@@ -69,7 +64,7 @@ def to_job(item: Mapping[str, Any]) -> ImportJob:
         if item.get("failure_code")
         else None
     )
-    created_at = _time(item["created_at"])
+    created_at = moment(item["created_at"])
     assert created_at is not None
     total = item.get("rows_total")
     return ImportJob(
@@ -86,8 +81,8 @@ def to_job(item: Mapping[str, Any]) -> ImportJob:
         failure=failure,
         report_available=bool(item.get("report_key")),
         created_at=created_at,
-        started_at=_time(item.get("started_at")),
-        completed_at=_time(item.get("completed_at")),
+        started_at=moment(item.get("started_at")),
+        completed_at=moment(item.get("completed_at")),
     )
 
 

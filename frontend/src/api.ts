@@ -41,7 +41,7 @@ export const SETTABLE_STATUSES: readonly SettableStatus[] = ['subscribed', 'unsu
 export type ConfirmationTemplate = Schemas['ConfirmationTemplate'];
 
 export type SignupForm = Schemas['SignupForm'];
-export type FormField = Schemas['FormField-Output'];
+export type FormField = Schemas['FormField'];
 export type FormCreate = Body<'FormCreate'>;
 export type FormEmbed = Schemas['FormEmbed'];
 

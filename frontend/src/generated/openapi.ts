@@ -333,7 +333,7 @@ export interface components {
             intro?: string;
             ask_name?: boolean;
             name_required?: boolean;
-            fields?: components["schemas"]["FormField-Input"][];
+            fields?: components["schemas"]["FormField"][];
             consent_text?: string;
             button_label?: string;
             success_message?: string;
@@ -343,12 +343,7 @@ export interface components {
             action_url: string;
             snippet: string;
         };
-        "FormField-Input": {
-            key: string;
-            label: string;
-            required?: boolean;
-        };
-        "FormField-Output": {
+        FormField: {
             key: string;
             label: string;
             /** @default false */
@@ -365,7 +360,7 @@ export interface components {
             intro?: string | null;
             ask_name?: boolean | null;
             name_required?: boolean | null;
-            fields?: components["schemas"]["FormField-Input"][] | null;
+            fields?: components["schemas"]["FormField"][] | null;
             consent_text?: string | null;
             button_label?: string | null;
             success_message?: string | null;
@@ -604,7 +599,7 @@ export interface components {
             intro: string;
             ask_name: boolean;
             name_required: boolean;
-            fields: components["schemas"]["FormField-Output"][];
+            fields: components["schemas"]["FormField"][];
             consent_text: string;
             button_label: string;
             success_message: string;
