@@ -70,19 +70,14 @@ def test_console_shows_resources_queues_events_and_the_welcome_email(page: Page,
     ).click()
     panel = page.get_by_test_id("console-dlq-panel")
     expect(panel).to_contain_text(dlq_name)
-    # The panel shows what the server answers: the messages, "not available" for an older
-    # build (404), or the server's error in words (never a blank panel)
+    # The panel shows what the server answers: the messages (never a blank panel)
     answer = httpx.get(f"{server}/_local/queues/{dlq_name}/messages")
-    if answer.status_code == 200:
-        messages = answer.json()["messages"]
-        expect(panel.get_by_test_id("console-dlq-message")).to_have_count(len(messages))
-        if not messages:
-            expect(panel.get_by_text("No messages.")).to_be_visible()
-            expect(panel.get_by_test_id("console-dlq-redrive")).to_be_disabled()
-    elif answer.status_code == 404:
-        expect(panel.get_by_test_id("console-not-available")).to_be_visible()
-    else:
-        expect(panel.get_by_test_id("console-dlq-error")).to_contain_text(answer.json()["error"]["message"])
+    assert answer.status_code == 200, answer.text
+    messages = answer.json()["messages"]
+    expect(panel.get_by_test_id("console-dlq-message")).to_have_count(len(messages))
+    if not messages:
+        expect(panel.get_by_text("No messages.")).to_be_visible()
+        expect(panel.get_by_test_id("console-dlq-redrive")).to_be_disabled()
     shot(page, "21-console-queues")
 
     # Events: newest first, expandable JSON; the sign-up is there with its email
@@ -162,33 +157,27 @@ def test_a_dlq_with_messages_is_flagged(page: Page, server: str) -> None:
         row.get_by_test_id("console-dlq-open").click()
         panel = page.get_by_test_id("console-dlq-panel")
         answer = httpx.get(f"{server}/_local/queues/herald-local-table-change-dlq/messages")
-        if answer.status_code == 200:
-            expect(panel.get_by_test_id("console-dlq-message")).to_have_count(1)
-            panel.get_by_test_id("console-dlq-message").locator("summary").click()
-            expect(panel.get_by_test_id("console-dlq-message")).to_contain_text('"parked": "by test_console"')
-            expect(panel.get_by_test_id("console-dlq-redrive")).to_be_enabled()
-            # Redrive asks first; this DLQ is a stream's on-failure destination, so a plain message
-            # has nowhere to go back to and the server refuses: the reason is shown in words
-            panel.get_by_test_id("console-dlq-redrive").click()
-            page.get_by_test_id("console-dlq-redrive-cancel").click()
-            expect(page.get_by_test_id("console-dlq-redrive-dialog")).to_have_count(0)
-            panel.get_by_test_id("console-dlq-redrive").click()
-            page.get_by_test_id("console-dlq-redrive-confirm").click()
-            # The dialog closes once the page's redrive has answered. Only then may the test ask for
-            # its own answer: a redrive holds the messages in flight while it looks at them, so a
-            # second one at the same time finds none and answers "nothing to move" instead
-            expect(page.get_by_test_id("console-dlq-redrive-dialog")).to_have_count(0)
-            refused = httpx.post(f"{server}/_local/queues/herald-local-table-change-dlq/redrive")
-            if refused.status_code == 409:
-                error = panel.get_by_test_id("console-dlq-redrive-error")
-                expect(error).to_contain_text(refused.json()["error"]["message"])
-                expect(error).to_contain_text(refused.json()["error"]["details"][0]["reason"])
-            else:
-                expect(panel.get_by_test_id("console-dlq-redrive-result")).to_be_visible()
-        else:
-            expect(
-                panel.get_by_test_id("console-dlq-error").or_(panel.get_by_test_id("console-not-available"))
-            ).to_be_visible()
+        assert answer.status_code == 200, answer.text
+        expect(panel.get_by_test_id("console-dlq-message")).to_have_count(1)
+        panel.get_by_test_id("console-dlq-message").locator("summary").click()
+        expect(panel.get_by_test_id("console-dlq-message")).to_contain_text('"parked": "by test_console"')
+        expect(panel.get_by_test_id("console-dlq-redrive")).to_be_enabled()
+        # Redrive asks first; this DLQ is a stream's on-failure destination, so a plain message
+        # has nowhere to go back to and the server refuses: the reason is shown in words
+        panel.get_by_test_id("console-dlq-redrive").click()
+        page.get_by_test_id("console-dlq-redrive-cancel").click()
+        expect(page.get_by_test_id("console-dlq-redrive-dialog")).to_have_count(0)
+        panel.get_by_test_id("console-dlq-redrive").click()
+        page.get_by_test_id("console-dlq-redrive-confirm").click()
+        # The dialog closes once the page's redrive has answered. Only then may the test ask for
+        # its own answer: a redrive holds the messages in flight while it looks at them, so a
+        # second one at the same time finds none and answers "nothing to move" instead
+        expect(page.get_by_test_id("console-dlq-redrive-dialog")).to_have_count(0)
+        refused = httpx.post(f"{server}/_local/queues/herald-local-table-change-dlq/redrive")
+        assert refused.status_code == 409, refused.text
+        error = panel.get_by_test_id("console-dlq-redrive-error")
+        expect(error).to_contain_text(refused.json()["error"]["message"])
+        expect(error).to_contain_text(refused.json()["error"]["details"][0]["reason"])
         shot(page, "27-console-dlq-flagged")
     finally:
         sqs.purge_queue(QueueUrl=dlq["url"])
@@ -208,16 +197,14 @@ def test_console_tabs_by_keyboard_and_the_newer_tabs(page: Page, server: str) ->
     page.keyboard.press("ArrowRight")  # wraps around
     expect(page.get_by_test_id("console-tab-resources")).to_have_attribute("aria-selected", "true")
 
-    # Executions: the list, or (before the backend has the route) a calm "not available"
+    # Executions: the list the server has
     page.get_by_test_id("console-tab-executions").click()
     answer = httpx.get(f"{server}/_local/executions")
-    if answer.status_code == 200:
-        executions = answer.json()
-        expect(page.get_by_test_id("console-execution-row")).to_have_count(len(executions))
-        if not executions:
-            expect(page.get_by_test_id("console-executions-empty")).to_be_visible()
-    else:
-        expect(page.get_by_test_id("console-not-available")).to_contain_text("not available in this build")
+    assert answer.status_code == 200, answer.text
+    executions = answer.json()
+    expect(page.get_by_test_id("console-execution-row")).to_have_count(len(executions))
+    if not executions:
+        expect(page.get_by_test_id("console-executions-empty")).to_be_visible()
     expect(page.get_by_test_id("console-error")).to_have_count(0)
     shot(page, "24-console-executions")
 
@@ -228,13 +215,11 @@ def test_console_tabs_by_keyboard_and_the_newer_tabs(page: Page, server: str) ->
     page.get_by_test_id("console-trail-submit").click()
     expect(page).to_have_url(f"{server}/_local?tab=trail&id={correlation_id}")
     trail = httpx.get(f"{server}/_local/trail/{correlation_id}")
-    if trail.status_code == 200:
-        # the confirmation's trail ends with the welcome email (auto-refresh brings it in)
-        mail = page.locator('[data-testid="console-trail-entry"][data-source="email"]')
-        expect(mail).to_contain_text(email, timeout=MAIL_TIMEOUT_MS)
-        expect(page.locator('[data-testid="console-trail-entry"][data-source="api"]').first).to_be_visible()
-    else:
-        expect(page.get_by_test_id("console-not-available")).to_contain_text("not available in this build")
+    assert trail.status_code == 200, trail.text
+    # the confirmation's trail ends with the welcome email (auto-refresh brings it in)
+    mail = page.locator('[data-testid="console-trail-entry"][data-source="email"]')
+    expect(mail).to_contain_text(email, timeout=MAIL_TIMEOUT_MS)
+    expect(page.locator('[data-testid="console-trail-entry"][data-source="api"]').first).to_be_visible()
     shot(page, "25-console-trail")
 
     # At phone width the tabs and panels still fit
