@@ -132,11 +132,13 @@ export interface DeleteActionProps extends Omit<ConfirmActionProps, 'title' | 'c
   /** what is deleted, as the API names it: "Delete this <thing>?", and `<thing>_not_found` counts as done */
   thing: string;
   confirmLabel?: string;
+  /** the API's name for it when the words differ (an endpoint is a `webhook`): `<apiName>_not_found` counts as done */
+  apiName?: string;
 }
 
 /** "Delete this <thing>?": a ConfirmAction whose call deletes it; deleted meanwhile is the same outcome. */
-export function DeleteAction({ thing, confirmLabel = 'Delete', ...action }: DeleteActionProps) {
-  return <ConfirmAction {...action} title={`Delete this ${thing}?`} confirmLabel={confirmLabel} busyLabel="Deleting…" doneCode={`${thing}_not_found`} />;
+export function DeleteAction({ thing, confirmLabel = 'Delete', apiName = thing, ...action }: DeleteActionProps) {
+  return <ConfirmAction {...action} title={`Delete this ${thing}?`} confirmLabel={confirmLabel} busyLabel="Deleting…" doneCode={`${apiName}_not_found`} />;
 }
 
 /** "Cancel" and the submit button at the foot of a dialog's form. */

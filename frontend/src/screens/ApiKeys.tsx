@@ -5,12 +5,14 @@ import { Badge } from '../components/Badges';
 import { CopyButton } from '../components/CopyButton';
 import { actionsColumn, RowButton, type Column } from '../components/DataTable';
 import { ConfirmAction, Dialog } from '../components/Dialog';
-import { Field, SubmitButton } from '../components/Field';
-import { FormError, Notice } from '../components/FormError';
+import { Field } from '../components/Field';
+import { FormCard } from '../components/FormCard';
+import { Notice } from '../components/FormError';
 import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
 import { SelectField } from '../components/SelectField';
 import { Time } from '../components/Time';
+import { useDialog } from '../hooks/useDialog';
 import { useForm } from '../hooks/useForm';
 import { usePaged } from '../hooks/usePaged';
 
@@ -40,7 +42,8 @@ function keyColumns(onRevoke: (k: ApiKey) => void): Column<ApiKey>[] {
 export function ApiKeysScreen() {
   const page = usePaged<ApiKey>('keys', () => api.listKeys());
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
-  const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const dialog = useDialog<'revoke', ApiKey>();
+  const revoking = dialog.about('revoke');
 
   return (
     <Page title="API keys">
@@ -60,7 +63,7 @@ export function ApiKeysScreen() {
           title="Your keys"
           testid="keys"
           loadingText="Loading…"
-          columns={keyColumns(setRevoking)}
+          columns={keyColumns(dialog.opener('revoke'))}
           rowKey={(k) => k.id}
           rowTestid="key-row"
           empty="No API key yet."
@@ -74,11 +77,8 @@ export function ApiKeysScreen() {
           busyLabel="Revoking…"
           action={() => api.revokeKey(revoking.id)}
           doneCode="key_not_found"
-          onDone={() => {
-            setRevoking(null);
-            page.reload();
-          }}
-          onCancel={() => setRevoking(null)}
+          onDone={dialog.done(page.reload)}
+          onCancel={dialog.close}
           testid="key-revoke"
         >
           <p>
@@ -105,19 +105,12 @@ function CreateKeyForm({ onCreated }: { onCreated: (created: ApiKeyCreated) => v
   const scope = SCOPES[f.values.scope as ApiKeyScope];
 
   return (
-    <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending} aria-labelledby="key-create-heading">
-      <h2 id="key-create-heading">Create a key</h2>
-      <FormError error={f.error} testid="key-create-error" />
+    <FormCard form={f} onSubmit={onSubmit} title="Create a key" submit="Create key" busy="Creating…">
       <div class="form__row">
         <Field {...f.field('name')} label="Name" autoComplete="off" maxLength={100} required />
         <SelectField {...f.field('scope')} label="Scope" options={SCOPE_OPTIONS} hint={scope?.hint} />
       </div>
-      <div class="form__actions">
-        <SubmitButton sending={f.sending} busyLabel="Creating…" testid="key-create-submit">
-          Create key
-        </SubmitButton>
-      </div>
-    </form>
+    </FormCard>
   );
 }
 

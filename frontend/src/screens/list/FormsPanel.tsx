@@ -74,11 +74,10 @@ export function FormsPanel({ listId }: { listId: string }) {
   const editing = dialog.about('edit');
   const embedding = dialog.about('embed');
   const deleting = dialog.about('delete');
-  const saved = () => {
-    dialog.close();
+  const saved = dialog.done(() => {
     setCreating(false);
     forms.reload();
-  };
+  });
   return (
     <>
       <PagedTable
