@@ -5,8 +5,8 @@ import { SubmitActions } from './Field';
 import { FormError } from './FormError';
 
 export interface FormCardProps {
-  /** the form's state (useForm): its ref, `sending`, `error`, and the prefix of its ids */
-  form: Pick<Submit<string, unknown>, 'form' | 'sending' | 'error'> & { id: (suffix: string) => string };
+  /** the form's state (useForm): its ref, `sending`, `error`, `result`, and the prefix of its ids */
+  form: Pick<Submit<string, unknown>, 'form' | 'sending' | 'error' | 'result'> & { id: (suffix: string) => string };
   onSubmit: (e?: Event) => void;
   /** the card's heading (`<prefix>-heading`), the form's name for screen readers */
   title: string;
@@ -16,13 +16,17 @@ export interface FormCardProps {
   error?: unknown;
   /** words to show instead of the server's, by error code */
   messages?: Record<string, string>;
-  /** the submit button's words, and while it sends; `<prefix>-submit` unless `submitTestid` */
-  submit: string;
-  busy: string;
-  submitTestid?: string;
-  /** no sending until then (e.g. what it needs is still loading) */
+  /**
+   * a form that saves in place: its button is `<prefix>-save` ("Save", "Saving…" unless `submit`
+   * and `busy` say otherwise), and "Saved." shows in `<prefix>-saved` after each save
+   */
+  saves?: boolean;
+  /** the submit button's words, and while it sends; `<prefix>-submit` unless `saves` */
+  submit?: string;
+  busy?: string;
+  /** no sending until then (e.g. unchanged, or what it needs is still loading) */
   disabled?: boolean;
-  /** what the last send did ("Saved."), announced in `doneTestid`; none for a form that leaves the page */
+  /** what the last send did, announced in `doneTestid` (a form that saves has its own); none for a form that leaves the page */
   done?: string;
   doneTestid?: string;
   /** more buttons beside the submit button */
@@ -31,7 +35,7 @@ export interface FormCardProps {
 }
 
 export function FormCard(props: FormCardProps) {
-  const { form, onSubmit, title, lead, messages, submit, busy, disabled, done, doneTestid, actions, children } = props;
+  const { form, onSubmit, title, lead, messages, saves, submit = 'Save', busy = 'Saving…', disabled, actions, children } = props;
   const headingId = form.id('heading');
   return (
     <form ref={form.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={form.sending} aria-labelledby={headingId}>
@@ -43,10 +47,10 @@ export function FormCard(props: FormCardProps) {
         sending={form.sending}
         disabled={disabled}
         busyLabel={busy}
-        testid={props.submitTestid ?? form.id('submit')}
+        testid={form.id(saves ? 'save' : 'submit')}
         label={submit}
-        done={done}
-        doneTestid={doneTestid}
+        done={saves ? (form.result ? 'Saved.' : '') : props.done}
+        doneTestid={saves ? form.id('saved') : props.doneTestid}
       >
         {actions}
       </SubmitActions>

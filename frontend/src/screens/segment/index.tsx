@@ -1,6 +1,7 @@
 /** A segment's page: its name, the lists it reads, its rule, the live count, save, export, delete. */
 import { useState } from 'preact/hooks';
 import { api, type Segment } from '../../api';
+import { DeleteButton } from '../../components/Dialog';
 import { DetailPage } from '../../components/DetailPage';
 import { ExportButton } from '../../components/ExportButton';
 import { Field } from '../../components/Field';
@@ -35,7 +36,6 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
   const { lists, error: listsError } = useAllLists();
   const f = useForm('segment', { name: segment?.name ?? '', scope: segment?.list_id ?? '', match: segment?.rule.match ?? 'all' });
   const [rows, setRows] = useState<ConditionRow[]>(() => (segment ? rowsFromRule(segment.rule) : []));
-  const [deleting, setDeleting] = useState(false);
   const rule = ruleFromRows(rows, f.values.match as 'all' | 'any');
   const listId = f.values.scope || null;
   const listName = (lid: string) => lists?.find((l) => l.id === lid)?.name ?? '—';
@@ -60,18 +60,18 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
         title="Rule"
         error={listsError}
         messages={MESSAGES}
+        saves
         submit={segment ? 'Save' : 'Save segment'}
-        busy="Saving…"
-        submitTestid="segment-save"
-        done={f.result ? 'Saved.' : ''}
-        doneTestid="segment-saved"
         actions={
           segment && (
             <>
               <ExportButton kind="segment" id={segment.id} testid="segment-export" />
-              <button type="button" class="btn btn--danger-outline" onClick={() => setDeleting(true)} data-testid="segment-delete">
-                Delete
-              </button>
+              <DeleteButton
+                testid="segment-delete"
+                dialog={(close) => (
+                  <DeleteSegmentDialog segment={segment} testid="segment-delete" onClose={close} onDeleted={() => navigate('/segments', { replace: true })} />
+                )}
+              />
             </>
           )
         }
@@ -84,14 +84,6 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
         <ConditionRows rows={rows} onRows={setRows} />
       </FormCard>
       <LiveCount listId={listId} rule={rule} listName={listName} />
-      {segment && deleting && (
-        <DeleteSegmentDialog
-          segment={segment}
-          testid="segment-delete"
-          onClose={() => setDeleting(false)}
-          onDeleted={() => navigate('/segments', { replace: true })}
-        />
-      )}
     </div>
   );
 }

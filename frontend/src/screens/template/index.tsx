@@ -1,6 +1,7 @@
 /** A transactional template's page: name, subject and bodies, save, delete; a preview with sample data. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import { api, type CampaignPreview, type Template } from '../../api';
+import { DeleteButton } from '../../components/Dialog';
 import { DetailPage } from '../../components/DetailPage';
 import { Field, SubmitButton } from '../../components/Field';
 import { FormCard } from '../../components/FormCard';
@@ -42,7 +43,6 @@ function TemplateEditor({ template, onSaved }: { template: Template | null; onSa
     html_body: template?.html_body ?? '',
     text_body: template?.text_body ?? '',
   });
-  const [deleting, setDeleting] = useState(false);
 
   const onSubmit = f.handler({
     validate: () => ({
@@ -71,16 +71,16 @@ function TemplateEditor({ template, onSaved }: { template: Template | null; onSa
         )
       }
       messages={MESSAGES}
+      saves
       submit={template ? 'Save' : 'Save template'}
-      busy="Saving…"
-      submitTestid="template-save"
-      done={f.result ? 'Saved.' : ''}
-      doneTestid="template-saved"
       actions={
         template && (
-          <button type="button" class="btn btn--danger-outline" onClick={() => setDeleting(true)} data-testid="template-delete">
-            Delete
-          </button>
+          <DeleteButton
+            testid="template-delete"
+            dialog={(close) => (
+              <DeleteTemplateDialog template={template} testid="template-delete" onClose={close} onDeleted={() => navigate('/templates', { replace: true })} />
+            )}
+          />
         )
       }
     >
@@ -88,14 +88,6 @@ function TemplateEditor({ template, onSaved }: { template: Template | null; onSa
       <Field {...f.field('subject')} label="Subject" type="text" maxLength={500} required autoComplete="off" />
       <TextAreaField {...f.field('html_body', 'html')} label="HTML body" rows={12} code hint={MERGE_HINT} testid="template-html" />
       <TextAreaField {...f.field('text_body', 'text')} label="Text body" rows={6} code testid="template-text" />
-      {template && deleting && (
-        <DeleteTemplateDialog
-          template={template}
-          testid="template-delete"
-          onClose={() => setDeleting(false)}
-          onDeleted={() => navigate('/templates', { replace: true })}
-        />
-      )}
     </FormCard>
   );
 }
