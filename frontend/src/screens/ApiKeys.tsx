@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, type ApiKey, type ApiKeyCreated, type ApiKeyScope } from '../api';
 import { Badge } from '../components/Badges';
-import { CopyButton } from '../components/CopyButton';
+import { CopyField } from '../components/CopyButton';
 import { actionsColumn, RowButton, type Column } from '../components/DataTable';
 import { ConfirmAction, Dialog } from '../components/Dialog';
 import { Field } from '../components/Field';
@@ -120,18 +120,17 @@ function NewKeyDialog({ created, onClose }: { created: ApiKeyCreated; onClose: (
     <Dialog title={`Your new key “${created.name}”`} onClose={onClose} testid="key-created-dialog">
       <div class="form">
         <Notice testid="key-created-warning">Copy it now: Herald keeps only a hash of it and cannot show it again.</Notice>
-        <div class="field">
-          <label for="key-created-secret">API key ({SCOPES[created.scope]?.label ?? created.scope})</label>
-          <input id="key-created-secret" class="input" readOnly value={created.key} data-testid="key-created-secret" />
-        </div>
-        <div class="form__actions form__actions--end">
-          <CopyButton text={created.key} testid="key-created-copy">
-            Copy the key
-          </CopyButton>
+        <CopyField
+          id="key-created-secret"
+          label={`API key (${SCOPES[created.scope]?.label ?? created.scope})`}
+          value={created.key}
+          copyLabel="Copy the key"
+          copyTestid="key-created-copy"
+        >
           <button type="button" class="btn" onClick={onClose} data-testid="key-created-done">
             Done
           </button>
-        </div>
+        </CopyField>
       </div>
     </Dialog>
   );
