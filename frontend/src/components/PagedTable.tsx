@@ -1,11 +1,13 @@
 /** A card with a heading, a page of rows from `usePaged` in a DataTable, and the Pager under it. */
 import type { ComponentChildren } from 'preact';
 import type { Paged } from '../hooks/usePaged';
-import { DataTable, type DataTableProps } from './DataTable';
+import { DataTable, keyOf, type DataTableBaseProps, type RowKey } from './DataTable';
 import { FormError } from './FormError';
 import { Pager } from './Pager';
 
-export interface PagedTableProps<T> extends Omit<DataTableProps<T>, 'rows' | 'testid' | 'emptyTestid' | 'loading' | 'label'> {
+export type PagedTableProps<T> = PagedTableBaseProps<T> & RowKey<T>;
+
+export interface PagedTableBaseProps<T> extends Omit<DataTableBaseProps<T>, 'rows' | 'testid' | 'emptyTestid' | 'loading' | 'label'> {
   paged: Paged<T>;
   /** the card's heading; also the table's name for screen readers unless `label` says otherwise */
   title: string;
@@ -31,7 +33,8 @@ export function TableCard({ title, headingId, tools, children }: { title: string
   );
 }
 
-export function PagedTable<T>({ paged, title, label = title, tools, testid, loadingText, ...table }: PagedTableProps<T>) {
+export function PagedTable<T>(props: PagedTableProps<T>) {
+  const { paged, title, label = title, tools, testid, loadingText, ...table } = props;
   return (
     <TableCard title={title} headingId={`${testid}-heading`} tools={tools}>
       <FormError error={paged.error} testid={`${testid}-error`} />
@@ -43,6 +46,7 @@ export function PagedTable<T>({ paged, title, label = title, tools, testid, load
       {paged.loaded && (
         <DataTable
           {...table}
+          rowKey={keyOf<T>(props)}
           rows={paged.items}
           label={label}
           testid={`${testid}-table`}

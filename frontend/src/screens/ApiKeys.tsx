@@ -64,7 +64,6 @@ export function ApiKeysScreen() {
           testid="keys"
           loadingText="Loading…"
           columns={keyColumns(dialog.opener('revoke'))}
-          rowKey={(k) => k.id}
           rowTestid="key-row"
           empty="No API key yet."
         />

@@ -64,7 +64,6 @@ export function CampaignsScreen() {
           testid="campaigns"
           loadingText="Loading your campaigns…"
           columns={campaignColumns(listName, dialog.opener('delete'))}
-          rowKey={(c) => c.id}
           rowTestid="campaign-row"
           empty="No campaigns yet. Create one above."
         />

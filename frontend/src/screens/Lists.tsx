@@ -51,7 +51,6 @@ export function ListsScreen() {
           testid="lists"
           loadingText="Loading your lists…"
           columns={listColumns(dialog.opener('rename'), dialog.opener('delete'))}
-          rowKey={(l) => l.id}
           rowTestid="list-row"
           empty="No lists yet. Create one above, then add subscribers or import a CSV file."
         />

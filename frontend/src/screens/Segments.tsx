@@ -33,7 +33,6 @@ export function SegmentsScreen() {
         title="Your segments"
         testid="segments"
         columns={segmentColumns(listName, dialog.opener('delete'))}
-        rowKey={(s) => s.id}
         rowTestid="segment-row"
         empty="No segment yet: a segment picks subscribers by their attributes, status or subscription date."
         loadingText="Loading your segments…"

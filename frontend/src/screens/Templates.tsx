@@ -53,7 +53,6 @@ export function TemplatesScreen() {
           title="Templates"
           testid="templates"
           columns={templateColumns(dialog.opener('delete'))}
-          rowKey={(t) => t.id}
           rowTestid="template-row"
           empty="No template yet: a template is the subject and bodies of one kind of message (a receipt, a password reset), sent with POST /api/tx."
           loadingText="Loading your templates…"
@@ -68,7 +67,6 @@ export function TemplatesScreen() {
           title="Recent messages"
           testid="tx-messages"
           columns={MESSAGE_COLUMNS}
-          rowKey={(m) => m.id}
           rowTestid="tx-message-row"
           empty="No message sent through the API in the last 30 days."
           loadingText="Loading your messages…"

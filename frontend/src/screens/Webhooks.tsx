@@ -84,7 +84,6 @@ export function WebhooksScreen() {
           testid="webhooks"
           loadingText="Loading…"
           columns={endpointColumns(dialog.opener, test)}
-          rowKey={(e) => e.id}
           rowTestid="webhook-row"
           empty="No endpoints yet."
         />
@@ -189,7 +188,6 @@ function DeliveriesDialog({ endpoint, onClose }: { endpoint: WebhookEndpoint; on
       <DataTable
         columns={DELIVERY_COLUMNS}
         rows={rows ?? []}
-        rowKey={(d) => d.id}
         label="Recent deliveries"
         testid="webhook-deliveries-table"
         rowTestid="delivery-row"

@@ -84,7 +84,6 @@ export function FormsPanel({ listId }: { listId: string }) {
         title="Sign-up forms"
         testid="forms"
         columns={formColumns(dialog.opener('embed'), dialog.opener('edit'), dialog.opener('delete'))}
-        rowKey={(f) => f.id}
         rowTestid="form-row"
         empty="No form yet: create one and put it on your site."
         loadingText="Loading the forms…"
