@@ -1,9 +1,10 @@
-/** A card with a heading, a page of rows from `usePaged` in a DataTable, and the Pager under it. */
+/** A card with a heading, a page of rows from `usePaged` in a DataTable, and the Pager under it; SearchTable adds an email-prefix search. */
 import type { ComponentChildren } from 'preact';
-import type { Paged } from '../hooks/usePaged';
+import type { Paged, SearchPaged } from '../hooks/usePaged';
 import { DataTable, keyOf, type DataTableBaseProps, type RowKey } from './DataTable';
 import { FormError } from './FormError';
 import { Pager } from './Pager';
+import { SearchBox } from './SearchBox';
 
 export type PagedTableProps<T> = PagedTableBaseProps<T> & RowKey<T>;
 
@@ -64,5 +65,29 @@ export function PagedTable<T>(props: PagedTableProps<T>) {
         label={`Pages of ${label.toLowerCase()}`}
       />
     </TableCard>
+  );
+}
+
+export type SearchTableProps<T> = Omit<PagedTableBaseProps<T>, 'paged' | 'tools' | 'empty'> &
+  RowKey<T> & {
+    /** useSearchPaged's state */
+    search: SearchPaged<T>;
+    /** the search box's id and test id */
+    searchId: string;
+    /** the "nothing here" row for the prefix searched ('' before any search) */
+    empty: (prefix: string) => string;
+  };
+
+/** A PagedTable over an email-prefix search: the search box beside the heading, "nothing here" naming the prefix. */
+export function SearchTable<T>(props: SearchTableProps<T>) {
+  const { search, searchId, empty, ...table } = props;
+  return (
+    <PagedTable
+      {...table}
+      rowKey={keyOf<T>(props)}
+      paged={search.paged}
+      tools={<SearchBox id={searchId} value={search.search} onValue={search.setSearch} />}
+      empty={empty(search.prefix)}
+    />
   );
 }

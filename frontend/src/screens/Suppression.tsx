@@ -5,8 +5,7 @@ import { ConfirmAction } from '../components/Dialog';
 import { Field } from '../components/Field';
 import { FormCard } from '../components/FormCard';
 import { Page } from '../components/Page';
-import { PagedTable } from '../components/PagedTable';
-import { SearchBox } from '../components/SearchBox';
+import { SearchTable } from '../components/PagedTable';
 import { SelectField } from '../components/SelectField';
 import { useDialog } from '../hooks/useDialog';
 import { useSearchPaged } from '../hooks/usePaged';
@@ -59,7 +58,7 @@ function suppressionColumns(onLift: (s: Suppression) => void): Column<Suppressio
 }
 
 export function SuppressionScreen() {
-  const { paged: page, search, setSearch, prefix } = useSearchPaged<Suppression>('supp', (emailPrefix, cursor) =>
+  const search = useSearchPaged<Suppression>('supp', (emailPrefix, cursor) =>
     api.listSuppressions({ email_prefix: emailPrefix, limit: SUPPRESSION_PAGE_SIZE, cursor }),
   );
   const dialog = useDialog<'lift', Suppression>();
@@ -72,17 +71,17 @@ export function SuppressionScreen() {
           No campaign sends to these addresses, whatever list they are on. Addresses land here when you add them, or when a
           subscriber unsubscribes, bounces or complains.
         </p>
-        <AddSuppressionForm onAdded={page.reload} />
-        <PagedTable
-          paged={page}
+        <AddSuppressionForm onAdded={search.paged.reload} />
+        <SearchTable
+          search={search}
+          searchId="suppression-search"
           title="Suppressed addresses"
-          tools={<SearchBox id="suppression-search" value={search} onValue={setSearch} />}
           testid="suppression"
           loadingText="Loading…"
           columns={suppressionColumns(dialog.opener('lift'))}
           rowKey={(s) => s.email}
           rowTestid="suppression-row"
-          empty={prefix ? `No suppressed address starts with “${prefix}”.` : 'No suppressed addresses.'}
+          empty={(prefix) => (prefix ? `No suppressed address starts with “${prefix}”.` : 'No suppressed addresses.')}
         />
       </div>
       {lifting && (
@@ -92,7 +91,7 @@ export function SuppressionScreen() {
           busyLabel="Removing…"
           action={() => api.liftSuppression(lifting.email)}
           doneCode="suppression_not_found"
-          onDone={dialog.done(page.reload)}
+          onDone={dialog.done(search.paged.reload)}
           onCancel={dialog.close}
           testid="suppression-remove"
         >
