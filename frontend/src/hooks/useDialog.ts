@@ -11,11 +11,9 @@ export function useDialog<K extends string, T>() {
     opener: (kind: K) => (item: T) => setShown({ kind, item }),
     close,
     /** a dialog's "done": close it, then `after` (reload the rows it changed) */
-    done:
-      (after: () => void) =>
-      (): void => {
-        close();
-        after();
-      },
+    done: (after: () => void) => (): void => {
+      close();
+      after();
+    },
   };
 }
