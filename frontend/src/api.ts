@@ -110,8 +110,10 @@ export interface SearchParams extends PageParams {
   email_prefix?: string;
 }
 
+type QueryValues = Record<string, string | number | null | undefined>;
+
 /** "?limit=..&cursor=.." from the values that are set. */
-export function queryString(params: Record<string, string | number | null | undefined>): string {
+export function queryString(params: QueryValues): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined || v === null || v === '') continue;
@@ -119,6 +121,11 @@ export function queryString(params: Record<string, string | number | null | unde
   }
   const s = q.toString();
   return s ? `?${s}` : '';
+}
+
+/** The query of one page of a paged route: `first` (a filter), then limit and cursor. */
+function pageQuery(p: PageParams, first: QueryValues = {}): string {
+  return queryString({ ...first, limit: p.limit, cursor: p.cursor });
 }
 
 /** One path segment (list id, email) safely encoded. */
@@ -378,22 +385,16 @@ export function createApi(options: ApiClientOptions) {
       }
     },
 
-    getMe: (signal?: AbortSignal) => request<Me>('GET', '/me', { auth: true, ...(signal ? { signal } : {}) }),
+    getMe: (signal?: AbortSignal) => request<Me>('GET', '/me', { auth: true, signal }),
 
     updateMe: (body: Body<'ProfileUpdate'>) => request<Me>('PATCH', '/me', { auth: true, body }),
 
-    listUsers(params: { limit?: number; cursor?: string | null } = {}): Promise<Page<AdminUser>> {
-      const q = new URLSearchParams();
-      if (params.limit !== undefined) q.set('limit', String(params.limit));
-      if (params.cursor) q.set('cursor', params.cursor);
-      const qs = q.toString();
-      return request<Page<AdminUser>>('GET', `/admin/users${qs ? `?${qs}` : ''}`, { auth: true });
-    },
+    listUsers: (p: PageParams = {}) => request<Page<AdminUser>>('GET', `/admin/users${pageQuery(p)}`, { auth: true }),
 
     // ------------------------------------------------------------ lists
 
     listLists: (p: PageParams = {}) =>
-      request<Page<ContactList>>('GET', `/lists${queryString({ limit: p.limit, cursor: p.cursor })}`, { auth: true }),
+      request<Page<ContactList>>('GET', `/lists${pageQuery(p)}`, { auth: true }),
 
     getList: (id: string) => request<ContactList>('GET', `/lists/${seg(id)}`, { auth: true }),
 
@@ -410,7 +411,7 @@ export function createApi(options: ApiClientOptions) {
     listSubscribers: (listId: string, p: SearchParams = {}) =>
       request<Page<Subscriber>>(
         'GET',
-        `/lists/${seg(listId)}/subscribers${queryString({ email_prefix: p.email_prefix, limit: p.limit, cursor: p.cursor })}`,
+        `/lists/${seg(listId)}/subscribers${pageQuery(p, { email_prefix: p.email_prefix })}`,
         { auth: true },
       ),
 
@@ -431,7 +432,7 @@ export function createApi(options: ApiClientOptions) {
     // ------------------------------------------------------------ sign-up forms
 
     listForms: (listId: string, p: PageParams = {}) =>
-      request<Page<SignupForm>>('GET', `/forms${queryString({ list_id: listId, limit: p.limit, cursor: p.cursor })}`, { auth: true }),
+      request<Page<SignupForm>>('GET', `/forms${pageQuery(p, { list_id: listId })}`, { auth: true }),
 
     createForm: (body: FormCreate) => request<SignupForm>('POST', '/forms', { auth: true, body }),
 
@@ -446,7 +447,7 @@ export function createApi(options: ApiClientOptions) {
     // ------------------------------------------------------------ segments
 
     listSegments: (p: PageParams = {}) =>
-      request<Page<Segment>>('GET', `/segments${queryString({ limit: p.limit, cursor: p.cursor })}`, { auth: true }),
+      request<Page<Segment>>('GET', `/segments${pageQuery(p)}`, { auth: true }),
 
     getSegment: (id: string) => request<Segment>('GET', `/segments/${seg(id)}`, { auth: true }),
 
@@ -459,7 +460,7 @@ export function createApi(options: ApiClientOptions) {
 
     /** One bounded step of counting a rule's matches (pass `next_cursor` back for the next). */
     previewSegment: (body: Body<'SegmentPreviewRequest'>, signal?: AbortSignal) =>
-      request<SegmentPreview>('POST', '/segments/preview', { auth: true, body, ...(signal ? { signal } : {}) }),
+      request<SegmentPreview>('POST', '/segments/preview', { auth: true, body, signal }),
 
     // ------------------------------------------------------------ exports
 
@@ -472,7 +473,7 @@ export function createApi(options: ApiClientOptions) {
     // ------------------------------------------------------------ templates and transactional messages
 
     listTemplates: (p: PageParams = {}) =>
-      request<Page<TemplateSummary>>('GET', `/templates${queryString({ limit: p.limit, cursor: p.cursor })}`, { auth: true }),
+      request<Page<TemplateSummary>>('GET', `/templates${pageQuery(p)}`, { auth: true }),
 
     getTemplate: (id: string) => request<Template>('GET', `/templates/${seg(id)}`, { auth: true }),
 
@@ -487,14 +488,14 @@ export function createApi(options: ApiClientOptions) {
       request<CampaignPreview>('POST', `/templates/${seg(id)}/preview`, { auth: true, body: { data } satisfies Body<'TemplatePreviewRequest'> }),
 
     listTxMessages: (p: PageParams = {}) =>
-      request<Page<TxMessage>>('GET', `/tx/messages${queryString({ limit: p.limit, cursor: p.cursor })}`, { auth: true }),
+      request<Page<TxMessage>>('GET', `/tx/messages${pageQuery(p)}`, { auth: true }),
 
     // ------------------------------------------------------------ suppression
 
     listSuppressions: (p: SearchParams = {}) =>
       request<Page<Suppression>>(
         'GET',
-        `/suppression${queryString({ email_prefix: p.email_prefix, limit: p.limit, cursor: p.cursor })}`,
+        `/suppression${pageQuery(p, { email_prefix: p.email_prefix })}`,
         { auth: true },
       ),
 
@@ -540,22 +541,22 @@ export function createApi(options: ApiClientOptions) {
       request<ImportStarted>('POST', `/lists/${seg(listId)}/imports`, { auth: true, body }),
 
     listImports: (listId: string, p: PageParams = {}) =>
-      request<Page<ImportJob>>('GET', `/lists/${seg(listId)}/imports${queryString({ limit: p.limit, cursor: p.cursor })}`, {
+      request<Page<ImportJob>>('GET', `/lists/${seg(listId)}/imports${pageQuery(p)}`, {
         auth: true,
       }),
 
     getImport: (id: string, signal?: AbortSignal) =>
-      request<ImportJob>('GET', `/imports/${seg(id)}`, { auth: true, ...(signal ? { signal } : {}) }),
+      request<ImportJob>('GET', `/imports/${seg(id)}`, { auth: true, signal }),
 
     importReport: (id: string) => request<ReportLink>('GET', `/imports/${seg(id)}/report`, { auth: true }),
 
     // ------------------------------------------------------------ campaigns
 
     listCampaigns: (p: PageParams = {}) =>
-      request<Page<CampaignSummary>>('GET', `/campaigns${queryString({ limit: p.limit, cursor: p.cursor })}`, { auth: true }),
+      request<Page<CampaignSummary>>('GET', `/campaigns${pageQuery(p)}`, { auth: true }),
 
     getCampaign: (id: string, signal?: AbortSignal) =>
-      request<Campaign>('GET', `/campaigns/${seg(id)}`, { auth: true, ...(signal ? { signal } : {}) }),
+      request<Campaign>('GET', `/campaigns/${seg(id)}`, { auth: true, signal }),
 
     createCampaign: (body: Body<'CampaignCreate'>) =>
       request<Campaign>('POST', '/campaigns', { auth: true, body }),
@@ -566,7 +567,7 @@ export function createApi(options: ApiClientOptions) {
     deleteCampaign: (id: string) => request<void>('DELETE', `/campaigns/${seg(id)}`, { auth: true }),
 
     previewCampaign: (id: string, body: Body<'PreviewRequest'> = {}, signal?: AbortSignal) =>
-      request<CampaignPreview>('POST', `/campaigns/${seg(id)}/preview`, { auth: true, body, ...(signal ? { signal } : {}) }),
+      request<CampaignPreview>('POST', `/campaigns/${seg(id)}/preview`, { auth: true, body, signal }),
 
     testCampaign: (id: string) => request<TestSent>('POST', `/campaigns/${seg(id)}/test`, { auth: true }),
 
@@ -584,11 +585,11 @@ export function createApi(options: ApiClientOptions) {
     resumeCampaign: (id: string) => request<Campaign>('POST', `/campaigns/${seg(id)}/resume`, { auth: true }),
 
     campaignStats: (id: string, signal?: AbortSignal) =>
-      request<CampaignStats>('GET', `/campaigns/${seg(id)}/stats`, { auth: true, ...(signal ? { signal } : {}) }),
+      request<CampaignStats>('GET', `/campaigns/${seg(id)}/stats`, { auth: true, signal }),
 
     /** A page of recipients; with `status`, only those (or who `opened` / `clicked`): such a page may be short. */
     campaignRecipients: (id: string, p: PageParams = {}, status?: RecipientFilter) =>
-      request<Page<Recipient>>('GET', `/campaigns/${seg(id)}/recipients${queryString({ limit: p.limit, cursor: p.cursor, status })}`, {
+      request<Page<Recipient>>('GET', `/campaigns/${seg(id)}/recipients${pageQuery(p, { status })}`, {
         auth: true,
       }),
 
@@ -600,13 +601,13 @@ export function createApi(options: ApiClientOptions) {
 
     /** Opens and clicks per hour (UTC), oldest first; hours without any are left out. */
     campaignEngagement: (id: string, p: PageParams = {}) =>
-      request<Page<EngagementHour>>('GET', `/campaigns/${seg(id)}/engagement${queryString({ limit: p.limit, cursor: p.cursor })}`, {
+      request<Page<EngagementHour>>('GET', `/campaigns/${seg(id)}/engagement${pageQuery(p)}`, {
         auth: true,
       }),
 
     /** The campaigns mailed to a subscriber, the latest first, with what happened to each. */
     subscriberActivity: (listId: string, email: string, p: PageParams = {}) =>
-      request<Page<CampaignActivity>>('GET', `/lists/${seg(listId)}/activity/${seg(email)}${queryString({ limit: p.limit, cursor: p.cursor })}`, {
+      request<Page<CampaignActivity>>('GET', `/lists/${seg(listId)}/activity/${seg(email)}${pageQuery(p)}`, {
         auth: true,
       }),
 

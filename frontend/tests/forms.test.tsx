@@ -4,9 +4,11 @@ import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../src/api';
 import { actionsColumn, DataTable, linkColumn, rowActions, type Column } from '../src/components/DataTable';
-import { ConfirmAction, DeleteAction } from '../src/components/Dialog';
+import { ConfirmAction, DeleteAction, DeleteButton } from '../src/components/Dialog';
 import { Field, SubmitActions, SubmitButton } from '../src/components/Field';
+import { FormCard } from '../src/components/FormCard';
 import { FormError } from '../src/components/FormError';
+import { useDialog } from '../src/hooks/useDialog';
 import { useForm } from '../src/hooks/useForm';
 import type { FieldErrors } from '../src/validation';
 
@@ -319,5 +321,92 @@ describe('rowActions and linkColumn', () => {
     const notes = [...root.querySelectorAll('[data-testid="thing"]')].map((row) => row.querySelector('.muted.small')?.textContent ?? null);
     expect(notes).toEqual(['first', null]);
     expect(root.querySelector('td')?.className).toBe('cell--wrap');
+  });
+});
+
+describe('FormCard', () => {
+  function ThingForm({ send, saves, loadError }: { send: () => Promise<unknown>; saves?: boolean; loadError?: unknown }) {
+    const f = useForm('thing', { name: '' });
+    const onSubmit = f.handler({ send });
+    return saves ? (
+      <FormCard form={f} onSubmit={onSubmit} title="Details" saves>
+        <Field {...f.field('name')} label="Name" />
+      </FormCard>
+    ) : (
+      <FormCard form={f} onSubmit={onSubmit} title="New thing" error={loadError} submit="Create" busy="Creating…">
+        <Field {...f.field('name')} label="Name" />
+      </FormCard>
+    );
+  }
+
+  it('Given a create form, then its heading names it, its button is <prefix>-submit, a refusal shows in <prefix>-error, and there is no "Saved."', async () => {
+    const answer = deferred<unknown>();
+    await show(<ThingForm send={() => answer.promise} loadError={new ApiError(500, 'lists_failed', 'The lists did not load.')} />);
+    const form = root.querySelector('form')!;
+    expect(root.querySelector(`#${form.getAttribute('aria-labelledby')}`)?.textContent).toBe('New thing');
+    expect(byTestId('thing-error')?.textContent).toContain('The lists did not load.');
+    await submit();
+    expect(byTestId('thing-submit')?.textContent).toBe('Creating…');
+    expect(form.getAttribute('aria-busy')).toBe('true');
+    await act(() => answer.reject(new ApiError(409, 'thing_exists', 'That name is taken.')));
+    await settle();
+    expect(byTestId('thing-error')?.textContent).toContain('That name is taken.');
+    expect(byTestId('thing-submit')?.textContent).toBe('Create');
+    expect(root.querySelector('[role="status"]')).toBeNull();
+  });
+
+  it('Given a form that saves in place, then its button is <prefix>-save and "Saved." shows in <prefix>-saved after a save', async () => {
+    await show(<ThingForm send={() => Promise.resolve('ok')} saves />);
+    expect(byTestId('thing-save')?.textContent).toBe('Save');
+    expect(byTestId('thing-saved')?.textContent).toBe('');
+    await submit();
+    await settle();
+    expect(byTestId('thing-saved')?.textContent).toBe('Saved.');
+    await type('thing-name', 'Ada');
+    expect(byTestId('thing-saved')?.textContent).toBe('');
+  });
+});
+
+describe('useDialog and DeleteButton', () => {
+  it('Given a dialog opened for a row, then `done` closes it and reloads the rows, once', async () => {
+    const seen: string[] = [];
+    function Rows() {
+      const dialog = useDialog<'edit', string>();
+      const editing = dialog.about('edit');
+      return (
+        <>
+          <button type="button" data-testid="open" onClick={() => dialog.opener('edit')('ada')} />
+          {editing && (
+            <button type="button" data-testid="done" onClick={dialog.done(() => seen.push('reload'))}>
+              {editing}
+            </button>
+          )}
+        </>
+      );
+    }
+    await show(<Rows />);
+    await act(() => byTestId('open')!.click());
+    expect(byTestId('done')?.textContent).toBe('ada');
+    await act(() => byTestId('done')!.click());
+    expect(byTestId('done')).toBeNull();
+    expect(seen).toEqual(['reload']);
+  });
+
+  it('Given a page\'s Delete button, then it opens the dialog it is given, and that dialog\'s close closes it', async () => {
+    await show(
+      <DeleteButton
+        testid="thing-delete"
+        dialog={(close) => (
+          <button type="button" data-testid="thing-delete-cancel" onClick={close}>
+            Cancel
+          </button>
+        )}
+      />,
+    );
+    expect(byTestId('thing-delete-cancel')).toBeNull();
+    await act(() => byTestId('thing-delete')!.click());
+    expect(byTestId('thing-delete-cancel')).not.toBeNull();
+    await act(() => byTestId('thing-delete-cancel')!.click());
+    expect(byTestId('thing-delete-cancel')).toBeNull();
   });
 });

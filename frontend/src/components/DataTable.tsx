@@ -20,10 +20,19 @@ export interface Column<T> {
   testid?: string;
 }
 
-export interface DataTableProps<T> {
+/** A row's key: `rowKey`'s, or else (only for rows that have one) the row's `id`. */
+export type RowKey<T> = { rowKey: (row: T) => string } | (T extends { id: string } ? { rowKey?: undefined } : never);
+
+/** The key of a row: `rowKey`'s, else the row's `id`. */
+export function keyOf<T>({ rowKey }: { rowKey?: (row: T) => string }): (row: T) => string {
+  return rowKey ?? ((row) => (row as { id: string }).id);
+}
+
+export type DataTableProps<T> = DataTableBaseProps<T> & RowKey<T>;
+
+export interface DataTableBaseProps<T> {
   columns: readonly Column<T>[];
   rows: readonly T[];
-  rowKey: (row: T) => string;
   /** the name of the scrollable region, for screen readers */
   label: string;
   testid: string;
@@ -107,7 +116,8 @@ function cellLabel<T>(column: Column<T>): string | undefined {
 }
 
 export function DataTable<T>(props: DataTableProps<T>) {
-  const { columns, rows, rowKey, label, testid, rowTestid, rowAttrs, empty, emptyTestid, loading, dense, caption } = props;
+  const { columns, rows, label, testid, rowTestid, rowAttrs, empty, emptyTestid, loading, dense, caption } = props;
+  const rowKey = keyOf<T>(props);
   const responsive = props.responsive ?? true;
   const classes = ['table', responsive && 'table--responsive', dense && 'table--dense'].filter(Boolean).join(' ');
   return (

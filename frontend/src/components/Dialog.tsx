@@ -1,5 +1,5 @@
-import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import type { ComponentChildren, JSX } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { useSubmit } from '../hooks/useSubmit';
 import { SubmitButton } from './Field';
@@ -132,11 +132,26 @@ export interface DeleteActionProps extends Omit<ConfirmActionProps, 'title' | 'c
   /** what is deleted, as the API names it: "Delete this <thing>?", and `<thing>_not_found` counts as done */
   thing: string;
   confirmLabel?: string;
+  /** the API's name for it when the words differ (an endpoint is a `webhook`): `<apiName>_not_found` counts as done */
+  apiName?: string;
 }
 
 /** "Delete this <thing>?": a ConfirmAction whose call deletes it; deleted meanwhile is the same outcome. */
-export function DeleteAction({ thing, confirmLabel = 'Delete', ...action }: DeleteActionProps) {
-  return <ConfirmAction {...action} title={`Delete this ${thing}?`} confirmLabel={confirmLabel} busyLabel="Deleting…" doneCode={`${thing}_not_found`} />;
+export function DeleteAction({ thing, confirmLabel = 'Delete', apiName = thing, ...action }: DeleteActionProps) {
+  return <ConfirmAction {...action} title={`Delete this ${thing}?`} confirmLabel={confirmLabel} busyLabel="Deleting…" doneCode={`${apiName}_not_found`} />;
+}
+
+/** An item's page's "Delete" button (`testid`) and the confirmation it opens: `dialog(close)`, the item's own delete dialog. */
+export function DeleteButton({ testid, dialog }: { testid: string; dialog: (close: () => void) => JSX.Element }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" class="btn btn--danger-outline" onClick={() => setOpen(true)} data-testid={testid}>
+        Delete
+      </button>
+      {open && dialog(() => setOpen(false))}
+    </>
+  );
 }
 
 /** "Cancel" and the submit button at the foot of a dialog's form. */

@@ -97,9 +97,9 @@ export function SubmitActions(props: {
   disabled?: boolean;
   /** the submit button's words */
   label: string;
-  /** what the last send did; '' before it */
-  done: string;
-  doneTestid: string;
+  /** what the last send did; '' before it (no such line without `doneTestid`: a form that leaves the page) */
+  done?: string;
+  doneTestid?: string | undefined;
   children?: ComponentChildren;
 }) {
   const { sending, busyLabel, testid, disabled, label, done, doneTestid, children } = props;
@@ -109,9 +109,11 @@ export function SubmitActions(props: {
         {label}
       </SubmitButton>
       {children}
-      <span class="saved" role="status" data-testid={doneTestid}>
-        {done}
-      </span>
+      {doneTestid && (
+        <span class="saved" role="status" data-testid={doneTestid}>
+          {done}
+        </span>
+      )}
     </div>
   );
 }

@@ -1,11 +1,14 @@
-/** A card with a heading, a page of rows from `usePaged` in a DataTable, and the Pager under it. */
+/** A card with a heading, a page of rows from `usePaged` in a DataTable, and the Pager under it; SearchTable adds an email-prefix search. */
 import type { ComponentChildren } from 'preact';
-import type { Paged } from '../hooks/usePaged';
-import { DataTable, type DataTableProps } from './DataTable';
+import type { Paged, SearchPaged } from '../hooks/usePaged';
+import { DataTable, keyOf, type DataTableBaseProps, type RowKey } from './DataTable';
 import { FormError } from './FormError';
 import { Pager } from './Pager';
+import { SearchBox } from './SearchBox';
 
-export interface PagedTableProps<T> extends Omit<DataTableProps<T>, 'rows' | 'testid' | 'emptyTestid' | 'loading' | 'label'> {
+export type PagedTableProps<T> = PagedTableBaseProps<T> & RowKey<T>;
+
+export interface PagedTableBaseProps<T> extends Omit<DataTableBaseProps<T>, 'rows' | 'testid' | 'emptyTestid' | 'loading' | 'label'> {
   paged: Paged<T>;
   /** the card's heading; also the table's name for screen readers unless `label` says otherwise */
   title: string;
@@ -31,7 +34,8 @@ export function TableCard({ title, headingId, tools, children }: { title: string
   );
 }
 
-export function PagedTable<T>({ paged, title, label = title, tools, testid, loadingText, ...table }: PagedTableProps<T>) {
+export function PagedTable<T>(props: PagedTableProps<T>) {
+  const { paged, title, label = title, tools, testid, loadingText, ...table } = props;
   return (
     <TableCard title={title} headingId={`${testid}-heading`} tools={tools}>
       <FormError error={paged.error} testid={`${testid}-error`} />
@@ -43,6 +47,7 @@ export function PagedTable<T>({ paged, title, label = title, tools, testid, load
       {paged.loaded && (
         <DataTable
           {...table}
+          rowKey={keyOf<T>(props)}
           rows={paged.items}
           label={label}
           testid={`${testid}-table`}
@@ -60,5 +65,29 @@ export function PagedTable<T>({ paged, title, label = title, tools, testid, load
         label={`Pages of ${label.toLowerCase()}`}
       />
     </TableCard>
+  );
+}
+
+export type SearchTableProps<T> = Omit<PagedTableBaseProps<T>, 'paged' | 'tools' | 'empty'> &
+  RowKey<T> & {
+    /** useSearchPaged's state */
+    search: SearchPaged<T>;
+    /** the search box's id and test id */
+    searchId: string;
+    /** the "nothing here" row for the prefix searched ('' before any search) */
+    empty: (prefix: string) => string;
+  };
+
+/** A PagedTable over an email-prefix search: the search box beside the heading, "nothing here" naming the prefix. */
+export function SearchTable<T>(props: SearchTableProps<T>) {
+  const { search, searchId, empty, ...table } = props;
+  return (
+    <PagedTable
+      {...table}
+      rowKey={keyOf<T>(props)}
+      paged={search.paged}
+      tools={<SearchBox id={searchId} value={search.search} onValue={search.setSearch} />}
+      empty={empty(search.prefix)}
+    />
   );
 }

@@ -68,7 +68,6 @@ export function AdminUsersScreen() {
           <DataTable
             columns={COLUMNS}
             rows={users}
-            rowKey={(u) => u.id}
             label="Users"
             testid="admin-users-table"
             rowTestid="admin-users-row"

@@ -2,15 +2,17 @@
 import { useState } from 'preact/hooks';
 import { api, type ApiKey, type ApiKeyCreated, type ApiKeyScope } from '../api';
 import { Badge } from '../components/Badges';
-import { CopyButton } from '../components/CopyButton';
+import { CopyField } from '../components/CopyButton';
 import { actionsColumn, RowButton, type Column } from '../components/DataTable';
 import { ConfirmAction, Dialog } from '../components/Dialog';
-import { Field, SubmitButton } from '../components/Field';
-import { FormError, Notice } from '../components/FormError';
+import { Field } from '../components/Field';
+import { FormCard } from '../components/FormCard';
+import { Notice } from '../components/FormError';
 import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
 import { SelectField } from '../components/SelectField';
 import { Time } from '../components/Time';
+import { useDialog } from '../hooks/useDialog';
 import { useForm } from '../hooks/useForm';
 import { usePaged } from '../hooks/usePaged';
 
@@ -40,7 +42,8 @@ function keyColumns(onRevoke: (k: ApiKey) => void): Column<ApiKey>[] {
 export function ApiKeysScreen() {
   const page = usePaged<ApiKey>('keys', () => api.listKeys());
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
-  const [revoking, setRevoking] = useState<ApiKey | null>(null);
+  const dialog = useDialog<'revoke', ApiKey>();
+  const revoking = dialog.about('revoke');
 
   return (
     <Page title="API keys">
@@ -60,8 +63,7 @@ export function ApiKeysScreen() {
           title="Your keys"
           testid="keys"
           loadingText="Loading…"
-          columns={keyColumns(setRevoking)}
-          rowKey={(k) => k.id}
+          columns={keyColumns(dialog.opener('revoke'))}
           rowTestid="key-row"
           empty="No API key yet."
         />
@@ -74,11 +76,8 @@ export function ApiKeysScreen() {
           busyLabel="Revoking…"
           action={() => api.revokeKey(revoking.id)}
           doneCode="key_not_found"
-          onDone={() => {
-            setRevoking(null);
-            page.reload();
-          }}
-          onCancel={() => setRevoking(null)}
+          onDone={dialog.done(page.reload)}
+          onCancel={dialog.close}
           testid="key-revoke"
         >
           <p>
@@ -105,19 +104,12 @@ function CreateKeyForm({ onCreated }: { onCreated: (created: ApiKeyCreated) => v
   const scope = SCOPES[f.values.scope as ApiKeyScope];
 
   return (
-    <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending} aria-labelledby="key-create-heading">
-      <h2 id="key-create-heading">Create a key</h2>
-      <FormError error={f.error} testid="key-create-error" />
+    <FormCard form={f} onSubmit={onSubmit} title="Create a key" submit="Create key" busy="Creating…">
       <div class="form__row">
         <Field {...f.field('name')} label="Name" autoComplete="off" maxLength={100} required />
         <SelectField {...f.field('scope')} label="Scope" options={SCOPE_OPTIONS} hint={scope?.hint} />
       </div>
-      <div class="form__actions">
-        <SubmitButton sending={f.sending} busyLabel="Creating…" testid="key-create-submit">
-          Create key
-        </SubmitButton>
-      </div>
-    </form>
+    </FormCard>
   );
 }
 
@@ -127,18 +119,17 @@ function NewKeyDialog({ created, onClose }: { created: ApiKeyCreated; onClose: (
     <Dialog title={`Your new key “${created.name}”`} onClose={onClose} testid="key-created-dialog">
       <div class="form">
         <Notice testid="key-created-warning">Copy it now: Herald keeps only a hash of it and cannot show it again.</Notice>
-        <div class="field">
-          <label for="key-created-secret">API key ({SCOPES[created.scope]?.label ?? created.scope})</label>
-          <input id="key-created-secret" class="input" readOnly value={created.key} data-testid="key-created-secret" />
-        </div>
-        <div class="form__actions form__actions--end">
-          <CopyButton text={created.key} testid="key-created-copy">
-            Copy the key
-          </CopyButton>
+        <CopyField
+          id="key-created-secret"
+          label={`API key (${SCOPES[created.scope]?.label ?? created.scope})`}
+          value={created.key}
+          copyLabel="Copy the key"
+          copyTestid="key-created-copy"
+        >
           <button type="button" class="btn" onClick={onClose} data-testid="key-created-done">
             Done
           </button>
-        </div>
+        </CopyField>
       </div>
     </Dialog>
   );

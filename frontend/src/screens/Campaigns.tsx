@@ -1,15 +1,15 @@
-import { useState } from 'preact/hooks';
 import { api, type CampaignSummary, type ContactList } from '../api';
 import { CampaignStatusBadge } from '../components/Badges';
 import { linkColumn, rowActions, type Column } from '../components/DataTable';
 import { DeleteAction } from '../components/Dialog';
-import { Field, SubmitButton } from '../components/Field';
-import { FormError } from '../components/FormError';
+import { Field } from '../components/Field';
+import { FormCard } from '../components/FormCard';
 import { ListPicker } from '../components/ListPicker';
 import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
 import { formatCount } from '../format';
 import { useAllLists } from '../hooks/useAllLists';
+import { useDialog } from '../hooks/useDialog';
 import { usePaged } from '../hooks/usePaged';
 import { useForm } from '../hooks/useForm';
 import { navigate } from '../router';
@@ -49,7 +49,8 @@ function campaignColumns(listName: (id: string) => string, onDelete: (c: Campaig
 export function CampaignsScreen() {
   const campaigns = usePaged<CampaignSummary>('campaigns', (cursor) => api.listCampaigns({ limit: CAMPAIGNS_PAGE_SIZE, cursor }));
   const { lists, error: listsError } = useAllLists();
-  const [deleting, setDeleting] = useState<CampaignSummary | null>(null);
+  const dialog = useDialog<'delete', CampaignSummary>();
+  const deleting = dialog.about('delete');
   const listName = (id: string) => lists?.find((l) => l.id === id)?.name ?? '—';
 
   return (
@@ -62,8 +63,7 @@ export function CampaignsScreen() {
           label="Campaigns"
           testid="campaigns"
           loadingText="Loading your campaigns…"
-          columns={campaignColumns(listName, setDeleting)}
-          rowKey={(c) => c.id}
+          columns={campaignColumns(listName, dialog.opener('delete'))}
           rowTestid="campaign-row"
           empty="No campaigns yet. Create one above."
         />
@@ -73,11 +73,8 @@ export function CampaignsScreen() {
           thing="campaign"
           confirmLabel="Delete campaign"
           action={() => api.deleteCampaign(deleting.id)}
-          onDone={() => {
-            setDeleting(null);
-            campaigns.reload();
-          }}
-          onCancel={() => setDeleting(null)}
+          onDone={dialog.done(campaigns.reload)}
+          onCancel={dialog.close}
           testid="campaign-delete"
           messages={{ campaign_not_deletable: 'This campaign is scheduled or sending: it cannot be deleted now.' }}
         >
@@ -116,9 +113,16 @@ function CreateCampaignForm({ lists, listsError }: { lists: ContactList[] | null
   });
 
   return (
-    <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending} aria-labelledby="new-campaign-heading">
-      <h2 id="new-campaign-heading">New campaign</h2>
-      <FormError error={f.error ?? listsError} testid="campaigns-create-error" messages={{ list_not_found: 'That list no longer exists.' }} />
+    <FormCard
+      form={f}
+      onSubmit={onSubmit}
+      title="New campaign"
+      error={listsError}
+      messages={{ list_not_found: 'That list no longer exists.' }}
+      submit="Create campaign"
+      busy="Creating…"
+      disabled={!lists}
+    >
       <div class="form__row">
         <Field {...f.field('name')} label="Name" type="text" required autoComplete="off" hint="Only you see it." />
         <Field {...f.field('subject')} label="Subject" type="text" required autoComplete="off" />
@@ -128,11 +132,6 @@ function CreateCampaignForm({ lists, listsError }: { lists: ContactList[] | null
         <Field {...f.field('reply_to', 'reply-to')} label="Reply-to address (optional)" type="email" autoComplete="off" />
       </div>
       <ListPicker {...f.field('list_id', 'list')} value={chosen} label="Send to list" lists={lists} />
-      <div class="form__actions">
-        <SubmitButton sending={f.sending} disabled={!lists} busyLabel="Creating…" testid="campaigns-create-submit">
-          Create campaign
-        </SubmitButton>
-      </div>
-    </form>
+    </FormCard>
   );
 }

@@ -1,7 +1,6 @@
 import { api, type ContactList } from '../api';
 import { linkColumn, rowActions, type Column } from '../components/DataTable';
-import { SubmitButton } from '../components/Field';
-import { FormError } from '../components/FormError';
+import { FormCard } from '../components/FormCard';
 import { DeleteListDialog, listBody, listChecks, ListFields, RenameListDialog, type ListValues } from '../components/ListDialogs';
 import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
@@ -31,10 +30,7 @@ export function ListsScreen() {
   const dialog = useDialog<'rename' | 'delete', ContactList>();
   const renaming = dialog.about('rename');
   const deleting = dialog.about('delete');
-  const changed = () => {
-    dialog.close();
-    lists.reload();
-  };
+  const changed = dialog.done(lists.reload);
 
   return (
     <Page title="Lists">
@@ -55,7 +51,6 @@ export function ListsScreen() {
           testid="lists"
           loadingText="Loading your lists…"
           columns={listColumns(dialog.opener('rename'), dialog.opener('delete'))}
-          rowKey={(l) => l.id}
           rowTestid="list-row"
           empty="No lists yet. Create one above, then add subscribers or import a CSV file."
         />
@@ -77,17 +72,10 @@ function CreateListForm() {
   });
 
   return (
-    <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending} aria-labelledby="new-list-heading">
-      <h2 id="new-list-heading">New list</h2>
-      <FormError error={f.error} testid="lists-create-error" />
+    <FormCard form={f} onSubmit={onSubmit} title="New list" submit="Create list" busy="Creating…">
       <div class="form__row">
         <ListFields form={f} withHint />
       </div>
-      <div class="form__actions">
-        <SubmitButton sending={f.sending} busyLabel="Creating…" testid="lists-create-submit">
-          Create list
-        </SubmitButton>
-      </div>
-    </form>
+    </FormCard>
   );
 }

@@ -16,6 +16,13 @@ const MESSAGES: Record<string, string> = {
   list_not_found: 'One of these lists no longer exists; reload the page.',
 };
 
+/** The two confirmed actions on everything held about the reader; `preferences-<ask>` is the button and the dialog. */
+type Ask = 'unsubscribe-all' | 'erase';
+const ASKS: Record<Ask, { title: string; confirmLabel: string; busyLabel: string }> = {
+  'unsubscribe-all': { title: 'Unsubscribe from everything?', confirmLabel: 'Unsubscribe', busyLabel: 'Unsubscribing…' },
+  erase: { title: 'Erase everything about you?', confirmLabel: 'Erase', busyLabel: 'Erasing…' },
+};
+
 export function PreferencesScreen({ params }: { params: Record<string, string> }) {
   const token = params.token ?? '';
   const [prefs, setPrefs] = useState<Preferences | null>(null);
@@ -39,7 +46,7 @@ export function PreferencesScreen({ params }: { params: Record<string, string> }
 function PreferencesForm({ token, prefs, onChange }: { token: string; prefs: Preferences; onChange: (p: Preferences) => void }) {
   const f = useForm('preferences', { name: prefs.name });
   const [wanted, setWanted] = useState<Record<string, boolean>>(() => Object.fromEntries(prefs.lists.map((l) => [l.id, l.subscribed])));
-  const [asking, setAsking] = useState<'unsubscribe' | 'erase' | null>(null);
+  const [asking, setAsking] = useState<Ask | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const onSubmit = f.handler({
     send: async () => {
@@ -98,7 +105,7 @@ function PreferencesForm({ token, prefs, onChange }: { token: string; prefs: Pre
       <section class="card form" aria-labelledby="preferences-more">
         <h2 id="preferences-more">Your data</h2>
         <div class="form__actions form__actions--wrap">
-          <button type="button" class="btn" onClick={() => setAsking('unsubscribe')} data-testid="preferences-unsubscribe-all">
+          <button type="button" class="btn" onClick={() => setAsking('unsubscribe-all')} data-testid="preferences-unsubscribe-all">
             Unsubscribe from everything
           </button>
           <a class="btn" href={api.preferencesExportUrl(token)} download="my-data.json" data-testid="preferences-download">
@@ -110,45 +117,33 @@ function PreferencesForm({ token, prefs, onChange }: { token: string; prefs: Pre
         </div>
       </section>
 
-      {asking === 'unsubscribe' && (
+      {asking && (
         <ConfirmAction
-          title="Unsubscribe from everything?"
-          confirmLabel="Unsubscribe"
-          busyLabel="Unsubscribing…"
+          {...ASKS[asking]}
           action={async () => {
+            if (asking === 'erase') {
+              await api.erasePreferences(token);
+              onChange({ ...prefs, erased: true });
+              return;
+            }
             const after = await api.unsubscribeEverywhere(token);
             onChange(after);
             setWanted(Object.fromEntries(after.lists.map((l) => [l.id, l.subscribed])));
-          }}
-          onDone={() => {
-            setAsking(null);
             setDone('You are unsubscribed from every list of this sender.');
-          }}
-          onCancel={() => setAsking(null)}
-          testid="preferences-unsubscribe-all"
-          messages={MESSAGES}
-        >
-          <p>{prefs.email} will get no more emails from this sender.</p>
-        </ConfirmAction>
-      )}
-      {asking === 'erase' && (
-        <ConfirmAction
-          title="Erase everything about you?"
-          confirmLabel="Erase"
-          busyLabel="Erasing…"
-          action={async () => {
-            await api.erasePreferences(token);
-            onChange({ ...prefs, erased: true });
           }}
           onDone={() => setAsking(null)}
           onCancel={() => setAsking(null)}
-          testid="preferences-erase"
+          testid={`preferences-${asking}`}
           messages={MESSAGES}
         >
-          <p>
-            Your subscriptions, your details and the record of what was sent to you are deleted. Only a one-way fingerprint of {prefs.email} is kept, so it
-            is never mailed again. This cannot be undone.
-          </p>
+          {asking === 'erase' ? (
+            <p>
+              Your subscriptions, your details and the record of what was sent to you are deleted. Only a one-way fingerprint of {prefs.email} is kept, so
+              it is never mailed again. This cannot be undone.
+            </p>
+          ) : (
+            <p>{prefs.email} will get no more emails from this sender.</p>
+          )}
         </ConfirmAction>
       )}
     </div>

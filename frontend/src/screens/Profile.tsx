@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Me } from '../api';
-import { Field, SubmitActions } from '../components/Field';
+import { Field } from '../components/Field';
+import { FormCard } from '../components/FormCard';
 import { FormError } from '../components/FormError';
 import { Page } from '../components/Page';
 import { useForm } from '../hooks/useForm';
@@ -52,12 +53,9 @@ export function ProfileScreen() {
       <FormError error={loadError} testid="profile-load-error" />
       {me && (
         <div class="grid-2">
-          <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending}>
-            <h2>Your details</h2>
-            <FormError error={f.error} testid="profile-error" />
+          <FormCard form={f} onSubmit={onSubmit} title="Your details" saves disabled={unchanged}>
             <Field {...f.field('name')} label="Name" type="text" autoComplete="name" required />
-            <SubmitActions sending={f.sending} disabled={unchanged} busyLabel="Saving…" testid="profile-save" label="Save" done={f.result ? 'Saved.' : ''} doneTestid="profile-saved" />
-          </form>
+          </FormCard>
           <div class="card">
             <h2>Account</h2>
             <dl class="facts">

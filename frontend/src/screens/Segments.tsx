@@ -1,5 +1,4 @@
 /** The owner's segments: saved rules over a list or all lists. */
-import { useState } from 'preact/hooks';
 import { api, type Segment } from '../api';
 import { linkColumn, rowActions, type Column } from '../components/DataTable';
 import { DeleteSegmentDialog } from '../components/SegmentDialogs';
@@ -7,6 +6,7 @@ import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
 import { Time } from '../components/Time';
 import { useAllLists } from '../hooks/useAllLists';
+import { useDialog } from '../hooks/useDialog';
 import { usePaged } from '../hooks/usePaged';
 import { navigate } from '../router';
 
@@ -23,7 +23,8 @@ function segmentColumns(listName: (id: string | null) => string, onDelete: (s: S
 export function SegmentsScreen() {
   const segments = usePaged<Segment>('segments', (cursor) => api.listSegments({ limit: 20, cursor }));
   const { lists } = useAllLists();
-  const [deleting, setDeleting] = useState<Segment | null>(null);
+  const dialog = useDialog<'delete', Segment>();
+  const deleting = dialog.about('delete');
   const listName = (id: string | null) => (id === null ? 'All lists' : (lists?.find((l) => l.id === id)?.name ?? '—'));
   return (
     <Page title="Segments">
@@ -31,8 +32,7 @@ export function SegmentsScreen() {
         paged={segments}
         title="Your segments"
         testid="segments"
-        columns={segmentColumns(listName, setDeleting)}
-        rowKey={(s) => s.id}
+        columns={segmentColumns(listName, dialog.opener('delete'))}
         rowTestid="segment-row"
         empty="No segment yet: a segment picks subscribers by their attributes, status or subscription date."
         loadingText="Loading your segments…"
@@ -46,11 +46,8 @@ export function SegmentsScreen() {
         <DeleteSegmentDialog
           segment={deleting}
           testid="segment-row-delete"
-          onClose={() => setDeleting(null)}
-          onDeleted={() => {
-            setDeleting(null);
-            segments.reload();
-          }}
+          onClose={dialog.close}
+          onDeleted={dialog.done(segments.reload)}
         />
       )}
     </Page>

@@ -1,14 +1,13 @@
-import { useState } from 'preact/hooks';
 import { api, type Suppression, type SuppressionReason } from '../api';
 import { Badge } from '../components/Badges';
 import { rowActions, type Column } from '../components/DataTable';
 import { ConfirmAction } from '../components/Dialog';
-import { Field, SubmitActions } from '../components/Field';
-import { FormError } from '../components/FormError';
+import { Field } from '../components/Field';
+import { FormCard } from '../components/FormCard';
 import { Page } from '../components/Page';
-import { PagedTable } from '../components/PagedTable';
-import { SearchBox } from '../components/SearchBox';
+import { SearchTable } from '../components/PagedTable';
 import { SelectField } from '../components/SelectField';
+import { useDialog } from '../hooks/useDialog';
 import { useSearchPaged } from '../hooks/usePaged';
 import { useForm } from '../hooks/useForm';
 import { Link } from '../router';
@@ -59,10 +58,11 @@ function suppressionColumns(onLift: (s: Suppression) => void): Column<Suppressio
 }
 
 export function SuppressionScreen() {
-  const { paged: page, search, setSearch, prefix } = useSearchPaged<Suppression>('supp', (emailPrefix, cursor) =>
+  const search = useSearchPaged<Suppression>('supp', (emailPrefix, cursor) =>
     api.listSuppressions({ email_prefix: emailPrefix, limit: SUPPRESSION_PAGE_SIZE, cursor }),
   );
-  const [lifting, setLifting] = useState<Suppression | null>(null);
+  const dialog = useDialog<'lift', Suppression>();
+  const lifting = dialog.about('lift');
 
   return (
     <Page title="Suppression list">
@@ -71,17 +71,17 @@ export function SuppressionScreen() {
           No campaign sends to these addresses, whatever list they are on. Addresses land here when you add them, or when a
           subscriber unsubscribes, bounces or complains.
         </p>
-        <AddSuppressionForm onAdded={page.reload} />
-        <PagedTable
-          paged={page}
+        <AddSuppressionForm onAdded={search.paged.reload} />
+        <SearchTable
+          search={search}
+          searchId="suppression-search"
           title="Suppressed addresses"
-          tools={<SearchBox id="suppression-search" value={search} onValue={setSearch} />}
           testid="suppression"
           loadingText="Loading…"
-          columns={suppressionColumns(setLifting)}
+          columns={suppressionColumns(dialog.opener('lift'))}
           rowKey={(s) => s.email}
           rowTestid="suppression-row"
-          empty={prefix ? `No suppressed address starts with “${prefix}”.` : 'No suppressed addresses.'}
+          empty={(prefix) => (prefix ? `No suppressed address starts with “${prefix}”.` : 'No suppressed addresses.')}
         />
       </div>
       {lifting && (
@@ -91,11 +91,8 @@ export function SuppressionScreen() {
           busyLabel="Removing…"
           action={() => api.liftSuppression(lifting.email)}
           doneCode="suppression_not_found"
-          onDone={() => {
-            setLifting(null);
-            page.reload();
-          }}
-          onCancel={() => setLifting(null)}
+          onDone={dialog.done(search.paged.reload)}
+          onCancel={dialog.close}
           testid="suppression-remove"
         >
           <p>
@@ -121,21 +118,19 @@ function AddSuppressionForm({ onAdded }: { onAdded: () => void }) {
   });
 
   return (
-    <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending} aria-labelledby="supp-add-heading">
-      <h2 id="supp-add-heading">Suppress an address</h2>
-      <FormError error={f.error} testid="suppression-add-error" />
+    <FormCard
+      form={f}
+      onSubmit={onSubmit}
+      title="Suppress an address"
+      submit="Suppress"
+      busy="Adding…"
+      done={f.result ? `${f.result} is suppressed.` : ''}
+      doneTestid="suppression-added"
+    >
       <div class="form__row">
         <Field {...f.field('email')} label="Email" type="email" autoComplete="off" required />
         <SelectField {...f.field('reason')} label="Reason" options={REASON_OPTIONS} />
       </div>
-      <SubmitActions
-        sending={f.sending}
-        busyLabel="Adding…"
-        testid="suppression-add-submit"
-        label="Suppress"
-        done={f.result ? `${f.result} is suppressed.` : ''}
-        doneTestid="suppression-added"
-      />
-    </form>
+    </FormCard>
   );
 }

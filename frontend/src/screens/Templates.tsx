@@ -1,5 +1,4 @@
 /** Transactional mail: the owner's stored templates, and the messages sent through POST /api/tx with their status. */
-import { useState } from 'preact/hooks';
 import { api, type TemplateSummary, type TxMessage } from '../api';
 import { DeliveryStatusBadge } from '../components/Badges';
 import { actionsColumn, RowButton, type Column } from '../components/DataTable';
@@ -7,6 +6,7 @@ import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
 import { DeleteTemplateDialog } from '../components/TemplateDialogs';
 import { Time } from '../components/Time';
+import { useDialog } from '../hooks/useDialog';
 import { usePaged } from '../hooks/usePaged';
 import { Link, navigate } from '../router';
 
@@ -43,7 +43,8 @@ const MESSAGE_COLUMNS: Column<TxMessage>[] = [
 export function TemplatesScreen() {
   const templates = usePaged<TemplateSummary>('templates', (cursor) => api.listTemplates({ limit: 20, cursor }));
   const messages = usePaged<TxMessage>('tx-messages', (cursor) => api.listTxMessages({ limit: 20, cursor }));
-  const [deleting, setDeleting] = useState<TemplateSummary | null>(null);
+  const dialog = useDialog<'delete', TemplateSummary>();
+  const deleting = dialog.about('delete');
   return (
     <Page title="Transactional mail">
       <div class="stack">
@@ -51,8 +52,7 @@ export function TemplatesScreen() {
           paged={templates}
           title="Templates"
           testid="templates"
-          columns={templateColumns(setDeleting)}
-          rowKey={(t) => t.id}
+          columns={templateColumns(dialog.opener('delete'))}
           rowTestid="template-row"
           empty="No template yet: a template is the subject and bodies of one kind of message (a receipt, a password reset), sent with POST /api/tx."
           loadingText="Loading your templates…"
@@ -67,7 +67,6 @@ export function TemplatesScreen() {
           title="Recent messages"
           testid="tx-messages"
           columns={MESSAGE_COLUMNS}
-          rowKey={(m) => m.id}
           rowTestid="tx-message-row"
           empty="No message sent through the API in the last 30 days."
           loadingText="Loading your messages…"
@@ -82,11 +81,8 @@ export function TemplatesScreen() {
         <DeleteTemplateDialog
           template={deleting}
           testid="template-row-delete"
-          onClose={() => setDeleting(null)}
-          onDeleted={() => {
-            setDeleting(null);
-            templates.reload();
-          }}
+          onClose={dialog.close}
+          onDeleted={dialog.done(templates.reload)}
         />
       )}
     </Page>

@@ -3,12 +3,14 @@ import { api, type WebhookDelivery, type WebhookEndpoint, type WebhookEndpointWi
 import { Badge } from '../components/Badges';
 import { CheckboxField } from '../components/CheckboxField';
 import { actionsColumn, DataTable, RowButton, type Column } from '../components/DataTable';
-import { ConfirmAction, Dialog } from '../components/Dialog';
-import { Field, SubmitButton } from '../components/Field';
+import { DeleteAction, Dialog } from '../components/Dialog';
+import { Field } from '../components/Field';
+import { FormCard } from '../components/FormCard';
 import { FormError } from '../components/FormError';
 import { Page } from '../components/Page';
 import { PagedTable } from '../components/PagedTable';
 import { Time } from '../components/Time';
+import { useDialog } from '../hooks/useDialog';
 import { useForm } from '../hooks/useForm';
 import { usePaged } from '../hooks/usePaged';
 import { useSubmit } from '../hooks/useSubmit';
@@ -29,22 +31,20 @@ const DELIVERY_TONES: Record<WebhookDelivery['status'], string> = {
   failed: 'danger',
 };
 
-type Open = { kind: 'deliveries' | 'delete'; endpoint: WebhookEndpoint } | { kind: 'secret'; endpoint: WebhookEndpointWithSecret };
-
-function endpointColumns(open: (o: Open) => void, test: (e: WebhookEndpoint) => void): Column<WebhookEndpoint>[] {
+function endpointColumns(open: (kind: 'deliveries' | 'delete') => (e: WebhookEndpoint) => void, test: (e: WebhookEndpoint) => void): Column<WebhookEndpoint>[] {
   return [
     { header: 'URL', class: 'cell--strong cell--wrap cell--mono', testid: 'webhook-url', cell: (e) => e.url },
     { header: 'Events', class: 'cell--wrap', cell: (e) => e.event_types.join(', ') },
     { header: 'Since', cell: (e) => <Time at={e.created_at} date /> },
     actionsColumn((e) => (
       <>
-        <RowButton onClick={() => open({ kind: 'deliveries', endpoint: e })} label={`Deliveries to ${e.url}`} testid="webhook-deliveries">
+        <RowButton onClick={() => open('deliveries')(e)} label={`Deliveries to ${e.url}`} testid="webhook-deliveries">
           Deliveries
         </RowButton>
         <RowButton onClick={() => test(e)} label={`Send a test event to ${e.url}`} testid="webhook-test">
           Send test
         </RowButton>
-        <RowButton onClick={() => open({ kind: 'delete', endpoint: e })} label={`Delete ${e.url}`} testid="webhook-delete" danger>
+        <RowButton onClick={() => open('delete')(e)} label={`Delete ${e.url}`} testid="webhook-delete" danger>
           Delete
         </RowButton>
       </>
@@ -54,7 +54,10 @@ function endpointColumns(open: (o: Open) => void, test: (e: WebhookEndpoint) => 
 
 export function WebhooksScreen() {
   const page = usePaged<WebhookEndpoint>('webhooks', () => api.listWebhooks());
-  const [open, setOpen] = useState<Open | null>(null);
+  const dialog = useDialog<'deliveries' | 'delete', WebhookEndpoint>();
+  const deliveries = dialog.about('deliveries');
+  const deleting = dialog.about('delete');
+  const [created, setCreated] = useState<WebhookEndpointWithSecret | null>(null);
   const tester = useSubmit<never, string>();
   const test = (e: WebhookEndpoint) => tester.handler({ send: async () => (await api.sendWebhookTest(e.id)).delivery_id })();
 
@@ -68,7 +71,7 @@ export function WebhooksScreen() {
         <CreateWebhookForm
           onCreated={(e) => {
             page.reload();
-            setOpen({ kind: 'secret', endpoint: e });
+            setCreated(e);
           }}
         />
         <FormError error={tester.error} testid="webhook-test-error" />
@@ -80,39 +83,33 @@ export function WebhooksScreen() {
           title="Endpoints"
           testid="webhooks"
           loadingText="Loading…"
-          columns={endpointColumns(setOpen, test)}
-          rowKey={(e) => e.id}
+          columns={endpointColumns(dialog.opener, test)}
           rowTestid="webhook-row"
           empty="No endpoints yet."
         />
       </div>
-      {open?.kind === 'secret' && (
-        <Dialog title="Your signing secret" onClose={() => setOpen(null)} testid="webhook-secret">
+      {created && (
+        <Dialog title="Your signing secret" onClose={() => setCreated(null)} testid="webhook-secret">
           <p>Copy it now: it is not shown again. Verify each delivery's signature with it.</p>
           <p>
-            <code data-testid="webhook-secret-value">{open.endpoint.secret}</code>
+            <code data-testid="webhook-secret-value">{created.secret}</code>
           </p>
         </Dialog>
       )}
-      {open?.kind === 'deliveries' && <DeliveriesDialog endpoint={open.endpoint} onClose={() => setOpen(null)} />}
-      {open?.kind === 'delete' && (
-        <ConfirmAction
-          title="Delete this endpoint?"
-          confirmLabel="Delete"
-          busyLabel="Deleting…"
-          action={() => api.deleteWebhook(open.endpoint.id)}
-          doneCode="webhook_not_found"
-          onDone={() => {
-            setOpen(null);
-            page.reload();
-          }}
-          onCancel={() => setOpen(null)}
+      {deliveries && <DeliveriesDialog endpoint={deliveries} onClose={dialog.close} />}
+      {deleting && (
+        <DeleteAction
+          thing="endpoint"
+          apiName="webhook"
+          action={() => api.deleteWebhook(deleting.id)}
+          onDone={dialog.done(page.reload)}
+          onCancel={dialog.close}
           testid="webhook-delete"
         >
           <p>
-            Nothing more is sent to <strong>{open.endpoint.url}</strong>, deliveries still waiting to retry included.
+            Nothing more is sent to <strong>{deleting.url}</strong>, deliveries still waiting to retry included.
           </p>
-        </ConfirmAction>
+        </DeleteAction>
       )}
     </Page>
   );
@@ -139,9 +136,7 @@ function CreateWebhookForm({ onCreated }: { onCreated: (e: WebhookEndpointWithSe
   });
 
   return (
-    <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending} aria-labelledby="webhook-add-heading">
-      <h2 id="webhook-add-heading">Add an endpoint</h2>
-      <FormError error={f.error} testid="webhook-add-error" />
+    <FormCard form={f} onSubmit={onSubmit} title="Add an endpoint" submit="Add endpoint" busy="Adding…">
       <div class="form__row">
         <Field {...f.field('url')} label="URL" type="url" autoComplete="off" required />
         <Field {...f.field('description')} label="Description" autoComplete="off" />
@@ -159,12 +154,7 @@ function CreateWebhookForm({ onCreated }: { onCreated: (e: WebhookEndpointWithSe
           </div>
         )}
       </fieldset>
-      <div class="form__actions">
-        <SubmitButton sending={f.sending} busyLabel="Adding…" testid="webhook-add-submit">
-          Add endpoint
-        </SubmitButton>
-      </div>
-    </form>
+    </FormCard>
   );
 }
 
@@ -198,7 +188,6 @@ function DeliveriesDialog({ endpoint, onClose }: { endpoint: WebhookEndpoint; on
       <DataTable
         columns={DELIVERY_COLUMNS}
         rows={rows ?? []}
-        rowKey={(d) => d.id}
         label="Recent deliveries"
         testid="webhook-deliveries-table"
         rowTestid="delivery-row"

@@ -1,5 +1,6 @@
 /** The frame every console panel shares: heading, "Updated …" with "Refresh now", the error, "not available". */
 import type { ComponentChildren } from 'preact';
+import { DataTable, keyOf, type DataTableBaseProps, type RowKey } from '../../components/DataTable';
 import { FormError } from '../../components/FormError';
 import s from './style.module.css';
 
@@ -68,5 +69,26 @@ export function TrailLink({ id, showTrail, testid }: { id: string; showTrail: (i
         Show trail
       </button>
     </p>
+  );
+}
+
+export type PanelTableProps<T> = Omit<DataTableBaseProps<T>, 'label' | 'testid' | 'rowTestid' | 'dense'> &
+  RowKey<T> & {
+    /** what a row is, one word: the table is "<Noun>s", test ids `console-<noun>s-table` and `console-<noun>-row` */
+    noun: string;
+  };
+
+/** A console panel's table: dense, named and test-id'd after what its rows are. */
+export function PanelTable<T>(props: PanelTableProps<T>) {
+  const { noun, ...table } = props;
+  return (
+    <DataTable
+      {...table}
+      rowKey={keyOf<T>(props)}
+      label={`${noun.charAt(0).toUpperCase()}${noun.slice(1)}s`}
+      testid={`console-${noun}s-table`}
+      rowTestid={`console-${noun}-row`}
+      dense
+    />
   );
 }

@@ -1,12 +1,12 @@
 /** Queues: depth, in flight and DLQ of every queue (a DLQ with messages is flagged), and the pollers. */
 import { useState } from 'preact/hooks';
 import { Badge } from '../../components/Badges';
-import { actionsColumn, DataTable, type Column } from '../../components/DataTable';
+import { actionsColumn, type Column } from '../../components/DataTable';
 import { formatCount } from '../../format';
 import { useLocalData } from '../../hooks/useLocalData';
 import type { PollerInfo, QueueInfo } from '../../localApi';
 import { DlqMessages } from './DlqMessages';
-import { NotAvailable, Panel } from './Panel';
+import { NotAvailable, Panel, PanelTable } from './Panel';
 import s from './style.module.css';
 import type { PanelProps } from './tabs';
 
@@ -79,28 +79,23 @@ export function QueuesPanel({ auto }: PanelProps) {
             : 'Every dead-letter queue is empty.'}
         </p>
       )}
-      <DataTable
+      <PanelTable
+        noun="queue"
         columns={columns}
         rows={queues}
         rowKey={(x) => x.name}
-        label="Queues"
-        testid="console-queues-table"
-        rowTestid="console-queue-row"
         rowAttrs={(x) => ({ class: alerting(x) ? 'row--alert' : undefined, 'data-queue': x.name, 'data-alert': String(alerting(x)) })}
-        dense
       />
       {open && <DlqMessages name={open} auto={auto} onChanged={q.refresh} />}
       {p.data && p.data.length > 0 && (
         <>
           <h3 class={s.sub}>Pollers</h3>
-          <DataTable
+          <PanelTable
+            noun="poller"
             columns={POLLER_COLUMNS}
             rows={p.data}
             rowKey={(x) => x.name}
-            label="Pollers"
-            testid="console-pollers-table"
             rowAttrs={(x) => ({ class: x.errors > 0 ? 'row--alert' : undefined })}
-            dense
           />
         </>
       )}

@@ -1,10 +1,10 @@
 /** Resources: what the template declared and what the embedded cloud did with each. */
 import { useState } from 'preact/hooks';
 import { Badge } from '../../components/Badges';
-import { DataTable, type Column } from '../../components/DataTable';
+import type { Column } from '../../components/DataTable';
 import { useLocalData } from '../../hooks/useLocalData';
 import type { Resource } from '../../localApi';
-import { NotAvailable, Panel } from './Panel';
+import { NotAvailable, Panel, PanelTable } from './Panel';
 import s from './style.module.css';
 import type { PanelProps } from './tabs';
 
@@ -66,15 +66,12 @@ export function ResourcesPanel({ auto }: PanelProps) {
             .join('')}
         </span>
       </div>
-      <DataTable
+      <PanelTable
+        noun="resource"
         columns={COLUMNS}
         rows={shown}
         rowKey={(x) => x.logical_id}
-        label="Resources"
-        testid="console-resources-table"
-        rowTestid="console-resource-row"
         empty={r.data ? 'Nothing matches.' : undefined}
-        dense
       />
     </Panel>
   );

@@ -1,11 +1,11 @@
 /** Schedules: EventBridge Scheduler's one-time schedules (scheduled campaigns), and "Fire now". */
-import { actionsColumn, DataTable, type Column } from '../../components/DataTable';
+import { actionsColumn, type Column } from '../../components/DataTable';
 import { FormError } from '../../components/FormError';
 import { Time } from '../../components/Time';
 import { useLocalData } from '../../hooks/useLocalData';
 import { useSubmit } from '../../hooks/useSubmit';
 import { localJson, type ScheduleEntry } from '../../localApi';
-import { NotAvailable, Panel } from './Panel';
+import { NotAvailable, Panel, PanelTable } from './Panel';
 import type { PanelProps } from './tabs';
 
 function campaignOf(input: unknown): string | null {
@@ -46,15 +46,12 @@ export function SchedulesPanel({ auto }: PanelProps) {
         </p>
       )}
       <FormError error={fire.error} testid="console-schedule-error" />
-      <DataTable
+      <PanelTable
+        noun="schedule"
         columns={columns}
         rows={list.data ?? []}
         rowKey={(x) => `${x.group}/${x.name}`}
-        label="Schedules"
-        testid="console-schedules-table"
-        rowTestid="console-schedule-row"
         empty="No schedule: a campaign scheduled for later shows here."
-        dense
       />
     </Panel>
   );

@@ -1,13 +1,13 @@
 /** Snapshots: save the whole local state under a name, load one back (the cloud restarts), delete. */
 import { useState } from 'preact/hooks';
-import { actionsColumn, DataTable, type Column } from '../../components/DataTable';
+import { actionsColumn, type Column } from '../../components/DataTable';
 import { ConfirmDialog } from '../../components/Dialog';
 import { FormError } from '../../components/FormError';
 import { Time } from '../../components/Time';
 import { useLocalData } from '../../hooks/useLocalData';
 import { useSubmit } from '../../hooks/useSubmit';
 import { localJson, type SnapshotEntry } from '../../localApi';
-import { NotAvailable, Panel } from './Panel';
+import { NotAvailable, Panel, PanelTable } from './Panel';
 import s from './style.module.css';
 import type { PanelProps } from './tabs';
 import { formatBytes, snapshotNameError } from './tools';
@@ -99,15 +99,12 @@ export function SnapshotsPanel({ auto }: PanelProps) {
           {act.result}
         </p>
       )}
-      <DataTable
+      <PanelTable
+        noun="snapshot"
         columns={columns}
         rows={list.data ?? []}
         rowKey={(x) => x.name}
-        label="Snapshots"
-        testid="console-snapshots-table"
-        rowTestid="console-snapshot-row"
         empty="No snapshot saved yet."
-        dense
       />
       {loading && (
         <ConfirmDialog

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type FormEmbed, type SignupForm } from '../../api';
 import { rowActions, type Column } from '../../components/DataTable';
 import { DeleteAction, Dialog } from '../../components/Dialog';
-import { CopyButton } from '../../components/CopyButton';
+import { CopyField } from '../../components/CopyButton';
 import { FormError } from '../../components/FormError';
 import { PagedTable } from '../../components/PagedTable';
 import { useAllLists } from '../../hooks/useAllLists';
@@ -50,15 +50,14 @@ function EmbedDialog({ form, onClose }: { form: SignupForm; onClose: () => void 
                 {embed.hosted_url}
               </a>
             </p>
-            <div class="field">
-              <label for="form-embed-snippet">HTML to paste into your site (a plain form: no script needed)</label>
-              <textarea id="form-embed-snippet" class="input textarea snippet" readOnly value={embed.snippet} data-testid="form-embed-snippet" />
-            </div>
-            <div class="form__actions form__actions--end">
-              <CopyButton text={embed.snippet} testid="form-embed-copy">
-                Copy the HTML
-              </CopyButton>
-            </div>
+            <CopyField
+              id="form-embed-snippet"
+              label="HTML to paste into your site (a plain form: no script needed)"
+              value={embed.snippet}
+              multiline
+              copyLabel="Copy the HTML"
+              copyTestid="form-embed-copy"
+            />
           </>
         )}
       </div>
@@ -74,11 +73,10 @@ export function FormsPanel({ listId }: { listId: string }) {
   const editing = dialog.about('edit');
   const embedding = dialog.about('embed');
   const deleting = dialog.about('delete');
-  const saved = () => {
-    dialog.close();
+  const saved = dialog.done(() => {
     setCreating(false);
     forms.reload();
-  };
+  });
   return (
     <>
       <PagedTable
@@ -86,7 +84,6 @@ export function FormsPanel({ listId }: { listId: string }) {
         title="Sign-up forms"
         testid="forms"
         columns={formColumns(dialog.opener('embed'), dialog.opener('edit'), dialog.opener('delete'))}
-        rowKey={(f) => f.id}
         rowTestid="form-row"
         empty="No form yet: create one and put it on your site."
         loadingText="Loading the forms…"

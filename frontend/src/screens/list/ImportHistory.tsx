@@ -63,7 +63,7 @@ export function ImportHistory({ listId, refresh }: { listId: string; refresh: nu
   if (!items || items.length === 0) return null;
   return (
     <TableCard title="Recent imports" headingId="import-history-heading">
-      <DataTable columns={COLUMNS} rows={items} rowKey={(j) => j.id} label="Recent imports" testid="import-history" rowTestid="import-history-row" />
+      <DataTable columns={COLUMNS} rows={items} label="Recent imports" testid="import-history" rowTestid="import-history-row" />
     </TableCard>
   );
 }

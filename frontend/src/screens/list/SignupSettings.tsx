@@ -4,8 +4,8 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, type ContactList } from '../../api';
 import { templateErrorLines } from '../../campaigns';
 import { CheckboxField } from '../../components/CheckboxField';
-import { Field, SubmitActions } from '../../components/Field';
-import { FormError } from '../../components/FormError';
+import { Field } from '../../components/Field';
+import { FormCard } from '../../components/FormCard';
 import { SelectField } from '../../components/SelectField';
 import { TextAreaField } from '../../components/TextAreaField';
 import { useForm } from '../../hooks/useForm';
@@ -47,9 +47,7 @@ export function SignupSettings({ list, onSaved }: { list: ContactList; onSaved: 
   const double = f.values.opt_in === 'double';
 
   return (
-    <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending} aria-labelledby="signup-settings-heading">
-      <h2 id="signup-settings-heading">Joining this list</h2>
-      <FormError error={f.error} testid="list-signup-error" />
+    <FormCard form={f} onSubmit={onSubmit} title="Joining this list" saves>
       <SelectField {...f.field('opt_in')} label="Sign-ups through forms" options={OPT_IN} />
       <CheckboxField
         id="list-signup-public"
@@ -81,7 +79,6 @@ export function SignupSettings({ list, onSaved }: { list: ContactList; onSaved: 
           </div>
         </details>
       )}
-      <SubmitActions sending={f.sending} busyLabel="Saving…" testid="list-signup-save" label="Save" done={f.result ? 'Saved.' : ''} doneTestid="list-signup-saved" />
-    </form>
+    </FormCard>
   );
 }

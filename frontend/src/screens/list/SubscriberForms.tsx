@@ -4,7 +4,8 @@ import { api, SETTABLE_STATUSES, SUBSCRIBER_STATUSES, type SettableStatus, type 
 import { AttributesEditor } from '../../components/AttributesEditor';
 import { statusLabel } from '../../components/Badges';
 import { ConfirmAction, Dialog, DialogButtons } from '../../components/Dialog';
-import { Field, SubmitActions } from '../../components/Field';
+import { Field } from '../../components/Field';
+import { FormCard } from '../../components/FormCard';
 import { FormError } from '../../components/FormError';
 import { SelectField } from '../../components/SelectField';
 import { useForm, type Form } from '../../hooks/useForm';
@@ -119,9 +120,16 @@ export function AddSubscriberForm({ listId, onAdded }: { listId: string; onAdded
   });
 
   return (
-    <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending} aria-labelledby="add-sub-heading">
-      <h2 id="add-sub-heading">Add a subscriber</h2>
-      <FormError error={f.error} messages={SUBSCRIBER_MESSAGES} testid="subscriber-add-error" />
+    <FormCard
+      form={f}
+      onSubmit={onSubmit}
+      title="Add a subscriber"
+      messages={SUBSCRIBER_MESSAGES}
+      submit="Add subscriber"
+      busy="Adding…"
+      done={f.result ? `Added ${f.result}.` : ''}
+      doneTestid="subscriber-added"
+    >
       <Field {...f.field('email')} label="Email" type="email" autoComplete="off" required />
       <SubscriberFields form={f} attrs={attrs} nameLabel="Name (optional)" />
       {status === 'subscribed' && (
@@ -134,15 +142,7 @@ export function AddSubscriberForm({ listId, onAdded }: { listId: string; onAdded
           hint="E.g. “signed up at the spring fair”: kept with the subscriber as proof of consent."
         />
       )}
-      <SubmitActions
-        sending={f.sending}
-        busyLabel="Adding…"
-        testid="subscriber-add-submit"
-        label="Add subscriber"
-        done={f.result ? `Added ${f.result}.` : ''}
-        doneTestid="subscriber-added"
-      />
-    </form>
+    </FormCard>
   );
 }
 

@@ -2,8 +2,7 @@
 import { api, type Subscriber } from '../../api';
 import { StatusBadge } from '../../components/Badges';
 import { rowActions, type Column } from '../../components/DataTable';
-import { PagedTable } from '../../components/PagedTable';
-import { SearchBox } from '../../components/SearchBox';
+import { SearchTable } from '../../components/PagedTable';
 import { useSearchPaged, type SearchPaged } from '../../hooks/usePaged';
 import { Time } from '../../components/Time';
 
@@ -42,18 +41,17 @@ export function SubscribersTable({
   onRemove: OnRow;
   onActivity: OnRow;
 }) {
-  const { paged, search, setSearch, prefix } = page;
   return (
-    <PagedTable
-      paged={paged}
+    <SearchTable
+      search={page}
+      searchId="subscriber-search"
       title="Subscribers"
-      tools={<SearchBox id="subscriber-search" value={search} onValue={setSearch} />}
       testid="subscribers"
       loadingText="Loading subscribers…"
       columns={subscriberColumns(onEdit, onRemove, onActivity)}
       rowKey={(s) => s.email}
       rowTestid="subscriber-row"
-      empty={prefix ? `No subscriber’s email starts with “${prefix}”.` : 'No subscribers yet.'}
+      empty={(prefix) => (prefix ? `No subscriber’s email starts with “${prefix}”.` : 'No subscribers yet.')}
     />
   );
 }

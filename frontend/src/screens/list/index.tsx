@@ -116,10 +116,7 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
           listId={listId}
           subscriber={editing}
           onClose={dialog.close}
-          onSaved={() => {
-            dialog.close();
-            page.paged.reload();
-          }}
+          onSaved={dialog.done(page.paged.reload)}
         />
       )}
       {watching && <SubscriberActivityDialog listId={listId} subscriber={watching} onClose={dialog.close} />}
@@ -128,10 +125,7 @@ export function ListDetailScreen({ params }: { params: Record<string, string> })
           listId={listId}
           subscriber={removing}
           onClose={dialog.close}
-          onRemoved={() => {
-            dialog.close();
-            changed();
-          }}
+          onRemoved={dialog.done(changed)}
         />
       )}
     </DetailPage>

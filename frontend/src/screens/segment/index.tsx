@@ -1,13 +1,15 @@
 /** A segment's page: its name, the lists it reads, its rule, the live count, save, export, delete. */
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, type Segment } from '../../api';
+import { DeleteButton } from '../../components/Dialog';
 import { DetailPage } from '../../components/DetailPage';
 import { ExportButton } from '../../components/ExportButton';
-import { Field, SubmitActions } from '../../components/Field';
-import { FormError } from '../../components/FormError';
+import { Field } from '../../components/Field';
+import { FormCard } from '../../components/FormCard';
 import { DeleteSegmentDialog } from '../../components/SegmentDialogs';
 import { SelectField } from '../../components/SelectField';
 import { useAllLists } from '../../hooks/useAllLists';
+import { useDetail } from '../../hooks/useDetail';
 import { useForm } from '../../hooks/useForm';
 import { navigate } from '../../router';
 import { ruleFromRows, rowsFromRule, type ConditionRow } from '../../segments';
@@ -22,17 +24,10 @@ const MATCH = [
 const MESSAGES = { list_not_found: 'That list no longer exists.', segment_not_found: 'This segment was deleted.' };
 
 export function SegmentScreen({ params }: { params: Record<string, string> }) {
-  const id = params.id ?? 'new';
-  const creating = id === 'new';
-  const [segment, setSegment] = useState<Segment | null>(null);
-  const [loadError, setLoadError] = useState<unknown>(null);
-  useEffect(() => {
-    if (!creating) api.getSegment(id).then(setSegment, setLoadError);
-  }, [id, creating]);
-  const ready = creating || segment !== null;
+  const segment = useDetail(params.id ?? 'new', api.getSegment);
   return (
-    <DetailPage thing="segment" name={creating ? 'New segment' : (segment?.name ?? null)} loadError={loadError}>
-      {ready && <SegmentEditor segment={segment} onSaved={setSegment} />}
+    <DetailPage thing="segment" name={segment.creating ? 'New segment' : (segment.item?.name ?? null)} loadError={segment.loadError}>
+      {segment.ready && <SegmentEditor segment={segment.item} onSaved={segment.setItem} />}
     </DetailPage>
   );
 }
@@ -41,7 +36,6 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
   const { lists, error: listsError } = useAllLists();
   const f = useForm('segment', { name: segment?.name ?? '', scope: segment?.list_id ?? '', match: segment?.rule.match ?? 'all' });
   const [rows, setRows] = useState<ConditionRow[]>(() => (segment ? rowsFromRule(segment.rule) : []));
-  const [deleting, setDeleting] = useState(false);
   const rule = ruleFromRows(rows, f.values.match as 'all' | 'any');
   const listId = f.values.scope || null;
   const listName = (lid: string) => lists?.find((l) => l.id === lid)?.name ?? '—';
@@ -60,42 +54,36 @@ function SegmentEditor({ segment, onSaved }: { segment: Segment | null; onSaved:
 
   return (
     <div class="stack">
-      <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending} aria-labelledby="segment-rule-heading">
-        <h2 id="segment-rule-heading">Rule</h2>
-        <FormError error={f.error ?? listsError} testid="segment-error" messages={MESSAGES} />
+      <FormCard
+        form={f}
+        onSubmit={onSubmit}
+        title="Rule"
+        error={listsError}
+        messages={MESSAGES}
+        saves
+        submit={segment ? 'Save' : 'Save segment'}
+        actions={
+          segment && (
+            <>
+              <ExportButton kind="segment" id={segment.id} testid="segment-export" />
+              <DeleteButton
+                testid="segment-delete"
+                dialog={(close) => (
+                  <DeleteSegmentDialog segment={segment} testid="segment-delete" onClose={close} onDeleted={() => navigate('/segments', { replace: true })} />
+                )}
+              />
+            </>
+          )
+        }
+      >
         <div class="form__row">
           <Field {...f.field('name')} label="Name" type="text" maxLength={120} required autoComplete="off" />
           <SelectField {...f.field('scope')} label="Reads" options={scopes} hint={lists ? undefined : 'Loading your lists…'} />
           <SelectField {...f.field('match')} label="Matches subscribers meeting" options={MATCH} />
         </div>
         <ConditionRows rows={rows} onRows={setRows} />
-        <SubmitActions
-          sending={f.sending}
-          busyLabel="Saving…"
-          testid="segment-save"
-          label={segment ? 'Save' : 'Save segment'}
-          done={f.result ? 'Saved.' : ''}
-          doneTestid="segment-saved"
-        >
-          {segment && (
-            <>
-              <ExportButton kind="segment" id={segment.id} testid="segment-export" />
-              <button type="button" class="btn btn--danger-outline" onClick={() => setDeleting(true)} data-testid="segment-delete">
-                Delete
-              </button>
-            </>
-          )}
-        </SubmitActions>
-      </form>
+      </FormCard>
       <LiveCount listId={listId} rule={rule} listName={listName} />
-      {segment && deleting && (
-        <DeleteSegmentDialog
-          segment={segment}
-          testid="segment-delete"
-          onClose={() => setDeleting(false)}
-          onDeleted={() => navigate('/segments', { replace: true })}
-        />
-      )}
     </div>
   );
 }

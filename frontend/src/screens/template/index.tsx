@@ -1,12 +1,15 @@
 /** A transactional template's page: name, subject and bodies, save, delete; a preview with sample data. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import { api, type CampaignPreview, type Template } from '../../api';
+import { DeleteButton } from '../../components/Dialog';
 import { DetailPage } from '../../components/DetailPage';
 import { Field, SubmitButton } from '../../components/Field';
+import { FormCard } from '../../components/FormCard';
 import { FormError } from '../../components/FormError';
 import { MailPreview } from '../../components/MailPreview';
 import { DeleteTemplateDialog } from '../../components/TemplateDialogs';
 import { TextAreaField } from '../../components/TextAreaField';
+import { useDetail } from '../../hooks/useDetail';
 import { useForm } from '../../hooks/useForm';
 import { navigate } from '../../router';
 
@@ -20,20 +23,13 @@ const MERGE_HINT = (
 );
 
 export function TemplateScreen({ params }: { params: Record<string, string> }) {
-  const id = params.id ?? 'new';
-  const creating = id === 'new';
-  const [template, setTemplate] = useState<Template | null>(null);
-  const [loadError, setLoadError] = useState<unknown>(null);
-  useEffect(() => {
-    if (!creating) api.getTemplate(id).then(setTemplate, setLoadError);
-  }, [id, creating]);
-  const ready = creating || template !== null;
+  const template = useDetail(params.id ?? 'new', api.getTemplate);
   return (
-    <DetailPage thing="template" name={creating ? 'New template' : (template?.name ?? null)} loadError={loadError}>
-      {ready && (
+    <DetailPage thing="template" name={template.creating ? 'New template' : (template.item?.name ?? null)} loadError={template.loadError}>
+      {template.ready && (
         <div class="grid-2">
-          <TemplateEditor template={template} onSaved={setTemplate} />
-          {template && <TemplatePreview template={template} />}
+          <TemplateEditor template={template.item} onSaved={template.setItem} />
+          {template.item && <TemplatePreview template={template.item} />}
         </div>
       )}
     </DetailPage>
@@ -47,7 +43,6 @@ function TemplateEditor({ template, onSaved }: { template: Template | null; onSa
     html_body: template?.html_body ?? '',
     text_body: template?.text_body ?? '',
   });
-  const [deleting, setDeleting] = useState(false);
 
   const onSubmit = f.handler({
     validate: () => ({
@@ -64,40 +59,36 @@ function TemplateEditor({ template, onSaved }: { template: Template | null; onSa
   });
 
   return (
-    <form ref={f.form} class="card form" onSubmit={onSubmit} noValidate aria-busy={f.sending} aria-labelledby="template-content-heading">
-      <h2 id="template-content-heading">Content</h2>
-      {template && (
-        <p class="muted small">
-          Send it with <code>POST /api/tx</code> and <code data-testid="template-send-id">{`"template_id": "${template.id}"`}</code>.
-        </p>
-      )}
-      <FormError error={f.error} testid="template-error" messages={MESSAGES} />
+    <FormCard
+      form={f}
+      onSubmit={onSubmit}
+      title="Content"
+      lead={
+        template && (
+          <p class="muted small">
+            Send it with <code>POST /api/tx</code> and <code data-testid="template-send-id">{`"template_id": "${template.id}"`}</code>.
+          </p>
+        )
+      }
+      messages={MESSAGES}
+      saves
+      submit={template ? 'Save' : 'Save template'}
+      actions={
+        template && (
+          <DeleteButton
+            testid="template-delete"
+            dialog={(close) => (
+              <DeleteTemplateDialog template={template} testid="template-delete" onClose={close} onDeleted={() => navigate('/templates', { replace: true })} />
+            )}
+          />
+        )
+      }
+    >
       <Field {...f.field('name')} label="Name" type="text" maxLength={200} required autoComplete="off" />
       <Field {...f.field('subject')} label="Subject" type="text" maxLength={500} required autoComplete="off" />
       <TextAreaField {...f.field('html_body', 'html')} label="HTML body" rows={12} code hint={MERGE_HINT} testid="template-html" />
       <TextAreaField {...f.field('text_body', 'text')} label="Text body" rows={6} code testid="template-text" />
-      <div class="form__actions">
-        <SubmitButton sending={f.sending} busyLabel="Saving…" testid="template-save">
-          {template ? 'Save' : 'Save template'}
-        </SubmitButton>
-        {template && (
-          <button type="button" class="btn btn--danger-outline" onClick={() => setDeleting(true)} data-testid="template-delete">
-            Delete
-          </button>
-        )}
-        <span class="saved" role="status" data-testid="template-saved">
-          {f.result ? 'Saved.' : ''}
-        </span>
-      </div>
-      {template && deleting && (
-        <DeleteTemplateDialog
-          template={template}
-          testid="template-delete"
-          onClose={() => setDeleting(false)}
-          onDeleted={() => navigate('/templates', { replace: true })}
-        />
-      )}
-    </form>
+    </FormCard>
   );
 }
 
