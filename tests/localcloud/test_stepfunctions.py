@@ -28,8 +28,8 @@ def test_a_placeholder_without_substitution_is_refused(tmp_path: Path) -> None:
         definition_text({"DefinitionUri": "m.asl.json"}, root=tmp_path)
 
 
-def test_the_campaign_definition_has_every_step_with_a_catch() -> None:
-    text = definition_text(
+def _campaign_definition() -> str:
+    return definition_text(
         {
             "DefinitionUri": "statemachines/campaign_delivery.asl.json",
             "DefinitionSubstitutions": {
@@ -44,7 +44,10 @@ def test_the_campaign_definition_has_every_step_with_a_catch() -> None:
         },
         root=ROOT,
     )
-    states = json.loads(text)["States"]
+
+
+def test_the_campaign_definition_has_every_step_with_a_catch() -> None:
+    states = json.loads(_campaign_definition())["States"]
     for name in ("StartDelivery", "WaitForSender", "Finalize"):
         assert states[name]["Catch"][0]["Next"] == "MarkFailed"
     assert states["WaitForSender"]["Resource"].endswith("waitForTaskToken")
@@ -73,3 +76,23 @@ def test_a_task_token_completed_while_its_lambda_runs_is_taken_with_a_heartbeat(
     # Then it sees a signal at once and the outcome is there (moto alone waits out the heartbeat)
     assert heartbeat.clear_and_wait() is True
     assert isinstance(endpoint.get_outcome(), CallbackOutcomeSuccess)
+
+
+def test_a_wait_kept_alive_by_heartbeats_has_no_total_timeout_as_in_aws() -> None:
+    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import TimeoutSeconds
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    from localcloud import patches
+
+    patches.apply()
+    # Given the campaign's state machine: WaitForSender has a heartbeat (HeartbeatSecondsPath) and
+    # no TimeoutSeconds; StartDelivery a TimeoutSeconds
+    program, _ = AmazonStateLanguageParser.parse(_campaign_definition())
+    states = program.states.states  # type: ignore[attr-defined]  # a Program, typed as its base
+
+    # Then only its heartbeat ends the wait, as in AWS (moto alone: States.Timeout after 60 s, so a
+    # campaign whose senders took over a minute, heartbeats and all, failed with sender_timeout)
+    assert states["WaitForSender"].heartbeat is not None
+    assert states["WaitForSender"].timeout.timeout_seconds == TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS
+    # and a timeout that is written down is kept
+    assert states["StartDelivery"].timeout.timeout_seconds == 360

@@ -131,8 +131,10 @@ class FeedbackPoller(Poller):
     delay_seconds = 1.0
 
     def wakes_on(self, write: Write) -> bool:
-        """Only a send adds mail."""
-        return write.service in ("ses", "")
+        """Only a send adds mail; while mail waits to be due the poller polls every MIN_INTERVAL
+        anyway, and a later send cannot be due sooner: a campaign's sends (thousands, each a write)
+        do not each switch to this thread to find the oldest mail still not due."""
+        return write.service in ("ses", "") and not self._waiting
 
     def __init__(
         self,
