@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 if TYPE_CHECKING:
     from mypy_boto3_apigatewaymanagementapi import ApiGatewayManagementApiClient
@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_stepfunctions import SFNClient
+
+C = TypeVar("C")
 
 
 def error_code(exc: BaseException) -> str:
@@ -33,90 +35,65 @@ def _session() -> Any:
     return boto3.session.Session()
 
 
+# Botocore settings beyond the defaults (standard retries, 5 attempts, 5 s to connect), by client.
+_OVERRIDES: dict[str, dict[str, Any]] = {
+    # SigV4 for presigned POSTs and GETs (the default would sign POST policies with SigV2).
+    "s3": {"signature_version": "s3v4"},
+    # A push is best effort: a slow or unreachable endpoint must not hold up the stream worker.
+    "apigatewaymanagementapi": {
+        "retries": {"mode": "standard", "max_attempts": 2},
+        "connect_timeout": 2,
+        "read_timeout": 5,
+    },
+    # Two attempts: a throttled send surfaces quickly and its batch is redelivered by SQS. A send
+    # answers in well under a second; 10 s bounds a stuck one (a sender keeps 30 s in reserve).
+    "campaign-ses": {"retries": {"mode": "standard", "max_attempts": 2}, "read_timeout": 10},
+}
+# Clients that are another service's client with their own settings.
+_SERVICES = {"campaign-ses": "sesv2"}
+
+
 @cache
-def _client(service: str, endpoint_url: str | None = None) -> Any:
+def _client(name: str, endpoint_url: str | None = None) -> Any:
     from botocore.config import Config
 
     from app.config import get_settings
 
     config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5)
-    if service == "s3":
-        # SigV4 for presigned POSTs and GETs (the default would sign POST policies with SigV2).
-        config = config.merge(Config(signature_version="s3v4"))
-    if service == "apigatewaymanagementapi":
-        # A push is best effort: a slow or unreachable endpoint must not hold up the stream worker.
-        config = config.merge(
-            Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=2, read_timeout=5)
-        )
+    if name in _OVERRIDES:
+        config = config.merge(Config(**_OVERRIDES[name]))
     return _session().client(
-        service, region_name=get_settings().aws_region, config=config, endpoint_url=endpoint_url
+        _SERVICES.get(name, name),
+        region_name=get_settings().aws_region,
+        config=config,
+        endpoint_url=endpoint_url,
     )
 
 
-def dynamodb() -> DynamoDBClient:
-    """The DynamoDB client."""
-    client: DynamoDBClient = _client("dynamodb")
-    return client
+class Client(Generic[C]):
+    """The typed accessor of one cached client: `aws.sqs()` is the SQS client."""
+
+    def __init__(self, name: str, doc: str) -> None:
+        self.name = name
+        self.__doc__ = doc
+
+    def __call__(self) -> C:
+        return cast(C, _client(self.name))
 
 
-def cognito() -> CognitoIdentityProviderClient:
-    """The Cognito user pools client."""
-    client: CognitoIdentityProviderClient = _client("cognito-idp")
-    return client
-
-
-def events() -> EventBridgeClient:
-    """The EventBridge client."""
-    client: EventBridgeClient = _client("events")
-    return client
-
-
-def sesv2() -> SESV2Client:
-    """The SES v2 client."""
-    client: SESV2Client = _client("sesv2")
-    return client
-
-
-def s3() -> S3Client:
-    """The S3 client (SigV4, so presigned POSTs and URLs work in every region)."""
-    client: S3Client = _client("s3")
-    return client
-
-
-@cache
-def _campaign_ses() -> Any:
-    from botocore.config import Config
-
-    from app.config import get_settings
-
-    # Two attempts: a throttled send surfaces quickly and its batch is redelivered by SQS. A send
-    # answers in well under a second; 10 s bounds a stuck one (a sender keeps 30 s in reserve).
-    config = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5, read_timeout=10)
-    return _session().client("sesv2", region_name=get_settings().aws_region, config=config)
-
-
-def campaign_ses() -> SESV2Client:
-    """The SES v2 client campaign senders use (few retries: SQS redelivers throttled batches)."""
-    client: SESV2Client = _campaign_ses()
-    return client
-
-
-def stepfunctions() -> SFNClient:
-    """The Step Functions client."""
-    client: SFNClient = _client("stepfunctions")
-    return client
-
-
-def scheduler() -> EventBridgeSchedulerClient:
-    """The EventBridge Scheduler client."""
-    client: EventBridgeSchedulerClient = _client("scheduler")
-    return client
-
-
-def sqs() -> SQSClient:
-    """The SQS client."""
-    client: SQSClient = _client("sqs")
-    return client
+dynamodb: Client[DynamoDBClient] = Client("dynamodb", "The DynamoDB client.")
+cognito: Client[CognitoIdentityProviderClient] = Client("cognito-idp", "The Cognito user pools client.")
+events: Client[EventBridgeClient] = Client("events", "The EventBridge client.")
+sesv2: Client[SESV2Client] = Client("sesv2", "The SES v2 client.")
+s3: Client[S3Client] = Client(
+    "s3", "The S3 client (SigV4, so presigned POSTs and URLs work in every region)."
+)
+campaign_ses: Client[SESV2Client] = Client(
+    "campaign-ses", "The SES v2 client campaign senders use (few retries: SQS redelivers throttled batches)."
+)
+stepfunctions: Client[SFNClient] = Client("stepfunctions", "The Step Functions client.")
+scheduler: Client[EventBridgeSchedulerClient] = Client("scheduler", "The EventBridge Scheduler client.")
+sqs: Client[SQSClient] = Client("sqs", "The SQS client.")
 
 
 def apigateway_management(endpoint_url: str) -> ApiGatewayManagementApiClient:
@@ -128,5 +105,4 @@ def apigateway_management(endpoint_url: str) -> ApiGatewayManagementApiClient:
 def clear_clients() -> None:
     """Forget every cached client (tests, and the local runner after it sets the endpoint)."""
     _client.cache_clear()
-    _campaign_ses.cache_clear()
     _session.cache_clear()

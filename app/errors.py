@@ -9,9 +9,18 @@ T = TypeVar("T")
 
 
 class DomainError(Exception):
-    """Base of every error a person or integrator should see explained."""
+    """Base of every error a person or integrator should see explained.
+
+    A subclass names its machine-readable code in its header (`class NotFound(DomainError,
+    code="not_found")`); one that names none keeps its base's, or sets `code` in its body.
+    """
 
     code = "error"
+
+    def __init_subclass__(cls, code: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
 
     def __init__(self, message: str, *, code: str | None = None, details: list[Any] | None = None):
         super().__init__(message)
@@ -21,40 +30,28 @@ class DomainError(Exception):
         self.details = details
 
 
-class InvalidInput(DomainError):
+class InvalidInput(DomainError, code="invalid_input"):
     """The request is well-formed but its content is not acceptable."""
 
-    code = "invalid_input"
 
-
-class NotAuthenticated(DomainError):
+class NotAuthenticated(DomainError, code="not_authenticated"):
     """No valid credentials were presented."""
 
-    code = "not_authenticated"
 
-
-class Forbidden(DomainError):
+class Forbidden(DomainError, code="forbidden"):
     """The caller is known but may not do this."""
 
-    code = "forbidden"
 
-
-class NotFound(DomainError):
+class NotFound(DomainError, code="not_found"):
     """The thing does not exist (or belongs to someone else)."""
 
-    code = "not_found"
 
-
-class Conflict(DomainError):
+class Conflict(DomainError, code="conflict"):
     """The request conflicts with the current state."""
 
-    code = "conflict"
 
-
-class TooManyRequests(DomainError):
+class TooManyRequests(DomainError, code="too_many_requests"):
     """The caller (or Herald, upstream) is being throttled; `retry_after` seconds tells when to try again."""
-
-    code = "too_many_requests"
 
     def __init__(
         self,
@@ -68,10 +65,8 @@ class TooManyRequests(DomainError):
         self.retry_after = retry_after
 
 
-class UpstreamUnavailable(DomainError):
+class UpstreamUnavailable(DomainError, code="upstream_unavailable"):
     """A dependency failed in a way that retrying later may fix."""
-
-    code = "upstream_unavailable"
 
 
 def found(value: T | None, missing: Callable[[], DomainError]) -> T:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from app.db import Table
@@ -30,6 +31,22 @@ if TYPE_CHECKING:
 
 MailKind = Literal["test", "welcome", "transactional"]
 KINDS = 3  # the kinds of mail outside campaigns, sharing transactional_rate_per_second evenly
+
+
+@dataclass(frozen=True)
+class HourlyAllowance:
+    """Messages of one kind an account may send an hour: its count's name, the setting, the 429's code."""
+
+    name: str
+    per_hour: Callable[[Settings], int]
+    code: str
+    noun: str
+
+
+TEST_COPIES = HourlyAllowance("test-sends", lambda s: s.test_sends_per_hour, "test_send_limit", "test copies")
+TRANSACTIONAL_MESSAGES = HourlyAllowance(
+    "tx-sends", lambda s: s.transactional_sends_per_hour, "transactional_send_limit", "transactional messages"
+)
 
 
 class SendBudget:
@@ -65,29 +82,22 @@ class SendBudget:
     def take_test(self, owner_id: str, *, settings: Settings) -> None:
         """One of the account's test copies this hour; TooManyRequests until the hour ends when
         they are used up."""
-        self._take_hourly(
-            Limit("test-sends", settings.test_sends_per_hour, 3600),
-            owner_id,
-            code="test_send_limit",
-            message=f"You sent {settings.test_sends_per_hour} test copies this hour, "
-            "the most an account may.",
-        )
+        self._take_hourly(TEST_COPIES, owner_id, settings=settings)
 
     def take_transactional(self, owner_id: str, *, settings: Settings) -> None:
         """One of the account's transactional messages this hour; TooManyRequests until the hour
         ends when they are used up."""
-        self._take_hourly(
-            Limit("tx-sends", settings.transactional_sends_per_hour, 3600),
-            owner_id,
-            code="transactional_send_limit",
-            message=f"You sent {settings.transactional_sends_per_hour} transactional messages this hour, "
-            "the most an account may.",
-        )
+        self._take_hourly(TRANSACTIONAL_MESSAGES, owner_id, settings=settings)
 
-    def _take_hourly(self, hourly: Limit, owner_id: str, *, code: str, message: str) -> None:
-        retry_after = self.limits.hit(hourly, owner_id, now=self.clock())
+    def _take_hourly(self, allowance: HourlyAllowance, owner_id: str, *, settings: Settings) -> None:
+        most = allowance.per_hour(settings)
+        retry_after = self.limits.hit(Limit(allowance.name, most, 3600), owner_id, now=self.clock())
         if retry_after is not None:
-            raise TooManyRequests(message, retry_after=retry_after, code=code)
+            raise TooManyRequests(
+                f"You sent {most} {allowance.noun} this hour, the most an account may.",
+                retry_after=retry_after,
+                code=allowance.code,
+            )
 
 
 def send_email(

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
 
 from app.errors import NotFound
 from app.signing import seal_json, unseal_json
 
 KeySource = Callable[[], bytes]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,17 @@ class PageRequest:
 
     limit: int = 50
     cursor: str | None = None
+
+
+class Page(BaseModel, Generic[T]):
+    """A page of a list: its items, and the `next_cursor` to pass back for the next (None after the last).
+
+    Each list's page is a subclass (`class ListPage(Page[ContactList])`) with its own name and
+    docstring in the API schema.
+    """
+
+    items: list[T]
+    next_cursor: str | None
 
 
 def encode_cursor(position: Mapping[str, Any], *, scope: str, key: KeySource) -> str:

@@ -52,7 +52,7 @@ class Meter:
 
         from app import aws
 
-        build, build_ses = aws._client, aws._campaign_ses  # the bench wraps the client factories
+        build = aws._client  # the bench wraps the client factory
 
         def tagged(factory: Any) -> Any:
             def make(*args: Any) -> Any:
@@ -64,7 +64,6 @@ class Meter:
             return make
 
         aws._client = tagged(build)
-        aws._campaign_ses = tagged(build_ses)
         aws.clear_clients()
         meter, make_call = self, botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 

@@ -11,7 +11,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.convertors import Convertor, register_url_convertor
 
-from app import aws
+from app import addresses, aws
 from app.auth import credentials
 from app.auth.principal import Principal
 from app.errors import Forbidden, NotAuthenticated
@@ -167,6 +167,14 @@ class _NewIdConvertor(Convertor[str]):
     def to_string(self, value: str) -> str:
         return value
 
+
+# The id of one of the caller's items in a path (a list, campaign, import, export, form, webhook):
+# its service answers 404 for any other, or for another owner's.
+ItemId = Annotated[str, Path(min_length=1, max_length=64)]
+# An address in a path (`{email:path}`), checked as the API checks addresses (app/addresses.py).
+EmailInPath = Annotated[
+    str, Path(min_length=1, max_length=addresses.MAX_LENGTH, json_schema_extra=addresses.SCHEMA)
+]
 
 # A path parameter holding such an id; its route writes it `{name:name}` after register_new_id(name),
 # so any other segment (`None`, a word) matches no route and is a 404, like an unknown id.

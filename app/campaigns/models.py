@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, computed_field
 
 from app.contacts.models import Email
+from app.pagination import Page
 
 CampaignStatus = Literal["draft", "scheduled", "queued", "sending", "paused", "sent", "failed"]
 # The lifecycle (every transition is a conditional write):
@@ -159,11 +160,8 @@ class CampaignSummary(BaseModel):
     sent_at: datetime | None
 
 
-class CampaignPage(BaseModel):
+class CampaignPage(Page[CampaignSummary]):
     """A page of campaigns, newest first."""
-
-    items: list[CampaignSummary]
-    next_cursor: str | None
 
 
 class PreviewRequest(BaseModel):
@@ -209,11 +207,8 @@ class Recipient(BaseModel):
 RecipientFilter = RecipientStatus | Literal["opened", "clicked"]
 
 
-class RecipientPage(BaseModel):
+class RecipientPage(Page[Recipient]):
     """A page of recipients in email order."""
-
-    items: list[Recipient]
-    next_cursor: str | None
 
 
 def stats_of(item: dict[str, Any]) -> CampaignStats:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Query, status
 from starlette.concurrency import run_in_threadpool
 
 from app import aws, secrets
-from app.api.deps import CorrelationId, CurrentUser, Page, SettingsDep, StoreDep
+from app.api.deps import CorrelationId, CurrentUser, ItemId, Page, SettingsDep, StoreDep
 from app.campaigns import recipients, service
 from app.campaigns.launch import Launcher, StepFunctionsLauncher
 from app.campaigns.models import (
@@ -55,7 +55,6 @@ async def get_delivery(settings: SettingsDep) -> DeliveryControl:
 
 LauncherDep = Annotated[Launcher, Depends(get_launcher)]
 Delivery = Annotated[DeliveryControl, Depends(get_delivery)]
-CampaignId = Annotated[str, Path(min_length=1, max_length=64)]
 
 router = APIRouter(tags=["campaigns"])
 
@@ -83,14 +82,14 @@ async def list_campaigns(user: CurrentUser, store: StoreDep, page: Page) -> Camp
 
 
 @router.get("/api/campaigns/{campaign_id}")
-async def get_campaign(campaign_id: CampaignId, user: CurrentUser, store: StoreDep) -> Campaign:
+async def get_campaign(campaign_id: ItemId, user: CurrentUser, store: StoreDep) -> Campaign:
     """One campaign with its status, timeline and counters."""
     return service.get_campaign(user.user_id, campaign_id, repo=store.campaigns)
 
 
 @router.patch("/api/campaigns/{campaign_id}")
 async def update_campaign(
-    campaign_id: CampaignId,
+    campaign_id: ItemId,
     body: CampaignUpdate,
     user: CurrentUser,
     store: StoreDep,
@@ -110,14 +109,14 @@ async def update_campaign(
 
 
 @router.delete("/api/campaigns/{campaign_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_campaign(campaign_id: CampaignId, user: CurrentUser, store: StoreDep) -> None:
+async def delete_campaign(campaign_id: ItemId, user: CurrentUser, store: StoreDep) -> None:
     """Delete a draft or a finished campaign."""
     service.delete_campaign(user.user_id, campaign_id, repo=store.campaigns)
 
 
 @router.post("/api/campaigns/{campaign_id}/preview")
 async def preview_campaign(
-    campaign_id: CampaignId,
+    campaign_id: ItemId,
     user: CurrentUser,
     store: StoreDep,
     settings: SettingsDep,
@@ -138,7 +137,7 @@ async def preview_campaign(
 
 @router.post("/api/campaigns/{campaign_id}/test")
 async def send_test(
-    campaign_id: CampaignId, user: CurrentUser, store: StoreDep, settings: SettingsDep
+    campaign_id: ItemId, user: CurrentUser, store: StoreDep, settings: SettingsDep
 ) -> TestSent:
     """Send one copy (subject prefixed "[Test]") to your own address (429 `test_send_limit` past
     the account's test copies per hour, `send_rate_limited` when Herald's mail is at its rate)."""
@@ -156,7 +155,7 @@ async def send_test(
 
 @router.post("/api/campaigns/{campaign_id}/send", status_code=status.HTTP_202_ACCEPTED)
 async def send_campaign(
-    campaign_id: CampaignId,
+    campaign_id: ItemId,
     user: CurrentUser,
     store: StoreDep,
     launcher: LauncherDep,
@@ -175,7 +174,7 @@ async def send_campaign(
 
 @router.post("/api/campaigns/{campaign_id}/schedule")
 async def schedule_campaign(
-    campaign_id: CampaignId,
+    campaign_id: ItemId,
     body: ScheduleRequest,
     user: CurrentUser,
     store: StoreDep,
@@ -196,7 +195,7 @@ async def schedule_campaign(
 
 @router.delete("/api/campaigns/{campaign_id}/schedule")
 async def cancel_schedule(
-    campaign_id: CampaignId,
+    campaign_id: ItemId,
     user: CurrentUser,
     store: StoreDep,
     launcher: LauncherDep,
@@ -210,7 +209,7 @@ async def cancel_schedule(
 
 @router.post("/api/campaigns/{campaign_id}/pause")
 async def pause_campaign(
-    campaign_id: CampaignId,
+    campaign_id: ItemId,
     user: CurrentUser,
     store: StoreDep,
     delivery: Delivery,
@@ -230,7 +229,7 @@ async def pause_campaign(
 
 @router.post("/api/campaigns/{campaign_id}/resume")
 async def resume_campaign(
-    campaign_id: CampaignId,
+    campaign_id: ItemId,
     user: CurrentUser,
     store: StoreDep,
     delivery: Delivery,
@@ -249,14 +248,14 @@ async def resume_campaign(
 
 
 @router.get("/api/campaigns/{campaign_id}/stats")
-async def campaign_stats(campaign_id: CampaignId, user: CurrentUser, store: StoreDep) -> CampaignStats:
+async def campaign_stats(campaign_id: ItemId, user: CurrentUser, store: StoreDep) -> CampaignStats:
     """Recipients, sent, delivered, bounced, complained, unsubscribed, failed (and suppressed at send)."""
     return service.stats(user.user_id, campaign_id, repo=store.campaigns)
 
 
 @router.post("/api/campaigns/{campaign_id}/resend-failed", status_code=status.HTTP_202_ACCEPTED)
 async def resend_failed(
-    campaign_id: CampaignId,
+    campaign_id: ItemId,
     user: CurrentUser,
     store: StoreDep,
     launcher: LauncherDep,
@@ -272,7 +271,7 @@ async def resend_failed(
 
 @router.get("/api/campaigns/{campaign_id}/recipients")
 async def campaign_recipients(
-    campaign_id: CampaignId,
+    campaign_id: ItemId,
     user: CurrentUser,
     store: StoreDep,
     page: Page,

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, StrictBool
 
 from app import addresses
+from app.pagination import Page
 
 SubscriberStatus = Literal["subscribed", "unconfirmed", "unsubscribed", "bounced", "complained"]
 # What an owner may set: `unconfirmed` is where a subscriber starts (a form, or the API asking
@@ -144,11 +145,8 @@ class ContactList(BaseModel):
     confirmation: ConfirmationTemplate = Field(default_factory=ConfirmationTemplate)
 
 
-class ListPage(BaseModel):
+class ListPage(Page[ContactList]):
     """A page of lists; pass `next_cursor` back to get the next one."""
-
-    items: list[ContactList]
-    next_cursor: str | None
 
 
 # ---------------------------------------------------------------------- subscribers
@@ -231,11 +229,8 @@ class NewSubscriber:
     consent: Consent | None = None
 
 
-class SubscriberPage(BaseModel):
+class SubscriberPage(Page[Subscriber]):
     """A page of subscribers in email order; pass `next_cursor` back to get the next one."""
-
-    items: list[Subscriber]
-    next_cursor: str | None
 
 
 # ---------------------------------------------------------------------- suppression
@@ -266,8 +261,5 @@ class SuppressionEntry:
     correlation_id: str | None = None
 
 
-class SuppressionPage(BaseModel):
+class SuppressionPage(Page[Suppression]):
     """A page of suppressed addresses in email order."""
-
-    items: list[Suppression]
-    next_cursor: str | None

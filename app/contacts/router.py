@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Query, status
 
-from app import addresses, secrets
-from app.api.deps import CorrelationId, CurrentUser, Page, StoreDep
+from app import secrets
+from app.api.deps import CorrelationId, CurrentUser, EmailInPath, ItemId, Page, StoreDep
 from app.contacts import service
 from app.contacts.models import (
     ContactList,
@@ -23,10 +23,6 @@ from app.contacts.models import (
     SuppressionPage,
 )
 
-ListId = Annotated[str, Path(min_length=1, max_length=64)]
-EmailInPath = Annotated[
-    str, Path(min_length=1, max_length=addresses.MAX_LENGTH, json_schema_extra=addresses.SCHEMA)
-]
 EmailPrefix = Annotated[str, Query(max_length=320)]
 
 router = APIRouter(tags=["contacts"])
@@ -47,28 +43,28 @@ async def list_lists(user: CurrentUser, store: StoreDep, page: Page) -> ListPage
 
 
 @router.get("/api/lists/{list_id}")
-async def get_list(list_id: ListId, user: CurrentUser, store: StoreDep) -> ContactList:
+async def get_list(list_id: ItemId, user: CurrentUser, store: StoreDep) -> ContactList:
     """One list with its subscriber count."""
     return service.get_list(user.user_id, list_id, repo=store.lists)
 
 
 @router.patch("/api/lists/{list_id}")
 async def update_list(
-    list_id: ListId, body: ListUpdate, user: CurrentUser, store: StoreDep, correlation_id: CorrelationId
+    list_id: ItemId, body: ListUpdate, user: CurrentUser, store: StoreDep, correlation_id: CorrelationId
 ) -> ContactList:
     """Rename or re-describe a list."""
     return service.update_list(user.user_id, list_id, body, repo=store.lists, correlation_id=correlation_id)
 
 
 @router.delete("/api/lists/{list_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_list(list_id: ListId, user: CurrentUser, store: StoreDep) -> None:
+async def delete_list(list_id: ItemId, user: CurrentUser, store: StoreDep) -> None:
     """Delete a list and (in the background) its subscribers."""
     service.delete_list(user.user_id, list_id, repo=store.lists)
 
 
 @router.post("/api/lists/{list_id}/subscribers", status_code=status.HTTP_201_CREATED)
 async def add_subscriber(
-    list_id: ListId,
+    list_id: ItemId,
     body: SubscriberCreate,
     user: CurrentUser,
     store: StoreDep,
@@ -82,7 +78,7 @@ async def add_subscriber(
 
 @router.get("/api/lists/{list_id}/subscribers")
 async def list_subscribers(
-    list_id: ListId,
+    list_id: ItemId,
     user: CurrentUser,
     store: StoreDep,
     page: Page,
@@ -102,7 +98,7 @@ async def list_subscribers(
 
 @router.get("/api/lists/{list_id}/subscribers/{email:path}")
 async def get_subscriber(
-    list_id: ListId, email: EmailInPath, user: CurrentUser, store: StoreDep
+    list_id: ItemId, email: EmailInPath, user: CurrentUser, store: StoreDep
 ) -> Subscriber:
     """One subscriber, by address."""
     return service.get_subscriber(user.user_id, list_id, email, lists=store.lists, repo=store.subscribers)
@@ -110,7 +106,7 @@ async def get_subscriber(
 
 @router.patch("/api/lists/{list_id}/subscribers/{email:path}")
 async def update_subscriber(
-    list_id: ListId,
+    list_id: ItemId,
     email: EmailInPath,
     body: SubscriberUpdate,
     user: CurrentUser,
@@ -130,7 +126,7 @@ async def update_subscriber(
 
 
 @router.delete("/api/lists/{list_id}/subscribers/{email:path}", status_code=status.HTTP_204_NO_CONTENT)
-async def remove_subscriber(list_id: ListId, email: EmailInPath, user: CurrentUser, store: StoreDep) -> None:
+async def remove_subscriber(list_id: ItemId, email: EmailInPath, user: CurrentUser, store: StoreDep) -> None:
     """Take an address off a list."""
     service.remove_subscriber(user.user_id, list_id, email, repo=store.subscribers)
 

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from app.campaigns.models import RecipientStatus
+from app.pagination import Page
 
 ActivityKind = Literal["sent", "delivered", "opened", "clicked", "bounced", "complained", "unsubscribed"]
 
@@ -66,8 +67,5 @@ class CampaignActivity(BaseModel):
     events: list[ActivityEvent]
 
 
-class ActivityPage(BaseModel):
+class ActivityPage(Page[CampaignActivity]):
     """A page of a subscriber's campaigns, the most recently sent first."""
-
-    items: list[CampaignActivity]
-    next_cursor: str | None

@@ -5,9 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app import secrets
-from app.api.deps import CurrentUser, Page, StoreDep
-from app.campaigns.router import CampaignId
-from app.contacts.router import EmailInPath, ListId
+from app.api.deps import CurrentUser, EmailInPath, ItemId, Page, StoreDep
 from app.engagement import service
 from app.engagement.models import ActivityPage, EngagementSeries, LinkList
 
@@ -15,14 +13,14 @@ router = APIRouter(tags=["engagement"])
 
 
 @router.get("/api/campaigns/{campaign_id}/links")
-async def campaign_links(campaign_id: CampaignId, user: CurrentUser, store: StoreDep) -> LinkList:
+async def campaign_links(campaign_id: ItemId, user: CurrentUser, store: StoreDep) -> LinkList:
     """The campaign's most clicked links, with clicks and unique clicks (recipients who clicked)."""
     return service.top_links(user.user_id, campaign_id, campaigns=store.campaigns, repo=store.engagement)
 
 
 @router.get("/api/campaigns/{campaign_id}/engagement")
 async def campaign_engagement(
-    campaign_id: CampaignId, user: CurrentUser, store: StoreDep, page: Page
+    campaign_id: ItemId, user: CurrentUser, store: StoreDep, page: Page
 ) -> EngagementSeries:
     """Opens (machine opens apart) and clicks per hour (UTC), oldest first; hours without any are left out."""
     return service.series(
@@ -37,7 +35,7 @@ async def campaign_engagement(
 
 @router.get("/api/lists/{list_id}/activity/{email:path}")
 async def subscriber_activity(
-    list_id: ListId, email: EmailInPath, user: CurrentUser, store: StoreDep, page: Page
+    list_id: ItemId, email: EmailInPath, user: CurrentUser, store: StoreDep, page: Page
 ) -> ActivityPage:
     """The campaigns mailed to a subscriber (from any of your lists), the latest first: sent,
     delivered, opened, clicked, bounced, complained, unsubscribed."""

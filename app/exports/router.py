@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, status
 
 from app import aws
-from app.api.deps import CorrelationId, CurrentUser, SettingsDep, StoreDep
+from app.api.deps import CorrelationId, CurrentUser, ItemId, SettingsDep, StoreDep
 from app.exports import service
 from app.exports.models import Export, ExportCreate, ExportPage
 from app.exports.sources import Sources
@@ -20,7 +20,6 @@ async def get_files(settings: SettingsDep) -> ExportFiles:
 
 
 Files = Annotated[ExportFiles, Depends(get_files)]
-ExportId = Annotated[str, Path(min_length=1, max_length=64)]
 
 router = APIRouter(tags=["exports"])
 
@@ -51,6 +50,6 @@ async def list_exports(user: CurrentUser, store: StoreDep) -> ExportPage:
 
 
 @router.get("/api/exports/{export_id}")
-async def get_export(export_id: ExportId, user: CurrentUser, store: StoreDep, files: Files) -> Export:
+async def get_export(export_id: ItemId, user: CurrentUser, store: StoreDep, files: Files) -> Export:
     """An export's status and counts; once ready, a five-minute `download_url` (an attachment)."""
     return service.get_export(user.user_id, export_id, repo=store.exports, files=files)

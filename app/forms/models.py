@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, Field, StrictBool, field_validator
 
 from app.contacts.models import MAX_ATTRIBUTE_KEY, MAX_CONSENT_TEXT
+from app.pagination import Page
 
 MAX_LISTS = 10
 MAX_FIELDS = 10
@@ -103,11 +104,8 @@ class SignupForm(BaseModel):
     updated_at: datetime
 
 
-class FormPage(BaseModel):
+class FormPage(Page[SignupForm]):
     """A page of forms, oldest first."""
-
-    items: list[SignupForm]
-    next_cursor: str | None
 
 
 class FormEmbed(BaseModel):

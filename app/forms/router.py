@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 
 from app import secrets
-from app.api.deps import CurrentUser, Page, SettingsDep, StoreDep
+from app.api.deps import CurrentUser, ItemId, Page, SettingsDep, StoreDep
 from app.forms import service
 from app.forms.models import FormCreate, FormEmbed, FormPage, FormUpdate, SignupForm
 
-FormId = Annotated[str, Path(min_length=1, max_length=64)]
 Origin = Annotated[str | None, Query(max_length=300, pattern=r"^https?://[^/\s?#]+$")]
 
 router = APIRouter(tags=["forms"])
@@ -35,26 +34,26 @@ async def list_forms(
 
 
 @router.get("/api/forms/{form_id}")
-async def get_form(form_id: FormId, user: CurrentUser, store: StoreDep) -> SignupForm:
+async def get_form(form_id: ItemId, user: CurrentUser, store: StoreDep) -> SignupForm:
     """One form."""
     return service.get_form(user.user_id, form_id, repo=store.forms)
 
 
 @router.patch("/api/forms/{form_id}")
-async def update_form(form_id: FormId, body: FormUpdate, user: CurrentUser, store: StoreDep) -> SignupForm:
+async def update_form(form_id: ItemId, body: FormUpdate, user: CurrentUser, store: StoreDep) -> SignupForm:
     """Change a form."""
     return service.update_form(user.user_id, form_id, body, repo=store.forms, lists=store.lists)
 
 
 @router.delete("/api/forms/{form_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_form(form_id: FormId, user: CurrentUser, store: StoreDep) -> None:
+async def delete_form(form_id: ItemId, user: CurrentUser, store: StoreDep) -> None:
     """Delete a form (its page and embedded copies stop accepting sign-ups)."""
     service.delete_form(user.user_id, form_id, repo=store.forms)
 
 
 @router.get("/api/forms/{form_id}/embed")
 async def embed_form(
-    form_id: FormId,
+    form_id: ItemId,
     request: Request,
     user: CurrentUser,
     store: StoreDep,

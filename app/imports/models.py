@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.pagination import Page
+
 ImportStatus = Literal["waiting_upload", "processing", "completed", "failed"]
 # The state machine (every transition is a conditional write):
 #   waiting_upload -> processing -> completed | failed;  waiting_upload -> failed (file refused)
@@ -70,11 +72,8 @@ class ImportStarted(ImportJob):
     upload: UploadForm
 
 
-class ImportPage(BaseModel):
+class ImportPage(Page[ImportJob]):
     """A page of a list's imports, newest first."""
-
-    items: list[ImportJob]
-    next_cursor: str | None
 
 
 class ReportLink(BaseModel):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from app import aws, secrets
-from app.api.deps import CorrelationId, CurrentUser, Cursor, SettingsDep, StoreDep
+from app.api.deps import CorrelationId, CurrentUser, Cursor, ItemId, SettingsDep, StoreDep
 from app.imports import service
 from app.imports.models import ImportCreate, ImportJob, ImportPage, ImportStarted, ReportLink
 from app.imports.storage import S3Uploads, UploadStore
@@ -20,15 +20,13 @@ async def get_uploads(settings: SettingsDep) -> UploadStore:
 
 
 Uploads = Annotated[UploadStore, Depends(get_uploads)]
-ListId = Annotated[str, Path(min_length=1, max_length=64)]
-ImportId = Annotated[str, Path(min_length=1, max_length=64)]
 
 router = APIRouter(tags=["imports"])
 
 
 @router.post("/api/lists/{list_id}/imports", status_code=status.HTTP_201_CREATED)
 async def create_import(
-    list_id: ListId,
+    list_id: ItemId,
     user: CurrentUser,
     store: StoreDep,
     uploads: Uploads,
@@ -51,7 +49,7 @@ async def create_import(
 
 @router.get("/api/lists/{list_id}/imports")
 async def list_imports(
-    list_id: ListId,
+    list_id: ItemId,
     user: CurrentUser,
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -69,12 +67,12 @@ async def list_imports(
 
 
 @router.get("/api/imports/{import_id}")
-async def get_import(import_id: ImportId, user: CurrentUser, store: StoreDep) -> ImportJob:
+async def get_import(import_id: ItemId, user: CurrentUser, store: StoreDep) -> ImportJob:
     """An import's status, progress and counts."""
     return service.get_import(user.user_id, import_id, repo=store.imports)
 
 
 @router.get("/api/imports/{import_id}/report")
-async def get_report(import_id: ImportId, user: CurrentUser, store: StoreDep, uploads: Uploads) -> ReportLink:
+async def get_report(import_id: ItemId, user: CurrentUser, store: StoreDep, uploads: Uploads) -> ReportLink:
     """A five-minute link to the CSV of rows that were not imported (row, email, reason)."""
     return service.report_link(user.user_id, import_id, repo=store.imports, uploads=uploads)

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from app.contacts.models import MAX_ATTRIBUTE_KEY, Subscriber, SubscriberStatus
+from app.pagination import Page
 
 MAX_CONDITIONS = 20
 
@@ -172,11 +173,8 @@ class Segment(BaseModel):
     updated_at: datetime
 
 
-class SegmentPage(BaseModel):
+class SegmentPage(Page[Segment]):
     """A page of segments, oldest first."""
-
-    items: list[Segment]
-    next_cursor: str | None
 
 
 class SegmentPreviewRequest(BaseModel):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, status
 from starlette.convertors import Convertor, register_url_convertor
 
 from app import secrets
-from app.api.deps import CurrentUser, Page, StoreDep
+from app.api.deps import CurrentUser, NewId, Page, StoreDep
 from app.segments import service
 from app.segments.models import (
     Segment,
@@ -34,7 +32,6 @@ class _SegmentIdConvertor(Convertor[str]):
 
 
 register_url_convertor("segment_id", _SegmentIdConvertor())
-SegmentId = Annotated[str, Path(pattern="^[0-9a-f]{28}$")]
 
 router = APIRouter(tags=["segments"])
 
@@ -66,20 +63,20 @@ async def preview_segment(body: SegmentPreviewRequest, user: CurrentUser, store:
 
 
 @router.get("/api/segments/{segment_id:segment_id}")
-async def get_segment(segment_id: SegmentId, user: CurrentUser, store: StoreDep) -> Segment:
+async def get_segment(segment_id: NewId, user: CurrentUser, store: StoreDep) -> Segment:
     """One segment."""
     return service.get_segment(user.user_id, segment_id, repo=store.segments)
 
 
 @router.patch("/api/segments/{segment_id:segment_id}")
 async def update_segment(
-    segment_id: SegmentId, body: SegmentUpdate, user: CurrentUser, store: StoreDep
+    segment_id: NewId, body: SegmentUpdate, user: CurrentUser, store: StoreDep
 ) -> Segment:
     """Change a segment's name, list or rule."""
     return service.update_segment(user.user_id, segment_id, body, repo=store.segments, lists=store.lists)
 
 
 @router.delete("/api/segments/{segment_id:segment_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_segment(segment_id: SegmentId, user: CurrentUser, store: StoreDep) -> None:
+async def delete_segment(segment_id: NewId, user: CurrentUser, store: StoreDep) -> None:
     """Delete a segment."""
     service.delete_segment(user.user_id, segment_id, repo=store.segments)

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from app.campaigns.models import MAX_BODY, MAX_CONTENT_BYTES, Text
+from app.pagination import Page
 
 TemplateKind = Literal["transactional"]
 MAX_DATA_BYTES = 32 * 1024  # a message's merge data, as compact JSON
@@ -63,11 +64,8 @@ class TemplateSummary(BaseModel):
     updated_at: datetime
 
 
-class TemplatePage(BaseModel):
+class TemplatePage(Page[TemplateSummary]):
     """A page of templates, newest first."""
-
-    items: list[TemplateSummary]
-    next_cursor: str | None
 
 
 class TemplatePreviewRequest(BaseModel):

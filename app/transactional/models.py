@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.campaigns.models import MAX_BODY, FromName, Text
 from app.contacts.models import Email
+from app.pagination import Page
 from app.templates.models import MergeData
 
 # queued (claimed, not handed to SES yet) -> sent -> delivered -> opened -> clicked; sent or
@@ -64,8 +65,5 @@ class TxMessage(BaseModel):
     updated_at: datetime
 
 
-class TxMessagePage(BaseModel):
+class TxMessagePage(Page[TxMessage]):
     """A page of messages, newest first."""
-
-    items: list[TxMessage]
-    next_cursor: str | None

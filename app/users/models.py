@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from app.pagination import Page
+
 
 class Profile(BaseModel):
     """A person's Herald profile (written when their account is confirmed)."""
@@ -39,8 +41,5 @@ class UserSummary(BaseModel):
     created_at: datetime | None
 
 
-class UserPage(BaseModel):
+class UserPage(Page[UserSummary]):
     """A page of accounts; pass `next_cursor` back to get the next one."""
-
-    items: list[UserSummary]
-    next_cursor: str | None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, status
 
 from app import aws
-from app.api.deps import CurrentUser, SettingsDep, StoreDep
+from app.api.deps import CurrentUser, ItemId, SettingsDep, StoreDep
 from app.errors import UpstreamUnavailable
 from app.webhooks import service
 from app.webhooks.models import (
@@ -19,8 +19,6 @@ from app.webhooks.models import (
     TestQueued,
 )
 from app.webhooks.queue import SqsDeliveryQueue
-
-EndpointId = Annotated[str, Path(min_length=1, max_length=64)]
 
 router = APIRouter(tags=["webhooks"])
 
@@ -56,33 +54,31 @@ async def list_endpoints(user: CurrentUser, store: StoreDep, settings: SettingsD
 
 
 @router.get("/api/webhooks/{endpoint_id}")
-async def get_endpoint(endpoint_id: EndpointId, user: CurrentUser, store: StoreDep) -> Endpoint:
+async def get_endpoint(endpoint_id: ItemId, user: CurrentUser, store: StoreDep) -> Endpoint:
     """One endpoint (never its secret)."""
     return service.get_endpoint(user.user_id, endpoint_id, repo=store.webhooks)
 
 
 @router.delete("/api/webhooks/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_endpoint(endpoint_id: EndpointId, user: CurrentUser, store: StoreDep) -> None:
+async def delete_endpoint(endpoint_id: ItemId, user: CurrentUser, store: StoreDep) -> None:
     """Remove an endpoint; deliveries still queued for it are dropped."""
     service.delete_endpoint(user.user_id, endpoint_id, repo=store.webhooks)
 
 
 @router.post("/api/webhooks/{endpoint_id}/secret")
-async def rotate_secret(endpoint_id: EndpointId, user: CurrentUser, store: StoreDep) -> EndpointWithSecret:
+async def rotate_secret(endpoint_id: ItemId, user: CurrentUser, store: StoreDep) -> EndpointWithSecret:
     """A new signing secret (shown this once); later deliveries are signed with it."""
     return service.rotate_secret(user.user_id, endpoint_id, repo=store.webhooks)
 
 
 @router.get("/api/webhooks/{endpoint_id}/deliveries")
-async def recent_deliveries(endpoint_id: EndpointId, user: CurrentUser, store: StoreDep) -> DeliveryList:
+async def recent_deliveries(endpoint_id: ItemId, user: CurrentUser, store: StoreDep) -> DeliveryList:
     """The endpoint's latest deliveries, newest first: status, attempts, last status code and error."""
     return service.recent_deliveries(user.user_id, endpoint_id, repo=store.webhooks)
 
 
 @router.post("/api/webhooks/{endpoint_id}/test", status_code=status.HTTP_202_ACCEPTED)
-async def send_test(
-    endpoint_id: EndpointId, user: CurrentUser, store: StoreDep, queue: QueueDep
-) -> TestQueued:
+async def send_test(endpoint_id: ItemId, user: CurrentUser, store: StoreDep, queue: QueueDep) -> TestQueued:
     """Queue a signed `webhook.test` delivery to the endpoint."""
     task = service.send_test(user.user_id, endpoint_id, repo=store.webhooks, queue=queue)
     return TestQueued(delivery_id=task.delivery_id)
