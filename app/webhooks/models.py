@@ -17,6 +17,11 @@ WebhookEventType = Literal[
     "campaign.started",
     "campaign.sent",
     "campaign.failed",
+    "message.delivered",
+    "message.bounced",
+    "message.complained",
+    "message.opened",
+    "message.clicked",
 ]
 EVENT_TYPES: tuple[str, ...] = tuple(cls.webhook for cls in ACTIVITY)
 TEST_EVENT = "webhook.test"

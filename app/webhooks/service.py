@@ -150,8 +150,9 @@ def fan_out(
     """Queue one delivery of an owner's event to each of that owner's endpoints that asked for it."""
     wanted = [r for r in repo.all(event.owner_id, cap=cap) if event.webhook in r.endpoint.event_types]
     data = event.model_dump(mode="json", exclude={"owner_id", "correlation_id"})
+    key = event.delivery_key(event_id)
     return _enqueue(
-        event.owner_id, wanted, event_id=event_id, event_type=event.webhook, data=data, repo=repo, queue=queue
+        event.owner_id, wanted, event_id=key, event_type=event.webhook, data=data, repo=repo, queue=queue
     )
 
 
