@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
@@ -88,6 +88,10 @@ class OwnerActivity(DomainEvent):
     # What webhooks call it ("subscriber.created"); each subclass names its own.
     webhook: ClassVar[str] = ""
 
+    def webhook_type(self) -> str:
+        """What webhooks call this event."""
+        return self.webhook
+
     def delivery_key(self, event_id: str) -> str:
         """The id its webhook deliveries carry: the bus event's, unless the activity has its own."""
         return event_id
@@ -146,9 +150,22 @@ class CampaignFailed(CampaignActivity):
     webhook: ClassVar[str] = "campaign.failed"
 
 
+MessageType = Literal[
+    "message.delivered", "message.bounced", "message.complained", "message.opened", "message.clicked"
+]
+# SES event type -> the message event it is announced as.
+MESSAGE_EVENTS: dict[str, MessageType] = {
+    "Delivery": "message.delivered",  # the receiving mail server accepted the message
+    "Bounce": "message.bounced",  # permanent bounces suppress the address
+    "Complaint": "message.complained",  # marked as spam: the address is suppressed
+    "Open": "message.opened",  # a reader opened it (machine opens are not announced)
+    "Click": "message.clicked",  # a reader followed a tracked link
+}
+
+
 class MessageActivity(OwnerActivity):
-    """What SES reported of one message to one address (base of the message events): campaign mail
-    names its campaign, transactional mail its message.
+    """What SES reported of one message to one address (`kind`: message.delivered, ...): campaign
+    mail names its campaign, transactional mail its message.
 
     `event_id` is the SES event's own identity (SES message, event type, address, event time): a
     replay of that SES event has the same one, and its webhook deliveries carry it as their id, so
@@ -156,6 +173,7 @@ class MessageActivity(OwnerActivity):
     """
 
     source: ClassVar[str] = "herald.messages"
+    kind: MessageType
     event_id: str
     message_id: str  # SES's
     email: str
@@ -165,49 +183,14 @@ class MessageActivity(OwnerActivity):
     bounce_type: str | None = None  # Permanent, Transient or Undetermined (message.bounced)
     link: str | None = None  # the link followed (message.clicked)
 
+    def webhook_type(self) -> str:
+        """The kind of message event."""
+        return self.kind
+
     def delivery_key(self, event_id: str) -> str:  # noqa: ARG002
         """The SES event's identity, whichever bus event brought it."""
         return self.event_id
 
-
-class MessageDelivered(MessageActivity):
-    """The receiving mail server accepted the message."""
-
-    webhook: ClassVar[str] = "message.delivered"
-
-
-class MessageBounced(MessageActivity):
-    """The message bounced (permanent bounces suppress the address)."""
-
-    webhook: ClassVar[str] = "message.bounced"
-
-
-class MessageComplained(MessageActivity):
-    """The recipient marked the message as spam (the address is suppressed)."""
-
-    webhook: ClassVar[str] = "message.complained"
-
-
-class MessageOpened(MessageActivity):
-    """A reader opened the message (machine opens, such as Apple's preloads, are not announced)."""
-
-    webhook: ClassVar[str] = "message.opened"
-
-
-class MessageClicked(MessageActivity):
-    """A reader followed a tracked link of the message."""
-
-    webhook: ClassVar[str] = "message.clicked"
-
-
-# SES event type -> the message event it is announced as.
-MESSAGE_EVENTS: dict[str, type[MessageActivity]] = {
-    "Delivery": MessageDelivered,
-    "Bounce": MessageBounced,
-    "Complaint": MessageComplained,
-    "Open": MessageOpened,
-    "Click": MessageClicked,
-}
 
 ACTIVITY: tuple[type[OwnerActivity], ...] = (
     SubscriberCreated,
@@ -216,8 +199,10 @@ ACTIVITY: tuple[type[OwnerActivity], ...] = (
     CampaignStarted,
     CampaignSent,
     CampaignFailed,
-    *MESSAGE_EVENTS.values(),
+    MessageActivity,
 )
+# Every event type an endpoint may ask for.
+WEBHOOK_TYPES: tuple[str, ...] = (*(cls.webhook for cls in ACTIVITY if cls.webhook), *get_args(MessageType))
 
 _PUBLISHED: tuple[type[DomainEvent], ...] = (
     UserSignedUp,

@@ -59,7 +59,8 @@ def message_event(
     if kind is None or at is None:
         return None
     identity = f"{event.message_id}:{event.event_type}:{email}:{at.isoformat()}"
-    return kind(
+    return MessageActivity(
+        kind=kind,
         owner_id=owner_id,
         event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"herald:ses:{identity}")),
         message_id=event.message_id,
@@ -114,7 +115,7 @@ class Announcer:
         if not (moved or (self.retried and known)):
             return
         kind = MESSAGE_EVENTS.get(event.event_type)
-        if kind is None or not self.wants(owner_id, kind.webhook):
+        if kind is None or not self.wants(owner_id, kind):
             return
         activity = message_event(
             event, owner_id, email, campaign_id=campaign_id, transactional_id=transactional_id

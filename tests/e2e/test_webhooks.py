@@ -10,16 +10,13 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import shot
-from tests.e2e.journeys import log_in_new_account
-from tests.factories import PASSWORD
+from tests.e2e.journeys import api_headers, log_in_new_account
 from tests.helpers import eventually, webhook_listener
 
 
 def test_register_an_endpoint_test_it_see_its_deliveries_and_delete_it(page: Page, server: str) -> None:
     # Given a signed-in owner on the Webhooks screen, and a listener on 127.0.0.1 that answers 200
-    email = log_in_new_account(page, server, "e2e-hooks")
-    login = httpx.post(f"{server}/api/auth/login", json={"email": email, "password": PASSWORD})
-    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    headers = api_headers(server, log_in_new_account(page, server, "e2e-hooks"))
     page.get_by_test_id("nav-webhooks").click()
     expect(page.get_by_test_id("webhooks-empty")).to_be_visible()
     with webhook_listener(200) as (url, received):

@@ -16,9 +16,7 @@ from fastapi.testclient import TestClient
 
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, new_email, new_list, registered_user
-from tests.helpers import eventually, settings_from, webhook_listener
-
-SIM = "simulator.amazonses.com"
+from tests.helpers import SIMULATOR, eventually, send_tx, settings_from, webhook_listener
 
 
 @pytest.fixture
@@ -103,19 +101,13 @@ def test_a_transactional_send_reaches_a_local_listener_as_signed_message_events(
     _, token = registered_user(client, prefix="hooks")
     owner = bearer(token)
     tag = uuid.uuid4().hex[:6]
-    delivered, bounced = f"success+{tag}@{SIM}", f"bounce+{tag}@{SIM}"
+    delivered, bounced = f"success+{tag}@{SIMULATOR}", f"bounce+{tag}@{SIMULATOR}"
     with webhook_listener(200) as (url, received):
         types = ["message.delivered", "message.bounced"]
         hook = client.post("/api/webhooks", json={"url": url, "event_types": types}, headers=owner).json()
 
         # When the owner sends a message that SES delivers and one that bounces
-        sent = {}
-        for to in (delivered, bounced):
-            answer = client.post(
-                "/api/tx", json={"to": to, "subject": "Hi", "text_body": "Hello"}, headers=owner
-            )
-            assert answer.status_code == 201, answer.text
-            sent[to] = answer.json()["id"]
+        sent = {to: send_tx(client, owner, to) for to in (delivered, bounced)}
 
         # Then the listener gets one signed delivery of each, naming the message and the address
         assert eventually(lambda: len(received) >= 2, timeout=30)

@@ -11,14 +11,12 @@ import pytest
 from app.config import Settings
 from app.events import DomainEvent, MessageActivity
 from app.store import Store
-from app.transactional import service as transactional
-from app.transactional.models import TxInline
 from app.webhooks import service as webhooks
 from app.webhooks.models import EndpointCreate
 from app.webhooks.repository import WebhookRepository
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import FakeLambdaContext, engagement_event, owner_id, sqs_event
-from tests.helpers import Delivery, FakeSes, queued
+from tests.helpers import Delivery, FakeSes, queued, send_transactional
 from workers import on_delivery_event
 
 AT = "2026-12-03T10:05:00.000Z"
@@ -39,7 +37,7 @@ class Bus:
 
     def seen(self) -> list[tuple[str, str, str | None, str | None]]:
         """(type, address, campaign, transactional message) of what reached the bus, in order."""
-        return [(e.webhook, e.email, e.campaign_id, e.transactional_id) for e in self.events]
+        return [(e.kind, e.email, e.campaign_id, e.transactional_id) for e in self.events]
 
 
 @pytest.fixture
@@ -117,18 +115,8 @@ def test_transactional_mail_announces_its_first_open_and_click(cloud: EmbeddedCl
     # Given a transactional message sent, its owner's endpoint wanting every message event
     store, owner = Store.default(), owner_id()
     subscribe(store, owner, "message.delivered", "message.opened", "message.clicked", "message.complained")
-    cmd = TxInline(to="ada@example.com", subject="Your receipt", text_body="Thanks")
-    sent = transactional.send_message(
-        owner,
-        cmd,
-        client_key=None,
-        templates_repo=store.templates,
-        messages=store.tx_messages,
-        suppressions=store.suppressions,
-        budget=store.send_budget,
-        ses=cast(Any, FakeSes()),
-        settings=Settings(),
-        correlation_id=None,
+    sent = send_transactional(
+        store, owner, FakeSes(), key=None, to="ada@example.com", settings=Settings()
     ).message
     mail = {"messageId": "ses-tx-1", "destination": [sent.to], "tags": {"owner": [owner], "tx": [sent.id]}}
     reader = {"timestamp": AT, "userAgent": "Thunderbird/128.0", "ipAddress": "192.0.2.1"}
