@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
@@ -87,6 +88,14 @@ class OwnerActivity(DomainEvent):
     # What webhooks call it ("subscriber.created"); each subclass names its own.
     webhook: ClassVar[str] = ""
 
+    def webhook_type(self) -> str:
+        """What webhooks call this event."""
+        return self.webhook
+
+    def delivery_key(self, event_id: str) -> str:
+        """The id its webhook deliveries carry: the bus event's, unless the activity has its own."""
+        return event_id
+
 
 class SubscriberActivity(OwnerActivity):
     """A subscriber of one of the owner's lists changed (base of the subscriber events)."""
@@ -141,6 +150,48 @@ class CampaignFailed(CampaignActivity):
     webhook: ClassVar[str] = "campaign.failed"
 
 
+MessageType = Literal[
+    "message.delivered", "message.bounced", "message.complained", "message.opened", "message.clicked"
+]
+# SES event type -> the message event it is announced as.
+MESSAGE_EVENTS: dict[str, MessageType] = {
+    "Delivery": "message.delivered",  # the receiving mail server accepted the message
+    "Bounce": "message.bounced",  # permanent bounces suppress the address
+    "Complaint": "message.complained",  # marked as spam: the address is suppressed
+    "Open": "message.opened",  # a reader opened it (machine opens are not announced)
+    "Click": "message.clicked",  # a reader followed a tracked link
+}
+
+
+class MessageActivity(OwnerActivity):
+    """What SES reported of one message to one address (`kind`: message.delivered, ...): campaign
+    mail names its campaign, transactional mail its message.
+
+    `event_id` is the SES event's own identity (SES message, event type, address, event time): a
+    replay of that SES event has the same one, and its webhook deliveries carry it as their id, so
+    that the rare second announcement (see app/webhooks/messages.py) is one a receiver can drop.
+    """
+
+    source: ClassVar[str] = "herald.messages"
+    kind: MessageType
+    event_id: str
+    message_id: str  # SES's
+    email: str
+    at: datetime
+    campaign_id: str | None = None
+    transactional_id: str | None = None
+    bounce_type: str | None = None  # Permanent, Transient or Undetermined (message.bounced)
+    link: str | None = None  # the link followed (message.clicked)
+
+    def webhook_type(self) -> str:
+        """The kind of message event."""
+        return self.kind
+
+    def delivery_key(self, event_id: str) -> str:  # noqa: ARG002
+        """The SES event's identity, whichever bus event brought it."""
+        return self.event_id
+
+
 ACTIVITY: tuple[type[OwnerActivity], ...] = (
     SubscriberCreated,
     SubscriberConfirmed,
@@ -148,7 +199,10 @@ ACTIVITY: tuple[type[OwnerActivity], ...] = (
     CampaignStarted,
     CampaignSent,
     CampaignFailed,
+    MessageActivity,
 )
+# Every event type an endpoint may ask for.
+WEBHOOK_TYPES: tuple[str, ...] = (*(cls.webhook for cls in ACTIVITY if cls.webhook), *get_args(MessageType))
 
 _PUBLISHED: tuple[type[DomainEvent], ...] = (
     UserSignedUp,
@@ -165,8 +219,9 @@ class PublishFailed(Exception):
     """EventBridge refused some entries; the caller should retry the batch."""
 
 
-def publish(events: Sequence[DomainEvent], *, client: EventBridgeClient, bus_name: str) -> None:
-    """Put events on the bus (10 per call) and fail loudly if any entry was refused."""
+def put_events(events: Sequence[DomainEvent], *, client: EventBridgeClient, bus_name: str) -> list[int]:
+    """Put events on the bus (10 per call, PutEvents' limit); the positions of those it refused."""
+    refused: list[int] = []
     for offset in range(0, len(events), 10):
         chunk = events[offset : offset + 10]
         response = client.put_events(
@@ -180,10 +235,11 @@ def publish(events: Sequence[DomainEvent], *, client: EventBridgeClient, bus_nam
                 for event in chunk
             ]
         )
-        if response.get("FailedEntryCount", 0):
-            failed = [e for e in response["Entries"] if e.get("ErrorCode")]
-            raise PublishFailed(f"{len(failed)} of {len(chunk)} events refused: {failed[:3]}")
-        for event in chunk:
+        answers = response.get("Entries") or []
+        for position, event in enumerate(chunk):
+            if position < len(answers) and answers[position].get("ErrorCode"):
+                refused.append(offset + position)
+                continue
             logger.info(
                 "event published",
                 extra={
@@ -192,3 +248,12 @@ def publish(events: Sequence[DomainEvent], *, client: EventBridgeClient, bus_nam
                     "event_correlation_id": event.correlation_id,
                 },
             )
+    return refused
+
+
+def publish(events: Sequence[DomainEvent], *, client: EventBridgeClient, bus_name: str) -> None:
+    """Put events on the bus and fail loudly if any entry was refused."""
+    refused = put_events(events, client=client, bus_name=bus_name)
+    if refused:
+        kinds = [events[i].detail_type() for i in refused[:3]]
+        raise PublishFailed(f"{len(refused)} of {len(events)} events refused: {kinds}")

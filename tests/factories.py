@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from datetime import datetime
@@ -204,6 +205,26 @@ def stream_insert_event(
             }
         ]
     }
+
+
+def sqs_event(bodies: list[dict[str, Any]], *, receive_count: int = 1) -> tuple[dict[str, Any], list[str]]:
+    """An SQS batch holding these bodies (raw SNS delivery), as Lambda gets it; and its message ids."""
+    ids = [str(uuid.uuid4()) for _ in bodies]
+    records = [
+        {
+            "messageId": message_id,
+            "receiptHandle": f"handle-{message_id}",
+            "body": json.dumps(body),
+            "attributes": {"ApproximateReceiveCount": str(receive_count), "SentTimestamp": "1796238239000"},
+            "messageAttributes": {},
+            "md5OfBody": "",
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:herald-local-delivery-events",
+            "awsRegion": "us-east-1",
+        }
+        for message_id, body in zip(ids, bodies, strict=True)
+    ]
+    return {"Records": records}, ids
 
 
 def engagement_event(

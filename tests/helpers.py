@@ -24,6 +24,7 @@ from localcloud.cloud import EmbeddedCloud
 
 if TYPE_CHECKING:
     from app.campaigns.models import Campaign
+    from app.config import Settings
     from app.delivery.feedback import FeedbackKit
     from app.delivery.models import DeliveryState, SendBatch
     from app.store import Store
@@ -492,3 +493,35 @@ def webhook_listener(status: int = 200) -> Iterator[tuple[str, list[Received]]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+SIMULATOR = "simulator.amazonses.com"  # SES's mailbox simulator: success+x@ delivers, bounce+x@ bounces
+
+
+def send_tx(client: TestClient, headers: dict[str, str], to: str) -> str:
+    """A short inline transactional message sent through the API (201 asserted); its id."""
+    answer = client.post("/api/tx", json={"to": to, "subject": "Hi", "text_body": "Hello"}, headers=headers)
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["id"])
+
+
+def send_transactional(
+    store: Store, owner: str, ses: FakeSes, *, key: str | None, to: str, settings: Settings
+) -> Any:
+    """A transactional message sent through the service (inline content, merge data), to a stand-in SES."""
+    from app.transactional import service
+    from app.transactional.models import TxInline
+
+    cmd = TxInline(to=to, subject="Hello {{ data.name }}", text_body="Hi", data={"name": "Ada"})
+    return service.send_message(
+        owner,
+        cmd,
+        client_key=key,
+        templates_repo=store.templates,
+        messages=store.tx_messages,
+        suppressions=store.suppressions,
+        budget=store.send_budget,
+        ses=cast(Any, ses),
+        settings=settings,
+        correlation_id=None,
+    )

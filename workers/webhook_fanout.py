@@ -1,4 +1,4 @@
-"""EventBridge owner activity (subscriber.*, campaign.*) -> one queued delivery per endpoint that wants it."""
+"""Owner activity on the bus (subscriber.*, campaign.*, message.*) -> a delivery per endpoint wanting it."""
 
 from __future__ import annotations
 

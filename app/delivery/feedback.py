@@ -5,24 +5,32 @@ Replays change nothing: every recipient change is a conditional transition, and 
 stats count only the transitions that happened. A complaint or a permanent bounce suppresses the
 address whatever its recipient's state (failed, unsubscribed, or gone with its campaign): the
 mail reached SES, and the address must not be mailed again.
+
+What changed is also announced to the owner's webhooks (message.delivered, .bounced, ...; see
+app/webhooks/messages.py for when, and why after the stats are added).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from app.campaigns.repository import CampaignRepository
 from app.contacts.models import SuppressionEntry
 from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
-from app.delivery.engagement import EngagementTally, record_engagement
+from app.delivery.engagement import EngagementTally, is_machine_open, record_engagement
 from app.delivery.models import SesEvent
 from app.delivery.repository import RecipientRecord, RecipientRepository
 from app.engagement.repository import EngagementRepository
 from app.observability import bind_correlation_id, logger
 from app.transactional import feedback as transactional
 from app.transactional.repository import MessageRepository
+from app.webhooks.messages import Announcer, PutEvents
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse, PartialItemFailures
 
 
 class FeedbackTooEarly(Exception):
@@ -42,6 +50,15 @@ class FeedbackKit:
     messages: MessageRepository
     counted: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
     tally: EngagementTally = field(default_factory=EngagementTally)
+    # The message events for the owner's webhooks (None: announce nothing).
+    announcer: Announcer | None = None
+
+    def announce(
+        self, event: SesEvent, owner_id: str, campaign_id: str, email: str, *, moved: bool, known: bool = True
+    ) -> None:
+        """Announce what an SES event did to a campaign's recipient (see Announcer.note)."""
+        if self.announcer is not None:
+            self.announcer.note(event, owner_id, email, moved=moved, known=known, campaign_id=campaign_id)
 
     def count(self, owner_id: str, campaign_id: str, name: str, n: int = 1) -> None:
         """`n` more `name` (delivered, bounced, complained, opens, ...) for a campaign's stats."""
@@ -77,6 +94,7 @@ def apply_ses_event(event: SesEvent, *, kit: FeedbackKit) -> list[str]:
             suppressions=kit.suppressions,
             recipients=kit.recipients,
             soft_bounce_limit=kit.soft_bounce_limit,
+            announcer=kit.announcer,
         )
     changes: list[str] = []
     for raw in event.recipients():
@@ -93,6 +111,7 @@ def apply_ses_event(event: SesEvent, *, kit: FeedbackKit) -> list[str]:
         if event.event_type == "Delivery" and kit.recipients.deliver(owner_id, campaign_id, email):
             # The usual case in one write: a recorded send, delivered for the first time.
             kit.count(owner_id, campaign_id, "delivered")
+            kit.announce(event, owner_id, campaign_id, email, moved=True)
             changes.append(f"{email}:delivered")
             continue
         recipient = kit.recipients.get(owner_id, campaign_id, email)
@@ -112,17 +131,49 @@ def apply_ses_event(event: SesEvent, *, kit: FeedbackKit) -> list[str]:
     return changes
 
 
+def apply_record(event: SesEvent, *, record_id: str, retried: bool, kit: FeedbackKit) -> list[str]:
+    """apply_ses_event for one queue record (`retried`: received before): what it announces is kept
+    with it, and dropped when it fails (its retry announces it)."""
+    if kit.announcer is None:
+        return apply_ses_event(event, kit=kit)
+    kit.announcer.begin(record_id, retried=retried)
+    try:
+        return apply_ses_event(event, kit=kit)
+    except Exception:
+        kit.announcer.discard(record_id)
+        raise
+
+
+def announce(
+    kit: FeedbackKit, answer: PartialItemFailureResponse, *, put: PutEvents
+) -> PartialItemFailureResponse:
+    """Publish the invocation's message events (after `kit.flush`); a record whose events the bus
+    refused joins the failures, so that it is retried."""
+    if kit.announcer is None:
+        return answer
+    failed = {f["itemIdentifier"] for f in answer["batchItemFailures"]}
+    refused: list[PartialItemFailures] = [
+        {"itemIdentifier": r} for r in sorted(kit.announcer.publish(put) - failed)
+    ]
+    return {"batchItemFailures": [*answer["batchItemFailures"], *refused]}
+
+
 def _engage(event: SesEvent, owner_id: str, campaign_id: str, email: str, *, kit: FeedbackKit) -> str | None:
     """An open or click recorded and counted; None for a replay or a deleted campaign."""
     applied = record_engagement(event, owner_id, campaign_id, email, repo=kit.engagement, tally=kit.tally)
+    machine = event.open is not None and is_machine_open(event.open.user_agent)
     if applied is None:
         recipient = kit.recipients.get(owner_id, campaign_id, email)
         if recipient is not None and recipient.status in ("pending", "claimed"):
             raise FeedbackTooEarly(f"{email} is not recorded as sent yet")
+        kit.announce(
+            event, owner_id, campaign_id, email, moved=False, known=recipient is not None and not machine
+        )
         return None
     counts, outcome = applied
     for name, n in counts.items():
         kit.count(owner_id, campaign_id, name, n)
+    kit.announce(event, owner_id, campaign_id, email, moved=not machine, known=not machine)
     return outcome
 
 
@@ -133,6 +184,7 @@ def _apply_one(event: SesEvent, recipient: RecipientRecord, *, kit: FeedbackKit)
         # SES does not order events: a Complaint may be applied before its Delivery; both count.
         counted = kit.recipients.note_delivery(owner_id, campaign_id, email)
         kit.recipients.transition(owner_id, campaign_id, email, allowed=("sent",), to="delivered")
+        kit.announce(event, owner_id, campaign_id, email, moved=counted)
         if counted:
             kit.count(owner_id, campaign_id, "delivered")
             return "delivered"
@@ -143,6 +195,7 @@ def _apply_one(event: SesEvent, recipient: RecipientRecord, *, kit: FeedbackKit)
         moved = kit.recipients.transition(
             owner_id, campaign_id, email, allowed=("sent", "delivered"), to="bounced", reason=reason
         )
+        kit.announce(event, owner_id, campaign_id, email, moved=moved)
         if moved:
             kit.count(owner_id, campaign_id, "bounced")
         if permanent or (
@@ -154,6 +207,7 @@ def _apply_one(event: SesEvent, recipient: RecipientRecord, *, kit: FeedbackKit)
         moved = kit.recipients.transition(
             owner_id, campaign_id, email, allowed=("sent", "delivered", "bounced"), to="complained"
         )
+        kit.announce(event, owner_id, campaign_id, email, moved=moved)
         if moved:
             kit.count(owner_id, campaign_id, "complained")
         _suppress(recipient, "complained", kit=kit)

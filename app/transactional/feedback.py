@@ -5,6 +5,9 @@ conditional transition (a replay, or an event that arrives after a later one, ch
 Open and Click come with the configuration set's engagement tracking. As for campaign mail, a
 complaint or a permanent bounce suppresses the address account-wide (so is a soft bounce past the
 account's limit), whether or not the message is still on record.
+
+A move is announced to the owner's webhooks (message.delivered, ...: app/webhooks/messages.py); as a
+message keeps its status rather than each open, its first open and first click are announced.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from app.delivery.models import SesEvent
 from app.delivery.repository import RecipientRepository
 from app.observability import logger
 from app.transactional.repository import MessageRepository
+from app.webhooks.messages import Announcer
 
 # event type -> the status it gives a message, and the statuses it may follow
 STEPS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -44,6 +48,7 @@ def apply_ses_event(
     suppressions: SuppressionRepository,
     recipients: RecipientRepository,
     soft_bounce_limit: int,
+    announcer: Announcer | None = None,
 ) -> list[str]:
     """The message's status, and the suppression of its address, for one SES event; returns what
     changed."""
@@ -57,10 +62,13 @@ def apply_ses_event(
         f"{bounce.get('bounceType')}/{bounce.get('bounceSubType')}" if event.event_type == "Bounce" else None
     )
     moved = messages.transition(owner_id, message_id, allowed=allowed, to=status, reason=reason)
+    current = moved
     if moved is None:
         current = messages.get(owner_id, message_id, consistent=True)
         if current is not None and current.status == "queued":
             raise MessageNotSentYet(f"message {message_id} is not recorded as sent yet")
+    if announcer is not None and current is not None:
+        announcer.note(event, owner_id, current.to, moved=moved is not None, transactional_id=message_id)
     changes = [f"{message_id}:{status}"] if moved else []
     permanent = event.event_type == "Complaint" or bounce.get("bounceType") == "Permanent"
     for raw in event.recipients() if event.event_type in ("Bounce", "Complaint") else []:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from app.events import ACTIVITY
+from app.events import WEBHOOK_TYPES, MessageType
 
 # What an owner may subscribe an endpoint to: the bus events webhooks deliver (app/events.py).
 WebhookEventType = Literal[
@@ -17,8 +17,9 @@ WebhookEventType = Literal[
     "campaign.started",
     "campaign.sent",
     "campaign.failed",
+    MessageType,
 ]
-EVENT_TYPES: tuple[str, ...] = tuple(cls.webhook for cls in ACTIVITY)
+EVENT_TYPES = WEBHOOK_TYPES
 TEST_EVENT = "webhook.test"
 DeliveryStatus = Literal["pending", "retrying", "delivered", "failed"]
 

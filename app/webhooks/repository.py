@@ -9,7 +9,8 @@ SK=WEBHOOKS; delivery D = PK=WEBHOOK#<owner>#<endpoint>, SK=DELIVERY#<created at
 | read, rotate the secret                 | E                             | GetItem / UpdateItem           |
 | does the owner have endpoints (outbox)  | C                             | GetItem                        |
 | remove                                  | E, C                          | TransactWriteItems             |
-| the owner's endpoints (fan-out, list)   | E's PK, SK begins_with WEBHOOK# | Query (at most the cap)      |
+| the owner's endpoints (fan-out, list,   | E's PK, SK begins_with WEBHOOK# | Query (at most the cap)      |
+|   the event types they want: feedback)  |                               |                                |
 | record a delivery, then each attempt    | D                             | PutItem, UpdateItem            |
 | an endpoint's recent deliveries         | D's PK, newest first          | Query (Limit)                  |
 
@@ -128,6 +129,10 @@ class WebhookRepository(Repository):
         pk, _ = endpoint_key(owner_id, "")
         items, _ = self.table.page(pk, "WEBHOOK#", limit=cap, start_sk=None)
         return [to_record(i) for i in items]
+
+    def subscribed(self, owner_id: str, *, cap: int) -> frozenset[str]:
+        """The event types any of the owner's endpoints asked for (one Query of at most `cap` items)."""
+        return frozenset(t for record in self.all(owner_id, cap=cap) for t in record.endpoint.event_types)
 
     def set_secret(self, owner_id: str, endpoint_id: str, secret: str) -> Endpoint | None:
         """Replace an endpoint's secret; None when there is no such endpoint."""

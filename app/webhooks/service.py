@@ -148,11 +148,11 @@ def fan_out(
     event: OwnerActivity, event_id: str, *, repo: WebhookRepository, queue: DeliveryQueue, cap: int
 ) -> list[DeliveryTask]:
     """Queue one delivery of an owner's event to each of that owner's endpoints that asked for it."""
-    wanted = [r for r in repo.all(event.owner_id, cap=cap) if event.webhook in r.endpoint.event_types]
-    data = event.model_dump(mode="json", exclude={"owner_id", "correlation_id"})
-    return _enqueue(
-        event.owner_id, wanted, event_id=event_id, event_type=event.webhook, data=data, repo=repo, queue=queue
-    )
+    kind = event.webhook_type()
+    wanted = [r for r in repo.all(event.owner_id, cap=cap) if kind in r.endpoint.event_types]
+    data = event.model_dump(mode="json", exclude={"owner_id", "correlation_id", "kind"})
+    key = event.delivery_key(event_id)
+    return _enqueue(event.owner_id, wanted, event_id=key, event_type=kind, data=data, repo=repo, queue=queue)
 
 
 def send_test(

@@ -36,7 +36,7 @@ def test_an_endpoint_shows_its_secret_once_and_rotates_it(client: TestClient, ow
     [
         ({**HOOK, "url": "http://hooks.example.com/x"}, "webhook_url_invalid"),
         ({**HOOK, "url": "https://169.254.169.254/latest"}, "webhook_url_invalid"),
-        ({**HOOK, "event_types": ["message.opened"]}, "validation_error"),
+        ({**HOOK, "event_types": ["message.read"]}, "validation_error"),
         ({**HOOK, "event_types": []}, "validation_error"),
     ],
 )

@@ -45,6 +45,13 @@ def log_in_new_account(page: Page, server: str, prefix: str) -> str:
     return email
 
 
+def api_headers(server: str, email: str) -> dict[str, str]:
+    """An account's bearer header for the API (as an integrator beside the browser would log in)."""
+    login = httpx.post(f"{server}/api/auth/login", json={"email": email, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
 def create_list(page: Page, name: str) -> None:
     """A new, empty list made on the Lists page; ends on its page."""
     page.goto("/lists")

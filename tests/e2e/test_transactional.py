@@ -8,15 +8,13 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import shot
-from tests.e2e.journeys import log_in_new_account
-from tests.factories import PASSWORD, new_email
+from tests.e2e.journeys import api_headers, log_in_new_account
+from tests.factories import new_email
 
 
 def test_a_template_is_written_previewed_and_its_messages_listed(page: Page, server: str) -> None:
     # Given an account, logged in here and through the API (as an integrator would be)
-    email = log_in_new_account(page, server, "txowner")
-    login = httpx.post(f"{server}/api/auth/login", json={"email": email, "password": PASSWORD})
-    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    headers = api_headers(server, log_in_new_account(page, server, "txowner"))
 
     # When a template is written on the Templates screen
     page.get_by_test_id("nav-templates").click()

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, registered_user
-from tests.helpers import eventually, mail_to
+from tests.helpers import SIMULATOR, eventually, mail_to, send_tx
 
-SIM = "simulator.amazonses.com"
+SIM = SIMULATOR
 
 
 def test_feedback_updates_each_message_and_suppresses_bad_addresses(
@@ -29,13 +29,7 @@ def test_feedback_updates_each_message_and_suppresses_bad_addresses(
     }
 
     # When one message goes to each
-    sent = {}
-    for to in outcomes:
-        answer = client.post(
-            "/api/tx", json={"to": to, "subject": "Hi", "text_body": "Hello"}, headers=headers
-        )
-        assert answer.status_code == 201, answer.text
-        sent[to] = answer.json()["id"]
+    sent = {to: send_tx(client, headers, to) for to in outcomes}
 
     # Then each message's status follows SES's events
     def statuses() -> dict[str, str]:

@@ -1,11 +1,13 @@
 """Webhooks end to end through the embedded cloud: a new subscriber -> the table stream -> the bus ->
-the fan-out -> the delivery queue -> a signed POST to a real listener on 127.0.0.1."""
+the fan-out -> the delivery queue -> a signed POST to a real listener on 127.0.0.1; and a sent
+message's SES events -> the feedback worker -> the bus -> the same way."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from localcloud.cloud import EmbeddedCloud
 from tests.factories import bearer, new_email, new_list, registered_user
-from tests.helpers import eventually, settings_from, webhook_listener
+from tests.helpers import SIMULATOR, eventually, send_tx, settings_from, webhook_listener
 
 
 @pytest.fixture
@@ -90,3 +92,31 @@ def test_a_failing_listener_is_retried_then_the_delivery_shows_failed(
     assert len(received) == 3
     assert all(_signed_by(hook["secret"], r) for r in received)
     assert {r.headers["herald-delivery"] for r in received} == {sent.json()["delivery_id"]}
+
+
+def test_a_transactional_send_reaches_a_local_listener_as_signed_message_events(
+    cloud: EmbeddedCloud, client: TestClient
+) -> None:
+    # Given an owner with an endpoint for message.delivered and message.bounced on a local listener
+    _, token = registered_user(client, prefix="hooks")
+    owner = bearer(token)
+    tag = uuid.uuid4().hex[:6]
+    delivered, bounced = f"success+{tag}@{SIMULATOR}", f"bounce+{tag}@{SIMULATOR}"
+    with webhook_listener(200) as (url, received):
+        types = ["message.delivered", "message.bounced"]
+        hook = client.post("/api/webhooks", json={"url": url, "event_types": types}, headers=owner).json()
+
+        # When the owner sends a message that SES delivers and one that bounces
+        sent = {to: send_tx(client, owner, to) for to in (delivered, bounced)}
+
+        # Then the listener gets one signed delivery of each, naming the message and the address
+        assert eventually(lambda: len(received) >= 2, timeout=30)
+        assert cloud.wait_idle(20)
+    assert all(_signed_by(hook["secret"], r) for r in received)
+    payloads = sorted((json.loads(r.body) for r in received), key=lambda p: str(p["type"]))
+    assert [(p["type"], p["data"]["email"], p["data"]["transactional_id"]) for p in payloads] == [
+        ("message.bounced", bounced, sent[bounced]),
+        ("message.delivered", delivered, sent[delivered]),
+    ]
+    assert payloads[0]["data"]["bounce_type"] == "Permanent"
+    assert [r.headers["herald-event"] for r in received].count("message.delivered") == 1

@@ -6,7 +6,7 @@ unknown; and each SES event's effect on a message's status and on the suppressio
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -16,11 +16,9 @@ from app.delivery import feedback
 from app.delivery.models import SesEvent
 from app.errors import Conflict, InvalidInput, TooManyRequests
 from app.store import Store
-from app.transactional import service
 from app.transactional.feedback import MessageNotSentYet
-from app.transactional.models import TxInline
 from tests.factories import owner_id
-from tests.helpers import FakeSes
+from tests.helpers import FakeSes, send_transactional
 
 SETTINGS = Settings(transactional_rate_per_second=300, transactional_sends_per_hour=1000)
 
@@ -47,19 +45,7 @@ def ses_error(code: str) -> ClientError:
 def send(
     store: Store, owner: str, ses: FakeSes, *, key: str | None = "k-1", to: str = "ada@example.com"
 ) -> Any:
-    cmd = TxInline(to=to, subject="Hello {{ data.name }}", text_body="Hi", data={"name": "Ada"})
-    return service.send_message(
-        owner,
-        cmd,
-        client_key=key,
-        templates_repo=store.templates,
-        messages=store.tx_messages,
-        suppressions=store.suppressions,
-        budget=store.send_budget,
-        ses=cast(Any, ses),
-        settings=SETTINGS,
-        correlation_id=None,
-    )
+    return send_transactional(store, owner, ses, key=key, to=to, settings=SETTINGS)
 
 
 def test_ses_throttling_frees_the_key_so_the_retry_sends(store: Store) -> None:

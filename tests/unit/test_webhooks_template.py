@@ -1,12 +1,15 @@
-"""The webhook delivery queue's redrive agrees with the retry schedule the deliver worker is given."""
+"""The webhook delivery queue's redrive agrees with the retry schedule the deliver worker is given; the
+fan-out's rule and the API offer every event the catalog announces."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import get_args
 
 from app.config import Settings
 from app.events import ACTIVITY
+from app.webhooks.models import EVENT_TYPES, WebhookEventType
 from localcloud.template import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,3 +33,14 @@ def test_only_owner_activity_reaches_the_fan_out() -> None:
     pattern = rule["Properties"]["Pattern"]
     assert sorted(pattern["detail-type"]) == sorted(cls.detail_type() for cls in ACTIVITY)
     assert sorted(pattern["source"]) == sorted({cls.source for cls in ACTIVITY})
+
+
+def test_the_api_offers_every_event_the_catalog_announces() -> None:
+    assert get_args(WebhookEventType) == EVENT_TYPES
+    assert {
+        "message.delivered",
+        "message.bounced",
+        "message.complained",
+        "message.opened",
+        "message.clicked",
+    } <= set(EVENT_TYPES)

@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import uuid
 from typing import Any
 
 from app.store import Store
 from localcloud.cloud import EmbeddedCloud
-from tests.factories import FakeLambdaContext, engagement_event
+from tests.factories import FakeLambdaContext, engagement_event, sqs_event
 from tests.helpers import queued
 from workers import on_delivery_event
-
-
-def _sqs(bodies: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
-    ids = [str(uuid.uuid4()) for _ in bodies]
-    records = [
-        {
-            "messageId": message_id,
-            "receiptHandle": f"handle-{message_id}",
-            "body": json.dumps(body),
-            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1796238239000"},
-            "messageAttributes": {},
-            "md5OfBody": "",
-            "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:herald-local-delivery-events",
-            "awsRegion": "us-east-1",
-        }
-        for message_id, body in zip(ids, bodies, strict=True)
-    ]
-    return {"Records": records}, ids
 
 
 def test_opens_and_clicks_are_counted_once_and_an_early_event_comes_back(cloud: EmbeddedCloud) -> None:
@@ -47,7 +26,7 @@ def test_opens_and_clicks_are_counted_once_and_an_early_event_comes_back(cloud: 
         engagement_event("Click", sent.owner, sent.campaign_id, "ada@example.com"),
     )
     early = engagement_event("Open", waiting.owner, waiting.campaign_id, "bob@example.com")
-    event, ids = _sqs([open_, click, click, early])
+    event, ids = sqs_event([open_, click, click, early])
     context: Any = FakeLambdaContext("OnDeliveryEventFunction")
     answer = on_delivery_event.handler(event, context)
 

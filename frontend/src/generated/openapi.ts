@@ -230,7 +230,7 @@ export interface components {
         Endpoint: {
             id: string;
             url: string;
-            event_types: ("subscriber.created" | "subscriber.confirmed" | "subscriber.unsubscribed" | "campaign.started" | "campaign.sent" | "campaign.failed")[];
+            event_types: ("subscriber.created" | "subscriber.confirmed" | "subscriber.unsubscribed" | "campaign.started" | "campaign.sent" | "campaign.failed" | "message.delivered" | "message.bounced" | "message.complained" | "message.opened" | "message.clicked")[];
             description: string;
             /** Format: date-time */
             created_at: string;
@@ -240,7 +240,7 @@ export interface components {
         EndpointCreate: {
             /** @example https://hooks.example.com/herald */
             url: string;
-            event_types: ("subscriber.created" | "subscriber.confirmed" | "subscriber.unsubscribed" | "campaign.started" | "campaign.sent" | "campaign.failed")[];
+            event_types: ("subscriber.created" | "subscriber.confirmed" | "subscriber.unsubscribed" | "campaign.started" | "campaign.sent" | "campaign.failed" | "message.delivered" | "message.bounced" | "message.complained" | "message.opened" | "message.clicked")[];
             description?: string;
         };
         EndpointList: {
@@ -249,7 +249,7 @@ export interface components {
         EndpointWithSecret: {
             id: string;
             url: string;
-            event_types: ("subscriber.created" | "subscriber.confirmed" | "subscriber.unsubscribed" | "campaign.started" | "campaign.sent" | "campaign.failed")[];
+            event_types: ("subscriber.created" | "subscriber.confirmed" | "subscriber.unsubscribed" | "campaign.started" | "campaign.sent" | "campaign.failed" | "message.delivered" | "message.bounced" | "message.complained" | "message.opened" | "message.clicked")[];
             description: string;
             /** Format: date-time */
             created_at: string;

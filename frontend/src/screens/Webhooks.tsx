@@ -22,6 +22,11 @@ const EVENT_TYPES: { type: WebhookEventType; label: string }[] = [
   { type: 'campaign.started', label: 'Campaign started' },
   { type: 'campaign.sent', label: 'Campaign sent' },
   { type: 'campaign.failed', label: 'Campaign failed' },
+  { type: 'message.delivered', label: 'Message delivered' },
+  { type: 'message.bounced', label: 'Message bounced' },
+  { type: 'message.complained', label: 'Message complained' },
+  { type: 'message.opened', label: 'Message opened' },
+  { type: 'message.clicked', label: 'Message clicked' },
 ];
 
 const DELIVERY_TONES: Record<WebhookDelivery['status'], string> = {
