@@ -20,6 +20,8 @@ class OwnedItems(Repository, Generic[R, S]):
     False), never a new item.
     """
 
+    entity: ClassVar[str]
+    id_name: ClassVar[str]
     partition: ClassVar[str] = ""
     prefix: ClassVar[str]
     newest_first: ClassVar[bool] = False
@@ -30,6 +32,17 @@ class OwnedItems(Repository, Generic[R, S]):
     def key(cls, owner_id: str, item_id: str) -> Key:
         """The key of one item."""
         return f"OWNER#{owner_id}{cls.partition}", f"{cls.prefix}{item_id}"
+
+    def _add(self, owner_id: str, item_id: str, **attributes: Any) -> R:
+        """Insert a new item (its owner and id as attributes too) and return its record."""
+        return self._create(
+            self.key(owner_id, item_id),
+            self.entity,
+            self.record,
+            owner_id=owner_id,
+            **{self.id_name: item_id},
+            **attributes,
+        )
 
     def get(self, owner_id: str, item_id: str, *, consistent: bool = False) -> R | None:
         """One item, if it exists."""

@@ -27,7 +27,6 @@ from app.contacts.models import ConfirmationTemplate, ContactList, id_time
 from app.db import stamps
 from app.owned import OwnedItems
 
-ENTITY = "list"
 # Uploads expire after 7 days (bucket lifecycle); an import older than this can never be retried.
 COUNTED_IMPORT_DAYS = 8
 
@@ -50,6 +49,8 @@ class ListRepository(OwnedItems[ContactList, ContactList]):
     """Lists in the single table (a page: in creation order). Deleting a list deletes its item only:
     the stream then purges its subscribers."""
 
+    entity = "list"
+    id_name = "list_id"
     prefix = "LIST#"
     record = listed = staticmethod(to_list)
 
@@ -57,12 +58,9 @@ class ListRepository(OwnedItems[ContactList, ContactList]):
         self, owner_id: str, list_id: str, *, name: str, description: str, correlation_id: str | None
     ) -> ContactList:
         """Write a new list (ids are random, so the condition only guards against a collision)."""
-        return self._create(
-            self.key(owner_id, list_id),
-            ENTITY,
-            to_list,
-            owner_id=owner_id,
-            list_id=list_id,
+        return self._add(
+            owner_id,
+            list_id,
             name=name,
             description=description,
             subscriber_count=0,

@@ -20,8 +20,6 @@ from app.db import stamps
 from app.forms.models import FormField, SignupForm
 from app.owned import OwnedItems
 
-ENTITY = "form"
-
 
 def hosted_path(form_id: str) -> str:
     """Where a form's public page is served (under /api: CloudFront sends it to the API)."""
@@ -59,19 +57,18 @@ class FormRepository(OwnedItems[SignupForm, SignupForm]):
     """Sign-up forms in the single table (a page: oldest first). Deleting a form stops its page
     answering."""
 
+    entity = "form"
+    id_name = "form_id"
     prefix = "FORM#"
     record = listed = staticmethod(to_form)
 
     def create(self, owner_id: str, form_id: str, content: Mapping[str, Any]) -> SignupForm:
         """Write a new form."""
-        return self._create(
-            self.key(owner_id, form_id),
-            ENTITY,
-            to_form,
+        return self._add(
+            owner_id,
+            form_id,
             GSI1PK=f"FORM#{form_id}",
             GSI1SK="FORM",
-            owner_id=owner_id,
-            form_id=form_id,
             **content,
         )
 

@@ -21,8 +21,6 @@ from app.db import stamps
 from app.owned import OwnedItems
 from app.segments.models import Rule, Segment
 
-ENTITY = "segment"
-
 
 def to_segment(item: Mapping[str, Any]) -> Segment:
     """A segment item as the API shows it."""
@@ -38,6 +36,8 @@ def to_segment(item: Mapping[str, Any]) -> Segment:
 class SegmentRepository(OwnedItems[Segment, Segment]):
     """Segments in the single table (a page: oldest first)."""
 
+    entity = "segment"
+    id_name = "segment_id"
     prefix = "SEGMENT#"
     record = listed = staticmethod(to_segment)
 
@@ -45,12 +45,9 @@ class SegmentRepository(OwnedItems[Segment, Segment]):
         self, owner_id: str, segment_id: str, *, name: str, list_id: str | None, rule: Rule
     ) -> Segment:
         """Write a new segment."""
-        return self._create(
-            self.key(owner_id, segment_id),
-            ENTITY,
-            to_segment,
-            owner_id=owner_id,
-            segment_id=segment_id,
+        return self._add(
+            owner_id,
+            segment_id,
             name=name,
             list_id=list_id,
             rule=rule.model_dump_json(),

@@ -18,7 +18,6 @@ from app.db import stamps
 from app.owned import OwnedItems
 from app.templates.models import Template, TemplateBody, TemplateSummary
 
-ENTITY = "template"
 CONTENT = ("name", "kind", "subject", "html_body", "text_body")
 
 
@@ -45,6 +44,8 @@ def to_summary(item: Mapping[str, Any]) -> TemplateSummary:
 class TemplateRepository(OwnedItems[Template, TemplateSummary]):
     """Stored templates in the single table (a page: their summaries, newest first)."""
 
+    entity = "template"
+    id_name = "template_id"
     partition = "#TEMPLATE"
     prefix = "TEMPLATE#"
     newest_first = True
@@ -53,14 +54,7 @@ class TemplateRepository(OwnedItems[Template, TemplateSummary]):
 
     def create(self, owner_id: str, template_id: str, body: TemplateBody) -> Template:
         """Write a new template."""
-        return self._create(
-            self.key(owner_id, template_id),
-            ENTITY,
-            to_template,
-            owner_id=owner_id,
-            template_id=template_id,
-            **body.model_dump(include=set(CONTENT)),
-        )
+        return self._add(owner_id, template_id, **body.model_dump(include=set(CONTENT)))
 
     def replace(self, owner_id: str, template_id: str, body: TemplateBody) -> Template | None:
         """Replace a template's content; None when there is no such template."""

@@ -66,6 +66,8 @@ class KeyUse:
 class MessageRepository(OwnedItems[TxMessage, TxMessage]):
     """Transactional messages in the single table (a page: newest first)."""
 
+    entity = MESSAGE
+    id_name = "message_id"
     partition = "#TX"
     prefix = "MSG#"
     newest_first = True
