@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from app.db import Item, Key, Repository, now_iso
+from app.pagination import KeySource, PageRequest, next_cursor, start_after
 
 R = TypeVar("R")
 S = TypeVar("S")
@@ -71,3 +72,13 @@ class OwnedItems(Repository, Generic[R, S]):
     def delete(self, owner_id: str, item_id: str) -> bool:
         """Delete one item; False when there was none."""
         return self.table.delete(*self.key(owner_id, item_id), condition="attribute_exists(PK)")
+
+
+def page_of(
+    repo: OwnedItems[Any, S], owner_id: str, page: PageRequest, *, scope: str, key: KeySource
+) -> tuple[list[S], str | None]:
+    """A page of the owner's items after the request's cursor, and the cursor of the next page (None:
+    this was the last). A cursor is sealed to `scope` (the owner's list of one kind): it opens no other."""
+    start = start_after(page.cursor, scope=scope, prefix=repo.prefix, key=key)
+    items, last = repo.page(owner_id, limit=page.limit, start_sk=start)
+    return items, next_cursor(last, scope=scope, key=key)
