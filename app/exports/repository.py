@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from app.db import Item, Table, now_iso
+from app.db import Item, Table, new_item, now_iso
 from app.delivery.repository import recipients_pk
 from app.exports.models import KEEP_SECONDS, Export, ExportFailure, ExportKind, RecipientRow
 from app.jobs import failed, failure_of, job_times
@@ -120,36 +120,32 @@ class ExportRepository:
     ) -> Export | None:
         """A queued job in the first free slot of `slots`; None when every slot is taken."""
         stamp = int(time.time() if now is None else now)
-        pk, sk = export_key(owner_id, export_id)
         for number in range(slots):
-            item = {
-                "PK": pk,
-                "SK": sk,
-                "type": ENTITY,
-                "owner_id": owner_id,
-                "export_id": export_id,
-                "kind": kind,
-                "source_id": source_id,
-                "status": "queued",
-                "file_name": file_name,
-                "object_key": object_key,
-                "slot": number,
-                "rows": 0,
-                "bytes": 0,
-                "created_at": now_iso(),
-                "ttl": stamp + KEEP_SECONDS,
-                "correlation_id": correlation_id,
-            }
-            slot_pk, slot_sk = slot_key(owner_id, number)
-            slot = {
-                "PK": slot_pk,
-                "SK": slot_sk,
-                "type": SLOT,
-                "owner_id": owner_id,
-                "export_id": export_id,
-                "until": stamp + SLOT_LEASE_SECONDS,
-                "ttl": stamp + SLOT_LEASE_SECONDS,
-            }
+            item = new_item(
+                export_key(owner_id, export_id),
+                ENTITY,
+                owner_id=owner_id,
+                export_id=export_id,
+                kind=kind,
+                source_id=source_id,
+                status="queued",
+                file_name=file_name,
+                object_key=object_key,
+                slot=number,
+                rows=0,
+                bytes=0,
+                created_at=now_iso(),
+                ttl=stamp + KEEP_SECONDS,
+                correlation_id=correlation_id,
+            )
+            slot = new_item(
+                slot_key(owner_id, number),
+                SLOT,
+                owner_id=owner_id,
+                export_id=export_id,
+                until=stamp + SLOT_LEASE_SECONDS,
+                ttl=stamp + SLOT_LEASE_SECONDS,
+            )
             refused = self.table.transact(
                 [
                     Put(slot, "attribute_not_exists(PK) OR #u < :now", {"#u": "until"}, {":now": stamp}),
