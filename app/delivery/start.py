@@ -18,7 +18,7 @@ the senders resume the execution (`pending`) when the window runs low.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.campaigns.repository import CampaignRecord, CampaignRepository
@@ -67,7 +67,7 @@ class Freezing:
     @classmethod
     def of(cls, store: Store) -> Freezing:
         """The store's repositories of these names."""
-        return cls(**{f.name: getattr(store, f.name) for f in fields(cls)})
+        return store.fill(cls)
 
 
 def _forever() -> float:
