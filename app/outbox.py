@@ -104,20 +104,20 @@ def events_for(change: TableChange) -> list[DomainEvent]:
     return []
 
 
-def _status_change(change: TableChange) -> tuple[object, object] | None:
-    """(before, after) of an item's status when this change moved it (or created the item)."""
+def _status_change(change: TableChange) -> tuple[Mapping[str, Any], object, object] | None:
+    """The item, and its status before and after, when this change moved it (or created the item)."""
     if change.new is None or change.kind == "REMOVE":
         return None
     before, after = (change.old or {}).get("status"), change.new.get("status")
-    return (before, after) if before != after else None
+    return (change.new, before, after) if before != after else None
 
 
 def _subscriber_events(change: TableChange) -> list[DomainEvent]:
     """subscriber.created on insert; .confirmed and .unsubscribed when the status moves there."""
     moved = _status_change(change)
-    if moved is None or change.new is None:
+    if moved is None:
         return []
-    before, after = moved
+    new, before, after = moved
     if change.kind == "INSERT":
         kind: type[SubscriberCreated | SubscriberConfirmed | SubscriberUnsubscribed] = SubscriberCreated
     elif before == "unconfirmed" and after == "subscribed":
@@ -126,7 +126,6 @@ def _subscriber_events(change: TableChange) -> list[DomainEvent]:
         kind = SubscriberUnsubscribed
     else:
         return []
-    new = change.new
     return [
         kind(
             owner_id=str(new["owner_id"]),
@@ -141,14 +140,13 @@ def _subscriber_events(change: TableChange) -> list[DomainEvent]:
 def _campaign_events(change: TableChange) -> list[DomainEvent]:
     """campaign.started when a queued campaign starts sending (not on resume), .sent, .failed."""
     moved = _status_change(change)
-    if moved is None or change.new is None:
+    if moved is None:
         return []
-    before, after = moved
+    new, before, after = moved
     kinds = {"sent": CampaignSent, "failed": CampaignFailed}
     kind = CampaignStarted if (before, after) == ("queued", "sending") else kinds.get(str(after))
     if kind is None:
         return []
-    new = change.new
     return [
         kind(
             owner_id=str(new["owner_id"]),

@@ -9,12 +9,15 @@ over a table of their own with `Store(table)`.
 from __future__ import annotations
 
 import importlib
+from dataclasses import fields
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from app.db import Table
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
     from app.auth.revocation import RevocationRepository
     from app.campaigns.repository import CampaignRepository
     from app.contacts.confirmations import ConfirmationRepository
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
 
 
 R = TypeVar("R")
+K = TypeVar("K", bound="DataclassInstance")
 
 
 class _Lazy(Generic[R]):
@@ -94,6 +98,11 @@ class Store:
 
     def __init__(self, table: Table) -> None:
         self.table = table
+
+    def fill(self, kit: type[K]) -> K:
+        """A dataclass of repositories (what one use case reads and writes), each field given the
+        store's repository of the same name."""
+        return kit(**{f.name: getattr(self, f.name) for f in fields(kit)})
 
     @classmethod
     def default(cls) -> Store:

@@ -24,16 +24,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from app.contacts.models import ConfirmationTemplate, ContactList, id_time
-from app.db import Repository, now_iso, stamps
+from app.db import stamps
+from app.owned import OwnedItems
 
-ENTITY = "list"
 # Uploads expire after 7 days (bucket lifecycle); an import older than this can never be retried.
 COUNTED_IMPORT_DAYS = 8
-
-
-def list_key(owner_id: str, list_id: str) -> tuple[str, str]:
-    """The key of a list item."""
-    return f"OWNER#{owner_id}", f"LIST#{list_id}"
 
 
 def to_list(item: Mapping[str, Any]) -> ContactList:
@@ -50,39 +45,31 @@ def to_list(item: Mapping[str, Any]) -> ContactList:
     )
 
 
-class ListRepository(Repository):
-    """Lists in the single table."""
+class ListRepository(OwnedItems[ContactList, ContactList]):
+    """Lists in the single table (a page: in creation order). Deleting a list deletes its item only:
+    the stream then purges its subscribers."""
+
+    entity = "list"
+    id_name = "list_id"
+    prefix = "LIST#"
+    record = listed = staticmethod(to_list)
 
     def create(
         self, owner_id: str, list_id: str, *, name: str, description: str, correlation_id: str | None
     ) -> ContactList:
         """Write a new list (ids are random, so the condition only guards against a collision)."""
-        return self._create(
-            list_key(owner_id, list_id),
-            ENTITY,
-            to_list,
-            owner_id=owner_id,
-            list_id=list_id,
+        return self._add(
+            owner_id,
+            list_id,
             name=name,
             description=description,
             subscriber_count=0,
             correlation_id=correlation_id,
         )
 
-    def get(self, owner_id: str, list_id: str) -> ContactList | None:
-        """The list, if it exists."""
-        return self._read(list_key(owner_id, list_id), to_list)
-
-    def page(
-        self, owner_id: str, *, limit: int, start_sk: str | None
-    ) -> tuple[list[ContactList], str | None]:
-        """A page of lists in creation order and the sort key to continue after."""
-        pk, _ = list_key(owner_id, "")
-        return self._page(pk, "LIST#", to_list, limit=limit, start_sk=start_sk)
-
     def all(self, owner_id: str) -> Iterator[ContactList]:
         """Every list of the owner, in creation order, a page (a Query) at a time."""
-        pk, _ = list_key(owner_id, "")
+        pk, _ = self.key(owner_id, "")
         for item in self.table.query_all(
             "PK = :pk AND begins_with(SK, :l)", {":pk": pk, ":l": "LIST#"}, limit=500
         ):
@@ -90,19 +77,14 @@ class ListRepository(Repository):
 
     def get_many(self, owner_id: str, list_ids: Sequence[str]) -> dict[str, ContactList]:
         """The lists among these ids that exist, by id."""
-        items = self.table.batch_get([list_key(owner_id, i) for i in list_ids], consistent=False)
+        items = self.table.batch_get([self.key(owner_id, i) for i in list_ids], consistent=False)
         return {str(item["list_id"]): to_list(item) for item in items}
 
     def update(
         self, owner_id: str, list_id: str, changes: Mapping[str, Any], *, correlation_id: str | None
     ) -> ContactList | None:
         """Change name, description or how people join; None when there is no such list."""
-        item = self.table.update(
-            *list_key(owner_id, list_id),
-            sets={**changes, "updated_at": now_iso(), "correlation_id": correlation_id},
-            condition="attribute_exists(PK)",
-        )
-        return to_list(item) if item else None
+        return self._change(owner_id, list_id, {**changes, "correlation_id": correlation_id})
 
     def count_import(self, owner_id: str, list_id: str, import_id: str, created: int) -> str:
         """Add an import's new subscribers to the count, once: "counted", "already" or "list_missing".
@@ -111,7 +93,7 @@ class ListRepository(Repository):
         conditional on it not being there yet, so a retried completion never counts twice. Ids stay
         until their upload has expired (after that no delivery can reach this point again).
         """
-        key = list_key(owner_id, list_id)
+        key = self.key(owner_id, list_id)
         updated = self.table.update(
             *key,
             adds={"subscriber_count": created, "counted_imports": {import_id}},
@@ -126,7 +108,3 @@ class ListRepository(Repository):
         if stale:
             self.table.update(*key, deletes={"counted_imports": stale}, returns="NONE")
         return "counted"
-
-    def delete(self, owner_id: str, list_id: str) -> bool:
-        """Delete the list item (the stream then purges its subscribers); False when absent."""
-        return self.table.delete(*list_key(owner_id, list_id), condition="attribute_exists(PK)")

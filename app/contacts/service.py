@@ -31,6 +31,7 @@ from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
 from app.errors import Conflict, InvalidInput, NotFound, found
 from app.observability import logger
+from app.owned import page_of
 from app.pagination import KeySource, PageRequest, next_cursor, start_after
 
 PURGE_STEP = 1000
@@ -74,11 +75,8 @@ def get_list(owner_id: str, list_id: str, *, repo: ListRepository) -> ContactLis
 
 def list_lists(owner_id: str, page: PageRequest, *, repo: ListRepository, key: KeySource) -> ListPage:
     """A page of the owner's lists, oldest first."""
-    scope = f"lists:{owner_id}"
-    items, last = repo.page(
-        owner_id, limit=page.limit, start_sk=start_after(page.cursor, scope=scope, prefix="LIST#", key=key)
-    )
-    return ListPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
+    items, cursor = page_of(repo, owner_id, page, scope=f"lists:{owner_id}", key=key)
+    return ListPage(items=items, next_cursor=cursor)
 
 
 def update_list(

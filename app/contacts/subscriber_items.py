@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.contacts.attributes import filter_map
-from app.contacts.lists import list_key
+from app.contacts.lists import ListRepository
 from app.contacts.models import (
     CONFIRM_DAYS,
     Confirmation,
@@ -128,5 +128,7 @@ def subscriber_item(owner_id: str, list_id: str, new: NewSubscriber, *, now: str
 def count_change(owner_id: str, list_id: str, delta: int) -> Update:
     """Move a list's subscriber count (the list must exist)."""
     return Update(
-        *list_key(owner_id, list_id), adds={"subscriber_count": delta}, condition="attribute_exists(PK)"
+        *ListRepository.key(owner_id, list_id),
+        adds={"subscriber_count": delta},
+        condition="attribute_exists(PK)",
     )

@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from app.contacts.attributes import Filter, filter_map
 from app.contacts.confirmations import ConfirmationRequest, confirmation_put
-from app.contacts.lists import list_key
+from app.contacts.lists import ListRepository
 from app.contacts.models import Confirmation, NewSubscriber, Subscriber, SuppressionEntry, attributes_json
 from app.contacts.subscriber_items import (
     SubscriberRecord,
@@ -90,7 +90,7 @@ class SubscriberRepository(Repository):
         # Reads first, so the usual refusals never cancel a transaction (see _exists).
         if self._exists(str(item["PK"]), str(item["SK"])):
             return "exists"
-        if not self._exists(*list_key(owner_id, list_id)):
+        if not self._exists(*ListRepository.key(owner_id, list_id)):
             return "list_missing"
         actions: list[Put | Update] = [
             Put(item, condition="attribute_not_exists(PK)"),
@@ -284,7 +284,7 @@ class SubscriberRepository(Repository):
             current = self.table.get(pk, sk, consistent=True)
             if current is None:
                 return "missing"
-            if not self._exists(*list_key(owner_id, list_id)):
+            if not self._exists(*ListRepository.key(owner_id, list_id)):
                 return "list_missing"
             status = str(current["status"])
             failed = self.table.transact(

@@ -117,6 +117,28 @@ class _Tally:
             self.resendable += 1
 
 
+@dataclass
+class _Run:
+    """One attempt at one batch: what each recipient's send reads, and the tally they keep."""
+
+    batch: SendBatch
+    attempt: str
+    record: CampaignRecord
+    compiled: CompiledCampaign
+    key: bytes
+    kit: SenderKit
+    last_try: bool
+    tally: _Tally = field(default_factory=_Tally)
+
+    def fail(self, recipient: RecipientRecord, reason: str) -> None:
+        """A recipient this attempt claimed is not mailed, for `reason` (kept on the recipient)."""
+        reason = reason[:500]
+        self.kit.recipients.fail(
+            recipient.owner_id, recipient.campaign_id, recipient.email, self.attempt, reason
+        )
+        self.tally.fail(recipient, reason)
+
+
 def send_batch(batch: SendBatch, attempt: str, *, kit: SenderKit, last_try: bool = False) -> str:
     """Send a batch's recipients at most once each; returns "done", "counted" (a batch counted
     before), "skipped" (the campaign is not sending, or this batch is of an earlier round: paused
@@ -139,26 +161,15 @@ def send_batch(batch: SendBatch, attempt: str, *, kit: SenderKit, last_try: bool
     opted_out = kit.recipients.opted_out(
         batch.owner_id, batch.list_id or record.campaign.list_id, batch.emails
     )
-    tally = _Tally()
-    key = kit.signing_key()
+    run = _Run(batch, attempt, record, compiled, kit.signing_key(), kit, last_try)
+    tally = run.tally
     handed_back = False
     try:
         for email in batch.emails:
             if kit.time_left() < SENDER_RESERVE_SECONDS:
                 handed_back = True
                 break
-            _send_one(
-                batch,
-                email,
-                attempt,
-                opted_out=opted_out.get(email),
-                record=record,
-                compiled=compiled,
-                key=key,
-                kit=kit,
-                tally=tally,
-                last_try=last_try,
-            )
+            _send_one(run, email, opted_out=opted_out.get(email))
             if len(tally.claimed) >= SENT_RECORD_GROUP:
                 kit.recipients.mark_sent(tally.claimed)
                 tally.claimed.clear()
@@ -204,19 +215,8 @@ def _report_progress(batch: SendBatch, *, kit: SenderKit) -> None:
         kit.resumer.heartbeat(counted.task_token)
 
 
-def _send_one(
-    batch: SendBatch,
-    email: str,
-    attempt: str,
-    *,
-    opted_out: str | None,
-    record: CampaignRecord,
-    compiled: CompiledCampaign,
-    key: bytes,
-    kit: SenderKit,
-    tally: _Tally,
-    last_try: bool,
-) -> None:
+def _send_one(run: _Run, email: str, *, opted_out: str | None) -> None:
+    batch, attempt, kit, tally = run.batch, run.attempt, run.kit, run.tally
     owner_id, campaign_id = batch.owner_id, batch.campaign_id
     claim = kit.recipients.claim(owner_id, campaign_id, email, attempt)
     current = claim.recipient
@@ -239,40 +239,33 @@ def _send_one(
         return
     reason = tally.gave_up or (f"{OPTED_OUT}: {opted_out}" if opted_out is not None else None)
     if reason is not None:
-        _fail(current, attempt, reason, kit=kit, tally=tally)
+        run.fail(current, reason)
         return
     try:
-        message = _message(current, record=record, compiled=compiled, key=key, settings=kit.settings)
+        message = _message(current, run)
     except RenderFailed as exc:
-        _fail(current, attempt, f"render_error: {exc}", kit=kit, tally=tally)
+        run.fail(current, f"render_error: {exc}")
         return
     kit.limiter.acquire()
     try:
-        configuration_set = _configuration_set(record, kit.settings)
+        configuration_set = _configuration_set(run.record, kit.settings)
         message_id = sender.send(message, ses=kit.ses, configuration_set=configuration_set)
     except Exception as exc:
         code = error_code(exc)
         if code in sender.RECIPIENT_ERRORS:
-            _fail(current, attempt, f"{code}: {exc}", kit=kit, tally=tally)
+            run.fail(current, f"{code}: {exc}")
             return
-        if last_try:  # the batch's last delivery: this recipient and the rest fail, the batch counts
+        if run.last_try:  # the batch's last delivery: this recipient and the rest fail, the batch counts
             why = "throttled" if code in sender.THROTTLED else "unsent"
             tally.gave_up = f"{why}: {code or type(exc).__name__}"
             logger.warning("last try of the batch refused; the rest fail", extra={"error": tally.gave_up})
-            _fail(current, attempt, tally.gave_up, kit=kit, tally=tally)
+            run.fail(current, tally.gave_up)
             return
         kit.recipients.release(owner_id, campaign_id, email, attempt)
         logger.info("send stopped; the batch comes back", extra={"error": code or type(exc).__name__})
         raise RetryBatch(code or type(exc).__name__) from exc
     tally.claimed.append((current, message_id))
     tally.sent += 1
-
-
-def _fail(recipient: RecipientRecord, attempt: str, reason: str, *, kit: SenderKit, tally: _Tally) -> None:
-    """A recipient this attempt claimed is not mailed, for `reason` (kept on the recipient)."""
-    reason = reason[:500]
-    kit.recipients.fail(recipient.owner_id, recipient.campaign_id, recipient.email, attempt, reason)
-    tally.fail(recipient, reason)
 
 
 def _configuration_set(record: CampaignRecord, settings: Settings) -> str | None:
@@ -284,21 +277,16 @@ def _configuration_set(record: CampaignRecord, settings: Settings) -> str | None
     return settings.ses_untracked_configuration_set
 
 
-def _message(
-    recipient: RecipientRecord,
-    *,
-    record: CampaignRecord,
-    compiled: CompiledCampaign,
-    key: bytes,
-    settings: Settings,
-) -> sender.Message:
+def _message(recipient: RecipientRecord, run: _Run) -> sender.Message:
+    """The recipient's message: the campaign rendered for it, with its own unsubscribe links."""
+    record, key, settings = run.record, run.key, run.kit.settings
     content = record.campaign
     target = UnsubscribeTarget(
         owner_id=record.owner_id, list_id=recipient.list_id, campaign_id=record.id, email=recipient.email
     )
     page_url, one_click_url = links_for(settings.app_url, target, key=key)
     prefs_url = preferences_url(settings.app_url, Reader(record.owner_id, target.email), key=key)
-    rendered = compiled.render(
+    rendered = run.compiled.render(
         context(
             email=target.email,
             name=recipient.name,

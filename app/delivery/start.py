@@ -18,6 +18,8 @@ the senders resume the execution (`pending`) when the window runs low.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.campaigns.repository import CampaignRecord, CampaignRepository
 from app.campaigns.went_out import began_sending
@@ -35,6 +37,9 @@ from app.observability import bind_correlation_id, logger
 from app.segments.audience import audience_page
 from app.segments.repository import SegmentRepository
 
+if TYPE_CHECKING:
+    from app.store import Store
+
 AUDIENCE_PAGE = 1000  # subscribers read (and recipients written) per page
 FREEZE_RESERVE_SECONDS = 20.0  # no new page is begun with less time than this left
 SEND_WINDOW = 100  # batches of one campaign on the queue beyond those done (5,000 recipients)
@@ -47,6 +52,24 @@ class CampaignNotSendable(Conflict):
     code = "campaign_not_sendable"
 
 
+@dataclass(frozen=True)
+class Freezing:
+    """The repositories that freezing a campaign's audience reads and writes."""
+
+    campaigns: CampaignRepository
+    recipients: RecipientRepository
+    batches: BatchRepository
+    subscribers: SubscriberRepository
+    lists: ListRepository
+    segments: SegmentRepository
+    suppressions: SuppressionRepository
+
+    @classmethod
+    def of(cls, store: Store) -> Freezing:
+        """The store's repositories of these names."""
+        return store.fill(cls)
+
+
 def _forever() -> float:
     return float("inf")
 
@@ -55,13 +78,7 @@ def start_delivery(
     ref: CampaignRef,
     *,
     execution: str,
-    campaigns: CampaignRepository,
-    recipients: RecipientRepository,
-    batches: BatchRepository,
-    subscribers: SubscriberRepository,
-    lists: ListRepository,
-    segments: SegmentRepository,
-    suppressions: SuppressionRepository,
+    repos: Freezing,
     queue: BatchQueue,
     settings: Settings,
     time_left: Callable[[], float] = _forever,
@@ -69,6 +86,7 @@ def start_delivery(
     """Freeze pages of the audience while time allows (status `freezing` until all are), and top
     up the send queue; safe to retry. Only the execution that started sending may continue."""
     owner_id, campaign_id = ref.owner_id, ref.campaign_id
+    campaigns = repos.campaigns
     record = campaigns.get_record(owner_id, campaign_id, consistent=True)
     if record is None:
         raise NotFound("The campaign no longer exists.", code="campaign_not_found")
@@ -88,17 +106,8 @@ def start_delivery(
     if began is not None and record.audience_cursor is None and not record.audience_frozen:
         campaigns.note_went_out(owner_id, campaign_id, began)  # before its first page (again on a retry)
     while not record.audience_frozen and time_left() > FREEZE_RESERVE_SECONDS:
-        record = _freeze_page(
-            record,
-            campaigns=campaigns,
-            recipients=recipients,
-            batches=batches,
-            subscribers=subscribers,
-            lists=lists,
-            segments=segments,
-            suppressions=suppressions,
-        )
-        top_up(record, campaigns=campaigns, batches=batches, queue=queue)  # the first batches go out now
+        record = _freeze_page(record, repos)
+        top_up(record, campaigns=campaigns, batches=repos.batches, queue=queue)  # the first go out now
     state = DeliveryState(
         owner_id=owner_id,
         campaign_id=campaign_id,
@@ -116,32 +125,14 @@ def start_delivery(
     return state
 
 
-def _freeze_page(
-    record: CampaignRecord,
-    *,
-    campaigns: CampaignRepository,
-    recipients: RecipientRepository,
-    batches: BatchRepository,
-    subscribers: SubscriberRepository,
-    lists: ListRepository,
-    segments: SegmentRepository,
-    suppressions: SuppressionRepository,
-) -> CampaignRecord:
+def _freeze_page(record: CampaignRecord, repos: Freezing) -> CampaignRecord:
     """Freeze the next page, counted once: of the audience, its recipients (not suppressed) in
     batches numbered after the last; of a resend, the failed recipients taken again (resend.py)."""
-    owner_id, campaign_id = record.owner_id, record.id
+    owner_id, campaign_id, campaigns = record.owner_id, record.id, repos.campaigns
     if record.stats.resends:
-        next_cursor, counts = resend.take_page(record, recipients=recipients, batches=batches)
+        next_cursor, counts = resend.take_page(record, recipients=repos.recipients, batches=repos.batches)
     else:
-        next_cursor, counts = _audience_page(
-            record,
-            recipients=recipients,
-            subscribers=subscribers,
-            lists=lists,
-            segments=segments,
-            suppressions=suppressions,
-            campaigns=campaigns,
-        )
+        next_cursor, counts = _audience_page(record, repos)
     frozen = campaigns.advance_freeze(
         owner_id, campaign_id, cursor=record.audience_cursor, next_cursor=next_cursor, counts=counts
     )
@@ -153,16 +144,7 @@ def _freeze_page(
     return current  # an earlier try counted this page: go on from where it left the cursor
 
 
-def _audience_page(
-    record: CampaignRecord,
-    *,
-    recipients: RecipientRepository,
-    subscribers: SubscriberRepository,
-    lists: ListRepository,
-    segments: SegmentRepository,
-    suppressions: SuppressionRepository,
-    campaigns: CampaignRepository,
-) -> tuple[str | None, dict[str, int]]:
+def _audience_page(record: CampaignRecord, repos: Freezing) -> tuple[str | None, dict[str, int]]:
     """The next page of the audience written as recipients and batches; where the next page starts,
     and what to count."""
     owner_id, campaign_id = record.owner_id, record.id
@@ -172,19 +154,19 @@ def _audience_page(
         record.campaign,
         cursor=cursor,
         limit=AUDIENCE_PAGE,
-        subscribers=subscribers,
-        lists=lists,
-        segments=segments,
-        campaigns=campaigns,
+        subscribers=repos.subscribers,
+        lists=repos.lists,
+        segments=repos.segments,
+        campaigns=repos.campaigns,
     )
     found = page.members
     if page.spans_lists:  # an address on several lists: only its first list's page mails it
-        earlier = recipients.frozen_before(owner_id, campaign_id, [s.email for s in found], batch=first)
+        earlier = repos.recipients.frozen_before(owner_id, campaign_id, [s.email for s in found], batch=first)
         found = [s for s in found if s.email not in earlier]
-    blocked = suppressions.suppressed_among(owner_id, [s.email for s in found])
+    blocked = repos.suppressions.suppressed_among(owner_id, [s.email for s in found])
     chosen = [s for s in found if s.email not in blocked]
     groups = [chosen[offset : offset + BATCH_SIZE] for offset in range(0, len(chosen), BATCH_SIZE)]
-    recipients.freeze(owner_id, campaign_id, record.campaign.list_id, groups, first=first)
+    repos.recipients.freeze(owner_id, campaign_id, record.campaign.list_id, groups, first=first)
     counts = {"recipients": len(chosen), "suppressed": len(found) - len(chosen), "batches_total": len(groups)}
     return page.next_cursor, counts
 

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from app.db import Item, Table, moment, now_iso
+from app.db import Item, Table, new_item, now_iso
 from app.delivery.repository import recipients_pk
 from app.exports.models import KEEP_SECONDS, Export, ExportFailure, ExportKind, RecipientRow
+from app.jobs import failed, failure_of, job_times
 from app.writes import IfAbsent, Put
 
 ENTITY = "export"
@@ -58,13 +59,6 @@ def _count(value: Any) -> int | None:
 
 def to_export(item: Mapping[str, Any]) -> Export:
     """A job item as the API shows it (without a link)."""
-    failure = (
-        ExportFailure(code=str(item["failure_code"]), message=str(item.get("failure_message", "")))
-        if item.get("failure_code")
-        else None
-    )
-    created_at = moment(item["created_at"])
-    assert created_at is not None
     return Export(
         id=str(item["export_id"]),
         kind=item["kind"],
@@ -73,10 +67,8 @@ def to_export(item: Mapping[str, Any]) -> Export:
         file_name=str(item.get("file_name", "")),
         rows=int(item.get("rows", 0)),
         bytes=int(item.get("bytes", 0)),
-        failure=failure,
-        created_at=created_at,
-        started_at=moment(item.get("started_at")),
-        completed_at=moment(item.get("completed_at")),
+        failure=failure_of(item, ExportFailure),
+        **job_times(item),
         expires_at=datetime.fromtimestamp(int(item["ttl"]), UTC),
     )
 
@@ -128,36 +120,32 @@ class ExportRepository:
     ) -> Export | None:
         """A queued job in the first free slot of `slots`; None when every slot is taken."""
         stamp = int(time.time() if now is None else now)
-        pk, sk = export_key(owner_id, export_id)
         for number in range(slots):
-            item = {
-                "PK": pk,
-                "SK": sk,
-                "type": ENTITY,
-                "owner_id": owner_id,
-                "export_id": export_id,
-                "kind": kind,
-                "source_id": source_id,
-                "status": "queued",
-                "file_name": file_name,
-                "object_key": object_key,
-                "slot": number,
-                "rows": 0,
-                "bytes": 0,
-                "created_at": now_iso(),
-                "ttl": stamp + KEEP_SECONDS,
-                "correlation_id": correlation_id,
-            }
-            slot_pk, slot_sk = slot_key(owner_id, number)
-            slot = {
-                "PK": slot_pk,
-                "SK": slot_sk,
-                "type": SLOT,
-                "owner_id": owner_id,
-                "export_id": export_id,
-                "until": stamp + SLOT_LEASE_SECONDS,
-                "ttl": stamp + SLOT_LEASE_SECONDS,
-            }
+            item = new_item(
+                export_key(owner_id, export_id),
+                ENTITY,
+                owner_id=owner_id,
+                export_id=export_id,
+                kind=kind,
+                source_id=source_id,
+                status="queued",
+                file_name=file_name,
+                object_key=object_key,
+                slot=number,
+                rows=0,
+                bytes=0,
+                created_at=now_iso(),
+                ttl=stamp + KEEP_SECONDS,
+                correlation_id=correlation_id,
+            )
+            slot = new_item(
+                slot_key(owner_id, number),
+                SLOT,
+                owner_id=owner_id,
+                export_id=export_id,
+                until=stamp + SLOT_LEASE_SECONDS,
+                ttl=stamp + SLOT_LEASE_SECONDS,
+            )
             refused = self.table.transact(
                 [
                     Put(slot, "attribute_not_exists(PK) OR #u < :now", {"#u": "until"}, {":now": stamp}),
@@ -216,12 +204,7 @@ class ExportRepository:
         """End a job that is not finished yet as failed; None when it had already finished."""
         item = self.table.update(
             *export_key(owner_id, export_id),
-            sets={
-                "status": "failed",
-                "failure_code": code,
-                "failure_message": message,
-                "completed_at": now_iso(),
-            },
+            sets=failed(code, message),
             condition="#s IN (:queued, :running)",
             names={"#s": "status"},
             values=_ACTIVE,

@@ -16,15 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.db import Repository, now_iso, stamps
+from app.db import stamps
 from app.forms.models import FormField, SignupForm
-
-ENTITY = "form"
-
-
-def form_key(owner_id: str, form_id: str) -> tuple[str, str]:
-    """The key of a form item."""
-    return f"OWNER#{owner_id}", f"FORM#{form_id}"
+from app.owned import OwnedItems
 
 
 def hosted_path(form_id: str) -> str:
@@ -59,25 +53,24 @@ class FormRecord:
     form: SignupForm
 
 
-class FormRepository(Repository):
-    """Sign-up forms in the single table."""
+class FormRepository(OwnedItems[SignupForm, SignupForm]):
+    """Sign-up forms in the single table (a page: oldest first). Deleting a form stops its page
+    answering."""
+
+    entity = "form"
+    id_name = "form_id"
+    prefix = "FORM#"
+    record = listed = staticmethod(to_form)
 
     def create(self, owner_id: str, form_id: str, content: Mapping[str, Any]) -> SignupForm:
         """Write a new form."""
-        return self._create(
-            form_key(owner_id, form_id),
-            ENTITY,
-            to_form,
+        return self._add(
+            owner_id,
+            form_id,
             GSI1PK=f"FORM#{form_id}",
             GSI1SK="FORM",
-            owner_id=owner_id,
-            form_id=form_id,
             **content,
         )
-
-    def get(self, owner_id: str, form_id: str) -> SignupForm | None:
-        """One of the owner's forms."""
-        return self._read(form_key(owner_id, form_id), to_form)
 
     def get_public(self, form_id: str) -> FormRecord | None:
         """A form by its public id, with its owner (eventually consistent: GSI1)."""
@@ -87,13 +80,13 @@ class FormRepository(Repository):
         return FormRecord(str(items[0]["owner_id"]), to_form(items[0])) if items else None
 
     def page(
-        self, owner_id: str, *, list_id: str | None, limit: int, start_sk: str | None
+        self, owner_id: str, *, limit: int, start_sk: str | None, list_id: str | None = None
     ) -> tuple[list[SignupForm], str | None]:
         """A page of the owner's forms, oldest first (only those of `list_id` when given)."""
-        pk, _ = form_key(owner_id, "")
+        pk, _ = self.key(owner_id, "")
         items, last = self.table.page(
             pk,
-            "FORM#",
+            self.prefix,
             limit=limit,
             start_sk=start_sk,
             filter="contains(list_ids, :list)" if list_id else None,
@@ -103,13 +96,4 @@ class FormRepository(Repository):
 
     def update(self, owner_id: str, form_id: str, changes: Mapping[str, Any]) -> SignupForm | None:
         """Change a form; None when there is no such form."""
-        item = self.table.update(
-            *form_key(owner_id, form_id),
-            sets={**changes, "updated_at": now_iso()},
-            condition="attribute_exists(PK)",
-        )
-        return to_form(item) if item else None
-
-    def delete(self, owner_id: str, form_id: str) -> bool:
-        """Delete a form (its page stops answering); False when there was none."""
-        return self.table.delete(*form_key(owner_id, form_id), condition="attribute_exists(PK)")
+        return self._change(owner_id, form_id, changes)

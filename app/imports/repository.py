@@ -21,8 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.db import Item, Repository, moment, now_iso
+from app.db import Item, Repository, now_iso
 from app.imports.models import ImportFailure, ImportJob, Progress
+from app.jobs import failed, failure_of, job_times
 from app.writes import IfAbsent
 
 ENTITY = "import"
@@ -59,13 +60,6 @@ def _counters(progress: Progress) -> dict[str, Any]:
 
 def to_job(item: Mapping[str, Any]) -> ImportJob:
     """A job item as the API shows it."""
-    failure = (
-        ImportFailure(code=str(item["failure_code"]), message=str(item.get("failure_message", "")))
-        if item.get("failure_code")
-        else None
-    )
-    created_at = moment(item["created_at"])
-    assert created_at is not None
     total = item.get("rows_total")
     return ImportJob(
         id=str(item["import_id"]),
@@ -78,11 +72,9 @@ def to_job(item: Mapping[str, Any]) -> ImportJob:
         updated=int(item.get("updated", 0)),
         unchanged=int(item.get("unchanged", 0)),
         errors=int(item.get("errors", 0)),
-        failure=failure,
+        failure=failure_of(item, ImportFailure),
         report_available=bool(item.get("report_key")),
-        created_at=created_at,
-        started_at=moment(item.get("started_at")),
-        completed_at=moment(item.get("completed_at")),
+        **job_times(item),
     )
 
 
@@ -233,12 +225,7 @@ class ImportRepository(Repository):
         """End a job that is not finished yet as failed; None when it had already finished."""
         item = self.table.update(
             *import_key(owner_id, import_id),
-            sets={
-                "status": "failed",
-                "failure_code": code,
-                "failure_message": message,
-                "completed_at": now_iso(),
-            },
+            sets=failed(code, message),
             removes=("ttl",),
             condition="#s IN (:waiting, :processing)",
             names={"#s": "status"},

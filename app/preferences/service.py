@@ -50,22 +50,14 @@ class PreferenceKit:
     subscribers: SubscriberRepository
     suppressions: SuppressionRepository
     campaigns: CampaignRepository
-    personal: PersonalDataRepository
+    personal_data: PersonalDataRepository
     confirmations: ConfirmationRepository
     engagement: EngagementRepository
 
     @classmethod
     def of(cls, store: Store) -> PreferenceKit:
         """The repositories of a store."""
-        return cls(
-            lists=store.lists,
-            subscribers=store.subscribers,
-            suppressions=store.suppressions,
-            campaigns=store.campaigns,
-            personal=store.personal_data,
-            confirmations=store.confirmations,
-            engagement=store.engagement,
-        )
+        return store.fill(cls)
 
 
 @dataclass(frozen=True)
@@ -193,7 +185,7 @@ def export(token: str, *, key: bytes, kit: PreferenceKit) -> PersonalData:
             sent_at=datetime.fromisoformat(r.sent_at) if r.sent_at else None,
             delivered_at=datetime.fromisoformat(r.delivered_at) if r.delivered_at else None,
         )
-        for r in kit.personal.messages(owner_id, list(sent), email)
+        for r in kit.personal_data.messages(owner_id, list(sent), email)
     ]
     return PersonalData(
         exported_at=datetime.now(UTC),
@@ -203,7 +195,7 @@ def export(token: str, *, key: bytes, kit: PreferenceKit) -> PersonalData:
         suppression=kit.suppressions.get(owner_id, email),
         messages=messages,
         activity=list(every_activity(owner_id, email, campaigns=kit.campaigns, repo=kit.engagement)),
-        soft_bounces=kit.personal.soft_bounces(owner_id, email),
+        soft_bounces=kit.personal_data.soft_bounces(owner_id, email),
         pending_confirmations=len(kit.confirmations.for_address(owner_id, email)),
     )
 
@@ -217,8 +209,8 @@ def erase(token: str, *, key: bytes, kit: PreferenceKit) -> Erased:
     for list_id in held.entries:
         kit.subscribers.remove(owner_id, list_id, email)
     campaign_ids = [summary.id for summary in _campaigns(owner_id, kit.campaigns)]
-    messages = kit.personal.forget_messages(owner_id, campaign_ids, email)
-    kit.personal.forget_soft_bounces(owner_id, email)
+    messages = kit.personal_data.forget_messages(owner_id, campaign_ids, email)
+    kit.personal_data.forget_soft_bounces(owner_id, email)
     kit.confirmations.forget(owner_id, email)
     logger.info("address erased", extra={"subscriptions": len(held.entries), "messages": messages})
     return Erased(email=email, subscriptions=len(held.entries), messages=messages)

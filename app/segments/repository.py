@@ -17,15 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.db import Repository, now_iso, stamps
+from app.db import stamps
+from app.owned import OwnedItems
 from app.segments.models import Rule, Segment
-
-ENTITY = "segment"
-
-
-def segment_key(owner_id: str, segment_id: str) -> tuple[str, str]:
-    """The key of a segment item."""
-    return f"OWNER#{owner_id}", f"SEGMENT#{segment_id}"
 
 
 def to_segment(item: Mapping[str, Any]) -> Segment:
@@ -39,32 +33,25 @@ def to_segment(item: Mapping[str, Any]) -> Segment:
     )
 
 
-class SegmentRepository(Repository):
-    """Segments in the single table."""
+class SegmentRepository(OwnedItems[Segment, Segment]):
+    """Segments in the single table (a page: oldest first)."""
+
+    entity = "segment"
+    id_name = "segment_id"
+    prefix = "SEGMENT#"
+    record = listed = staticmethod(to_segment)
 
     def create(
         self, owner_id: str, segment_id: str, *, name: str, list_id: str | None, rule: Rule
     ) -> Segment:
         """Write a new segment."""
-        return self._create(
-            segment_key(owner_id, segment_id),
-            ENTITY,
-            to_segment,
-            owner_id=owner_id,
-            segment_id=segment_id,
+        return self._add(
+            owner_id,
+            segment_id,
             name=name,
             list_id=list_id,
             rule=rule.model_dump_json(),
         )
-
-    def get(self, owner_id: str, segment_id: str) -> Segment | None:
-        """One segment, if it exists."""
-        return self._read(segment_key(owner_id, segment_id), to_segment)
-
-    def page(self, owner_id: str, *, limit: int, start_sk: str | None) -> tuple[list[Segment], str | None]:
-        """A page of the owner's segments, oldest first."""
-        pk, _ = segment_key(owner_id, "")
-        return self._page(pk, "SEGMENT#", to_segment, limit=limit, start_sk=start_sk)
 
     def update(
         self,
@@ -77,19 +64,13 @@ class SegmentRepository(Repository):
         scope: bool,
     ) -> Segment | None:
         """Change what is given (`scope`: set `list_id`, None meaning all lists); None when missing."""
-        item = self.table.update(
-            *segment_key(owner_id, segment_id),
-            sets={
+        return self._change(
+            owner_id,
+            segment_id,
+            {
                 "name": name,
                 "rule": rule.model_dump_json() if rule else None,
                 "list_id": list_id if scope else None,
-                "updated_at": now_iso(),
             },
             removes=("list_id",) if scope and list_id is None else (),
-            condition="attribute_exists(PK)",
         )
-        return to_segment(item) if item else None
-
-    def delete(self, owner_id: str, segment_id: str) -> bool:
-        """Delete a segment; False when there was none."""
-        return self.table.delete(*segment_key(owner_id, segment_id), condition="attribute_exists(PK)")

@@ -13,7 +13,8 @@ from app.contacts.models import Subscriber, new_id
 from app.contacts.subscribers import SubscriberRepository
 from app.errors import NotFound, found
 from app.observability import logger
-from app.pagination import KeySource, PageRequest, decode_cursor, encode_cursor, next_cursor, start_after
+from app.owned import page_of
+from app.pagination import KeySource, PageRequest, decode_cursor, encode_cursor
 from app.segments import members
 from app.segments.models import (
     Rule,
@@ -59,11 +60,8 @@ def list_segments(
     owner_id: str, page: PageRequest, *, repo: SegmentRepository, key: KeySource
 ) -> SegmentPage:
     """A page of the owner's segments, oldest first."""
-    scope = f"segments:{owner_id}"
-    items, last = repo.page(
-        owner_id, limit=page.limit, start_sk=start_after(page.cursor, scope=scope, prefix="SEGMENT#", key=key)
-    )
-    return SegmentPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
+    items, cursor = page_of(repo, owner_id, page, scope=f"segments:{owner_id}", key=key)
+    return SegmentPage(items=items, next_cursor=cursor)
 
 
 def update_segment(

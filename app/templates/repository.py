@@ -12,19 +12,13 @@ Keys: template T = PK=OWNER#<owner>#TEMPLATE, SK=TEMPLATE#<id> (ids sort by crea
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
-from app.db import Table, new_item, now_iso
+from app.db import stamps
+from app.owned import OwnedItems
 from app.templates.models import Template, TemplateBody, TemplateSummary
 
-ENTITY = "template"
 CONTENT = ("name", "kind", "subject", "html_body", "text_body")
-
-
-def template_key(owner_id: str, template_id: str) -> tuple[str, str]:
-    """The key of a template item."""
-    return f"OWNER#{owner_id}#TEMPLATE", f"TEMPLATE#{template_id}"
 
 
 def to_template(item: Mapping[str, Any]) -> Template:
@@ -36,8 +30,7 @@ def to_template(item: Mapping[str, Any]) -> Template:
         subject=str(item["subject"]),
         html_body=str(item.get("html_body", "")),
         text_body=str(item.get("text_body", "")),
-        created_at=datetime.fromisoformat(str(item["created_at"])),
-        updated_at=datetime.fromisoformat(str(item["updated_at"])),
+        **stamps(item),
     )
 
 
@@ -48,49 +41,21 @@ def to_summary(item: Mapping[str, Any]) -> TemplateSummary:
     )
 
 
-class TemplateRepository:
-    """Stored templates in the single table."""
+class TemplateRepository(OwnedItems[Template, TemplateSummary]):
+    """Stored templates in the single table (a page: their summaries, newest first)."""
 
-    def __init__(self, table: Table) -> None:
-        self.table = table
+    entity = "template"
+    id_name = "template_id"
+    partition = "#TEMPLATE"
+    prefix = "TEMPLATE#"
+    newest_first = True
+    record = staticmethod(to_template)
+    listed = staticmethod(to_summary)
 
     def create(self, owner_id: str, template_id: str, body: TemplateBody) -> Template:
         """Write a new template."""
-        now = now_iso()
-        item = new_item(
-            template_key(owner_id, template_id),
-            ENTITY,
-            owner_id=owner_id,
-            template_id=template_id,
-            **body.model_dump(include=set(CONTENT)),
-            created_at=now,
-            updated_at=now,
-        )
-        self.table.insert(item)
-        return to_template(item)
-
-    def get(self, owner_id: str, template_id: str) -> Template | None:
-        """One template, if it exists."""
-        item = self.table.get(*template_key(owner_id, template_id))
-        return to_template(item) if item else None
-
-    def page(
-        self, owner_id: str, *, limit: int, start_sk: str | None
-    ) -> tuple[list[TemplateSummary], str | None]:
-        """A page of the owner's templates, newest first."""
-        pk, _ = template_key(owner_id, "")
-        items, last = self.table.page(pk, "TEMPLATE#", limit=limit, start_sk=start_sk, forward=False)
-        return [to_summary(i) for i in items], last
+        return self._add(owner_id, template_id, **body.model_dump(include=set(CONTENT)))
 
     def replace(self, owner_id: str, template_id: str, body: TemplateBody) -> Template | None:
         """Replace a template's content; None when there is no such template."""
-        item = self.table.update(
-            *template_key(owner_id, template_id),
-            sets={**body.model_dump(include=set(CONTENT)), "updated_at": now_iso()},
-            condition="attribute_exists(PK)",
-        )
-        return to_template(item) if item else None
-
-    def delete(self, owner_id: str, template_id: str) -> bool:
-        """Delete a template; False when there was none."""
-        return self.table.delete(*template_key(owner_id, template_id), condition="attribute_exists(PK)")
+        return self._change(owner_id, template_id, body.model_dump(include=set(CONTENT)))

@@ -15,7 +15,8 @@ from app.campaigns.models import Preview
 from app.contacts.models import new_id
 from app.errors import InvalidInput, NotFound, found
 from app.observability import logger
-from app.pagination import KeySource, PageRequest, next_cursor, start_after
+from app.owned import page_of
+from app.pagination import KeySource, PageRequest
 from app.templates.models import Template, TemplateBody, TemplatePage
 from app.templates.repository import TemplateRepository
 
@@ -65,10 +66,8 @@ def list_templates(
     owner_id: str, page: PageRequest, *, repo: TemplateRepository, key: KeySource
 ) -> TemplatePage:
     """A page of the owner's templates, newest first."""
-    scope = f"templates:{owner_id}"
-    start = start_after(page.cursor, scope=scope, prefix="TEMPLATE#", key=key)
-    items, last = repo.page(owner_id, limit=page.limit, start_sk=start)
-    return TemplatePage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
+    items, cursor = page_of(repo, owner_id, page, scope=f"templates:{owner_id}", key=key)
+    return TemplatePage(items=items, next_cursor=cursor)
 
 
 def replace_template(

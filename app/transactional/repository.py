@@ -22,10 +22,10 @@ import hashlib
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from app.db import Table, new_item, now_iso
+from app.db import new_item, now_iso, stamps
+from app.owned import OwnedItems
 from app.transactional.models import TxMessage
 from app.writes import Put, one_of
 
@@ -35,14 +35,10 @@ MESSAGE_DAYS = 30
 KEY_HOURS = 24
 
 
-def message_key(owner_id: str, message_id: str) -> tuple[str, str]:
-    """The key of a message item."""
-    return f"OWNER#{owner_id}#TX", f"MSG#{message_id}"
-
-
 def idempotency_key(owner_id: str, client_key: str) -> tuple[str, str]:
     """The key of an idempotency-key item (the client's key is stored as a digest)."""
-    return f"OWNER#{owner_id}#TX", f"KEY#{hashlib.sha256(client_key.encode()).hexdigest()}"
+    pk, _ = MessageRepository.key(owner_id, "")
+    return pk, f"KEY#{hashlib.sha256(client_key.encode()).hexdigest()}"
 
 
 def to_message(item: Mapping[str, Any]) -> TxMessage:
@@ -55,8 +51,7 @@ def to_message(item: Mapping[str, Any]) -> TxMessage:
         status=item["status"],
         reason=str(item["reason"]) if item.get("reason") else None,
         ses_message_id=str(item["ses_message_id"]) if item.get("ses_message_id") else None,
-        created_at=datetime.fromisoformat(str(item["created_at"])),
-        updated_at=datetime.fromisoformat(str(item["updated_at"])),
+        **stamps(item),
     )
 
 
@@ -68,11 +63,15 @@ class KeyUse:
     fingerprint: str
 
 
-class MessageRepository:
-    """Transactional messages in the single table."""
+class MessageRepository(OwnedItems[TxMessage, TxMessage]):
+    """Transactional messages in the single table (a page: newest first)."""
 
-    def __init__(self, table: Table) -> None:
-        self.table = table
+    entity = MESSAGE
+    id_name = "message_id"
+    partition = "#TX"
+    prefix = "MSG#"
+    newest_first = True
+    record = listed = staticmethod(to_message)
 
     def claim(
         self,
@@ -89,16 +88,15 @@ class MessageRepository:
         """Write a `queued` message, and its idempotency key in the same transaction; None (nothing
         written) when the key is already in use."""
         now = now_iso()
+        made = {"owner_id": owner_id, "message_id": message_id, "created_at": now}
         message = new_item(
-            message_key(owner_id, message_id),
+            self.key(owner_id, message_id),
             MESSAGE,
-            owner_id=owner_id,
-            message_id=message_id,
+            **made,
             to=to,
             subject=subject,
             template_id=template_id,
             status="queued",
-            created_at=now,
             updated_at=now,
             correlation_id=correlation_id,
             ttl=int(time.time()) + MESSAGE_DAYS * 86400,
@@ -108,10 +106,8 @@ class MessageRepository:
             key = new_item(
                 idempotency_key(owner_id, client_key),
                 KEY,
-                owner_id=owner_id,
-                message_id=message_id,
+                **made,
                 fingerprint=fingerprint,
-                created_at=now,
                 ttl=int(time.time()) + KEY_HOURS * 3600,
             )
             # A key past its time that TTL has not removed yet is free again.
@@ -128,17 +124,6 @@ class MessageRepository:
             return None
         return KeyUse(message_id=str(item["message_id"]), fingerprint=str(item["fingerprint"]))
 
-    def get(self, owner_id: str, message_id: str, *, consistent: bool = False) -> TxMessage | None:
-        """One message, if it exists."""
-        item = self.table.get(*message_key(owner_id, message_id), consistent=consistent)
-        return to_message(item) if item else None
-
-    def page(self, owner_id: str, *, limit: int, start_sk: str | None) -> tuple[list[TxMessage], str | None]:
-        """A page of the owner's messages, newest first."""
-        pk, _ = message_key(owner_id, "")
-        items, last = self.table.page(pk, "MSG#", limit=limit, start_sk=start_sk, forward=False)
-        return [to_message(i) for i in items], last
-
     def transition(
         self,
         owner_id: str,
@@ -154,7 +139,7 @@ class MessageRepository:
         now = now_iso()
         in_allowed, values = one_of("#s", allowed)
         item = self.table.update(
-            *message_key(owner_id, message_id),
+            *self.key(owner_id, message_id),
             sets={
                 "status": to,
                 f"{to}_at": now,

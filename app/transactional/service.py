@@ -27,7 +27,8 @@ from app.delivery.sender import THROTTLED
 from app.errors import Conflict, InvalidInput, NotFound, TooManyRequests, found
 from app.mail import SendBudget
 from app.observability import logger
-from app.pagination import KeySource, PageRequest, next_cursor, start_after
+from app.owned import page_of
+from app.pagination import KeySource, PageRequest
 from app.templates import service as templates
 from app.templates.models import TemplateBody
 from app.templates.repository import TemplateRepository
@@ -185,7 +186,5 @@ def list_messages(
     owner_id: str, page: PageRequest, *, messages: MessageRepository, key: KeySource
 ) -> TxMessagePage:
     """A page of the owner's messages, newest first."""
-    scope = f"tx:{owner_id}"
-    start = start_after(page.cursor, scope=scope, prefix="MSG#", key=key)
-    items, last = messages.page(owner_id, limit=page.limit, start_sk=start)
-    return TxMessagePage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
+    items, cursor = page_of(messages, owner_id, page, scope=f"tx:{owner_id}", key=key)
+    return TxMessagePage(items=items, next_cursor=cursor)

@@ -188,13 +188,7 @@ def test_only_the_execution_that_started_sending_delivers_or_fails_the_campaign(
         start.start_delivery(
             CampaignRef(owner_id=d.owner, campaign_id=d.campaign_id),
             execution="a-second-execution",
-            campaigns=store.campaigns,
-            recipients=store.recipients,
-            batches=store.batches,
-            subscribers=store.subscribers,
-            lists=store.lists,
-            segments=store.segments,
-            suppressions=store.suppressions,
+            repos=start.Freezing.of(store),
             queue=d.queue,
             settings=_settings(),
         )

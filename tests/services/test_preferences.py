@@ -135,7 +135,7 @@ def test_erasure_removes_the_reader_everywhere_and_keeps_the_address_blocked(sto
         assert store.subscribers.get(owner, list_id, email, consistent=True) is None
     assert store.lists.get(owner, lists[0]).subscriber_count == 1  # type: ignore[union-attr]
     assert store.recipients.get(owner, campaign, email) is None
-    assert kit.personal.soft_bounces(owner, email) == 0
+    assert kit.personal_data.soft_bounces(owner, email) == 0
 
     # And the address is in no readable entry, yet every suppression check still matches it
     assert store.suppressions.get(owner, email) is None

@@ -1,0 +1,84 @@
+"""An owner's items of one kind (templates, segments, lists, forms, messages): the key they share
+and the reads and writes every such repository makes the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+from app.db import Item, Key, Repository, now_iso
+from app.pagination import KeySource, PageRequest, next_cursor, start_after
+
+R = TypeVar("R")
+S = TypeVar("S")
+
+
+class OwnedItems(Repository, Generic[R, S]):
+    """Items at PK=OWNER#<owner><partition>, SK=<prefix><id>: one read as `record`, a page of them as
+    `listed` (a list may show less than one item does), oldest or newest first.
+
+    Changing or deleting is conditional on the item existing, so a missing id is an answer (None or
+    False), never a new item.
+    """
+
+    entity: ClassVar[str]
+    id_name: ClassVar[str]
+    partition: ClassVar[str] = ""
+    prefix: ClassVar[str]
+    newest_first: ClassVar[bool] = False
+    record: Callable[[Item], R]
+    listed: Callable[[Item], S]
+
+    @classmethod
+    def key(cls, owner_id: str, item_id: str) -> Key:
+        """The key of one item."""
+        return f"OWNER#{owner_id}{cls.partition}", f"{cls.prefix}{item_id}"
+
+    def _add(self, owner_id: str, item_id: str, **attributes: Any) -> R:
+        """Insert a new item (its owner and id as attributes too) and return its record."""
+        return self._create(
+            self.key(owner_id, item_id),
+            self.entity,
+            self.record,
+            owner_id=owner_id,
+            **{self.id_name: item_id},
+            **attributes,
+        )
+
+    def get(self, owner_id: str, item_id: str, *, consistent: bool = False) -> R | None:
+        """One item, if it exists."""
+        return self._read(self.key(owner_id, item_id), self.record, consistent=consistent)
+
+    def page(self, owner_id: str, *, limit: int, start_sk: str | None) -> tuple[list[S], str | None]:
+        """A page of the owner's items and the sort key to continue after (None: the last page)."""
+        pk, _ = self.key(owner_id, "")
+        items, last = self.table.page(
+            pk, self.prefix, limit=limit, start_sk=start_sk, forward=not self.newest_first
+        )
+        return [self.listed(i) for i in items], last
+
+    def _change(
+        self, owner_id: str, item_id: str, sets: Mapping[str, Any], *, removes: Sequence[str] = ()
+    ) -> R | None:
+        """Set these attributes (None values are left alone) and `updated_at`; None when missing."""
+        item = self.table.update(
+            *self.key(owner_id, item_id),
+            sets={**sets, "updated_at": now_iso()},
+            removes=removes,
+            condition="attribute_exists(PK)",
+        )
+        return self.record(item) if item else None
+
+    def delete(self, owner_id: str, item_id: str) -> bool:
+        """Delete one item; False when there was none."""
+        return self.table.delete(*self.key(owner_id, item_id), condition="attribute_exists(PK)")
+
+
+def page_of(
+    repo: OwnedItems[Any, S], owner_id: str, page: PageRequest, *, scope: str, key: KeySource
+) -> tuple[list[S], str | None]:
+    """A page of the owner's items after the request's cursor, and the cursor of the next page (None:
+    this was the last). A cursor is sealed to `scope` (the owner's list of one kind): it opens no other."""
+    start = start_after(page.cursor, scope=scope, prefix=repo.prefix, key=key)
+    items, last = repo.page(owner_id, limit=page.limit, start_sk=start)
+    return items, next_cursor(last, scope=scope, key=key)
