@@ -7,7 +7,6 @@ import time
 from typing import Any
 
 import httpx
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import shot
@@ -37,8 +36,6 @@ def _sent_campaign(server: str, owner: str, reader: str) -> str:
 
 
 def test_a_link_clicked_in_the_outbox_shows_on_the_open_campaign_page(page: Page, server: str) -> None:
-    # The embedded cloud's SES tracking (link rewriting, pixel) comes with the engage-local branch.
-    pytest.importorskip("localcloud.services.ses.tracking", reason="the embedded cloud does not track yet")
     # Given a sent campaign with a tracked link, its page open
     owner = log_in_new_account(page, server, "engage")
     reader = f"ada-{int(time.time() * 1000)}@example.com"
