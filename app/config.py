@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     # Name of the SSM SecureString holding the HMAC key (cursors, unsubscribe links).
     signing_key_parameter: str = "/herald/local/signing-key"
     refresh_cookie_max_age: int = 30 * 24 * 3600
-    # Contacts & imports (issue 3): the private bucket that receives CSV uploads and reports.
+    # Contacts & imports: the private bucket that receives CSV uploads and reports.
     imports_bucket: str = "herald-local-imports"
     import_max_bytes: int = 20 * 1024 * 1024
     # Exports one owner may have queued or running at once (exports/<owner>/ in the same bucket).
@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     # Base URL of the WebSocket management API (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`);
     # the local runner points it at the embedded cloud. Unset: pushes are skipped.
     websocket_management_url: str | None = None
-    # Campaigns & delivery (issue 4).
+    # Campaigns & delivery.
     state_machine_arn: str | None = None
     campaign_scheduler_role_arn: str | None = None
     # Where a schedule parks the start of a delivery it could not make (its target's DLQ).

@@ -157,7 +157,7 @@ def _campaign_events(change: TableChange) -> list[DomainEvent]:
     ]
 
 
-# ---------------------------------------------------------------------- imports (issue 3)
+# ---------------------------------------------------------------------- import jobs
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,7 @@ def _import_events(change: TableChange) -> list[DomainEvent]:
 _PROGRESS_FIELDS = ("status", "rows_done", "rows_total", "errors")
 
 
-# ---------------------------------------------------------------------- campaigns (issue 4)
+# ---------------------------------------------------------------------- campaigns
 
 _CAMPAIGN_COUNTERS = (
     "recipients",
