@@ -87,15 +87,7 @@ def apply_ses_event(event: SesEvent, *, kit: FeedbackKit) -> list[str]:
     """Recipient status and suppression for one SES event, its stats counted in `kit` (see
     FeedbackKit.flush); returns what changed."""
     if (message := transactional.located(event)) is not None:
-        return transactional.apply_ses_event(
-            event,
-            message,
-            messages=kit.messages,
-            suppressions=kit.suppressions,
-            recipients=kit.recipients,
-            soft_bounce_limit=kit.soft_bounce_limit,
-            announcer=kit.announcer,
-        )
+        return transactional.apply_ses_event(event, message, kit=kit)
     changes: list[str] = []
     for raw in event.recipients():
         email = raw.strip().lower()

@@ -12,6 +12,8 @@ message keeps its status rather than each open, its first open and first click a
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from app.contacts.models import SuppressionEntry
 from app.contacts.suppression import SuppressionRepository
 from app.delivery.models import SesEvent
@@ -30,6 +32,17 @@ STEPS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+class MessageFeedback(Protocol):
+    """What a transactional message's feedback writes to (the feedback worker's FeedbackKit)."""
+
+    messages: MessageRepository
+    suppressions: SuppressionRepository
+    recipients: RecipientRepository
+    soft_bounce_limit: int
+    # The message events for the owner's webhooks (None: announce nothing).
+    announcer: Announcer | None
+
+
 class MessageNotSentYet(Exception):
     """An SES event arrived before the API recorded the send; the record is retried."""
 
@@ -40,19 +53,11 @@ def located(event: SesEvent) -> tuple[str, str] | None:
     return (owner_id, message_id) if owner_id and message_id else None
 
 
-def apply_ses_event(
-    event: SesEvent,
-    where: tuple[str, str],
-    *,
-    messages: MessageRepository,
-    suppressions: SuppressionRepository,
-    recipients: RecipientRepository,
-    soft_bounce_limit: int,
-    announcer: Announcer | None = None,
-) -> list[str]:
+def apply_ses_event(event: SesEvent, where: tuple[str, str], *, kit: MessageFeedback) -> list[str]:
     """The message's status, and the suppression of its address, for one SES event; returns what
     changed."""
     owner_id, message_id = where
+    messages = kit.messages
     step = STEPS.get(event.event_type)
     if step is None:
         return []
@@ -67,8 +72,8 @@ def apply_ses_event(
         current = messages.get(owner_id, message_id, consistent=True)
         if current is not None and current.status == "queued":
             raise MessageNotSentYet(f"message {message_id} is not recorded as sent yet")
-    if announcer is not None and current is not None:
-        announcer.note(event, owner_id, current.to, moved=moved is not None, transactional_id=message_id)
+    if kit.announcer is not None and current is not None:
+        kit.announcer.note(event, owner_id, current.to, moved=moved is not None, transactional_id=message_id)
     changes = [f"{message_id}:{status}"] if moved else []
     permanent = event.event_type == "Complaint" or bounce.get("bounceType") == "Permanent"
     for raw in event.recipients() if event.event_type in ("Bounce", "Complaint") else []:
@@ -76,11 +81,11 @@ def apply_ses_event(
         soft_limit_reached = (
             moved is not None
             and not permanent
-            and recipients.count_soft_bounce(owner_id, email) >= soft_bounce_limit
+            and kit.recipients.count_soft_bounce(owner_id, email) >= kit.soft_bounce_limit
         )
         if permanent or soft_limit_reached:
             why = "complained" if event.event_type == "Complaint" else "bounced"
-            suppressions.add(owner_id, email, SuppressionEntry(reason=why, source=f"tx:{message_id}"))
+            kit.suppressions.add(owner_id, email, SuppressionEntry(reason=why, source=f"tx:{message_id}"))
             logger.info("address suppressed", extra={"message_id": message_id, "reason": why})
             changes.append(f"{email}:suppressed")
     return changes
