@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import fields
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast, overload
 
 from app.db import Table
 
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 
 R = TypeVar("R")
-K = TypeVar("K", bound="DataclassInstance")
 
 
 class _Lazy(Generic[R]):
@@ -99,11 +98,6 @@ class Store:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def fill(self, kit: type[K]) -> K:
-        """A dataclass of repositories (what one use case reads and writes), each field given the
-        store's repository of the same name."""
-        return kit(**{f.name: getattr(self, f.name) for f in fields(kit)})
-
     @classmethod
     def default(cls) -> Store:
         """The store over the configured table (one per table name and client, so tests that
@@ -112,6 +106,17 @@ class Store:
         from app.config import get_settings
 
         return _store(get_settings().table_name, aws.dynamodb())
+
+
+class Kit:
+    """Base of a dataclass of repositories (what one use case reads and writes): `of(store)` gives
+    each field the store's repository of the same name."""
+
+    @classmethod
+    def of(cls, store: Store) -> Self:
+        """The store's repositories of these names."""
+        names = [f.name for f in fields(cast("type[DataclassInstance]", cls))]
+        return cls(**{name: getattr(store, name) for name in names})
 
 
 @lru_cache(maxsize=4)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from app.campaigns.repository import CampaignRecord, CampaignRepository
 from app.campaigns.went_out import began_sending
@@ -36,9 +35,7 @@ from app.errors import Conflict, NotFound
 from app.observability import bind_correlation_id, logger
 from app.segments.audience import audience_page
 from app.segments.repository import SegmentRepository
-
-if TYPE_CHECKING:
-    from app.store import Store
+from app.store import Kit
 
 AUDIENCE_PAGE = 1000  # subscribers read (and recipients written) per page
 FREEZE_RESERVE_SECONDS = 20.0  # no new page is begun with less time than this left
@@ -53,7 +50,7 @@ class CampaignNotSendable(Conflict):
 
 
 @dataclass(frozen=True)
-class Freezing:
+class Freezing(Kit):
     """The repositories that freezing a campaign's audience reads and writes."""
 
     campaigns: CampaignRepository
@@ -63,11 +60,6 @@ class Freezing:
     lists: ListRepository
     segments: SegmentRepository
     suppressions: SuppressionRepository
-
-    @classmethod
-    def of(cls, store: Store) -> Freezing:
-        """The store's repositories of these names."""
-        return store.fill(cls)
 
 
 def _forever() -> float:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from app.campaigns.models import CampaignSummary
 from app.campaigns.repository import CampaignRepository
@@ -35,15 +34,13 @@ from app.preferences.models import (
 )
 from app.preferences.repository import PersonalDataRepository
 from app.preferences.tokens import Reader, read_token
-
-if TYPE_CHECKING:
-    from app.store import Store
+from app.store import Kit
 
 CAMPAIGN_PAGE = 100
 
 
 @dataclass(frozen=True)
-class PreferenceKit:
+class PreferenceKit(Kit):
     """What the preference centre reads and changes."""
 
     lists: ListRepository
@@ -53,11 +50,6 @@ class PreferenceKit:
     personal_data: PersonalDataRepository
     confirmations: ConfirmationRepository
     engagement: EngagementRepository
-
-    @classmethod
-    def of(cls, store: Store) -> PreferenceKit:
-        """The repositories of a store."""
-        return store.fill(cls)
 
 
 @dataclass(frozen=True)

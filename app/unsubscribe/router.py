@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from app import secrets
 from app.api.deps import StoreDep
 from app.unsubscribe import service
-from app.unsubscribe.service import UnsubscribeStatus
+from app.unsubscribe.service import UnsubscribeKit, UnsubscribeStatus
 
 Token = Annotated[str, Path(max_length=1024)]  # any wrong link, short or not, is a 404
 
@@ -19,18 +19,10 @@ router = APIRouter(tags=["unsubscribe"])
 @router.get("/api/public/unsubscribe/{token}")
 async def unsubscribe_page(token: Token, store: StoreDep) -> UnsubscribeStatus:
     """Whom the link is for (the SPA's /unsubscribe/{token} page shows it and a confirm button)."""
-    return service.show(token, key=secrets.signing_keys, lists=store.lists, subscribers=store.subscribers)
+    return service.show(token, key=secrets.signing_keys, kit=UnsubscribeKit.of(store))
 
 
 @router.post("/api/public/unsubscribe/{token}")
 async def unsubscribe(token: Token, store: StoreDep) -> UnsubscribeStatus:
     """Unsubscribe (the page's confirm, and RFC 8058 one-click: body `List-Unsubscribe=One-Click`)."""
-    return service.unsubscribe(
-        token,
-        key=secrets.signing_keys,
-        lists=store.lists,
-        subscribers=store.subscribers,
-        suppressions=store.suppressions,
-        recipients=store.recipients,
-        campaigns=store.campaigns,
-    )
+    return service.unsubscribe(token, key=secrets.signing_keys, kit=UnsubscribeKit.of(store))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel
@@ -13,6 +14,7 @@ from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
 from app.delivery.repository import RecipientRepository
 from app.observability import logger
+from app.store import Kit
 from app.unsubscribe.tokens import Keyring, read_token
 
 
@@ -24,12 +26,22 @@ class UnsubscribeStatus(BaseModel):
     status: Literal["subscribed", "unsubscribed"]
 
 
-def _status(
-    token: str, *, key: Keyring, lists: ListRepository, subscribers: SubscriberRepository
-) -> UnsubscribeStatus:
+@dataclass(frozen=True)
+class UnsubscribeKit(Kit):
+    """What an unsubscribe link reads and changes."""
+
+    lists: ListRepository
+    subscribers: SubscriberRepository
+    suppressions: SuppressionRepository
+    recipients: RecipientRepository
+    campaigns: CampaignRepository
+
+
+def show(token: str, *, key: Keyring, kit: UnsubscribeKit) -> UnsubscribeStatus:
+    """Whom the link unsubscribes, from which list, and whether they still are subscribed."""
     target = read_token(token, key=key)
-    found = lists.get(target.owner_id, target.list_id)
-    subscriber = subscribers.get(target.owner_id, target.list_id, target.email, consistent=True)
+    found = kit.lists.get(target.owner_id, target.list_id)
+    subscriber = kit.subscribers.get(target.owner_id, target.list_id, target.email, consistent=True)
     subscribed = subscriber is not None and subscriber.status == "subscribed"
     return UnsubscribeStatus(
         email=target.email,
@@ -38,29 +50,13 @@ def _status(
     )
 
 
-def show(
-    token: str, *, key: Keyring, lists: ListRepository, subscribers: SubscriberRepository
-) -> UnsubscribeStatus:
-    """Whom the link unsubscribes, from which list, and whether they still are subscribed."""
-    return _status(token, key=key, lists=lists, subscribers=subscribers)
-
-
-def unsubscribe(
-    token: str,
-    *,
-    key: Keyring,
-    lists: ListRepository,
-    subscribers: SubscriberRepository,
-    suppressions: SuppressionRepository,
-    recipients: RecipientRepository,
-    campaigns: CampaignRepository,
-) -> UnsubscribeStatus:
+def unsubscribe(token: str, *, key: Keyring, kit: UnsubscribeKit) -> UnsubscribeStatus:
     """The subscriber becomes unsubscribed and suppressed; the campaign counts it once."""
     target = read_token(token, key=key)
     entry = SuppressionEntry(reason="unsubscribed", source=f"campaign:{target.campaign_id}")
-    subscriber = subscribers.get(target.owner_id, target.list_id, target.email, consistent=True)
+    subscriber = kit.subscribers.get(target.owner_id, target.list_id, target.email, consistent=True)
     if subscriber is not None and subscriber.status == "subscribed":
-        subscribers.update(
+        kit.subscribers.update(
             target.owner_id,
             target.list_id,
             target.email,
@@ -69,14 +65,14 @@ def unsubscribe(
             correlation_id=None,
         )
     else:
-        suppressions.add(target.owner_id, target.email, entry)
-    if recipients.transition(
+        kit.suppressions.add(target.owner_id, target.email, entry)
+    if kit.recipients.transition(
         target.owner_id,
         target.campaign_id,
         target.email,
         allowed=("sent", "delivered", "bounced", "complained"),
         to="unsubscribed",
     ):
-        campaigns.add_counters(target.owner_id, target.campaign_id, {"unsubscribed": 1})
+        kit.campaigns.add_counters(target.owner_id, target.campaign_id, {"unsubscribed": 1})
     logger.info("unsubscribed", extra={"campaign_id": target.campaign_id, "list_id": target.list_id})
-    return _status(token, key=key, lists=lists, subscribers=subscribers)
+    return show(token, key=key, kit=kit)

@@ -7,6 +7,7 @@ import pytest
 from app.errors import NotFound
 from app.store import Store
 from app.unsubscribe import service
+from app.unsubscribe.service import UnsubscribeKit
 from app.unsubscribe.tokens import UnsubscribeTarget, make_token
 from tests.factories import draft, list_with, owner_id
 
@@ -31,15 +32,11 @@ def test_a_link_unsubscribes_suppresses_and_is_counted_once_for_its_campaign(
         return service.unsubscribe(
             token,
             key=lambda: signing_key,
-            lists=store.lists,
-            subscribers=store.subscribers,
-            suppressions=store.suppressions,
-            recipients=store.recipients,
-            campaigns=store.campaigns,
+            kit=UnsubscribeKit.of(store),
         )
 
     # When the page is shown, then the link is used twice
-    shown = service.show(token, key=lambda: signing_key, lists=store.lists, subscribers=store.subscribers)
+    shown = service.show(token, key=lambda: signing_key, kit=UnsubscribeKit.of(store))
     first = unsubscribe()
     unsubscribe()
 
@@ -67,7 +64,7 @@ def test_a_link_altered_or_made_with_another_key_is_not_found(store: Store, sign
     refused = []
     for token in (altered, foreign):
         with pytest.raises(NotFound) as error:
-            service.show(token, key=lambda: signing_key, lists=store.lists, subscribers=store.subscribers)
+            service.show(token, key=lambda: signing_key, kit=UnsubscribeKit.of(store))
         refused.append(error.value.code)
 
     # Then both are refused as links that are not valid
