@@ -64,11 +64,7 @@ async def sign_up(
             signup.submit(
                 form_id,
                 submission,
-                forms=store.forms,
-                lists=store.lists,
-                subscribers=store.subscribers,
-                confirmations=store.confirmations,
-                counters=store.limits,
+                kit=signup.SignupKit.of(store),
                 correlation_id=correlation_id,
             )
         ),

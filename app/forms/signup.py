@@ -34,6 +34,7 @@ from app.forms.models import SignupForm
 from app.forms.repository import FormRepository
 from app.observability import logger
 from app.ratelimit import Limit, RateLimitRepository, enforce
+from app.store import Kit
 
 HONEYPOT = "homepage"  # hidden from people; bots fill every field they find
 # Generous for people behind one NAT, tight for a script.
@@ -42,6 +43,17 @@ PER_ADDRESS = Limit("signup-address", max_hits=5, window_seconds=3600)
 PER_LIST = Limit("signup-list", max_hits=200, window_seconds=3600)  # sign-ups that may send an email
 BUSY = "Too many sign-ups; please try again later."
 MAX_VALUE = 500  # characters of one attribute from a form
+
+
+@dataclass(frozen=True)
+class SignupKit(Kit):
+    """What a sign-up reads and writes (`limits`: the throttles' counters)."""
+
+    forms: FormRepository
+    lists: ListRepository
+    subscribers: SubscriberRepository
+    confirmations: ConfirmationRepository
+    limits: RateLimitRepository
 
 
 @dataclass(frozen=True)
@@ -139,28 +151,24 @@ def submit(
     form_id: str,
     submission: Submission,
     *,
-    forms: FormRepository,
-    lists: ListRepository,
-    subscribers: SubscriberRepository,
-    confirmations: ConfirmationRepository,
-    counters: RateLimitRepository,
+    kit: SignupKit,
     correlation_id: str | None,
     now: float | None = None,
 ) -> SignupDone:
     """Sign an address up through a form: single opt-in lists at once, double opt-in ones once the
     emailed link is followed. InvalidInput (which field), TooManyRequests (how long to wait), NotFound."""
-    page = public_form(form_id, forms=forms, lists=lists)
+    page = public_form(form_id, forms=kit.forms, lists=kit.lists)
     done = _done(page)
     if submission.value(HONEYPOT):
         logger.info("sign-up with the honeypot filled ignored", extra={"form_id": form_id})
         return done
-    enforce([(PER_IP, submission.ip)], repo=counters, message=BUSY, now=now)
+    enforce([(PER_IP, submission.ip)], repo=kit.limits, message=BUSY, now=now)
     reader = _read(page, submission)
     owner_id = page.owner_id
     enforce(
         [(PER_ADDRESS, f"{owner_id}:{reader.email}")]
         + [(PER_LIST, f"{owner_id}:{c.id}") for c in reader.lists],
-        repo=counters,
+        repo=kit.limits,
         message=BUSY,
         now=now,
     )
@@ -178,13 +186,13 @@ def submit(
             confirmation=Confirmation(by="single_opt_in", ip=submission.ip),
         )
         if chosen.opt_in == "single":
-            subscribers.add(owner_id, chosen.id, new, suppress=None)  # one already there stays as it is
+            kit.subscribers.add(owner_id, chosen.id, new, suppress=None)  # one already there stays as it is
             continue
-        outcome = subscribers.request_confirmation(owner_id, chosen.id, new, confirm_id=new_id())
+        outcome = kit.subscribers.request_confirmation(owner_id, chosen.id, new, confirm_id=new_id())
         if isinstance(outcome, Waiting):
             waiting.append((chosen.id, outcome.confirm_id))
     if waiting:
-        confirmations.add(
+        kit.confirmations.add(
             ConfirmationRequest(
                 id=new_id(),
                 owner_id=owner_id,

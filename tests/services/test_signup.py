@@ -44,11 +44,7 @@ def submit(
     return signup.submit(
         form_id,
         signup.Submission(fields=fields, ip=ip),
-        forms=store.forms,
-        lists=store.lists,
-        subscribers=store.subscribers,
-        confirmations=store.confirmations,
-        counters=store.limits,
+        kit=signup.SignupKit.of(store),
         now=clock.now,
         correlation_id="corr-signup",
     )
