@@ -70,6 +70,11 @@ def moment(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value)) if value else None
 
 
+def optional_str(value: Any) -> str | None:
+    """A stored string attribute (None for an absent or empty one)."""
+    return str(value) if value else None
+
+
 def stamps(item: Mapping[str, Any]) -> Stamps:
     """An item's `created_at` and `updated_at` (one never changed was last changed when created)."""
     return Stamps(

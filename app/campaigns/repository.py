@@ -40,7 +40,7 @@ from app.campaigns.models import (
     stats_of,
 )
 from app.campaigns.went_out import WentOutLog
-from app.db import Repository, moment, new_item, now_iso, stamps
+from app.db import Repository, moment, new_item, now_iso, optional_str, stamps
 from app.writes import Append, IfAbsent, one_of
 
 ENTITY = "campaign"
@@ -74,7 +74,7 @@ def to_campaign(item: Mapping[str, Any]) -> Campaign:
         from_name=str(item.get("from_name", "")),
         reply_to=item.get("reply_to") or None,
         list_id=str(item["list_id"]),
-        segment_id=str(item["segment_id"]) if item.get("segment_id") else None,
+        segment_id=optional_str(item.get("segment_id")),
         html_body=str(item.get("html_body", "")),
         text_body=str(item.get("text_body", "")),
         track=item.get("track") is not False,  # campaigns from before the flag were tracked
@@ -121,12 +121,12 @@ class CampaignRecord:
         return cls(
             owner_id=str(item["owner_id"]),
             campaign=to_campaign(item),
-            correlation_id=str(item["correlation_id"]) if item.get("correlation_id") else None,
-            task_token=str(item["task_token"]) if item.get("task_token") else None,
+            correlation_id=optional_str(item.get("correlation_id")),
+            task_token=optional_str(item.get("task_token")),
             wait_timeout_seconds=int(timeout) if timeout else None,
-            execution=str(item["execution"]) if item.get("execution") else None,
+            execution=optional_str(item.get("execution")),
             audience_frozen=bool(item.get("audience_frozen")),
-            audience_cursor=str(item["audience_cursor"]) if item.get("audience_cursor") else None,
+            audience_cursor=optional_str(item.get("audience_cursor")),
             batches_total=int(item.get("batches_total", 0)),
             batches_enqueued=int(item.get("batches_enqueued", 0)),
             batches_done=int(item.get("batches_done", 0)),

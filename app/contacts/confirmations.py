@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.db import Repository, new_item, now_iso
+from app.db import Repository, new_item, now_iso, optional_str
 from app.writes import Put
 
 ENTITY = "confirmation"
@@ -53,7 +53,7 @@ class ConfirmationRequest:
             email=str(item["email"]),
             lists=tuple((str(pair[0]), str(pair[1])) for pair in item.get("lists") or ()),
             form_id=str(item.get("form_id", "")),
-            correlation_id=str(item["correlation_id"]) if item.get("correlation_id") else None,
+            correlation_id=optional_str(item.get("correlation_id")),
         )
 
 

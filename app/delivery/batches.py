@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.campaigns.repository import campaign_key
-from app.db import Repository, new_item, now_iso
+from app.db import Repository, new_item, now_iso, optional_str
 from app.delivery.repository import batch_item, batch_key, recipients_pk
 from app.writes import Update
 
@@ -41,7 +41,7 @@ class BatchRecord:
             owner_id=str(item["owner_id"]),
             campaign_id=str(item["campaign_id"]),
             batch=int(item["batch"]),
-            list_id=str(item["list_id"]) if item.get("list_id") else None,
+            list_id=optional_str(item.get("list_id")),
             emails=tuple(str(e) for e in item.get("emails") or ()),
             done=item.get("status") == "done",
         )

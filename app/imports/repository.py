@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.db import Item, Repository, now_iso
+from app.db import Item, Repository, now_iso, optional_str
 from app.imports.models import ImportFailure, ImportJob, Progress
 from app.jobs import failed, failure_of, job_times
 from app.writes import IfAbsent
@@ -95,9 +95,9 @@ class ImportRecord:
         return cls(
             owner_id=str(item["owner_id"]),
             job=to_job(item),
-            source_etag=str(item["source_etag"]) if item.get("source_etag") else None,
-            correlation_id=str(item["correlation_id"]) if item.get("correlation_id") else None,
-            report_key=str(item["report_key"]) if item.get("report_key") else None,
+            source_etag=optional_str(item.get("source_etag")),
+            correlation_id=optional_str(item.get("correlation_id")),
+            report_key=optional_str(item.get("report_key")),
             confirmed_reason=str(item.get("confirmed_reason", "")),
         )
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.db import stamps
+from app.db import optional_str, stamps
 from app.owned import OwnedItems
 from app.segments.models import Rule, Segment
 
@@ -27,7 +27,7 @@ def to_segment(item: Mapping[str, Any]) -> Segment:
     return Segment(
         id=str(item["segment_id"]),
         name=str(item["name"]),
-        list_id=str(item["list_id"]) if item.get("list_id") else None,
+        list_id=optional_str(item.get("list_id")),
         rule=Rule.model_validate_json(str(item["rule"])),
         **stamps(item),
     )

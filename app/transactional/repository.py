@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.db import new_item, now_iso, stamps
+from app.db import new_item, now_iso, optional_str, stamps
 from app.owned import OwnedItems
 from app.transactional.models import TxMessage
 from app.writes import Put, one_of
@@ -46,11 +46,11 @@ def to_message(item: Mapping[str, Any]) -> TxMessage:
     return TxMessage(
         id=str(item["message_id"]),
         to=str(item["to"]),
-        template_id=str(item["template_id"]) if item.get("template_id") else None,
+        template_id=optional_str(item.get("template_id")),
         subject=str(item["subject"]),
         status=item["status"],
-        reason=str(item["reason"]) if item.get("reason") else None,
-        ses_message_id=str(item["ses_message_id"]) if item.get("ses_message_id") else None,
+        reason=optional_str(item.get("reason")),
+        ses_message_id=optional_str(item.get("ses_message_id")),
         **stamps(item),
     )
 
