@@ -8,6 +8,7 @@ from app import secrets
 from app.api.deps import CurrentUser, EmailInPath, ItemId, Page, StoreDep
 from app.engagement import service
 from app.engagement.models import ActivityPage, EngagementSeries, LinkList
+from app.engagement.service import EngagementReads
 
 router = APIRouter(tags=["engagement"])
 
@@ -15,7 +16,7 @@ router = APIRouter(tags=["engagement"])
 @router.get("/api/campaigns/{campaign_id}/links")
 async def campaign_links(campaign_id: ItemId, user: CurrentUser, store: StoreDep) -> LinkList:
     """The campaign's most clicked links, with clicks and unique clicks (recipients who clicked)."""
-    return service.top_links(user.user_id, campaign_id, campaigns=store.campaigns, repo=store.engagement)
+    return service.top_links(user.user_id, campaign_id, kit=EngagementReads.of(store))
 
 
 @router.get("/api/campaigns/{campaign_id}/engagement")
@@ -27,8 +28,7 @@ async def campaign_engagement(
         user.user_id,
         campaign_id,
         page,
-        campaigns=store.campaigns,
-        repo=store.engagement,
+        kit=EngagementReads.of(store),
         key=secrets.signing_key,
     )
 
@@ -44,8 +44,6 @@ async def subscriber_activity(
         list_id,
         email,
         page,
-        lists=store.lists,
-        campaigns=store.campaigns,
-        repo=store.engagement,
+        kit=EngagementReads.of(store),
         key=secrets.signing_key,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
@@ -22,12 +23,22 @@ from app.engagement.models import (
 from app.engagement.repository import ActivityRecord, EngagementRepository
 from app.errors import NotFound, found
 from app.pagination import KeySource, PageRequest, next_cursor, start_after
+from app.store import Kit
 
 TOP_LINKS = 50  # links one answer lists
 
 
 # Campaigns read per page when the preference centre exports everything about a reader.
 ACTIVITY_EXPORT_PAGE = 100
+
+
+@dataclass(frozen=True)
+class EngagementReads(Kit):
+    """What the engagement routes read: the owner's lists and campaigns, and their engagement."""
+
+    lists: ListRepository
+    campaigns: CampaignRepository
+    engagement: EngagementRepository
 
 
 def _campaign_not_found() -> NotFound:
@@ -38,12 +49,10 @@ def _check_campaign(owner_id: str, campaign_id: str, campaigns: CampaignReposito
     found(campaigns.get(owner_id, campaign_id), _campaign_not_found)
 
 
-def top_links(
-    owner_id: str, campaign_id: str, *, campaigns: CampaignRepository, repo: EngagementRepository
-) -> LinkList:
+def top_links(owner_id: str, campaign_id: str, *, kit: EngagementReads) -> LinkList:
     """The campaign's most clicked links (TOP_LINKS of them), with their unique clicks."""
-    _check_campaign(owner_id, campaign_id, campaigns)
-    counts, more = repo.links(owner_id, campaign_id)
+    _check_campaign(owner_id, campaign_id, kit.campaigns)
+    counts, more = kit.engagement.links(owner_id, campaign_id)
     ranked = sorted(counts, key=lambda c: (-c.clicks, -c.unique_clicks, c.url))
     items = [LinkStats(url=c.url, clicks=c.clicks, unique_clicks=c.unique_clicks) for c in ranked]
     return LinkList(items=items[:TOP_LINKS], truncated=more or len(items) > TOP_LINKS)
@@ -54,15 +63,14 @@ def series(
     campaign_id: str,
     page: PageRequest,
     *,
-    campaigns: CampaignRepository,
-    repo: EngagementRepository,
+    kit: EngagementReads,
     key: KeySource,
 ) -> EngagementSeries:
     """A page of the campaign's hours with opens or clicks, oldest first."""
-    _check_campaign(owner_id, campaign_id, campaigns)
+    _check_campaign(owner_id, campaign_id, kit.campaigns)
     scope = f"engagement:{owner_id}:{campaign_id}"
     start = start_after(page.cursor, scope=scope, prefix="HOUR#", key=key)
-    hours, last = repo.hours(owner_id, campaign_id, limit=page.limit, start_sk=start)
+    hours, last = kit.engagement.hours(owner_id, campaign_id, limit=page.limit, start_sk=start)
     items = [EngagementHour(hour=datetime.fromisoformat(f"{h.hour}:00:00+00:00"), **h.counts) for h in hours]
     return EngagementSeries(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
@@ -73,19 +81,17 @@ def activity(
     email: str,
     page: PageRequest,
     *,
-    lists: ListRepository,
-    campaigns: CampaignRepository,
-    repo: EngagementRepository,
+    kit: EngagementReads,
     key: KeySource,
 ) -> ActivityPage:
     """A page of the campaigns mailed to an address of one of the owner's lists (from any of the
     owner's lists: it is the same person), the latest first, each with what happened to it."""
-    found(lists.get(owner_id, list_id), lambda: NotFound("No such list.", code="list_not_found"))
+    found(kit.lists.get(owner_id, list_id), lambda: NotFound("No such list.", code="list_not_found"))
     email = email.strip().lower()
     scope = f"activity:{owner_id}:{email}"
     start = start_after(page.cursor, scope=scope, prefix="SENT#", key=key)
-    records, last = repo.activity(owner_id, email, limit=page.limit, start_sk=start)
-    items = _described(owner_id, records, campaigns=campaigns)
+    records, last = kit.engagement.activity(owner_id, email, limit=page.limit, start_sk=start)
+    items = _described(owner_id, records, campaigns=kit.campaigns)
     return ActivityPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 

@@ -10,6 +10,7 @@ import pytest
 from app.delivery import engagement, feedback
 from app.delivery.models import SesEvent
 from app.engagement import service
+from app.engagement.service import EngagementReads
 from app.pagination import PageRequest
 from app.store import Store
 from tests.factories import draft, engagement_event
@@ -87,8 +88,7 @@ def test_opens_count_each_recipient_once_as_unique_and_replays_count_nothing(sto
         d.owner,
         d.campaign_id,
         PageRequest(),
-        campaigns=d.store.campaigns,
-        repo=d.store.engagement,
+        kit=EngagementReads.of(d.store),
         key=lambda: b"s" * 32,
     )
     assert [(h.hour.hour, h.opens, h.unique_opens) for h in series.items] == [(10, 2, 2), (11, 1, 0)]
@@ -162,7 +162,7 @@ def test_clicks_count_per_link_once_per_recipient_and_one_write_per_link(
 
     # Then four clicks by two recipients; per link, clicks and the recipients who clicked it
     assert _stats(d) == (0, 0, 0, 4, 2)
-    links = service.top_links(d.owner, d.campaign_id, campaigns=d.store.campaigns, repo=d.store.engagement)
+    links = service.top_links(d.owner, d.campaign_id, kit=EngagementReads.of(d.store))
     assert [(link.url, link.clicks, link.unique_clicks) for link in links.items] == [
         (news, 3, 2),
         (shop, 1, 1),
@@ -203,9 +203,7 @@ def test_an_address_activity_lists_its_campaigns_latest_first_with_their_events(
             first.list_id,
             "A@example.com",
             PageRequest(limit=1, cursor=cursor),
-            lists=store.lists,
-            campaigns=store.campaigns,
-            repo=store.engagement,
+            kit=EngagementReads.of(store),
             key=lambda: b"s" * 32,
         )
 
