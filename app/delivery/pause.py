@@ -19,22 +19,16 @@ from app.errors import Conflict, NotFound, UpstreamUnavailable
 from app.observability import logger
 
 
-class CampaignNotSending(Conflict):
+class CampaignNotSending(Conflict, code="campaign_not_sending"):
     """Only a sending campaign can be paused."""
 
-    code = "campaign_not_sending"
 
-
-class CampaignNotPaused(Conflict):
+class CampaignNotPaused(Conflict, code="campaign_not_paused"):
     """Only a paused campaign can be resumed."""
 
-    code = "campaign_not_paused"
 
-
-class PauseLimitReached(Conflict):
+class PauseLimitReached(Conflict, code="pause_limit_reached"):
     """A campaign may be paused MAX_REPEATS times."""
-
-    code = "pause_limit_reached"
 
 
 def _refuse(

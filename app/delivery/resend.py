@@ -36,22 +36,16 @@ from app.observability import logger
 RESEND_PAGE = 1000  # recipients read per page of a resend's freeze
 
 
-class CampaignNotFinished(Conflict):
+class CampaignNotFinished(Conflict, code="campaign_not_finished"):
     """Only a sent or failed campaign can be resent to (one delivery at a time)."""
 
-    code = "campaign_not_finished"
 
-
-class NothingToResend(Conflict):
+class NothingToResend(Conflict, code="nothing_to_resend"):
     """No failed recipient is left that a resend would mail."""
 
-    code = "nothing_to_resend"
 
-
-class ResendLimitReached(Conflict):
+class ResendLimitReached(Conflict, code="resend_limit_reached"):
     """A campaign may be resent to MAX_REPEATS times."""
-
-    code = "resend_limit_reached"
 
 
 def resend_failed(

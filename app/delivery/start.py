@@ -43,10 +43,8 @@ SEND_WINDOW = 100  # batches of one campaign on the queue beyond those done (5,0
 REFILL_AT = SEND_WINDOW // 2  # a sender resumes the execution to top up when this few are left
 
 
-class CampaignNotSendable(Conflict):
+class CampaignNotSendable(Conflict, code="campaign_not_sendable"):
     """The campaign is not waiting to be sent (cancelled, deleted, sent, or another delivery's)."""
-
-    code = "campaign_not_sendable"
 
 
 @dataclass(frozen=True)

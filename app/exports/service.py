@@ -32,10 +32,8 @@ class Superseded(Exception):
     """Another attempt took the export over; this one stops without writing its outcome."""
 
 
-class ExportTooLong(DomainError):
+class ExportTooLong(DomainError, code="export_too_long"):
     """The export could not finish within one run of the worker."""
-
-    code = "export_too_long"
 
 
 def _not_found() -> NotFound:
