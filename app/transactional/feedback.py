@@ -57,7 +57,6 @@ def apply_ses_event(event: SesEvent, where: tuple[str, str], *, kit: MessageFeed
     """The message's status, and the suppression of its address, for one SES event; returns what
     changed."""
     owner_id, message_id = where
-    messages = kit.messages
     step = STEPS.get(event.event_type)
     if step is None:
         return []
@@ -66,10 +65,10 @@ def apply_ses_event(event: SesEvent, where: tuple[str, str], *, kit: MessageFeed
     reason = (
         f"{bounce.get('bounceType')}/{bounce.get('bounceSubType')}" if event.event_type == "Bounce" else None
     )
-    moved = messages.transition(owner_id, message_id, allowed=allowed, to=status, reason=reason)
+    moved = kit.messages.transition(owner_id, message_id, allowed=allowed, to=status, reason=reason)
     current = moved
     if moved is None:
-        current = messages.get(owner_id, message_id, consistent=True)
+        current = kit.messages.get(owner_id, message_id, consistent=True)
         if current is not None and current.status == "queued":
             raise MessageNotSentYet(f"message {message_id} is not recorded as sent yet")
     if kit.announcer is not None and current is not None:
