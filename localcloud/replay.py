@@ -161,7 +161,8 @@ def _correlation_of(value: Any, depth: int = 0) -> str | None:
     if depth > 6:
         return None
     if isinstance(value, str):
-        if value[:1] not in "{[":
+        # Parse only JSON that names the key (json.dumps never escapes it): most bodies do not.
+        if value[:1] not in "{[" or "correlation_id" not in value:
             return None
         try:
             return _correlation_of(json.loads(value), depth + 1)

@@ -32,18 +32,25 @@ def lambda_error(exc: BaseException, *, error_type: str | None = None) -> dict[s
 # ---------------------------------------------------------------------- DynamoDB Streams
 
 
+def _base64(value: bytes | str) -> str:
+    # boto3 hands binaries back as bytes; moto keeps them as the base64 text of the request.
+    return value if isinstance(value, str) else base64.b64encode(value).decode()
+
+
 def _plain_attribute(value: Mapping[str, Any]) -> dict[str, Any]:
-    """One AttributeValue as JSON (boto3 hands binaries back as bytes; Lambda as base64)."""
+    """One AttributeValue as JSON (Lambda gives binaries as base64)."""
     plain: dict[str, Any] = {}
     for kind, item in value.items():
         if kind == "B":
-            plain[kind] = base64.b64encode(item).decode()
+            plain[kind] = _base64(item)
         elif kind == "BS":
-            plain[kind] = [base64.b64encode(entry).decode() for entry in item]
+            plain[kind] = [_base64(entry) for entry in item]
         elif kind == "M":
             plain[kind] = _plain_image(item)
         elif kind == "L":
             plain[kind] = [_plain_attribute(entry) for entry in item]
+        elif isinstance(item, list):  # SS, NS: a copy, never moto's own list
+            plain[kind] = list(item)
         else:
             plain[kind] = item
     return plain
@@ -53,11 +60,15 @@ def _plain_image(image: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _plain_attribute(value) for name, value in image.items()}
 
 
-def stream_record(record: Mapping[str, Any], *, stream_arn: str, region: str) -> dict[str, Any]:
-    """A DynamoDB Streams record (from boto3) in the shape Lambda delivers it."""
+def stream_record(
+    record: Mapping[str, Any], *, stream_arn: str, region: str, from_moto: bool = False
+) -> dict[str, Any]:
+    """A DynamoDB Streams record (from boto3, or moto's own with `from_moto`) in Lambda's shape."""
     source = record.get("dynamodb", {})
     dynamodb: dict[str, Any] = {}
     created = source.get("ApproximateCreationDateTime")
+    if from_moto and isinstance(created, dt.datetime) and created.tzinfo is None:
+        created = created.replace(tzinfo=dt.UTC)  # moto's utcnow(); boto3 parses it aware
     if isinstance(created, dt.datetime):
         dynamodb["ApproximateCreationDateTime"] = float(int(created.timestamp()))
     elif created is not None:

@@ -1,9 +1,12 @@
 """DynamoDB: tables (indexes, stream, TTL), the stream poller (Lambda's DynamoDB event source), and
 Time to Live's deletions.
 
-The stream poller reads through the `dynamodbstreams` API and hands Lambda's record shape to the
-function: batch size, batching window, TRIM_HORIZON/LATEST, ReportBatchItemFailures, retries with
-bisection, the on-failure record; its position is a checkpoint saved with the snapshot.
+The stream poller is Lambda's own service-side reader, not an app call: it reads moto's stream shard
+directly (the records `GetRecords` would answer, from the same position rules, with no request,
+so neither IAM, the meter nor the trail sees it; AWS bills no GetRecords of a Lambda trigger
+either) and hands Lambda's record shape to the function: batch size, batching window,
+TRIM_HORIZON/LATEST, ReportBatchItemFailures, retries with bisection, the on-failure record; its
+position is a checkpoint saved with the snapshot.
 
 moto stores a table's TTL setting but never expires an item. The TTL sweeper does what the
 service does: an item whose TTL attribute (a Number, epoch seconds) has passed is deleted by
@@ -35,7 +38,6 @@ from localcloud.pollers import (
     Poller,
     batch_item_failures,
     matcher,
-    trim_tracked,
 )
 from localcloud.server import StateLock
 from localcloud.services.properties import error_code, filters, on_failure, pick, tags
@@ -173,7 +175,7 @@ class StreamOptions:
 @dataclass
 class _Shard:
     shard_id: str
-    iterator: str | None = None
+    next_sequence: int | None = None  # the next record to read (None: from the checkpoint/start)
     buffer: list[dict[str, Any]] = field(default_factory=list)
     buffer_started: float = 0.0
     read_upto: str | None = None
@@ -275,24 +277,47 @@ class StreamPoller(Poller):
             self._shards[shard["ShardId"]] = _Shard(shard["ShardId"])
         return bool(self._shards)
 
-    def _iterator(self, shard: _Shard) -> str:
-        if shard.iterator is None:
-            streams = self._clients.streams()
+    def _start(self, stream_shard: Any, shard: _Shard) -> int:
+        """Where reading begins: after the checkpoint, else the mapping's StartingPosition (the
+        positions `GetShardIterator` gives for AFTER_SEQUENCE_NUMBER, TRIM_HORIZON and LATEST)."""
+        if shard.next_sequence is None:
             checkpoint = self._checkpoints.get(self._key(shard.shard_id))
             if checkpoint is not None:
-                shard.iterator = streams.get_shard_iterator(
-                    StreamArn=self.options.stream_arn,
-                    ShardId=shard.shard_id,
-                    ShardIteratorType="AFTER_SEQUENCE_NUMBER",
-                    SequenceNumber=checkpoint,
-                )["ShardIterator"]
+                shard.next_sequence = int(checkpoint) + 1
+            elif self.options.starting_position == "TRIM_HORIZON":
+                shard.next_sequence = int(stream_shard.starting_sequence_number)
             else:
-                shard.iterator = streams.get_shard_iterator(
-                    StreamArn=self.options.stream_arn,
-                    ShardId=shard.shard_id,
-                    ShardIteratorType=self.options.starting_position,  # type: ignore[arg-type]
-                )["ShardIterator"]
-        return shard.iterator
+                shard.next_sequence = int(stream_shard.starting_sequence_number) + len(stream_shard.items)
+        return shard.next_sequence
+
+    def _raw_records(self, shard: _Shard, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` records from the shard, in Lambda's shape (read straight from moto)."""
+        from moto.dynamodb.models import dynamodb_backends
+
+        arn = self.options.stream_arn
+        with self._state_lock.shared():
+            table = dynamodb_backends[self._account_id][self._clients.region].get_table(
+                arn.split(":", 6)[5].split("/")[1]
+            )
+            stream_shard = table.stream_shard
+            if (
+                stream_shard is None
+                or stream_shard.id != shard.shard_id
+                or not arn.endswith(f"/stream/{table.latest_stream_label}")
+            ):
+                raise LookupError(f"stream {arn} has no shard {shard.shard_id} any more")
+            start = self._start(stream_shard, shard)
+            offset = start - int(stream_shard.starting_sequence_number)
+            if offset < 0:
+                raise LookupError(f"stream {arn}: position {start} was trimmed")
+            raw = stream_shard.items[offset : offset + limit]
+            # Shaped under the lock: the TTL sweeper marks records it wrote (userIdentity).
+            records = [
+                stream_record(item.to_json(), stream_arn=arn, region=self._clients.region, from_moto=True)
+                for item in raw
+            ]
+        shard.next_sequence = start + len(records)
+        return records
 
     def _read(self, shard: _Shard) -> bool:
         room = self.options.batch_size - len(shard.buffer)
@@ -304,18 +329,13 @@ class StreamPoller(Poller):
             self._deferred = self._unread
             return False
         self._unread = False
-        iterator = self._iterator(shard)
         limit = min(room, 1000)
-        response = self._clients.streams().get_records(ShardIterator=iterator, Limit=limit)
-        shard.iterator = response.get("NextShardIterator")
-        self._forget_iterator(iterator)
-        records = response.get("Records", [])
+        records = self._raw_records(shard, limit)
         if len(records) < limit:
             shard.drained_at = time.monotonic()
         if not records:
             return False
-        for raw in records:
-            record = stream_record(raw, stream_arn=self.options.stream_arn, region=self._clients.region)
+        for record in records:
             shard.read_upto = record["dynamodb"]["SequenceNumber"]
             if not self._passes(record):
                 continue
@@ -326,15 +346,6 @@ class StreamPoller(Poller):
             # Everything read was filtered out: Lambda moves past it.
             self._checkpoints.set(self._key(shard.shard_id), shard.read_upto)
         return True
-
-    def _forget_iterator(self, iterator: str) -> None:
-        # moto keeps every iterator it ever handed out (and would pickle them all): drop ours.
-        from moto.dynamodbstreams.models import ShardIterator, dynamodbstreams_backends
-
-        with self._state_lock.shared():
-            backend = dynamodbstreams_backends[self._account_id][self._clients.region]
-            backend.shard_iterators.pop(iterator, None)
-        trim_tracked(ShardIterator)
 
     def _process(self, shard: _Shard) -> None:
         batch, shard.buffer = shard.buffer, []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from typing import Any
 
 from localcloud.cloud import EmbeddedCloud
+from localcloud.shapes import stream_record
 from tests.localcloud.helpers import aws, drain, eventually, resource
 from tests.localcloud.toys import received
 
@@ -264,3 +266,39 @@ def test_queues_report_depths_and_dead_letter_queues(toy_cloud: EmbeddedCloud) -
     local = queues["localcloud-RuleFunction-Happened"]
     assert local["local"] and local["dlq"] == "toy-toy-event-dlq"
     assert queues["toy-toy-stream-dlq"]["dlq"] is None
+
+
+def test_a_stream_record_read_from_moto_is_the_one_get_records_would_give(toy_cloud: EmbeddedCloud) -> None:
+    # Given an item with every attribute type (binaries, sets, nested maps and lists)
+    tag = f"direct-{uuid.uuid4()}"
+    item = {
+        "PK": {"S": tag},
+        "SK": {"S": "1"},
+        "n": {"N": "12.50"},
+        "b": {"B": b"\x00\xffbinary"},
+        "ss": {"SS": ["a", "b"]},
+        "ns": {"NS": ["1", "2"]},
+        "bs": {"BS": [b"\x01", b"\x02"]},
+        "m": {"M": {"inner": {"L": [{"S": "x"}, {"BOOL": True}, {"NULL": True}, {"B": b"\x03"}]}}},
+    }
+    aws(toy_cloud, "dynamodb").put_item(TableName="toy-toy", Item=item)
+    assert toy_cloud.wait_idle(10)
+    (batch,) = _stream_invocations(tag)
+    (delivered,) = batch
+
+    # When the same record is read through the Streams API, as the poller once did
+    streams = aws(toy_cloud, "dynamodbstreams")
+    arn = delivered["eventSourceARN"]
+    shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(
+        StreamArn=arn,
+        ShardId=shard,
+        ShardIteratorType="AT_SEQUENCE_NUMBER",
+        SequenceNumber=delivered["dynamodb"]["SequenceNumber"],
+    )["ShardIterator"]
+    raw = streams.get_records(ShardIterator=iterator, Limit=1)["Records"][0]
+
+    # Then the event the function got is that record in Lambda's shape, byte for byte
+    expected = stream_record(raw, stream_arn=arn, region="us-east-1")
+    assert json.dumps(delivered, sort_keys=True) == json.dumps(expected, sort_keys=True)
+    assert delivered["dynamodb"]["NewImage"]["b"] == {"B": base64.b64encode(b"\x00\xffbinary").decode()}
