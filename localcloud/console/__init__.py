@@ -136,7 +136,8 @@ class Console:
 
     def trail(self, correlation_id: str) -> list[dict[str, Any]]:
         """Log lines, events, deliveries, pushes and mail of one correlation id, oldest first."""
-        return trail_of(correlation_id, trail=self._trail, events=self.recent_events(), outbox=self.outbox())
+        events = self.recent_events()  # before the ring: an event listed here is already in the ring
+        return trail_of(correlation_id, trail=self._trail, events=events, outbox=self.outbox())
 
     def replay(self, correlation_id: str, entry_id: str) -> dict[str, Any]:
         """Deliver a trail's event again to the function that got it (a callback: call it again)."""

@@ -44,11 +44,15 @@ class RecentEvents(ServiceState):
         self.on_event: Callable[[dict[str, Any]], None] | None = None
 
     def add(self, event: dict[str, Any]) -> None:
-        """An event seen on a bus."""
-        with self._lock:
-            self._events.append(event)
+        """An event seen on a bus.
+
+        The trail hears of it first: whoever reads this list and then the trail finds it in both,
+        never in the list alone (where it would be placed by its whole-second `time`).
+        """
         if self.on_event is not None:
             self.on_event(event)
+        with self._lock:
+            self._events.append(event)
 
     def recent(self) -> list[dict[str, Any]]:
         """The events, newest first."""

@@ -240,7 +240,7 @@ def test_the_trail_of_a_sign_up_across_api_event_worker_and_mail(
     request = next(i for i, e in enumerate(trail) if e["details"].get("path") == "/api/auth/confirm")
     event = next(i for i, e in enumerate(trail) if e["source"] == "event" and e["kind"] == "UserSignedUp")
     welcome = next(i for i, e in enumerate(trail) if e["message"] == "welcome email sent")
-    assert trail[request]["source"] == "api" and request < event < welcome
+    assert trail[request]["source"] == "api" and request < event < welcome, trail
     worker = trail[welcome]
     function = next(r for r in cloud.console.resources() if r["logical_id"] == "SendWelcomeEmailFunction")
     assert (worker["source"], worker["function_name"]) == ("worker", function["physical_id"])
