@@ -315,8 +315,8 @@ class Snapshotter:
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        if save:
-            self.save(timeout=10.0)
+        if save and not self.save(timeout=10.0):
+            logger.warning("localcloud: state busy for 10 s at stop; %s keeps the last save", self.path)
 
     def save(self, timeout: float = 1.0) -> bool:
         """Write the snapshot now; False when the state stayed busy for `timeout` seconds."""

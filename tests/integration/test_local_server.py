@@ -31,12 +31,13 @@ def test_make_run_flow_welcome_email_within_10s_and_data_survives_a_restart(tmp_
         config = http.get("/config.json").json()
         assert config["apiBase"] == "/api" and config["wsUrl"].endswith("/ws")
 
-    with local_server(tmp_path) as base, httpx.Client(base_url=base, timeout=10) as http:
+    log = tmp_path.parent / f"{tmp_path.name}-restarted.log"
+    with local_server(tmp_path, log_file=log) as base, httpx.Client(base_url=base, timeout=10) as http:
         login = http.post("/api/auth/login", json={"email": email, "password": PASSWORD})
         assert login.status_code == 200, login.text
         token = login.json()["access_token"]
         me = http.get("/api/me", headers={"Authorization": f"Bearer {token}"})
-        assert me.status_code == 200 and me.json()["email"] == email
+        assert me.status_code == 200 and me.json()["email"] == email, log.read_text()[-4000:]
         assert len([m for m in http.get("/_local/outbox").json() if email in m["to"]]) == 1
 
 
