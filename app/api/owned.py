@@ -25,8 +25,8 @@ UseCase = Callable[..., Any]
 
 class OwnedRoutes:
     """Routes over one kind of the caller's items: each calls one use case with the caller's id,
-    then the item's id or the page asked for, and the kind's repository (`repo=` unless `repo_arg`
-    names it otherwise)."""
+    then the item's id (the last parameter of `item_path`: an id, a key id, an address) or the page
+    asked for, and the kind's repository (`repo=` unless `repo_arg` names it otherwise)."""
 
     def __init__(
         self,
@@ -51,7 +51,7 @@ class OwnedRoutes:
         """GET `path`: a page of the caller's items (`?limit=&cursor=`)."""
 
         async def endpoint(user: CurrentUser, store: StoreDep, page: Page) -> Any:
-            return use_case(user.user_id, page, **{self.repo_arg: self.repo(store)}, key=secrets.signing_key)
+            return use_case(user.user_id, page, **self._repo(store), key=secrets.signing_key)
 
         self._add("GET", self.path, endpoint, use_case, doc)
 
@@ -61,7 +61,7 @@ class OwnedRoutes:
         async def endpoint(
             item_id: Annotated[str, self.id_rules, self.id_name], user: CurrentUser, store: StoreDep
         ) -> Any:
-            return use_case(user.user_id, item_id, **{self.repo_arg: self.repo(store)})
+            return use_case(user.user_id, item_id, **self._repo(store))
 
         self._add("GET", self.item_path, endpoint, use_case, doc)
 
@@ -71,9 +71,12 @@ class OwnedRoutes:
         async def endpoint(
             item_id: Annotated[str, self.id_rules, self.id_name], user: CurrentUser, store: StoreDep
         ) -> None:
-            use_case(user.user_id, item_id, **{self.repo_arg: self.repo(store)})
+            use_case(user.user_id, item_id, **self._repo(store))
 
         self._add("DELETE", self.item_path, endpoint, use_case, doc, status_code=status.HTTP_204_NO_CONTENT)
+
+    def _repo(self, store: Store) -> dict[str, Any]:
+        return {self.repo_arg: self.repo(store)}
 
     def _add(
         self,

@@ -26,8 +26,12 @@ from app.contacts.models import (
 EmailPrefix = Annotated[str, Query(max_length=320)]
 
 router = APIRouter(tags=["contacts"])
-# GET /api/lists, GET and DELETE /api/lists/{list_id}: the lines `lists.*` below.
+# GET /api/lists, GET and DELETE /api/lists/{list_id}, DELETE /api/suppression/{email}: the lines
+# `lists.*` and `suppressions.deleted` below.
 lists = OwnedRoutes(router, "/api/lists/{list_id}", ItemId, repo=lambda store: store.lists)
+suppressions = OwnedRoutes(
+    router, "/api/suppression/{email:path}", EmailInPath, repo=lambda store: store.suppressions
+)
 
 
 @router.post("/api/lists", status_code=status.HTTP_201_CREATED)
@@ -149,7 +153,4 @@ async def suppress(
     return service.suppress(user.user_id, body, repo=store.suppressions, correlation_id=correlation_id)
 
 
-@router.delete("/api/suppression/{email:path}", status_code=status.HTTP_204_NO_CONTENT)
-async def lift_suppression(email: EmailInPath, user: CurrentUser, store: StoreDep) -> None:
-    """Allow sending to an address again."""
-    service.lift_suppression(user.user_id, email, repo=store.suppressions)
+suppressions.deleted(service.lift_suppression, "Allow sending to an address again.")
