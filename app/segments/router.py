@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from starlette.convertors import Convertor, register_url_convertor
 
 from app import secrets
-from app.api.deps import CurrentUser, NewId, StoreDep
+from app.api.deps import CurrentUser, NewId, StoreDep, register_new_id
 from app.api.owned import OwnedRoutes
 from app.segments import service
 from app.segments.models import (
@@ -17,21 +16,9 @@ from app.segments.models import (
     SegmentUpdate,
 )
 
-
-class _SegmentIdConvertor(Convertor[str]):
-    """A segment id as `new_id()` makes them, so that /api/segments/preview is not an id (its
-    405 names only POST, and GET /api/segments/preview is not a lookup of segment "preview")."""
-
-    regex = "[0-9a-f]{28}"
-
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return value
-
-
-register_url_convertor("segment_id", _SegmentIdConvertor())
+# A segment id as `new_id()` makes them, so that /api/segments/preview is not an id (its 405 names
+# only POST, and GET /api/segments/preview is not a lookup of segment "preview").
+register_new_id("segment_id")
 
 router = APIRouter(tags=["segments"])
 # GET /api/segments, GET and DELETE /api/segments/{segment_id}: the lines `segments.*` below.
