@@ -9,12 +9,12 @@ from starlette.concurrency import run_in_threadpool
 
 from app import aws, secrets
 from app.api.deps import CorrelationId, CurrentUser, ItemId, Page, SettingsDep, StoreDep
+from app.api.owned import OwnedRoutes
 from app.campaigns import recipients, service
 from app.campaigns.launch import Launcher, StepFunctionsLauncher
 from app.campaigns.models import (
     Campaign,
     CampaignCreate,
-    CampaignPage,
     CampaignStats,
     CampaignUpdate,
     Preview,
@@ -57,6 +57,8 @@ LauncherDep = Annotated[Launcher, Depends(get_launcher)]
 Delivery = Annotated[DeliveryControl, Depends(get_delivery)]
 
 router = APIRouter(tags=["campaigns"])
+# GET /api/campaigns, GET and DELETE /api/campaigns/{campaign_id}: the lines `campaigns.*` below.
+campaigns = OwnedRoutes(router, "/api/campaigns/{campaign_id}", ItemId, repo=lambda store: store.campaigns)
 
 
 @router.post("/api/campaigns", status_code=status.HTTP_201_CREATED)
@@ -75,16 +77,10 @@ async def create_campaign(
     )
 
 
-@router.get("/api/campaigns")
-async def list_campaigns(user: CurrentUser, store: StoreDep, page: Page) -> CampaignPage:
-    """Your campaigns, newest first."""
-    return service.list_campaigns(user.user_id, page, repo=store.campaigns, key=secrets.signing_key)
+campaigns.listed(service.list_campaigns, "Your campaigns, newest first.")
 
 
-@router.get("/api/campaigns/{campaign_id}")
-async def get_campaign(campaign_id: ItemId, user: CurrentUser, store: StoreDep) -> Campaign:
-    """One campaign with its status, timeline and counters."""
-    return service.get_campaign(user.user_id, campaign_id, repo=store.campaigns)
+campaigns.one(service.get_campaign, "One campaign with its status, timeline and counters.")
 
 
 @router.patch("/api/campaigns/{campaign_id}")
@@ -108,10 +104,7 @@ async def update_campaign(
     )
 
 
-@router.delete("/api/campaigns/{campaign_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_campaign(campaign_id: ItemId, user: CurrentUser, store: StoreDep) -> None:
-    """Delete a draft or a finished campaign."""
-    service.delete_campaign(user.user_id, campaign_id, repo=store.campaigns)
+campaigns.deleted(service.delete_campaign, "Delete a draft or a finished campaign.")
 
 
 @router.post("/api/campaigns/{campaign_id}/preview")

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, status
 
 from app import secrets
 from app.api.deps import CorrelationId, CurrentUser, EmailInPath, ItemId, Page, StoreDep
+from app.api.owned import OwnedRoutes
 from app.contacts import service
 from app.contacts.models import (
     ContactList,
     ListCreate,
-    ListPage,
     ListUpdate,
     Subscriber,
     SubscriberCreate,
@@ -26,6 +26,12 @@ from app.contacts.models import (
 EmailPrefix = Annotated[str, Query(max_length=320)]
 
 router = APIRouter(tags=["contacts"])
+# GET /api/lists, GET and DELETE /api/lists/{list_id}, DELETE /api/suppression/{email}: the lines
+# `lists.*` and `suppressions.deleted` below.
+lists = OwnedRoutes(router, "/api/lists/{list_id}", ItemId, repo=lambda store: store.lists)
+suppressions = OwnedRoutes(
+    router, "/api/suppression/{email:path}", EmailInPath, repo=lambda store: store.suppressions
+)
 
 
 @router.post("/api/lists", status_code=status.HTTP_201_CREATED)
@@ -36,16 +42,10 @@ async def create_list(
     return service.create_list(user.user_id, body, repo=store.lists, correlation_id=correlation_id)
 
 
-@router.get("/api/lists")
-async def list_lists(user: CurrentUser, store: StoreDep, page: Page) -> ListPage:
-    """The caller's lists, oldest first, a page at a time."""
-    return service.list_lists(user.user_id, page, repo=store.lists, key=secrets.signing_key)
+lists.listed(service.list_lists, "The caller's lists, oldest first, a page at a time.")
 
 
-@router.get("/api/lists/{list_id}")
-async def get_list(list_id: ItemId, user: CurrentUser, store: StoreDep) -> ContactList:
-    """One list with its subscriber count."""
-    return service.get_list(user.user_id, list_id, repo=store.lists)
+lists.one(service.get_list, "One list with its subscriber count.")
 
 
 @router.patch("/api/lists/{list_id}")
@@ -56,10 +56,7 @@ async def update_list(
     return service.update_list(user.user_id, list_id, body, repo=store.lists, correlation_id=correlation_id)
 
 
-@router.delete("/api/lists/{list_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_list(list_id: ItemId, user: CurrentUser, store: StoreDep) -> None:
-    """Delete a list and (in the background) its subscribers."""
-    service.delete_list(user.user_id, list_id, repo=store.lists)
+lists.deleted(service.delete_list, "Delete a list and (in the background) its subscribers.")
 
 
 @router.post("/api/lists/{list_id}/subscribers", status_code=status.HTTP_201_CREATED)
@@ -156,7 +153,4 @@ async def suppress(
     return service.suppress(user.user_id, body, repo=store.suppressions, correlation_id=correlation_id)
 
 
-@router.delete("/api/suppression/{email:path}", status_code=status.HTTP_204_NO_CONTENT)
-async def lift_suppression(email: EmailInPath, user: CurrentUser, store: StoreDep) -> None:
-    """Allow sending to an address again."""
-    service.lift_suppression(user.user_id, email, repo=store.suppressions)
+suppressions.deleted(service.lift_suppression, "Allow sending to an address again.")

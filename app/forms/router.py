@@ -8,12 +8,15 @@ from fastapi import APIRouter, Query, Request, status
 
 from app import secrets
 from app.api.deps import CurrentUser, ItemId, Page, SettingsDep, StoreDep
+from app.api.owned import OwnedRoutes
 from app.forms import service
 from app.forms.models import FormCreate, FormEmbed, FormPage, FormUpdate, SignupForm
 
 Origin = Annotated[str | None, Query(max_length=300, pattern=r"^https?://[^/\s?#]+$")]
 
 router = APIRouter(tags=["forms"])
+# GET and DELETE /api/forms/{form_id}: the lines `forms.*` below.
+forms = OwnedRoutes(router, "/api/forms/{form_id}", ItemId, repo=lambda store: store.forms)
 
 
 @router.post("/api/forms", status_code=status.HTTP_201_CREATED)
@@ -33,10 +36,7 @@ async def list_forms(
     return service.list_forms(user.user_id, page, list_id=list_id, repo=store.forms, key=secrets.signing_key)
 
 
-@router.get("/api/forms/{form_id}")
-async def get_form(form_id: ItemId, user: CurrentUser, store: StoreDep) -> SignupForm:
-    """One form."""
-    return service.get_form(user.user_id, form_id, repo=store.forms)
+forms.one(service.get_form, "One form.")
 
 
 @router.patch("/api/forms/{form_id}")
@@ -45,10 +45,7 @@ async def update_form(form_id: ItemId, body: FormUpdate, user: CurrentUser, stor
     return service.update_form(user.user_id, form_id, body, repo=store.forms, lists=store.lists)
 
 
-@router.delete("/api/forms/{form_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_form(form_id: ItemId, user: CurrentUser, store: StoreDep) -> None:
-    """Delete a form (its page and embedded copies stop accepting sign-ups)."""
-    service.delete_form(user.user_id, form_id, repo=store.forms)
+forms.deleted(service.delete_form, "Delete a form (its page and embedded copies stop accepting sign-ups).")
 
 
 @router.get("/api/forms/{form_id}/embed")

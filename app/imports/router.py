@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Query, status
 
 from app import aws, secrets
 from app.api.deps import CorrelationId, CurrentUser, Cursor, ItemId, SettingsDep, StoreDep
+from app.api.owned import OwnedRoutes
 from app.imports import service
-from app.imports.models import ImportCreate, ImportJob, ImportPage, ImportStarted, ReportLink
+from app.imports.models import ImportCreate, ImportPage, ImportStarted, ReportLink
 from app.imports.storage import S3Uploads, UploadStore
 from app.pagination import PageRequest
 
@@ -22,6 +23,8 @@ async def get_uploads(settings: SettingsDep) -> UploadStore:
 Uploads = Annotated[UploadStore, Depends(get_uploads)]
 
 router = APIRouter(tags=["imports"])
+# GET /api/imports/{import_id}: the line `imports.one` below.
+imports = OwnedRoutes(router, "/api/imports/{import_id}", ItemId, repo=lambda store: store.imports)
 
 
 @router.post("/api/lists/{list_id}/imports", status_code=status.HTTP_201_CREATED)
@@ -66,10 +69,7 @@ async def list_imports(
     )
 
 
-@router.get("/api/imports/{import_id}")
-async def get_import(import_id: ItemId, user: CurrentUser, store: StoreDep) -> ImportJob:
-    """An import's status, progress and counts."""
-    return service.get_import(user.user_id, import_id, repo=store.imports)
+imports.one(service.get_import, "An import's status, progress and counts.")
 
 
 @router.get("/api/imports/{import_id}/report")

@@ -7,12 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 
 from app.api.deps import CurrentUser, StoreDep
+from app.api.owned import OwnedRoutes
 from app.keys import service
 from app.keys.models import ApiKeyCreate, ApiKeyCreated, ApiKeyList
 
 KeyId = Annotated[str, Path(pattern=r"^[0-9a-f]{12}$")]
 
 router = APIRouter(tags=["keys"])
+# DELETE /api/keys/{key_id}: the line `keys.deleted` below.
+keys = OwnedRoutes(router, "/api/keys/{key_id}", KeyId, repo=lambda store: store.api_keys)
 
 
 @router.post("/api/keys", status_code=status.HTTP_201_CREATED)
@@ -27,7 +30,4 @@ async def list_keys(user: CurrentUser, store: StoreDep) -> ApiKeyList:
     return service.list_keys(user.user_id, repo=store.api_keys)
 
 
-@router.delete("/api/keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_key(key_id: KeyId, user: CurrentUser, store: StoreDep) -> None:
-    """Revoke a key: the next request that presents it gets a 401."""
-    service.revoke_key(user.user_id, key_id, repo=store.api_keys)
+keys.deleted(service.revoke_key, "Revoke a key: the next request that presents it gets a 401.")

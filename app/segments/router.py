@@ -3,37 +3,28 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from starlette.convertors import Convertor, register_url_convertor
 
 from app import secrets
-from app.api.deps import CurrentUser, NewId, Page, StoreDep
+from app.api.deps import CurrentUser, NewId, StoreDep, register_new_id
+from app.api.owned import OwnedRoutes
 from app.segments import service
 from app.segments.models import (
     Segment,
     SegmentCreate,
-    SegmentPage,
     SegmentPreview,
     SegmentPreviewRequest,
     SegmentUpdate,
 )
 
-
-class _SegmentIdConvertor(Convertor[str]):
-    """A segment id as `new_id()` makes them, so that /api/segments/preview is not an id (its
-    405 names only POST, and GET /api/segments/preview is not a lookup of segment "preview")."""
-
-    regex = "[0-9a-f]{28}"
-
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return value
-
-
-register_url_convertor("segment_id", _SegmentIdConvertor())
+# A segment id as `new_id()` makes them, so that /api/segments/preview is not an id (its 405 names
+# only POST, and GET /api/segments/preview is not a lookup of segment "preview").
+register_new_id("segment_id")
 
 router = APIRouter(tags=["segments"])
+# GET /api/segments, GET and DELETE /api/segments/{segment_id}: the lines `segments.*` below.
+segments = OwnedRoutes(
+    router, "/api/segments/{segment_id:segment_id}", NewId, repo=lambda store: store.segments
+)
 
 
 @router.post("/api/segments", status_code=status.HTTP_201_CREATED)
@@ -42,10 +33,7 @@ async def create_segment(body: SegmentCreate, user: CurrentUser, store: StoreDep
     return service.create_segment(user.user_id, body, repo=store.segments, lists=store.lists)
 
 
-@router.get("/api/segments")
-async def list_segments(user: CurrentUser, store: StoreDep, page: Page) -> SegmentPage:
-    """Your segments, oldest first."""
-    return service.list_segments(user.user_id, page, repo=store.segments, key=secrets.signing_key)
+segments.listed(service.list_segments, "Your segments, oldest first.")
 
 
 @router.post("/api/segments/preview")
@@ -62,10 +50,7 @@ async def preview_segment(body: SegmentPreviewRequest, user: CurrentUser, store:
     )
 
 
-@router.get("/api/segments/{segment_id:segment_id}")
-async def get_segment(segment_id: NewId, user: CurrentUser, store: StoreDep) -> Segment:
-    """One segment."""
-    return service.get_segment(user.user_id, segment_id, repo=store.segments)
+segments.one(service.get_segment, "One segment.")
 
 
 @router.patch("/api/segments/{segment_id:segment_id}")
@@ -76,7 +61,4 @@ async def update_segment(
     return service.update_segment(user.user_id, segment_id, body, repo=store.segments, lists=store.lists)
 
 
-@router.delete("/api/segments/{segment_id:segment_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_segment(segment_id: NewId, user: CurrentUser, store: StoreDep) -> None:
-    """Delete a segment."""
-    service.delete_segment(user.user_id, segment_id, repo=store.segments)
+segments.deleted(service.delete_segment, "Delete a segment.")

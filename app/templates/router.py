@@ -5,15 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from starlette.concurrency import run_in_threadpool
 
-from app import secrets
-from app.api.deps import CurrentUser, NewId, Page, StoreDep, register_new_id
+from app.api.deps import CurrentUser, NewId, StoreDep, register_new_id
+from app.api.owned import OwnedRoutes
 from app.campaigns.models import Preview
 from app.templates import service
-from app.templates.models import Template, TemplateBody, TemplatePage, TemplatePreviewRequest
+from app.templates.models import Template, TemplateBody, TemplatePreviewRequest
 
 register_new_id("template_id")
 
 router = APIRouter(tags=["templates"])
+# GET /api/templates, GET and DELETE /api/templates/{template_id}: the lines `templates.*` below.
+templates = OwnedRoutes(
+    router, "/api/templates/{template_id:template_id}", NewId, repo=lambda store: store.templates
+)
 
 
 @router.post("/api/templates", status_code=status.HTTP_201_CREATED)
@@ -22,16 +26,8 @@ async def create_template(body: TemplateBody, user: CurrentUser, store: StoreDep
     return await run_in_threadpool(service.create_template, user.user_id, body, repo=store.templates)
 
 
-@router.get("/api/templates")
-async def list_templates(user: CurrentUser, store: StoreDep, page: Page) -> TemplatePage:
-    """Your templates, newest first."""
-    return service.list_templates(user.user_id, page, repo=store.templates, key=secrets.signing_key)
-
-
-@router.get("/api/templates/{template_id:template_id}")
-async def get_template(template_id: NewId, user: CurrentUser, store: StoreDep) -> Template:
-    """One template with its bodies."""
-    return service.get_template(user.user_id, template_id, repo=store.templates)
+templates.listed(service.list_templates, "Your templates, newest first.")
+templates.one(service.get_template, "One template with its bodies.")
 
 
 @router.put("/api/templates/{template_id:template_id}")
@@ -44,10 +40,7 @@ async def replace_template(
     )
 
 
-@router.delete("/api/templates/{template_id:template_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_template(template_id: NewId, user: CurrentUser, store: StoreDep) -> None:
-    """Delete a template."""
-    service.delete_template(user.user_id, template_id, repo=store.templates)
+templates.deleted(service.delete_template, "Delete a template.")
 
 
 @router.post("/api/templates/{template_id:template_id}/preview")

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from app import aws, secrets
-from app.api.deps import CorrelationId, CurrentUser, NewId, Page, SettingsDep, StoreDep, register_new_id
+from app import aws
+from app.api.deps import CorrelationId, CurrentUser, NewId, SettingsDep, StoreDep, register_new_id
+from app.api.owned import OwnedRoutes
 from app.transactional import service
-from app.transactional.models import IDEMPOTENCY_KEY, TxMessage, TxMessagePage, TxSend
+from app.transactional.models import IDEMPOTENCY_KEY, TxMessage, TxSend
 
 register_new_id("message_id")
 IdempotencyKey = Annotated[
@@ -24,6 +25,14 @@ IdempotencyKey = Annotated[
 ]
 
 router = APIRouter(tags=["transactional"])
+# GET /api/tx/messages and /api/tx/messages/{message_id}: the lines `messages.*` below.
+messages = OwnedRoutes(
+    router,
+    "/api/tx/messages/{message_id:message_id}",
+    NewId,
+    repo=lambda store: store.tx_messages,
+    repo_arg="messages",
+)
 
 
 @router.post(
@@ -63,13 +72,10 @@ async def send_message(
     return sent.message
 
 
-@router.get("/api/tx/messages")
-async def list_messages(user: CurrentUser, store: StoreDep, page: Page) -> TxMessagePage:
-    """Your transactional messages, newest first (kept 30 days)."""
-    return service.list_messages(user.user_id, page, messages=store.tx_messages, key=secrets.signing_key)
+messages.listed(service.list_messages, "Your transactional messages, newest first (kept 30 days).")
 
 
-@router.get("/api/tx/messages/{message_id:message_id}")
-async def get_message(message_id: NewId, user: CurrentUser, store: StoreDep) -> TxMessage:
-    """One message; its status follows SES's events (delivered, opened, clicked, bounced, complained)."""
-    return service.get_message(user.user_id, message_id, messages=store.tx_messages)
+messages.one(
+    service.get_message,
+    "One message; its status follows SES's events (delivered, opened, clicked, bounced, complained).",
+)

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, status
 
 from app import aws
 from app.api.deps import CurrentUser, ItemId, SettingsDep, StoreDep
+from app.api.owned import OwnedRoutes
 from app.errors import UpstreamUnavailable
 from app.webhooks import service
 from app.webhooks.models import (
     DeliveryList,
-    Endpoint,
     EndpointCreate,
     EndpointList,
     EndpointWithSecret,
@@ -21,6 +21,8 @@ from app.webhooks.models import (
 from app.webhooks.queue import SqsDeliveryQueue
 
 router = APIRouter(tags=["webhooks"])
+# GET and DELETE /api/webhooks/{endpoint_id}: the lines `endpoints.*` below.
+endpoints = OwnedRoutes(router, "/api/webhooks/{endpoint_id}", ItemId, repo=lambda store: store.webhooks)
 
 
 async def delivery_queue(settings: SettingsDep) -> SqsDeliveryQueue:
@@ -53,16 +55,10 @@ async def list_endpoints(user: CurrentUser, store: StoreDep, settings: SettingsD
     return service.list_endpoints(user.user_id, repo=store.webhooks, cap=settings.webhook_endpoints_per_owner)
 
 
-@router.get("/api/webhooks/{endpoint_id}")
-async def get_endpoint(endpoint_id: ItemId, user: CurrentUser, store: StoreDep) -> Endpoint:
-    """One endpoint (never its secret)."""
-    return service.get_endpoint(user.user_id, endpoint_id, repo=store.webhooks)
+endpoints.one(service.get_endpoint, "One endpoint (never its secret).")
 
 
-@router.delete("/api/webhooks/{endpoint_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_endpoint(endpoint_id: ItemId, user: CurrentUser, store: StoreDep) -> None:
-    """Remove an endpoint; deliveries still queued for it are dropped."""
-    service.delete_endpoint(user.user_id, endpoint_id, repo=store.webhooks)
+endpoints.deleted(service.delete_endpoint, "Remove an endpoint; deliveries still queued for it are dropped.")
 
 
 @router.post("/api/webhooks/{endpoint_id}/secret")

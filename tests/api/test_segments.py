@@ -74,6 +74,15 @@ def test_a_segment_is_saved_counted_changed_and_exported(client: TestClient, own
     assert client.get(f"/api/segments/{segment['id']}", headers=owner).status_code == 404
 
 
+def test_the_preview_path_is_no_segment_id(client: TestClient, owner: dict[str, str]) -> None:
+    # When the preview path is read or deleted as if "preview" were a segment's id
+    read = client.get("/api/segments/preview", headers=owner)
+    deleted = client.delete("/api/segments/preview", headers=owner)
+    # Then it is the preview route, which only takes a POST
+    assert (read.status_code, read.headers["allow"]) == (405, "POST")
+    assert deleted.status_code == 405
+
+
 def test_a_rule_that_cannot_be_evaluated_and_a_foreign_list_are_refused(
     client: TestClient, owner: dict[str, str]
 ) -> None:

@@ -1,0 +1,114 @@
+"""OwnedRoutes: the routes it adds read in the OpenAPI document as routes written out by hand, and
+each calls its use case with the caller, the id or page, and the kind's repository."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
+from app.api import deps
+from app.api.deps import ItemId, NewId
+from app.api.owned import OwnedRoutes
+from app.auth.principal import Principal
+from app.pagination import PageRequest
+
+THING_ID = "0123456789abcdef0123456789ab"
+CALLER = Principal(user_id="owner-1", username="owner", groups=(), token="t")
+
+
+class Thing(BaseModel):
+    id: str
+    owner: str
+    repo: str
+
+
+class ThingPage(BaseModel):
+    items: list[Thing]
+    limit: int
+
+
+def list_things(owner_id: str, page: PageRequest, *, repo: str, key: Any) -> ThingPage:
+    """A stand-in use case."""
+    return ThingPage(items=[Thing(id="", owner=owner_id, repo=repo)], limit=page.limit)
+
+
+def get_thing(owner_id: str, thing_id: str, *, things: str) -> Thing:
+    """A stand-in use case with its repository under another name."""
+    return Thing(id=thing_id, owner=owner_id, repo=things)
+
+
+def delete_thing(owner_id: str, thing_id: str, *, repo: str) -> None:
+    """A stand-in use case."""
+    deleted.append((owner_id, thing_id, repo))
+
+
+deleted: list[tuple[str, str, str]] = []
+
+
+class FakeStore:
+    """Stands in for the Store: the routes only hand its repository on."""
+
+    templates = "the things repository"
+
+
+def _app() -> FastAPI:
+    router = APIRouter()
+    listed = OwnedRoutes(router, "/api/things/{thing_id:str}", NewId, repo=lambda store: store.templates)
+    listed.listed(list_things, "Your things.")
+    listed.deleted(delete_thing, "Delete a thing.")
+    other = OwnedRoutes(
+        router, "/api/others/{thing_id}", ItemId, repo=lambda s: s.templates, repo_arg="things"
+    )
+    other.one(get_thing, "One thing.")
+    app = FastAPI()
+    app.include_router(router)
+    app.dependency_overrides[deps.get_current_user] = lambda: CALLER
+    app.dependency_overrides[deps.store] = FakeStore
+    return app
+
+
+def test_routes_are_named_after_their_use_case_and_keep_the_paths_name_for_the_id() -> None:
+    # Given the routes OwnedRoutes added
+    schema = _app().openapi()
+
+    # Then each operation is named, summarised and described as a handwritten route would be
+    listing = schema["paths"]["/api/things"]["get"]
+    assert listing["operationId"] == "list_things_api_things_get"
+    assert listing["summary"] == "List Things"
+    assert listing["description"] == "Your things."
+    assert listing["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ThingPage"
+    }
+    assert [p["name"] for p in listing["parameters"]] == ["limit", "cursor"]
+    # and the id is the path's own parameter, with the rules of its type
+    deletion = schema["paths"]["/api/things/{thing_id}"]["delete"]
+    assert deletion["operationId"] == "delete_thing_api_things__thing_id__delete"
+    assert set(deletion["responses"]) == {"204", "422"}
+    (param,) = deletion["parameters"]
+    assert (param["name"], param["in"], param["schema"]["pattern"]) == ("thing_id", "path", "^[0-9a-f]{28}$")
+    (other,) = schema["paths"]["/api/others/{thing_id}"]["get"]["parameters"]
+    assert (other["name"], other["schema"]["maxLength"]) == ("thing_id", 64)
+    assert other["schema"]["title"] == "Thing Id"
+
+
+def test_routes_call_their_use_case_with_the_caller_the_id_and_the_repository() -> None:
+    client = TestClient(_app())
+
+    # When the caller reads one thing (its use case takes the repository as `things`)
+    one = client.get(f"/api/others/{THING_ID}")
+    # Then the use case got the caller's id, the id in the path and the kind's repository
+    assert one.json() == {"id": THING_ID, "owner": "owner-1", "repo": "the things repository"}
+
+    # When they list and delete
+    page = client.get("/api/things?limit=7")
+    gone = client.delete(f"/api/things/{THING_ID}")
+    # Then the page request reached the use case, and the delete answered 204 with no body
+    assert page.json()["limit"] == 7
+    assert (gone.status_code, gone.content) == (204, b"")
+    assert deleted[-1] == ("owner-1", THING_ID, "the things repository")
+
+    # And an id that breaks its type's rules never reaches the use case
+    assert client.delete("/api/things/not-an-id").status_code == 422
