@@ -75,6 +75,11 @@ def optional_str(value: Any) -> str | None:
     return str(value) if value else None
 
 
+def optional_int(value: Any) -> int | None:
+    """A stored number attribute as an int (None for an absent one; 0 stays 0)."""
+    return int(value) if value is not None else None
+
+
 def stamps(item: Mapping[str, Any]) -> Stamps:
     """An item's `created_at` and `updated_at` (one never changed was last changed when created)."""
     return Stamps(
