@@ -7,10 +7,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from app.db import Item, Key, Repository, now_iso
-from app.pagination import KeySource, PageRequest, next_cursor, start_after
+from app.pagination import KeySource, Page, PageRequest, next_cursor, start_after
 
 R = TypeVar("R")
 S = TypeVar("S")
+P = TypeVar("P", bound=Page[Any])
 
 
 class OwnedItems(Repository, Generic[R, S]):
@@ -75,10 +76,11 @@ class OwnedItems(Repository, Generic[R, S]):
 
 
 def page_of(
-    repo: OwnedItems[Any, S], owner_id: str, page: PageRequest, *, scope: str, key: KeySource
-) -> tuple[list[S], str | None]:
-    """A page of the owner's items after the request's cursor, and the cursor of the next page (None:
-    this was the last). A cursor is sealed to `scope` (the owner's list of one kind): it opens no other."""
+    repo: OwnedItems[Any, S], owner_id: str, page: PageRequest, *, scope: str, key: KeySource, into: type[P]
+) -> P:
+    """The page (`into`, e.g. `ListPage`) of the owner's items after the request's cursor, with the cursor
+    of the next page (None: this was the last). A cursor is sealed to `scope` (the owner's list of one
+    kind): it opens no other."""
     start = start_after(page.cursor, scope=scope, prefix=repo.prefix, key=key)
     items, last = repo.page(owner_id, limit=page.limit, start_sk=start)
-    return items, next_cursor(last, scope=scope, key=key)
+    return into(items=items, next_cursor=next_cursor(last, scope=scope, key=key))

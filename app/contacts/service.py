@@ -75,8 +75,7 @@ def get_list(owner_id: str, list_id: str, *, repo: ListRepository) -> ContactLis
 
 def list_lists(owner_id: str, page: PageRequest, *, repo: ListRepository, key: KeySource) -> ListPage:
     """A page of the owner's lists, oldest first."""
-    items, cursor = page_of(repo, owner_id, page, scope=f"lists:{owner_id}", key=key)
-    return ListPage(items=items, next_cursor=cursor)
+    return page_of(repo, owner_id, page, scope=f"lists:{owner_id}", key=key, into=ListPage)
 
 
 def update_list(

@@ -60,8 +60,7 @@ def list_segments(
     owner_id: str, page: PageRequest, *, repo: SegmentRepository, key: KeySource
 ) -> SegmentPage:
     """A page of the owner's segments, oldest first."""
-    items, cursor = page_of(repo, owner_id, page, scope=f"segments:{owner_id}", key=key)
-    return SegmentPage(items=items, next_cursor=cursor)
+    return page_of(repo, owner_id, page, scope=f"segments:{owner_id}", key=key, into=SegmentPage)
 
 
 def update_segment(

@@ -66,8 +66,7 @@ def list_templates(
     owner_id: str, page: PageRequest, *, repo: TemplateRepository, key: KeySource
 ) -> TemplatePage:
     """A page of the owner's templates, newest first."""
-    items, cursor = page_of(repo, owner_id, page, scope=f"templates:{owner_id}", key=key)
-    return TemplatePage(items=items, next_cursor=cursor)
+    return page_of(repo, owner_id, page, scope=f"templates:{owner_id}", key=key, into=TemplatePage)
 
 
 def replace_template(

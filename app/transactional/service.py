@@ -186,5 +186,4 @@ def list_messages(
     owner_id: str, page: PageRequest, *, messages: MessageRepository, key: KeySource
 ) -> TxMessagePage:
     """A page of the owner's messages, newest first."""
-    items, cursor = page_of(messages, owner_id, page, scope=f"tx:{owner_id}", key=key)
-    return TxMessagePage(items=items, next_cursor=cursor)
+    return page_of(messages, owner_id, page, scope=f"tx:{owner_id}", key=key, into=TxMessagePage)
