@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from app.db import Item, Key, Repository, now_iso
+from app.db import Item, Key, Repository, new_item, now_iso
 from app.pagination import KeySource, Page, PageRequest, next_cursor, start_after
 
 R = TypeVar("R")
@@ -35,16 +35,24 @@ class OwnedItems(Repository, Generic[R, S]):
         """The key of one item."""
         return f"OWNER#{owner_id}{cls.partition}", f"{cls.prefix}{item_id}"
 
-    def _add(self, owner_id: str, item_id: str, **attributes: Any) -> R:
-        """Insert a new item (its owner and id as attributes too) and return its record."""
-        return self._create(
+    def _new(self, owner_id: str, item_id: str, **attributes: Any) -> Item:
+        """A new item (its owner and id as attributes too), created and updated now."""
+        now = now_iso()
+        return new_item(
             self.key(owner_id, item_id),
             self.entity,
-            self.record,
             owner_id=owner_id,
             **{self.id_name: item_id},
             **attributes,
+            created_at=now,
+            updated_at=now,
         )
+
+    def _add(self, owner_id: str, item_id: str, **attributes: Any) -> R:
+        """Insert a new item and return its record."""
+        item = self._new(owner_id, item_id, **attributes)
+        self.table.insert(item)
+        return self.record(item)
 
     def get(self, owner_id: str, item_id: str, *, consistent: bool = False) -> R | None:
         """One item, if it exists."""
