@@ -95,15 +95,13 @@ def activity(
     return ActivityPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 
-def every_activity(
-    owner_id: str, email: str, *, campaigns: CampaignRepository, repo: EngagementRepository
-) -> Iterator[CampaignActivity]:
+def every_activity(owner_id: str, email: str, *, kit: EngagementReads) -> Iterator[CampaignActivity]:
     """Every campaign mailed to an address, the latest first, a page at a time (the personal-data
     export of the preference centre)."""
     start: str | None = None
     while True:
-        records, start = repo.activity(owner_id, email, limit=ACTIVITY_EXPORT_PAGE, start_sk=start)
-        yield from _described(owner_id, records, campaigns=campaigns)
+        records, start = kit.engagement.activity(owner_id, email, limit=ACTIVITY_EXPORT_PAGE, start_sk=start)
+        yield from _described(owner_id, records, campaigns=kit.campaigns)
         if start is None:
             return
 

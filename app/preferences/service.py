@@ -15,13 +15,11 @@ from datetime import UTC, datetime
 from app.campaigns.models import CampaignSummary
 from app.campaigns.repository import CampaignRepository
 from app.contacts.confirmations import ConfirmationRepository
-from app.contacts.lists import ListRepository
 from app.contacts.models import Confirmation, ContactList, NewSubscriber, SuppressionEntry
 from app.contacts.subscriber_items import SubscriberRecord
 from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
-from app.engagement.repository import EngagementRepository
-from app.engagement.service import every_activity
+from app.engagement.service import EngagementReads, every_activity
 from app.errors import Conflict, NotFound
 from app.observability import logger
 from app.preferences.models import (
@@ -34,22 +32,19 @@ from app.preferences.models import (
 )
 from app.preferences.repository import PersonalDataRepository
 from app.preferences.tokens import Reader, read_token
-from app.store import Kit
 
 CAMPAIGN_PAGE = 100
 
 
 @dataclass(frozen=True)
-class PreferenceKit(Kit):
-    """What the preference centre reads and changes."""
+class PreferenceKit(EngagementReads):
+    """What the preference centre reads and changes: what the engagement reads do (its reader's
+    activity is one of them), and the reader's subscriptions and personal data."""
 
-    lists: ListRepository
     subscribers: SubscriberRepository
     suppressions: SuppressionRepository
-    campaigns: CampaignRepository
     personal_data: PersonalDataRepository
     confirmations: ConfirmationRepository
-    engagement: EngagementRepository
 
 
 @dataclass(frozen=True)
@@ -186,7 +181,7 @@ def export(token: str, *, key: bytes, kit: PreferenceKit) -> PersonalData:
         list_names={found.id: found.name for found in held.lists if found.id in held.entries},
         suppression=kit.suppressions.get(owner_id, email),
         messages=messages,
-        activity=list(every_activity(owner_id, email, campaigns=kit.campaigns, repo=kit.engagement)),
+        activity=list(every_activity(owner_id, email, kit=kit)),
         soft_bounces=kit.personal_data.soft_bounces(owner_id, email),
         pending_confirmations=len(kit.confirmations.for_address(owner_id, email)),
     )
