@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar
 
 from app.aws import error_code
+from app.pagination import every_page
 from app.writes import Action, Delete, Put, Update, expressions
 
 if TYPE_CHECKING:
@@ -310,12 +311,7 @@ class Table:
 
     def query_all(self, key_condition: str, values: Mapping[str, Any], **kwargs: Any) -> Iterator[Item]:
         """Every item of a Query, page by page."""
-        start: Item | None = None
-        while True:
-            items, start = self.query(key_condition, values, start_key=start, **kwargs)
-            yield from items
-            if start is None:
-                return
+        return every_page(lambda start: self.query(key_condition, values, start_key=start, **kwargs))
 
     # Batches: unprocessed keys and items are retried with one backoff.
 

@@ -32,7 +32,7 @@ from app.contacts.suppression import SuppressionRepository
 from app.errors import Conflict, InvalidInput, NotFound, found
 from app.observability import logger
 from app.owned import page_of
-from app.pagination import KeySource, PageRequest, next_cursor, start_after
+from app.pagination import KeySource, PageRequest, every_page, next_cursor, start_after
 
 PURGE_STEP = 1000
 EXPORT_PAGE = 1000
@@ -244,12 +244,9 @@ def remove_subscriber(owner_id: str, list_id: str, email: str, *, repo: Subscrib
 
 
 def _everyone(owner_id: str, list_id: str, repo: SubscriberRepository) -> Iterator[Subscriber]:
-    start: str | None = None
-    while True:
-        page, start = repo.page(owner_id, list_id, prefix="", limit=EXPORT_PAGE, start_sk=start)
-        yield from page
-        if start is None:
-            return
+    return every_page(
+        lambda start: repo.page(owner_id, list_id, prefix="", limit=EXPORT_PAGE, start_sk=start)
+    )
 
 
 def export_list(

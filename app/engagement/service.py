@@ -22,7 +22,7 @@ from app.engagement.models import (
 )
 from app.engagement.repository import ActivityRecord, EngagementRepository
 from app.errors import NotFound, found
-from app.pagination import KeySource, PageRequest, next_cursor, start_after
+from app.pagination import KeySource, PageRequest, every_page, next_cursor, start_after
 from app.store import Kit
 
 TOP_LINKS = 50  # links one answer lists
@@ -98,12 +98,12 @@ def activity(
 def every_activity(owner_id: str, email: str, *, kit: EngagementReads) -> Iterator[CampaignActivity]:
     """Every campaign mailed to an address, the latest first, a page at a time (the personal-data
     export of the preference centre)."""
-    start: str | None = None
-    while True:
-        records, start = kit.engagement.activity(owner_id, email, limit=ACTIVITY_EXPORT_PAGE, start_sk=start)
-        yield from _described(owner_id, records, campaigns=kit.campaigns)
-        if start is None:
-            return
+
+    def read(start: str | None) -> tuple[list[CampaignActivity], str | None]:
+        records, after = kit.engagement.activity(owner_id, email, limit=ACTIVITY_EXPORT_PAGE, start_sk=start)
+        return _described(owner_id, records, campaigns=kit.campaigns), after
+
+    return every_page(read)
 
 
 def _described(

@@ -31,6 +31,7 @@ from app.db import Item, Table, new_item, now_iso, optional_int, optional_str
 from app.delivery.repository import recipients_pk
 from app.exports.models import KEEP_SECONDS, Export, ExportFailure, ExportKind, RecipientRow
 from app.jobs import failed, failure_of, job_times
+from app.pagination import every_page
 from app.writes import IfAbsent, Put
 
 ENTITY = "export"
@@ -209,14 +210,9 @@ class ExportRepository:
 
     def recipient_rows(self, owner_id: str, campaign_id: str, *, page_size: int) -> Iterator[RecipientRow]:
         """Every recipient of a campaign in email order, one Query page at a time as they are consumed."""
-        start: str | None = None
-        while True:
-            items, start = self.table.page(
-                recipients_pk(owner_id, campaign_id), "RCPT#", limit=page_size, start_sk=start
-            )
-            yield from (_recipient_row(i) for i in items)
-            if start is None:
-                return
+        pk = recipients_pk(owner_id, campaign_id)
+        items = every_page(lambda start: self.table.page(pk, "RCPT#", limit=page_size, start_sk=start))
+        return map(_recipient_row, items)
 
 
 def _recipient_row(item: Mapping[str, Any]) -> RecipientRow:

@@ -22,6 +22,7 @@ from app.contacts.suppression import SuppressionRepository
 from app.engagement.service import EngagementReads, every_activity
 from app.errors import Conflict, NotFound
 from app.observability import logger
+from app.pagination import every_page
 from app.preferences.models import (
     Erased,
     Message,
@@ -149,12 +150,7 @@ def unsubscribe_all(token: str, *, key: bytes, kit: PreferenceKit) -> Preference
 
 def _campaigns(owner_id: str, campaigns: CampaignRepository) -> Iterator[CampaignSummary]:
     """Every campaign of the owner, a page at a time (a reader's copies are looked up in each)."""
-    start: str | None = None
-    while True:
-        page, start = campaigns.page(owner_id, limit=CAMPAIGN_PAGE, start_sk=start)
-        yield from page
-        if start is None:
-            return
+    return every_page(lambda start: campaigns.page(owner_id, limit=CAMPAIGN_PAGE, start_sk=start))
 
 
 def export(token: str, *, key: bytes, kit: PreferenceKit) -> PersonalData:
