@@ -29,7 +29,7 @@ from app.contacts.models import (
 )
 from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
-from app.errors import Conflict, InvalidInput, NotFound, found
+from app.errors import Conflict, InvalidInput, NotFound, found, no_such
 from app.observability import logger
 from app.owned import page_of
 from app.pagination import KeySource, PageRequest, every_page, next_cursor, start_after
@@ -38,12 +38,8 @@ PURGE_STEP = 1000
 EXPORT_PAGE = 1000
 
 
-def _list_not_found() -> NotFound:
-    return NotFound("No such list.", code="list_not_found")
-
-
-def _subscriber_not_found() -> NotFound:
-    return NotFound("No such subscriber on this list.", code="subscriber_not_found")
+_list_not_found = no_such("list")
+_subscriber_not_found = no_such("subscriber on this list", "subscriber_not_found")
 
 
 def email_from_path(value: str) -> str:

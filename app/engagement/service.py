@@ -21,7 +21,7 @@ from app.engagement.models import (
     LinkStats,
 )
 from app.engagement.repository import ActivityRecord, EngagementRepository
-from app.errors import NotFound, found
+from app.errors import NotFound, found, no_such
 from app.pagination import KeySource, PageRequest, every_page, next_cursor, start_after
 from app.store import Kit
 
@@ -41,8 +41,7 @@ class EngagementReads(Kit):
     engagement: EngagementRepository
 
 
-def _campaign_not_found() -> NotFound:
-    return NotFound("No such campaign.", code="campaign_not_found")
+_campaign_not_found = no_such("campaign")
 
 
 def _check_campaign(owner_id: str, campaign_id: str, campaigns: CampaignRepository) -> None:

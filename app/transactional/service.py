@@ -24,7 +24,7 @@ from app.config import Settings
 from app.contacts.models import new_id
 from app.contacts.suppression import SuppressionRepository
 from app.delivery.sender import THROTTLED
-from app.errors import Conflict, InvalidInput, NotFound, TooManyRequests, found
+from app.errors import Conflict, InvalidInput, TooManyRequests, found, no_such
 from app.mail import SendBudget
 from app.observability import logger
 from app.owned import page_of
@@ -49,8 +49,7 @@ class Sent:
     replayed: bool
 
 
-def _not_found() -> NotFound:
-    return NotFound("No such message.", code="message_not_found")
+_not_found = no_such("message")
 
 
 def fingerprint(cmd: TxSend) -> str:
