@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar
 
 from app.aws import error_code
+from app.pagination import every_page
 from app.writes import Action, Delete, Put, Update, expressions
 
 if TYPE_CHECKING:
@@ -73,6 +74,11 @@ def moment(value: Any) -> datetime | None:
 def optional_str(value: Any) -> str | None:
     """A stored string attribute (None for an absent or empty one)."""
     return str(value) if value else None
+
+
+def optional_int(value: Any) -> int | None:
+    """A stored number attribute as an int (None for an absent one; 0 stays 0)."""
+    return int(value) if value is not None else None
 
 
 def stamps(item: Mapping[str, Any]) -> Stamps:
@@ -305,12 +311,7 @@ class Table:
 
     def query_all(self, key_condition: str, values: Mapping[str, Any], **kwargs: Any) -> Iterator[Item]:
         """Every item of a Query, page by page."""
-        start: Item | None = None
-        while True:
-            items, start = self.query(key_condition, values, start_key=start, **kwargs)
-            yield from items
-            if start is None:
-                return
+        return every_page(lambda start: self.query(key_condition, values, start_key=start, **kwargs))
 
     # Batches: unprocessed keys and items are retried with one backoff.
 

@@ -74,3 +74,9 @@ def found(value: T | None, missing: Callable[[], DomainError]) -> T:
     if value is None:
         raise missing()
     return value
+
+
+def no_such(thing: str, code: str | None = None) -> Callable[[], NotFound]:
+    """What makes the error for a missing item of one kind: "No such <thing>.", coded
+    `<thing>_not_found` unless `code` says otherwise."""
+    return lambda: NotFound(f"No such {thing}.", code=code or f"{thing}_not_found")

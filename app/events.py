@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Literal, get_args
@@ -85,12 +86,16 @@ class OwnerActivity(DomainEvent):
     """Something an owner's integrations may want to hear of (webhooks deliver these)."""
 
     owner_id: str
-    # What webhooks call it ("subscriber.created"); each subclass names its own.
-    webhook: ClassVar[str] = ""
+
+    @classmethod
+    def webhook(cls) -> str:
+        """What webhooks call this kind of event: its detail-type in words (`SubscriberCreated`:
+        `subscriber.created`)."""
+        return re.sub(r"(?<=[a-z])(?=[A-Z])", ".", cls.detail_type()).lower()
 
     def webhook_type(self) -> str:
         """What webhooks call this event."""
-        return self.webhook
+        return self.webhook()
 
     def delivery_key(self, event_id: str) -> str:
         """The id its webhook deliveries carry: the bus event's, unless the activity has its own."""
@@ -109,19 +114,13 @@ class SubscriberActivity(OwnerActivity):
 class SubscriberCreated(SubscriberActivity):
     """An address joined a list (subscribed, or waiting to confirm)."""
 
-    webhook: ClassVar[str] = "subscriber.created"
-
 
 class SubscriberConfirmed(SubscriberActivity):
     """An unconfirmed subscriber confirmed (double opt-in)."""
 
-    webhook: ClassVar[str] = "subscriber.confirmed"
-
 
 class SubscriberUnsubscribed(SubscriberActivity):
     """A subscriber left a list (a link, the preference centre, the owner)."""
-
-    webhook: ClassVar[str] = "subscriber.unsubscribed"
 
 
 class CampaignActivity(OwnerActivity):
@@ -135,19 +134,13 @@ class CampaignActivity(OwnerActivity):
 class CampaignStarted(CampaignActivity):
     """A campaign began sending."""
 
-    webhook: ClassVar[str] = "campaign.started"
-
 
 class CampaignSent(CampaignActivity):
     """A campaign finished sending."""
 
-    webhook: ClassVar[str] = "campaign.sent"
-
 
 class CampaignFailed(CampaignActivity):
     """A campaign stopped without finishing."""
-
-    webhook: ClassVar[str] = "campaign.failed"
 
 
 MessageType = Literal[
@@ -192,17 +185,18 @@ class MessageActivity(OwnerActivity):
         return self.event_id
 
 
-ACTIVITY: tuple[type[OwnerActivity], ...] = (
+# The activity webhooks announce under the name of its class; MessageActivity's names are its kinds.
+_NAMED: tuple[type[OwnerActivity], ...] = (
     SubscriberCreated,
     SubscriberConfirmed,
     SubscriberUnsubscribed,
     CampaignStarted,
     CampaignSent,
     CampaignFailed,
-    MessageActivity,
 )
+ACTIVITY: tuple[type[OwnerActivity], ...] = (*_NAMED, MessageActivity)
 # Every event type an endpoint may ask for.
-WEBHOOK_TYPES: tuple[str, ...] = (*(cls.webhook for cls in ACTIVITY if cls.webhook), *get_args(MessageType))
+WEBHOOK_TYPES: tuple[str, ...] = (*(cls.webhook() for cls in _NAMED), *get_args(MessageType))
 
 _PUBLISHED: tuple[type[DomainEvent], ...] = (
     UserSignedUp,

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from app.contacts.confirmations import ConfirmationRequest
+from app.db import optional_str
 from app.events import (
     CampaignFailed,
     CampaignSent,
@@ -57,16 +58,16 @@ class TableChange:
     @property
     def entity(self) -> str | None:
         """The `type` attribute of the item that changed (None for non-domain items)."""
-        image = self.new or self.old or {}
-        value = image.get("type")
-        return str(value) if value else None
+        return self._attribute("type")
 
     @property
     def correlation_id(self) -> str | None:
         """The correlation id the write carried."""
-        image = self.new or self.old or {}
-        value = image.get("correlation_id")
-        return str(value) if value else None
+        return self._attribute("correlation_id")
+
+    def _attribute(self, name: str) -> str | None:
+        """A string attribute of the item as it now is (as it was, when deleted)."""
+        return optional_str((self.new or self.old or {}).get(name))
 
 
 def events_for(change: TableChange) -> list[DomainEvent]:

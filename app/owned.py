@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from app.db import Item, Key, Repository, now_iso
-from app.pagination import KeySource, PageRequest, next_cursor, start_after
+from app.db import Item, Key, Repository, new_item, now_iso
+from app.pagination import KeySource, Page, PageRequest, next_cursor, start_after
 
 R = TypeVar("R")
 S = TypeVar("S")
+P = TypeVar("P", bound=Page[Any])
 
 
 class OwnedItems(Repository, Generic[R, S]):
@@ -34,16 +35,24 @@ class OwnedItems(Repository, Generic[R, S]):
         """The key of one item."""
         return f"OWNER#{owner_id}{cls.partition}", f"{cls.prefix}{item_id}"
 
-    def _add(self, owner_id: str, item_id: str, **attributes: Any) -> R:
-        """Insert a new item (its owner and id as attributes too) and return its record."""
-        return self._create(
+    def _new(self, owner_id: str, item_id: str, **attributes: Any) -> Item:
+        """A new item (its owner and id as attributes too), created and updated now."""
+        now = now_iso()
+        return new_item(
             self.key(owner_id, item_id),
             self.entity,
-            self.record,
             owner_id=owner_id,
             **{self.id_name: item_id},
             **attributes,
+            created_at=now,
+            updated_at=now,
         )
+
+    def _add(self, owner_id: str, item_id: str, **attributes: Any) -> R:
+        """Insert a new item and return its record."""
+        item = self._new(owner_id, item_id, **attributes)
+        self.table.insert(item)
+        return self.record(item)
 
     def get(self, owner_id: str, item_id: str, *, consistent: bool = False) -> R | None:
         """One item, if it exists."""
@@ -75,10 +84,11 @@ class OwnedItems(Repository, Generic[R, S]):
 
 
 def page_of(
-    repo: OwnedItems[Any, S], owner_id: str, page: PageRequest, *, scope: str, key: KeySource
-) -> tuple[list[S], str | None]:
-    """A page of the owner's items after the request's cursor, and the cursor of the next page (None:
-    this was the last). A cursor is sealed to `scope` (the owner's list of one kind): it opens no other."""
+    repo: OwnedItems[Any, S], owner_id: str, page: PageRequest, *, scope: str, key: KeySource, into: type[P]
+) -> P:
+    """The page (`into`, e.g. `ListPage`) of the owner's items after the request's cursor, with the cursor
+    of the next page (None: this was the last). A cursor is sealed to `scope` (the owner's list of one
+    kind): it opens no other."""
     start = start_after(page.cursor, scope=scope, prefix=repo.prefix, key=key)
     items, last = repo.page(owner_id, limit=page.limit, start_sk=start)
-    return items, next_cursor(last, scope=scope, key=key)
+    return into(items=items, next_cursor=next_cursor(last, scope=scope, key=key))

@@ -1,8 +1,9 @@
-"""Opaque, tamper-checked page cursors: the position as JSON, sealed with the signing key (signing.py)."""
+"""Opaque, tamper-checked page cursors: the position as JSON, sealed with the signing key (signing.py);
+and reading every page of a paged read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -13,6 +14,7 @@ from app.signing import seal_json, unseal_json
 
 KeySource = Callable[[], bytes]
 T = TypeVar("T")
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -67,3 +69,14 @@ def start_after(cursor: str | None, *, scope: str, prefix: str, key: KeySource) 
 def next_cursor(last_sk: str | None, *, scope: str, key: KeySource) -> str | None:
     """The cursor of the page after the one that ended at `last_sk` (None: that was the last page)."""
     return encode_cursor({"sk": last_sk}, scope=scope, key=key) if last_sk else None
+
+
+def every_page(read: Callable[[P | None], tuple[Sequence[T], P | None]]) -> Iterator[T]:
+    """Every item of a paged read, a page at a time as they are consumed: `read(start)` gives the
+    page after `start` (None: the first) and where the next one starts (None: that was the last)."""
+    start: P | None = None
+    while True:
+        items, start = read(start)
+        yield from items
+        if start is None:
+            return

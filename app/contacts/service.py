@@ -29,21 +29,17 @@ from app.contacts.models import (
 )
 from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
-from app.errors import Conflict, InvalidInput, NotFound, found
+from app.errors import Conflict, InvalidInput, NotFound, found, no_such
 from app.observability import logger
 from app.owned import page_of
-from app.pagination import KeySource, PageRequest, next_cursor, start_after
+from app.pagination import KeySource, PageRequest, every_page, next_cursor, start_after
 
 PURGE_STEP = 1000
 EXPORT_PAGE = 1000
 
 
-def _list_not_found() -> NotFound:
-    return NotFound("No such list.", code="list_not_found")
-
-
-def _subscriber_not_found() -> NotFound:
-    return NotFound("No such subscriber on this list.", code="subscriber_not_found")
+_list_not_found = no_such("list")
+_subscriber_not_found = no_such("subscriber on this list", "subscriber_not_found")
 
 
 def email_from_path(value: str) -> str:
@@ -75,8 +71,7 @@ def get_list(owner_id: str, list_id: str, *, repo: ListRepository) -> ContactLis
 
 def list_lists(owner_id: str, page: PageRequest, *, repo: ListRepository, key: KeySource) -> ListPage:
     """A page of the owner's lists, oldest first."""
-    items, cursor = page_of(repo, owner_id, page, scope=f"lists:{owner_id}", key=key)
-    return ListPage(items=items, next_cursor=cursor)
+    return page_of(repo, owner_id, page, scope=f"lists:{owner_id}", key=key, into=ListPage)
 
 
 def update_list(
@@ -245,12 +240,9 @@ def remove_subscriber(owner_id: str, list_id: str, email: str, *, repo: Subscrib
 
 
 def _everyone(owner_id: str, list_id: str, repo: SubscriberRepository) -> Iterator[Subscriber]:
-    start: str | None = None
-    while True:
-        page, start = repo.page(owner_id, list_id, prefix="", limit=EXPORT_PAGE, start_sk=start)
-        yield from page
-        if start is None:
-            return
+    return every_page(
+        lambda start: repo.page(owner_id, list_id, prefix="", limit=EXPORT_PAGE, start_sk=start)
+    )
 
 
 def export_list(

@@ -40,7 +40,7 @@ from app.campaigns.models import Recipient, RecipientStatus
 from app.contacts.models import Subscriber
 from app.contacts.subscriber_items import subscriber_key
 from app.contacts.suppression import suppression_key
-from app.db import Item, Repository, new_item, now_iso
+from app.db import Item, Repository, new_item, now_iso, optional_int, optional_str
 from app.delivery.filters import OPTED_OUT, RecipientWhere
 from app.writes import IfAbsent, one_of
 
@@ -77,10 +77,6 @@ def batch_item(owner_id: str, campaign_id: str, number: int, list_id: str, email
     return new_item(key, BATCH, owner_id=owner_id, campaign_id=campaign_id, **fields)
 
 
-def _text(value: Any) -> str | None:
-    return str(value) if value else None
-
-
 @dataclass(frozen=True)
 class RecipientRecord:
     """One address of a campaign's frozen audience and where its message is."""
@@ -106,7 +102,6 @@ class RecipientRecord:
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> RecipientRecord:
         """Build from a stored item."""
-        claimed_at = item.get("claimed_at")
         return cls(
             owner_id=str(item["owner_id"]),
             campaign_id=str(item["campaign_id"]),
@@ -117,14 +112,14 @@ class RecipientRecord:
             batch=int(item.get("batch", 0)),
             status=item["status"],
             updated_at=str(item.get("updated_at", "")),
-            attempt=_text(item.get("attempt")),
-            claimed_at=int(claimed_at) if claimed_at is not None else None,
-            message_id=_text(item.get("message_id")),
-            reason=_text(item.get("reason")),
-            sent_at=_text(item.get("sent_at")),
-            delivered_at=_text(item.get("delivered_at")),
-            correlation_id=_text(item.get("correlation_id")),
-            resent_at=_text(item.get("resent_at")),
+            attempt=optional_str(item.get("attempt")),
+            claimed_at=optional_int(item.get("claimed_at")),
+            message_id=optional_str(item.get("message_id")),
+            reason=optional_str(item.get("reason")),
+            sent_at=optional_str(item.get("sent_at")),
+            delivered_at=optional_str(item.get("delivered_at")),
+            correlation_id=optional_str(item.get("correlation_id")),
+            resent_at=optional_str(item.get("resent_at")),
         )
 
     @property

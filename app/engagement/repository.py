@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from app.contacts.subscriber_items import subscriber_key
-from app.db import Item, Table
+from app.db import Item, Table, optional_str
 from app.delivery.repository import RECORDED, recipient_key, recipients_pk
 from app.writes import IfAbsent, one_of
 
@@ -104,24 +104,19 @@ class ActivityRecord:
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> ActivityRecord:
         """Build from a recipient item."""
-
-        def text(name: str) -> str | None:
-            value = item.get(name)
-            return str(value) if value else None
-
         return cls(
             campaign_id=str(item["campaign_id"]),
             status=str(item["status"]),
-            reason=text("reason"),
+            reason=optional_str(item.get("reason")),
             updated_at=str(item.get("updated_at", "")),
             sent_at=str(item.get("sent_at", "")),
-            delivered_at=text("delivered_at"),
-            first_open_at=text("first_open_at"),
-            last_open_at=text("last_open_at"),
+            delivered_at=optional_str(item.get("delivered_at")),
+            first_open_at=optional_str(item.get("first_open_at")),
+            last_open_at=optional_str(item.get("last_open_at")),
             open_count=int(item.get("open_count", 0)),
             machine_open_count=int(item.get("machine_open_count", 0)),
-            first_click_at=text("first_click_at"),
-            last_click_at=text("last_click_at"),
+            first_click_at=optional_str(item.get("first_click_at")),
+            last_click_at=optional_str(item.get("last_click_at")),
             click_count=int(item.get("click_count", 0)),
             clicked_links=tuple(sorted(str(u) for u in item.get("clicked_links") or ())),
         )

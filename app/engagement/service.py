@@ -21,8 +21,8 @@ from app.engagement.models import (
     LinkStats,
 )
 from app.engagement.repository import ActivityRecord, EngagementRepository
-from app.errors import NotFound, found
-from app.pagination import KeySource, PageRequest, next_cursor, start_after
+from app.errors import NotFound, found, no_such
+from app.pagination import KeySource, PageRequest, every_page, next_cursor, start_after
 from app.store import Kit
 
 TOP_LINKS = 50  # links one answer lists
@@ -41,8 +41,7 @@ class EngagementReads(Kit):
     engagement: EngagementRepository
 
 
-def _campaign_not_found() -> NotFound:
-    return NotFound("No such campaign.", code="campaign_not_found")
+_campaign_not_found = no_such("campaign")
 
 
 def _check_campaign(owner_id: str, campaign_id: str, campaigns: CampaignRepository) -> None:
@@ -95,17 +94,15 @@ def activity(
     return ActivityPage(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
 
 
-def every_activity(
-    owner_id: str, email: str, *, campaigns: CampaignRepository, repo: EngagementRepository
-) -> Iterator[CampaignActivity]:
+def every_activity(owner_id: str, email: str, *, kit: EngagementReads) -> Iterator[CampaignActivity]:
     """Every campaign mailed to an address, the latest first, a page at a time (the personal-data
     export of the preference centre)."""
-    start: str | None = None
-    while True:
-        records, start = repo.activity(owner_id, email, limit=ACTIVITY_EXPORT_PAGE, start_sk=start)
-        yield from _described(owner_id, records, campaigns=campaigns)
-        if start is None:
-            return
+
+    def read(start: str | None) -> tuple[list[CampaignActivity], str | None]:
+        records, after = kit.engagement.activity(owner_id, email, limit=ACTIVITY_EXPORT_PAGE, start_sk=start)
+        return _described(owner_id, records, campaigns=kit.campaigns), after
+
+    return every_page(read)
 
 
 def _described(

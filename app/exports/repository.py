@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from app.db import Item, Table, new_item, now_iso
+from app.db import Item, Table, new_item, now_iso, optional_int, optional_str
 from app.delivery.repository import recipients_pk
 from app.exports.models import KEEP_SECONDS, Export, ExportFailure, ExportKind, RecipientRow
 from app.jobs import failed, failure_of, job_times
+from app.pagination import every_page
 from app.writes import IfAbsent, Put
 
 ENTITY = "export"
@@ -47,14 +48,6 @@ def export_key(owner_id: str, export_id: str) -> tuple[str, str]:
 def slot_key(owner_id: str, number: int) -> tuple[str, str]:
     """The key of one of the owner's export slots."""
     return f"OWNER#{owner_id}", f"EXPORTSLOT#{number}"
-
-
-def _text(value: Any) -> str | None:
-    return str(value) if value else None
-
-
-def _count(value: Any) -> int | None:
-    return int(value) if value is not None else None
 
 
 def to_export(item: Mapping[str, Any]) -> Export:
@@ -93,9 +86,9 @@ class ExportRecord:
             export=to_export(item),
             slot=int(item.get("slot", 0)),
             object_key=str(item["object_key"]),
-            attempt=_text(item.get("attempt")),
+            attempt=optional_str(item.get("attempt")),
             attempts=int(item.get("attempts", 0)),
-            correlation_id=_text(item.get("correlation_id")),
+            correlation_id=optional_str(item.get("correlation_id")),
         )
 
 
@@ -217,26 +210,21 @@ class ExportRepository:
 
     def recipient_rows(self, owner_id: str, campaign_id: str, *, page_size: int) -> Iterator[RecipientRow]:
         """Every recipient of a campaign in email order, one Query page at a time as they are consumed."""
-        start: str | None = None
-        while True:
-            items, start = self.table.page(
-                recipients_pk(owner_id, campaign_id), "RCPT#", limit=page_size, start_sk=start
-            )
-            yield from (_recipient_row(i) for i in items)
-            if start is None:
-                return
+        pk = recipients_pk(owner_id, campaign_id)
+        items = every_page(lambda start: self.table.page(pk, "RCPT#", limit=page_size, start_sk=start))
+        return map(_recipient_row, items)
 
 
 def _recipient_row(item: Mapping[str, Any]) -> RecipientRow:
     return RecipientRow(
         email=str(item["email"]),
         status=str(item["status"]),
-        reason=_text(item.get("reason")),
-        sent_at=_text(item.get("sent_at")),
-        delivered_at=_text(item.get("delivered_at")),
-        first_open_at=_text(item.get("first_open_at")),
-        last_open_at=_text(item.get("last_open_at")),
-        open_count=_count(item.get("open_count")),
-        first_click_at=_text(item.get("first_click_at")),
-        click_count=_count(item.get("click_count")),
+        reason=optional_str(item.get("reason")),
+        sent_at=optional_str(item.get("sent_at")),
+        delivered_at=optional_str(item.get("delivered_at")),
+        first_open_at=optional_str(item.get("first_open_at")),
+        last_open_at=optional_str(item.get("last_open_at")),
+        open_count=optional_int(item.get("open_count")),
+        first_click_at=optional_str(item.get("first_click_at")),
+        click_count=optional_int(item.get("click_count")),
     )

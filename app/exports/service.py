@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from app.contacts.models import new_id
-from app.errors import DomainError, NotFound, TooManyRequests, found
+from app.errors import DomainError, TooManyRequests, found, no_such
 from app.exports.models import LINK_SECONDS, Export, ExportCreate, ExportPage
 from app.exports.repository import ExportRecord, ExportRepository
 from app.exports.sources import Sources
@@ -36,8 +36,7 @@ class ExportTooLong(DomainError, code="export_too_long"):
     """The export could not finish within one run of the worker."""
 
 
-def _not_found() -> NotFound:
-    return NotFound("No such export.", code="export_not_found")
+_not_found = no_such("export")
 
 
 def create_export(

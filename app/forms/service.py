@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from app.contacts.lists import ListRepository
 from app.contacts.models import new_id
-from app.errors import NotFound, found
+from app.errors import NotFound, found, no_such
 from app.forms import pages
 from app.forms.models import FormCreate, FormEmbed, FormPage, FormUpdate, SignupForm
 from app.forms.repository import FormRepository, hosted_path
 from app.observability import logger
 from app.pagination import KeySource, PageRequest, next_cursor, start_after
 
-
-def _not_found() -> NotFound:
-    return NotFound("No such form.", code="form_not_found")
+_not_found = no_such("form")
 
 
 def _check_lists(owner_id: str, list_ids: list[str], lists: ListRepository) -> None:

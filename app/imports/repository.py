@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.db import Item, Repository, now_iso, optional_str
+from app.db import Item, Repository, now_iso, optional_int, optional_str
 from app.imports.models import ImportFailure, ImportJob, Progress
 from app.jobs import failed, failure_of, job_times
 from app.writes import IfAbsent
@@ -60,13 +60,12 @@ def _counters(progress: Progress) -> dict[str, Any]:
 
 def to_job(item: Mapping[str, Any]) -> ImportJob:
     """A job item as the API shows it."""
-    total = item.get("rows_total")
     return ImportJob(
         id=str(item["import_id"]),
         list_id=str(item["list_id"]),
         status=item["status"],
         file_name=str(item.get("file_name", "")),
-        rows_total=int(total) if total is not None else None,
+        rows_total=optional_int(item.get("rows_total")),
         rows_done=int(item.get("rows_done", 0)),
         created=int(item.get("created", 0)),
         updated=int(item.get("updated", 0)),

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from app.contacts.lists import ListRepository
 from app.contacts.models import new_id
-from app.errors import NotFound, found
+from app.errors import NotFound, found, no_such
 from app.imports.models import (
     REPORT_LINK_SECONDS,
     UPLOAD_EXPIRES_SECONDS,
@@ -28,8 +28,7 @@ from app.pagination import KeySource, PageRequest, decode_cursor, encode_cursor
 CONTENT_TYPE = "text/csv"
 
 
-def _import_not_found() -> NotFound:
-    return NotFound("No such import.", code="import_not_found")
+_import_not_found = no_such("import")
 
 
 def create_import(

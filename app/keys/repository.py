@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from app.auth.principal import Scope
-from app.db import Table, new_item
+from app.db import Table, new_item, optional_int
 from app.writes import Delete, Put, Update
 
 ENTITY = "api_key"
@@ -66,7 +66,6 @@ class ApiKeyRecord:
 
 
 def _to_record(item: Mapping[str, Any]) -> ApiKeyRecord:
-    last_used = item.get("last_used")
     return ApiKeyRecord(
         owner_id=str(item["owner_id"]),
         key_id=str(item["key_id"]),
@@ -74,7 +73,7 @@ def _to_record(item: Mapping[str, Any]) -> ApiKeyRecord:
         scope=cast(Scope, str(item["scope"])),
         digest=str(item["digest"]),
         created_at=datetime.fromisoformat(str(item["created_at"])),
-        last_used=int(last_used) if last_used is not None else None,
+        last_used=optional_int(item.get("last_used")),
     )
 
 

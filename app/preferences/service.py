@@ -15,15 +15,14 @@ from datetime import UTC, datetime
 from app.campaigns.models import CampaignSummary
 from app.campaigns.repository import CampaignRepository
 from app.contacts.confirmations import ConfirmationRepository
-from app.contacts.lists import ListRepository
 from app.contacts.models import Confirmation, ContactList, NewSubscriber, SuppressionEntry
 from app.contacts.subscriber_items import SubscriberRecord
 from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
-from app.engagement.repository import EngagementRepository
-from app.engagement.service import every_activity
+from app.engagement.service import EngagementReads, every_activity
 from app.errors import Conflict, NotFound
 from app.observability import logger
+from app.pagination import every_page
 from app.preferences.models import (
     Erased,
     Message,
@@ -34,22 +33,19 @@ from app.preferences.models import (
 )
 from app.preferences.repository import PersonalDataRepository
 from app.preferences.tokens import Reader, read_token
-from app.store import Kit
 
 CAMPAIGN_PAGE = 100
 
 
 @dataclass(frozen=True)
-class PreferenceKit(Kit):
-    """What the preference centre reads and changes."""
+class PreferenceKit(EngagementReads):
+    """What the preference centre reads and changes: what the engagement reads do (its reader's
+    activity is one of them), and the reader's subscriptions and personal data."""
 
-    lists: ListRepository
     subscribers: SubscriberRepository
     suppressions: SuppressionRepository
-    campaigns: CampaignRepository
     personal_data: PersonalDataRepository
     confirmations: ConfirmationRepository
-    engagement: EngagementRepository
 
 
 @dataclass(frozen=True)
@@ -154,12 +150,7 @@ def unsubscribe_all(token: str, *, key: bytes, kit: PreferenceKit) -> Preference
 
 def _campaigns(owner_id: str, campaigns: CampaignRepository) -> Iterator[CampaignSummary]:
     """Every campaign of the owner, a page at a time (a reader's copies are looked up in each)."""
-    start: str | None = None
-    while True:
-        page, start = campaigns.page(owner_id, limit=CAMPAIGN_PAGE, start_sk=start)
-        yield from page
-        if start is None:
-            return
+    return every_page(lambda start: campaigns.page(owner_id, limit=CAMPAIGN_PAGE, start_sk=start))
 
 
 def export(token: str, *, key: bytes, kit: PreferenceKit) -> PersonalData:
@@ -186,7 +177,7 @@ def export(token: str, *, key: bytes, kit: PreferenceKit) -> PersonalData:
         list_names={found.id: found.name for found in held.lists if found.id in held.entries},
         suppression=kit.suppressions.get(owner_id, email),
         messages=messages,
-        activity=list(every_activity(owner_id, email, campaigns=kit.campaigns, repo=kit.engagement)),
+        activity=list(every_activity(owner_id, email, kit=kit)),
         soft_bounces=kit.personal_data.soft_bounces(owner_id, email),
         pending_confirmations=len(kit.confirmations.for_address(owner_id, email)),
     )

@@ -11,7 +11,7 @@ from app.campaigns.went_out import WentOutLog
 from app.contacts.lists import ListRepository
 from app.contacts.models import Subscriber, new_id
 from app.contacts.subscribers import SubscriberRepository
-from app.errors import NotFound, found
+from app.errors import NotFound, found, no_such
 from app.observability import logger
 from app.owned import page_of
 from app.pagination import KeySource, PageRequest, decode_cursor, encode_cursor
@@ -32,8 +32,7 @@ PREVIEW_BUDGET = 2000  # subscribers one preview call may read (two Queries)
 SAMPLE_SIZE = 10
 
 
-def _not_found() -> NotFound:
-    return NotFound("No such segment.", code="segment_not_found")
+_not_found = no_such("segment")
 
 
 def _check_list(owner_id: str, list_id: str | None, lists: ListRepository) -> None:
@@ -60,8 +59,7 @@ def list_segments(
     owner_id: str, page: PageRequest, *, repo: SegmentRepository, key: KeySource
 ) -> SegmentPage:
     """A page of the owner's segments, oldest first."""
-    items, cursor = page_of(repo, owner_id, page, scope=f"segments:{owner_id}", key=key)
-    return SegmentPage(items=items, next_cursor=cursor)
+    return page_of(repo, owner_id, page, scope=f"segments:{owner_id}", key=key, into=SegmentPage)
 
 
 def update_segment(

@@ -13,7 +13,7 @@ from typing import Any
 from app.campaigns import rendering
 from app.campaigns.models import Preview
 from app.contacts.models import new_id
-from app.errors import InvalidInput, NotFound, found
+from app.errors import InvalidInput, found, no_such
 from app.observability import logger
 from app.owned import page_of
 from app.pagination import KeySource, PageRequest
@@ -23,8 +23,7 @@ from app.templates.repository import TemplateRepository
 SAMPLE_TO = rendering.SAMPLE_EMAIL
 
 
-def _not_found() -> NotFound:
-    return NotFound("No such template.", code="template_not_found")
+_not_found = no_such("template")
 
 
 def render(content: TemplateBody, *, to: str, data: Mapping[str, Any]) -> rendering.Rendered:
@@ -66,8 +65,7 @@ def list_templates(
     owner_id: str, page: PageRequest, *, repo: TemplateRepository, key: KeySource
 ) -> TemplatePage:
     """A page of the owner's templates, newest first."""
-    items, cursor = page_of(repo, owner_id, page, scope=f"templates:{owner_id}", key=key)
-    return TemplatePage(items=items, next_cursor=cursor)
+    return page_of(repo, owner_id, page, scope=f"templates:{owner_id}", key=key, into=TemplatePage)
 
 
 def replace_template(

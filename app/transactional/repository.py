@@ -87,17 +87,13 @@ class MessageRepository(OwnedItems[TxMessage, TxMessage]):
     ) -> TxMessage | None:
         """Write a `queued` message, and its idempotency key in the same transaction; None (nothing
         written) when the key is already in use."""
-        now = now_iso()
-        made = {"owner_id": owner_id, "message_id": message_id, "created_at": now}
-        message = new_item(
-            self.key(owner_id, message_id),
-            MESSAGE,
-            **made,
+        message = self._new(
+            owner_id,
+            message_id,
             to=to,
             subject=subject,
             template_id=template_id,
             status="queued",
-            updated_at=now,
             correlation_id=correlation_id,
             ttl=int(time.time()) + MESSAGE_DAYS * 86400,
         )
@@ -106,7 +102,9 @@ class MessageRepository(OwnedItems[TxMessage, TxMessage]):
             key = new_item(
                 idempotency_key(owner_id, client_key),
                 KEY,
-                **made,
+                owner_id=owner_id,
+                message_id=message_id,
+                created_at=message["created_at"],
                 fingerprint=fingerprint,
                 ttl=int(time.time()) + KEY_HOURS * 3600,
             )

@@ -24,7 +24,7 @@ from app.config import Settings
 from app.contacts.models import new_id
 from app.contacts.suppression import SuppressionRepository
 from app.delivery.sender import THROTTLED
-from app.errors import Conflict, InvalidInput, NotFound, TooManyRequests, found
+from app.errors import Conflict, InvalidInput, TooManyRequests, found, no_such
 from app.mail import SendBudget
 from app.observability import logger
 from app.owned import page_of
@@ -49,8 +49,7 @@ class Sent:
     replayed: bool
 
 
-def _not_found() -> NotFound:
-    return NotFound("No such message.", code="message_not_found")
+_not_found = no_such("message")
 
 
 def fingerprint(cmd: TxSend) -> str:
@@ -186,5 +185,4 @@ def list_messages(
     owner_id: str, page: PageRequest, *, messages: MessageRepository, key: KeySource
 ) -> TxMessagePage:
     """A page of the owner's messages, newest first."""
-    items, cursor = page_of(messages, owner_id, page, scope=f"tx:{owner_id}", key=key)
-    return TxMessagePage(items=items, next_cursor=cursor)
+    return page_of(messages, owner_id, page, scope=f"tx:{owner_id}", key=key, into=TxMessagePage)

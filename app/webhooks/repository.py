@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from app.db import Item, Repository, now_iso, stamps
+from app.db import Item, Repository, now_iso, optional_int, stamps
 from app.webhooks.models import Delivery, DeliveryStatus, Endpoint
 from app.writes import Delete, Put, Update
 
@@ -75,13 +75,12 @@ def to_record(item: Mapping[str, Any]) -> EndpointRecord:
 
 def to_delivery(item: Mapping[str, Any]) -> Delivery:
     """A delivery item as the owner sees it."""
-    code = item.get("status_code")
     return Delivery(
         id=str(item["delivery_id"]),
         event_type=str(item["event_type"]),
         status=item["status"],
         attempts=int(item.get("attempts", 0)),
-        status_code=int(code) if code is not None else None,
+        status_code=optional_int(item.get("status_code")),
         last_error=str(item.get("last_error", "")),
         **stamps(item),
     )

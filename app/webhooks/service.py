@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from app.contacts.models import new_id
-from app.errors import NotFound, TooManyRequests, found
+from app.errors import TooManyRequests, found, no_such
 from app.events import DomainEvent, OwnerActivity
 from app.observability import logger
 from app.webhooks.models import (
@@ -33,8 +33,7 @@ class DeliveryQueue(Protocol):
     def send(self, tasks: Sequence[DeliveryTask]) -> None: ...  # pragma: no cover
 
 
-def _not_found() -> NotFound:
-    return NotFound("No such webhook endpoint.", code="webhook_not_found")
+_not_found = no_such("webhook endpoint", "webhook_not_found")
 
 
 def new_secret() -> str:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from app.events import DomainEvent, UserSignedUp
+from app.events import DomainEvent, OwnerActivity, UserSignedUp
 from app.outbox import REACTS_TO, TableChange, events_for, react
 
 PROFILE = {
@@ -83,7 +83,7 @@ CAMPAIGN = {"type": "campaign", "owner_id": "o1", "campaign_id": "c1"}
 
 def _webhooks(kind: str, old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
     change = TableChange(kind=kind, old=old, new=new)  # type: ignore[arg-type]
-    return [getattr(event, "webhook", "") for event in events_for(change)]
+    return [e.webhook_type() if isinstance(e, OwnerActivity) else "" for e in events_for(change)]
 
 
 def test_subscriber_and_campaign_changes_become_the_activity_webhooks_announce() -> None:
