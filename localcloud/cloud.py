@@ -26,6 +26,7 @@ from localcloud.faults import Faults
 from localcloud.functions import FunctionRegistry
 from localcloud.iam import Iam
 from localcloud.meter import Meter, MeteredInvoker, history_of
+from localcloud.moto_app import MotoApp
 from localcloud.pollers import Activity, Checkpoints, Poller
 from localcloud.provisioning import ProvisioningError, Stack, provision_stack
 from localcloud.server import EmbeddedServer, StateLock, WsgiApp, quiet_werkzeug
@@ -188,14 +189,8 @@ class EmbeddedCloud:
         return snapshot.load_file(path, self.account_id) or {}
 
     def _serve(self) -> Dispatcher:
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            create_backend_app,
-        )
-
-        moto_app = DomainDispatcherApplication(create_backend_app)
         dispatcher = Dispatcher(
-            moto_app, account_id=self.account_id, lock=self._lock, on_mutation=self._changed
+            MotoApp(), account_id=self.account_id, lock=self._lock, on_mutation=self._changed
         )
         for prefix, app in self._routes:
             dispatcher.register_route(prefix, app)
