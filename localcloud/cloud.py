@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from localcloud import index, patches, snapshot, transport
+from localcloud import heap, index, patches, snapshot, transport
 from localcloud.calls import Observer
 from localcloud.clients import Clients
 from localcloud.console import Console
@@ -96,6 +96,7 @@ class EmbeddedCloud:
         self.keep_stream_records = KEEP_STREAM_RECORDS
         self._previous_moto_port: str | None = None
         self._moto_port: str | None = None
+        self._holds_heap = False
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -111,6 +112,8 @@ class EmbeddedCloud:
         except BaseException:
             self._teardown()
             raise
+        heap.hold()  # the collector's schedule for a process holding a cloud (`localcloud.heap`)
+        self._holds_heap = True
         logger.info(
             "localcloud: %s ready in %.2fs (%d resources)",
             self.endpoint_url,
@@ -304,6 +307,9 @@ class EmbeddedCloud:
                 os.environ.pop("MOTO_PORT", None)
             else:
                 os.environ["MOTO_PORT"] = self._previous_moto_port
+        if self._holds_heap:
+            self._holds_heap = False
+            heap.release()
         with _RUNNING_LOCK:
             if _RUNNING.get(self.account_id) is self:
                 del _RUNNING[self.account_id]

@@ -78,7 +78,7 @@ def _calls(cloud: EmbeddedCloud, tag: str) -> list[Callable[[], Any]]:
         # JSON (SQS) and its query-compatible errors
         lambda: sqs.list_queues(QueueNamePrefix="toy"),
         lambda: sqs.get_queue_url(QueueName=f"no-such-queue-{tag}"),
-        # query (XML)
+        # the query protocol, answered in XML
         lambda: sns.list_topics(),
         # REST-XML, HEAD included
         lambda: s3.put_object(Bucket=bucket, Key=f"direct/{tag}.txt", Body=b"hello"),
@@ -126,7 +126,7 @@ def test_an_unrouted_request_gets_flasks_answer(toy_cloud: EmbeddedCloud) -> Non
     # Given a path no route of the service's URL map matches
     import botocore.session
 
-    client = botocore.session.get_session().create_client(
+    client: Any = botocore.session.get_session().create_client(
         "sesv2",
         endpoint_url=toy_cloud.endpoint_url + "/no-such-prefix",
         region_name="us-east-1",
