@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from localcloud import index, patches, snapshot, transport
+from localcloud import heap, index, patches, snapshot, transport
 from localcloud.calls import Observer
 from localcloud.clients import Clients
 from localcloud.console import Console
@@ -26,6 +26,7 @@ from localcloud.faults import Faults
 from localcloud.functions import FunctionRegistry
 from localcloud.iam import Iam
 from localcloud.meter import Meter, MeteredInvoker, history_of
+from localcloud.moto_app import MotoApp
 from localcloud.pollers import Activity, Checkpoints, Poller
 from localcloud.provisioning import ProvisioningError, Stack, provision_stack
 from localcloud.server import EmbeddedServer, StateLock, WsgiApp, quiet_werkzeug
@@ -95,6 +96,7 @@ class EmbeddedCloud:
         self.keep_stream_records = KEEP_STREAM_RECORDS
         self._previous_moto_port: str | None = None
         self._moto_port: str | None = None
+        self._holds_heap = False
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -110,6 +112,8 @@ class EmbeddedCloud:
         except BaseException:
             self._teardown()
             raise
+        heap.hold()  # the collector's schedule for a process holding a cloud (`localcloud.heap`)
+        self._holds_heap = True
         logger.info(
             "localcloud: %s ready in %.2fs (%d resources)",
             self.endpoint_url,
@@ -188,14 +192,8 @@ class EmbeddedCloud:
         return snapshot.load_file(path, self.account_id) or {}
 
     def _serve(self) -> Dispatcher:
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            create_backend_app,
-        )
-
-        moto_app = DomainDispatcherApplication(create_backend_app)
         dispatcher = Dispatcher(
-            moto_app, account_id=self.account_id, lock=self._lock, on_mutation=self._changed
+            MotoApp(), account_id=self.account_id, lock=self._lock, on_mutation=self._changed
         )
         for prefix, app in self._routes:
             dispatcher.register_route(prefix, app)
@@ -309,6 +307,9 @@ class EmbeddedCloud:
                 os.environ.pop("MOTO_PORT", None)
             else:
                 os.environ["MOTO_PORT"] = self._previous_moto_port
+        if self._holds_heap:
+            self._holds_heap = False
+            heap.release()
         with _RUNNING_LOCK:
             if _RUNNING.get(self.account_id) is self:
                 del _RUNNING[self.account_id]

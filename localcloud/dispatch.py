@@ -13,7 +13,8 @@ from functools import cached_property
 from typing import Any, Protocol
 
 from localcloud.calls import Call, Observer, describe_http
-from localcloud.server import StartResponse, StateLock, WsgiApp, WsgiResponse
+from localcloud.moto_app import MotoApp
+from localcloud.server import StartResponse, StateLock, WsgiApp, WsgiResponse, complete
 
 logger = logging.getLogger("localcloud")
 
@@ -173,7 +174,7 @@ class Dispatcher:
 
     def __init__(
         self,
-        moto_app: WsgiApp,
+        moto_app: MotoApp,
         *,
         account_id: str,
         lock: StateLock,
@@ -239,7 +240,7 @@ class Dispatcher:
         path = str(exchange.environ.get("PATH_INFO", ""))
         for prefix, app in self._routes:
             if path.startswith(prefix):
-                return _complete(app, exchange.environ)
+                return complete(app, exchange.environ)
         write = write_of(exchange) if is_mutation(exchange) else None  # before moto reads the body
         try:
             for interceptor in self._interceptors:
@@ -256,22 +257,7 @@ class Dispatcher:
         # would hold back snapshots for up to 20 s.
         guard = nullcontext() if _is_long_poll(exchange) else self._lock.shared()
         with guard:
-            return _complete(self._moto, exchange.environ)
-
-
-def _complete(app: WsgiApp, environ: dict[str, Any]) -> WsgiResponse:
-    """Run a WSGI app and collect its whole response."""
-    captured: dict[str, Any] = {}
-
-    def capture(status: str, headers: list[tuple[str, str]], _exc_info: Any = None) -> None:
-        captured["status"], captured["headers"] = status, headers
-
-    chunks = app(environ, capture)
-    try:
-        body = b"".join(chunks)
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
-    status = int(str(captured.get("status", "500")).split(" ", 1)[0])
-    return WsgiResponse(status, list(captured.get("headers", [])), body)
+            # boto3 in this process: moto's handler without Flask (`localcloud.moto_app`).
+            if CALL_KEY in exchange.environ:
+                return self._moto.answer(exchange.environ)
+            return complete(self._moto, exchange.environ)

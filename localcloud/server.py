@@ -122,6 +122,24 @@ class WsgiResponse:
         return [self.body]
 
 
+def complete(app: WsgiApp, environ: dict[str, Any]) -> WsgiResponse:
+    """Run a WSGI app and collect its whole response."""
+    captured: dict[str, Any] = {}
+
+    def capture(status: str, headers: list[tuple[str, str]], _exc_info: Any = None) -> None:
+        captured["status"], captured["headers"] = status, headers
+
+    chunks = app(environ, capture)
+    try:
+        body = b"".join(chunks)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    status = int(str(captured.get("status", "500")).split(" ", 1)[0])
+    return WsgiResponse(status, list(captured.get("headers", [])), body)
+
+
 class EmbeddedServer:
     """A threaded werkzeug server for the dispatcher, in a daemon thread on 127.0.0.1."""
 

@@ -23,7 +23,7 @@ from localcloud.functions import Invoker, LocalFunction, Outcome
 from localcloud.pollers import Activity
 from localcloud.server import WsgiResponse
 from localcloud.services.properties import on_failure
-from localcloud.services.sqs import QueueReader, ensure_queue, queue_arn
+from localcloud.services.sqs import QueuePeek, QueueReader, ensure_queue, queue_arn
 from localcloud.shapes import LAMBDA_VERSION, async_failure_record, lambda_error
 from localcloud.template import ResourceSpec
 
@@ -140,6 +140,7 @@ def async_delivery(
         max_attempts=attempts,
         has_redrive=dead_letter is not None,
         activity=ctx.core.activity,
+        peek=QueuePeek.of(ctx.core, url),
         fed_by=frozenset({fed_by}),
     )
     return queue_arn(ctx.clients, url), poller
@@ -160,9 +161,12 @@ class AsyncQueuePoller(QueueReader):
         max_attempts: int,
         has_redrive: bool,
         activity: Activity,
+        peek: QueuePeek,
         fed_by: frozenset[str] | None = None,
     ) -> None:
-        super().__init__(name, queue_url=queue_url, clients=clients, activity=activity, fed_by=fed_by)
+        super().__init__(
+            name, queue_url=queue_url, clients=clients, activity=activity, peek=peek, fed_by=fed_by
+        )
         self.function = function
         self._invoker = invoker
         self._unwrap = unwrap

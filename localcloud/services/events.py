@@ -22,7 +22,7 @@ from localcloud.functions import LocalFunction
 from localcloud.pollers import Activity
 from localcloud.services.awslambda import async_delivery, local_name
 from localcloud.services.properties import error_code, pick
-from localcloud.services.sqs import QueueReader, ensure_queue, queue_arn
+from localcloud.services.sqs import QueuePeek, QueueReader, ensure_queue, queue_arn
 from localcloud.shapes import eventbridge_envelope
 from localcloud.template import ResourceSpec
 
@@ -133,9 +133,16 @@ def feed_from_rule(
 class ConsolePoller(QueueReader):
     """Drains the catch-all rules' queue into `RecentEvents`."""
 
-    def __init__(self, *, queue_url: str, clients: Clients, activity: Activity, recent: RecentEvents) -> None:
+    def __init__(
+        self, *, queue_url: str, clients: Clients, activity: Activity, peek: QueuePeek, recent: RecentEvents
+    ) -> None:
         super().__init__(
-            "console", queue_url=queue_url, clients=clients, activity=activity, fed_by=frozenset({"events"})
+            "console",
+            queue_url=queue_url,
+            clients=clients,
+            activity=activity,
+            peek=peek,
+            fed_by=frozenset({"events"}),
         )
         self._recent = recent
 
@@ -170,7 +177,13 @@ def watch_every_bus(ctx: ProvisionContext) -> list[StackExtra]:
             EventBusName=bus,
             Targets=[{"Id": CONSOLE_RULE, "Arn": arn, "InputTransformer": _FULL_ENVELOPE}],  # type: ignore[list-item,misc]
         )
-    poller = ConsolePoller(queue_url=url, clients=ctx.clients, activity=ctx.core.activity, recent=recent)
+    poller = ConsolePoller(
+        queue_url=url,
+        clients=ctx.clients,
+        activity=ctx.core.activity,
+        peek=QueuePeek.of(ctx.core, url),
+        recent=recent,
+    )
     return [
         StackExtra(
             name=CONSOLE_RULE,

@@ -3,6 +3,10 @@
 A queue poller receives through boto3, builds the record shape Lambda builds, calls the function
 in-process and applies Lambda's rules: partial batch failures, failed messages visible again
 after `LOCAL_RETRY_VISIBILITY` seconds, the queue's own RedrivePolicy moving them to its DLQ.
+Whether a receive would find anything is read from moto's queue first (`QueuePeek`): a poller
+asks for messages only when one is visible, as an empty receive changes nothing and no observer
+sees one (the meter bills a poller's receive only when it returns messages; IAM, the faults and
+the trail skip the cloud's own calls).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from localcloud.clients import Clients, queue_url
-from localcloud.context import Fed, ProvisionContext, Provisioned
+from localcloud.context import Core, Fed, ProvisionContext, Provisioned
 from localcloud.dispatch import Write
 from localcloud.functions import Invoker, LocalFunction
 from localcloud.pollers import (
@@ -140,6 +144,42 @@ def subscribed_to_sns(account_id: str, region: str, queue_arn: str) -> Callable[
 _NEVER_ENQUEUES = frozenset({"dynamodb", "ses", "ssm", "cognito-idp", "scheduler", "execute-api"})
 
 
+@dataclass(frozen=True)
+class QueuePeek:
+    """A look at one queue in moto's state (under the shared state lock): no request, no receive."""
+
+    core: Core
+    queue_name: str
+
+    @classmethod
+    def of(cls, core: Core, url: str) -> QueuePeek:
+        """The peek at the queue at `url`."""
+        return cls(core, url.rstrip("/").rsplit("/", 1)[-1])
+
+    def _messages(self) -> list[Any] | None:
+        from moto.sqs.models import sqs_backends
+
+        queue = sqs_backends[self.core.account_id][self.core.region].queues.get(self.queue_name)
+        return None if queue is None else list(queue._messages)
+
+    def visible(self) -> bool:
+        """Whether a receive could return a message now (a gone queue: True, the receive says why)."""
+        from moto.core.utils import unix_time_millis
+
+        with self.core.state_lock.shared():
+            messages = self._messages()
+        if messages is None:
+            return True
+        now = unix_time_millis()
+        return any(now > m.visible_at and now >= m.delayed_until for m in messages)
+
+    def busy(self) -> bool:
+        """Whether it holds any message: visible, in flight or delayed (SQS's three counters)."""
+        with self.core.state_lock.shared():
+            messages = self._messages()
+        return messages is None or bool(messages)
+
+
 class QueueReader(Poller):
     """What every poller that reads an SQS queue shares: receive, delete, retry soon, wake-ups."""
 
@@ -160,10 +200,12 @@ class QueueReader(Poller):
         queue_url: str,
         clients: Clients,
         activity: Activity,
+        peek: QueuePeek,
         fed_by: frozenset[str] | None = None,
     ):
         super().__init__(name, activity)
         self.queue_url = queue_url
+        self._peek = peek
         # The services that deliver into this (local) queue besides SQS; None: any may.
         self.fed_by = fed_by
         # Whether an SNS topic delivers here now (None: assume so).
@@ -179,9 +221,13 @@ class QueueReader(Poller):
     def idle_cap(self) -> float:
         """Messages arrive with requests that wake this poller, unless some are delayed or in flight
         (they become visible with no request)."""
-        return MAX_INTERVAL if self._queue_busy() else QUIET_INTERVAL
+        return MAX_INTERVAL if self._peek.busy() else QUIET_INTERVAL
 
     def _receive(self, count: int) -> list[dict[str, Any]]:
+        if not self._peek.visible():  # the receive would be empty: no request
+            if self._retry_pending:
+                self._retry_pending = self._peek.busy()
+            return []
         response = self._clients.sqs().receive_message(
             QueueUrl=self.queue_url,
             MaxNumberOfMessages=max(1, min(count, 10)),
@@ -195,19 +241,8 @@ class QueueReader(Poller):
 
             trim_tracked(Message)
         if not messages and self._retry_pending:
-            self._retry_pending = self._queue_busy()
+            self._retry_pending = self._peek.busy()
         return messages
-
-    def _queue_busy(self) -> bool:
-        attributes = self._clients.sqs().get_queue_attributes(
-            QueueUrl=self.queue_url,
-            AttributeNames=[
-                "ApproximateNumberOfMessages",
-                "ApproximateNumberOfMessagesNotVisible",
-                "ApproximateNumberOfMessagesDelayed",
-            ],
-        )["Attributes"]
-        return any(int(value) for value in attributes.values())
 
     def _delete(self, receipts: Iterable[str]) -> None:
         entries = [{"Id": str(i), "ReceiptHandle": r} for i, r in enumerate(receipts)]
@@ -254,9 +289,10 @@ class QueuePoller(QueueReader):
         queue_url: str,
         options: QueueOptions,
         activity: Activity,
+        peek: QueuePeek,
     ) -> None:
         super().__init__(
-            f"{function.logical_id}-sqs", queue_url=queue_url, clients=clients, activity=activity
+            f"{function.logical_id}-sqs", queue_url=queue_url, clients=clients, activity=activity, peek=peek
         )
         self.function = function
         self.options = options
@@ -338,13 +374,15 @@ def feed_from_queue(
         filters=filters(props),
     )
     core = ctx.core
+    url = queue_url(core.clients, arn)
     poller = QueuePoller(
         function=function,
         invoker=core.invoker,
         clients=core.clients,
-        queue_url=queue_url(core.clients, arn),
+        queue_url=url,
         options=options,
         activity=core.activity,
+        peek=QueuePeek.of(core, url),
     )
     poller.sns_fed = subscribed_to_sns(core.account_id, core.region, arn)
     how = (

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import uuid
 from typing import Any
 
+from localcloud.calls import Call
 from localcloud.cloud import EmbeddedCloud
+from localcloud.server import WsgiResponse
 from localcloud.shapes import stream_record
 from tests.localcloud.helpers import aws, drain, eventually, resource
 from tests.localcloud.toys import received
@@ -302,3 +305,43 @@ def test_a_stream_record_read_from_moto_is_the_one_get_records_would_give(toy_cl
     expected = stream_record(raw, stream_arn=arn, region="us-east-1")
     assert json.dumps(delivered, sort_keys=True) == json.dumps(expected, sort_keys=True)
     assert delivered["dynamodb"]["NewImage"]["b"] == {"B": base64.b64encode(b"\x00\xffbinary").decode()}
+
+
+class _OwnSqsReads:
+    """The cloud's own SQS receives and attribute reads, each with whether it returned messages."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.calls: list[tuple[str, bool]] = []
+
+    def before(self, call: Call) -> None:
+        del call  # refuses nothing
+
+    def after(self, call: Call, response: WsgiResponse) -> None:
+        reads = ("ReceiveMessage", "GetQueueAttributes")
+        if call.internal and call.service == "sqs" and call.operation in reads:
+            with self._lock:
+                self.calls.append((call.operation, bool((response.json_body() or {}).get("Messages"))))
+
+
+def test_queue_pollers_ask_for_messages_only_when_one_is_visible(toy_cloud: EmbeddedCloud) -> None:
+    # Given every queue poller drained, with an observer of the cloud's own SQS reads
+    reads = _OwnSqsReads()
+    toy_cloud.add_observer(reads)
+    assert toy_cloud.wait_idle(15)
+    reads.calls.clear()
+
+    # When every poller polls again with nothing waiting
+    assert toy_cloud.wait_idle(15)
+
+    # Then none sent a request (an empty receive: moto's queue was read instead)
+    assert reads.calls == []
+
+    # And a message sent now is received with one request that returns it
+    tag = str(uuid.uuid4())
+    aws(toy_cloud, "sqs").send_message(
+        QueueUrl=resource(toy_cloud, "WorkQueue")["physical_id"], MessageBody=f"ok {tag}"
+    )
+    eventually(lambda: [e for e in received("queue") for r in e["Records"] if r["body"] == f"ok {tag}"])
+    assert toy_cloud.wait_idle(15)
+    assert reads.calls == [("ReceiveMessage", True)]
