@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from localcloud.cloud import EmbeddedCloud
-from tests.helpers import SUITE_LIMITS
+from tests.helpers import SUITE_LIMITS, SUITE_PARAMETERS
 from tests.helpers import LogCapture as LogCapture  # tests/localcloud/test_console.py imports it from here
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +31,11 @@ def reset_caches() -> None:
 @pytest.fixture(scope="session")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedCloud]:
     """The embedded AWS with every resource of template.yaml and its pollers running."""
-    embedded = EmbeddedCloud(template_path=ROOT / "template.yaml", state_dir=tmp_path_factory.mktemp("cloud"))
+    embedded = EmbeddedCloud(
+        template_path=ROOT / "template.yaml",
+        state_dir=tmp_path_factory.mktemp("cloud"),
+        parameters=SUITE_PARAMETERS,
+    )
     embedded.start()
     embedded.apply_environment()
     os.environ.update(SUITE_LIMITS)

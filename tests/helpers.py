@@ -41,6 +41,12 @@ SUITE_LIMITS = {
     "LOGIN_PER_ADDRESS": "100000",
     "REFRESH_PER_ADDRESS": "100000",
 }
+# The session cloud's template parameters. The suite signs up several users a second, and at the
+# default share (a third of 3 a second) their welcome mail queued up behind them, so every
+# `wait_idle` also waited out a backlog no test asked for. Welcome mail, test copies and
+# transactional mail get 10 a second each; campaigns keep the default 14 (44 - 30), so pacing tests
+# see the same rate. Tests of the shares set their own (tests/services/test_send_budget.py).
+SUITE_PARAMETERS = {"SendRatePerSecond": "44", "TransactionalRatePerSecond": "30"}
 
 
 def settings_from(monkeypatch: Any, **variables: str) -> Iterator[None]:
