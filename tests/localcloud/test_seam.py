@@ -140,3 +140,70 @@ def test_a_refusal_is_the_error_boto3_would_get_from_aws(
     assert error["Error"]["Code"] == code
     assert error["ResponseMetadata"]["HTTPStatusCode"] == status
     assert f"refused {operation}" in str(error["Error"].get("Message"))
+
+
+def _authorization_sent(client: Any, call: Any, *, answer: bool = False) -> str:
+    """The Authorization header `client` sent for `call(client)` (answered 200 {} before the
+    network when `answer`)."""
+    from botocore.awsrequest import AWSResponse
+    from moto.core.botocore_stubber import MockRawResponse
+
+    seen: list[str] = []
+
+    def capture(request: Any, **_kwargs: Any) -> Any:
+        value = request.headers["Authorization"]
+        seen.append(value.decode() if isinstance(value, bytes) else str(value))
+        return AWSResponse(request.url, 200, {}, MockRawResponse(b"{}")) if answer else None
+
+    client.meta.events.register_first("before-send", capture)
+    call(client)
+    return seen[-1]
+
+
+def test_an_in_process_request_carries_its_credential_scope_without_the_hmac(
+    toy_cloud: EmbeddedCloud,
+) -> None:
+    # When a client of this process calls the cloud
+    authorization = _authorization_sent(
+        fresh_client(toy_cloud, "dynamodb"), lambda c: c.describe_table(TableName=TABLE)
+    )
+
+    # Then the header names the caller's key, region and service as SigV4 does, and no HMAC
+    scope, signed, signature = authorization.split(", ")
+    assert scope.startswith("AWS4-HMAC-SHA256 Credential=testing/")
+    assert scope.endswith("/us-east-1/dynamodb/aws4_request")
+    assert "x-amz-date" in signed.removeprefix("SignedHeaders=").split(";")
+    assert signature == "Signature=" + "0" * 64
+
+
+def test_a_request_for_anywhere_else_and_a_presigned_url_are_signed_in_full(toy_cloud: EmbeddedCloud) -> None:
+    import boto3
+
+    # When a client of this process calls an endpoint no cloud here serves
+    elsewhere = boto3.session.Session().client(
+        "dynamodb",
+        endpoint_url="http://127.0.0.1:9",
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    authorization = _authorization_sent(elsewhere, lambda c: c.list_tables(), answer=True)
+
+    # Then botocore's own SigV4 computed the signature
+    signature = authorization.rpartition("Signature=")[2]
+    assert len(signature) == 64 and signature != "0" * 64
+
+    # And a URL presigned for the cloud itself carries a real signature too (a browser takes it)
+    from botocore.config import Config
+
+    s3v4 = boto3.session.Session().client(
+        "s3",
+        endpoint_url=toy_cloud.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(signature_version="s3v4"),
+    )
+    url = s3v4.generate_presigned_url("get_object", Params={"Bucket": "toy-toy-uploads", "Key": "k"})
+    signature = url.rpartition("X-Amz-Signature=")[2]
+    assert len(signature) == 64 and signature != "0" * 64
