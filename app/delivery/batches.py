@@ -1,5 +1,10 @@
-"""DynamoDB access for a campaign's batches: which are done (counted once with the campaign), and
-those a sender set aside while the campaign was paused.
+"""DynamoDB access for a campaign's batches: how far senders have claimed each, which are done
+(counted once with the campaign), and those a sender set aside while the campaign was paused.
+
+A batch's `claimed` is a cursor over its addresses: a sender takes the next ones (at most
+SENT_RECORD_GROUP, send.py) by moving it from where it saw it with one conditional write, so each
+address is claimed by exactly one attempt, and gives back what it did not send (throttled, out of
+time) by moving it back, if nobody moved it since.
 
 Keys (in the campaign's recipients partition): batch N = SK=BATCH#<number, 7 digits> (its
 addresses, done or not, written by RecipientRepository.freeze); parked P = SK=PARKED#<number>.
@@ -33,6 +38,7 @@ class BatchRecord:
     list_id: str | None  # the list its members were read from (None: the campaign's)
     emails: tuple[str, ...]
     done: bool
+    claimed: int = 0  # how many of `emails`, from the first, senders have claimed
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> BatchRecord:
@@ -44,6 +50,7 @@ class BatchRecord:
             list_id=optional_str(item.get("list_id")),
             emails=tuple(str(e) for e in item.get("emails") or ()),
             done=item.get("status") == "done",
+            claimed=int(item.get("claimed", 0)),
         )
 
 
@@ -58,6 +65,41 @@ class BatchRepository(Repository):
         """These batches, in number order (BatchGetItem)."""
         items = self.table.batch_get([batch_key(owner_id, campaign_id, n) for n in numbers])
         return sorted((BatchRecord.from_item(i) for i in items), key=lambda b: b.batch)
+
+    def get(self, owner_id: str, campaign_id: str, number: int) -> BatchRecord | None:
+        """One batch (strongly consistent)."""
+        item = self.table.get(*batch_key(owner_id, campaign_id, number), consistent=True)
+        return BatchRecord.from_item(item) if item else None
+
+    def claim(
+        self, owner_id: str, campaign_id: str, number: int, attempt: str, *, start: int, end: int
+    ) -> bool:
+        """Claim addresses `start` to `end` (excluded) of a batch for `attempt`: its cursor moves
+        from `start` to `end`. False when it is not at `start` (another attempt moved it) or the
+        batch is gone."""
+        at_start = "claimed = :start" if start else "(attribute_not_exists(claimed) OR claimed = :start)"
+        changed = self.table.update(
+            *batch_key(owner_id, campaign_id, number),
+            sets={"claimed": end, "claimed_by": attempt},
+            condition=f"attribute_exists(PK) AND {at_start}",
+            values={":start": start},
+            returns="NONE",
+        )
+        return changed is not None
+
+    def give_back(
+        self, owner_id: str, campaign_id: str, number: int, attempt: str, *, claimed: int, back_to: int
+    ) -> bool:
+        """The addresses from `back_to` were claimed by `attempt` (up to `claimed`) and not sent:
+        the cursor goes back, unless another attempt moved it since."""
+        changed = self.table.update(
+            *batch_key(owner_id, campaign_id, number),
+            sets={"claimed": back_to},
+            condition="claimed = :claimed AND claimed_by = :attempt",
+            values={":claimed": claimed, ":attempt": attempt},
+            returns="NONE",
+        )
+        return changed is not None
 
     def complete(self, owner_id: str, campaign_id: str, number: int, counts: Mapping[str, int]) -> bool:
         """Count a finished batch once: it becomes done and its counts join the campaign's in one

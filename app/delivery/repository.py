@@ -15,10 +15,10 @@ SK=EMAIL#<email>; the subscriber S and suppression X of contacts (read to honour
 | park / take back a batch (paused)      | P                            | PutItem / DeleteItem, UpdateItem   |
 | the batches parked while paused        | P's PK, SK begins_with PARKED| Query                              |
 | who opted out since the freeze         | S + X x50                    | BatchGetItem (one per batch)       |
-| claim before sending (at most once)    | R                            | UpdateItem (status = pending)      |
-| release a throttled claim              | R                            | UpdateItem (claimed by me)         |
-| record sent + message id               | R x25                        | BatchWriteItem (I hold the claims) |
-| give up on a recipient                 | R                            | UpdateItem (claimed by attempt)    |
+| claim a batch's next addresses         | N                            | UpdateItem (cursor where I saw it) |
+| the recipients of a claimed range      | R x100                       | BatchGetItem                       |
+| record sent + message id               | R x25                        | BatchWriteItem (I hold the range)  |
+| give up on a recipient                 | R                            | UpdateItem (not recorded yet)      |
 | resend: the failed, a page at a time   | R's PK, SK begins_with RCPT# | Query, FilterExpression            |
 | resend: failed -> pending, once        | R                            | UpdateItem (never resent)          |
 | feedback: by the message's tags        | R                            | UpdateItem (sent -> delivered)     |
@@ -30,7 +30,6 @@ SK=EMAIL#<email>; the subscriber S and suppression X of contacts (read to honour
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -40,7 +39,7 @@ from app.campaigns.models import Recipient, RecipientStatus
 from app.contacts.models import Subscriber
 from app.contacts.subscriber_items import subscriber_key
 from app.contacts.suppression import suppression_key
-from app.db import Item, Repository, new_item, now_iso, optional_int, optional_str
+from app.db import Item, Repository, new_item, now_iso, optional_str
 from app.delivery.filters import OPTED_OUT, RecipientWhere
 from app.writes import IfAbsent, one_of
 
@@ -91,7 +90,6 @@ class RecipientRecord:
     status: RecipientStatus
     updated_at: str
     attempt: str | None = None
-    claimed_at: int | None = None
     message_id: str | None = None
     reason: str | None = None
     sent_at: str | None = None
@@ -113,7 +111,6 @@ class RecipientRecord:
             status=item["status"],
             updated_at=str(item.get("updated_at", "")),
             attempt=optional_str(item.get("attempt")),
-            claimed_at=optional_int(item.get("claimed_at")),
             message_id=optional_str(item.get("message_id")),
             reason=optional_str(item.get("reason")),
             sent_at=optional_str(item.get("sent_at")),
@@ -154,14 +151,6 @@ def _item(record: RecipientRecord) -> Item:
     if record.sent_at:  # a recipient mailed joins its address's activity (engagement/repository.py)
         fields |= activity_key(record.owner_id, record.email, record.sent_at, record.campaign_id)
     return new_item(recipient_key(record.owner_id, record.campaign_id, record.email), ENTITY, **fields)
-
-
-@dataclass(frozen=True)
-class Claim:
-    """The outcome of a claim: `won` with the recipient, or the recipient as another attempt left it."""
-
-    won: bool
-    recipient: RecipientRecord | None
 
 
 class RecipientRepository(Repository):
@@ -241,52 +230,23 @@ class RecipientRepository(Repository):
         item = self.table.get(*recipient_key(owner_id, campaign_id, email), consistent=True)
         return RecipientRecord.from_item(item) if item else None
 
-    def claim(self, owner_id: str, campaign_id: str, email: str, attempt: str) -> Claim:
-        """Take a pending recipient for `attempt` before sending; the loser sees the recipient as it is."""
-        item = self.table.update(
-            *recipient_key(owner_id, campaign_id, email),
-            sets={
-                "status": "claimed",
-                "attempt": attempt,
-                "claimed_at": int(time.time()),
-                "updated_at": now_iso(),
-            },
-            condition="#s = :pending",
-            names={"#s": "status"},
-            values={":pending": "pending"},
-        )
-        if item is None:
-            return Claim(won=False, recipient=self.get(owner_id, campaign_id, email))
-        return Claim(won=True, recipient=RecipientRecord.from_item(item))
+    def get_many(self, owner_id: str, campaign_id: str, emails: Sequence[str]) -> dict[str, RecipientRecord]:
+        """These recipients by address (strongly consistent BatchGetItem; those gone are left out)."""
+        items = self.table.batch_get([recipient_key(owner_id, campaign_id, e) for e in emails])
+        return {str(i["email"]): RecipientRecord.from_item(i) for i in items}
 
-    def _settle(
-        self, owner_id: str, campaign_id: str, email: str, attempt: str, sets: Mapping[str, Any]
-    ) -> bool:
+    def fail(self, owner_id: str, campaign_id: str, email: str, attempt: str, reason: str) -> bool:
+        """Give up on a recipient not recorded yet (in a batch range `attempt` or a dead attempt
+        claimed; never mailed by us after this); False when it was recorded meanwhile."""
         changed = self.table.update(
             *recipient_key(owner_id, campaign_id, email),
-            sets=sets,
-            condition="#s = :claimed AND attempt = :attempt",
+            sets={"status": "failed", "reason": reason, "attempt": attempt, "updated_at": now_iso()},
+            condition="#s IN (:pending, :claimed)",  # claimed: one claim a recipient (before 2026-12)
             names={"#s": "status"},
-            values={":claimed": "claimed", ":attempt": attempt},
+            values={":pending": "pending", ":claimed": "claimed"},
             returns="NONE",
         )
         return changed is not None
-
-    def release(self, owner_id: str, campaign_id: str, email: str, attempt: str) -> bool:
-        """Give a claim back (the send was throttled before SES took it)."""
-        return self._settle(
-            owner_id, campaign_id, email, attempt, {"status": "pending", "updated_at": now_iso()}
-        )
-
-    def fail(self, owner_id: str, campaign_id: str, email: str, attempt: str, reason: str) -> bool:
-        """Give up on a recipient claimed by `attempt` (never mailed by us after this)."""
-        return self._settle(
-            owner_id,
-            campaign_id,
-            email,
-            attempt,
-            {"status": "failed", "reason": reason, "updated_at": now_iso()},
-        )
 
     def take_again(
         self, owner_id: str, campaign_id: str, email: str, *, batch: int, where: RecipientWhere

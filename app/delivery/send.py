@@ -1,14 +1,19 @@
 """The senders: each send-queue batch is mailed through SES, every recipient at most once.
 
-Exactly once, in practice at most once: before calling SES a sender claims the recipient with a
-conditional write (pending -> claimed, with its attempt id = SQS message id + receive count),
-and records `sent` with SES's message id after. A redelivered batch skips recipients already
-sent; one still `claimed` by an earlier attempt is never mailed again: it is counted `failed`
-(reason `interrupted`). That earlier attempt is dead: SQS redelivers only after the visibility
-timeout, which the template sets to six times the sender's Lambda timeout. The window: a
-crash between SES accepting a message and the `sent` write makes that recipient `failed` though
-the mail went out. Throttling releases the claim (back to pending) and reports the batch as a
-failure, so SQS brings it back; recipients sent before the throttle are skipped then. On the
+Exactly once, in practice at most once: before calling SES a sender claims the batch's next
+addresses (at most SENT_RECORD_GROUP) by moving the batch's cursor from where it found it to past
+them, one conditional write (batches.py), and records them `sent` with SES's message ids after,
+one BatchWriteItem. So every address is claimed by exactly one attempt (attempt id = SQS message
+id + receive count). A redelivered batch finds the cursor where earlier attempts left it: of the
+addresses before it, those recorded are counted, and one still unrecorded belongs to an attempt
+that is dead and is never mailed again: it is counted `failed` (reason `interrupted`). That earlier
+attempt is dead: SQS redelivers only after the visibility timeout, which the template sets to six
+times the sender's Lambda timeout. The window: a crash after SES accepted a message and before
+the range's `sent` write makes each unrecorded address of that range (at most SENT_RECORD_GROUP,
+some perhaps not yet mailed) `failed`, though mail may have gone out; a resend to the failed
+mails those that were not. An attempt that stops by itself (throttled, out of time, or any
+exception) records what went out and moves the cursor back to the first address it did not send.
+Throttling stops the batch that way and reports it as a failure, so SQS brings it back. On the
 batch's LAST_RECEIVE-th delivery the sender gives up instead: the recipient SES refused and those
 after it end `failed` (reason `throttled: ...`), the batch is counted and the campaign finishes;
 a resend to the failed (resend.py) mails them later, once.
@@ -17,7 +22,8 @@ Opt-outs win: a batch starts with one BatchGetItem of its subscribers and their 
 a recipient who unsubscribed, was removed or suppressed since the audience was frozen is not
 mailed (`failed`, reason `opted_out: ...`). A sender with less than SENDER_RESERVE_SECONDS of its
 Lambda time left takes no further recipient: it puts the batch back on the queue (those already
-done are skipped by their claims) and the batch is counted by whichever attempt finishes it.
+done are recorded, and the cursor is back at the first not sent) and the batch is counted by
+whichever attempt finishes it.
 
 A batch is counted once (its batch item becomes done in the transaction that adds its counts to
 the campaign); the sender whose count completes the campaign resumes the execution with the
@@ -29,7 +35,7 @@ campaign is parked for the resume (pause.py), unless the campaign was resumed me
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from email.utils import formataddr
 from typing import TYPE_CHECKING
@@ -53,9 +59,9 @@ from app.unsubscribe.tokens import UnsubscribeTarget
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
 
-# Sends are recorded (one BatchWriteItem) every this many messages: soon enough that SES events,
-# which come seconds after a send, find it recorded; a crash loses at most these records (those
-# recipients then count `failed`/interrupted, see above).
+# Addresses claimed at once, and sends recorded (one BatchWriteItem) together: soon enough that SES
+# events, which come seconds after a send, find it recorded; a crash loses at most these records
+# (those recipients then count `failed`/interrupted, see above).
 SENT_RECORD_GROUP = 10
 # What one more recipient may need at worst (a render, the rate limiter, two SES attempts of the
 # campaign client's timeouts), plus recording the batch: a sender never starts one with less left.
@@ -144,8 +150,8 @@ def send_batch(batch: SendBatch, attempt: str, *, kit: SenderKit, last_try: bool
     before), "skipped" (the campaign is not sending, or this batch is of an earlier round: paused
     batches are parked) or "handed_back" (time ran short: the batch is back on the queue).
 
-    Raises RetryBatch (after releasing its claim) when SES throttles or an upstream fails, unless
-    this is the batch's `last_try`: then the rest of it fails, and it is counted.
+    Raises RetryBatch (the addresses not sent given back) when SES throttles or an upstream fails,
+    unless this is the batch's `last_try`: then the rest of it fails, and it is counted.
     """
     bind_correlation_id(batch.correlation_id)
     found = kit.campaign(batch.owner_id, batch.campaign_id)
@@ -165,14 +171,19 @@ def send_batch(batch: SendBatch, attempt: str, *, kit: SenderKit, last_try: bool
     tally = run.tally
     handed_back = False
     try:
-        for email in batch.emails:
-            if kit.time_left() < SENDER_RESERVE_SECONDS:
-                handed_back = True
-                break
-            _send_one(run, email, opted_out=opted_out.get(email))
-            if len(tally.claimed) >= SENT_RECORD_GROUP:
-                kit.recipients.mark_sent(tally.claimed)
-                tally.claimed.clear()
+        position = _count_earlier_claims(run)
+        while position < len(batch.emails) and not handed_back:
+            end = min(position + SENT_RECORD_GROUP, len(batch.emails))
+            if not kit.batches.claim(
+                batch.owner_id, batch.campaign_id, batch.batch, attempt, start=position, end=end
+            ):
+                if kit.batches.get(batch.owner_id, batch.campaign_id, batch.batch) is None:
+                    return "skipped"  # the campaign's recipients are gone (it was deleted)
+                raise RetryBatch("another attempt is sending this batch")
+            handed_back = _send_range(run, position, end, opted_out)
+            kit.recipients.mark_sent(tally.claimed)
+            tally.claimed.clear()
+            position = end
     finally:
         kit.recipients.mark_sent(tally.claimed)  # what went out is recorded even when the batch stops
     if handed_back:
@@ -215,27 +226,70 @@ def _report_progress(batch: SendBatch, *, kit: SenderKit) -> None:
         kit.resumer.heartbeat(counted.task_token)
 
 
-def _send_one(run: _Run, email: str, *, opted_out: str | None) -> None:
-    batch, attempt, kit, tally = run.batch, run.attempt, run.kit, run.tally
-    owner_id, campaign_id = batch.owner_id, batch.campaign_id
-    claim = kit.recipients.claim(owner_id, campaign_id, email, attempt)
-    current = claim.recipient
-    if current is None:
-        return  # the campaign's recipients are gone (it was deleted)
-    if not claim.won:
+def _count_earlier_claims(run: _Run) -> int:
+    """Count what earlier attempts at this batch claimed (its cursor, returned): recorded sends and
+    failures as they are; an address claimed and not recorded fails `interrupted` (its attempt is
+    dead, see the module docstring: never mailed twice)."""
+    batch, kit, tally = run.batch, run.kit, run.tally
+    found = kit.batches.get(batch.owner_id, batch.campaign_id, batch.batch)
+    claimed = found.claimed if found is not None else 0
+    earlier = batch.emails[:claimed]
+    for current in kit.recipients.get_many(batch.owner_id, batch.campaign_id, earlier).values():
         if current.status in SENT_LIKE:
             tally.sent += 1
         elif current.status == "failed":
             tally.fail(current, current.reason or "")
-        elif current.status == "claimed" and current.attempt != attempt:
-            # Its attempt is dead (see the module docstring): never mail twice, count it failed.
-            if kit.recipients.fail(owner_id, campaign_id, email, str(current.attempt), "interrupted"):
-                # No address in logs: the recipient is the campaign's one marked `interrupted`.
-                logger.warning(
-                    "recipient claimed by a dead attempt; not resent",
-                    extra={"campaign_id": campaign_id, "batch": batch.batch},
-                )
+        elif kit.recipients.fail(
+            batch.owner_id, batch.campaign_id, current.email, run.attempt, "interrupted"
+        ):
+            # No address in logs: the recipient is the campaign's one marked `interrupted`.
+            logger.warning(
+                "recipient claimed by a dead attempt; not resent",
+                extra={"campaign_id": batch.campaign_id, "batch": batch.batch},
+            )
             tally.fail(current, "interrupted")
+        else:  # recorded meanwhile (by an attempt still alive): counted as that one counts it
+            tally.sent += 1
+    return claimed
+
+
+def _send_range(run: _Run, start: int, end: int, opted_out: Mapping[str, str]) -> bool:
+    """Send the addresses `start` to `end` this attempt claimed; True when time ran short. Stopping
+    early moves the cursor back to the first address not sent (batches.give_back)."""
+    batch, kit = run.batch, run.kit
+    emails = batch.emails[start:end]
+    found = kit.recipients.get_many(batch.owner_id, batch.campaign_id, emails)
+
+    def give_back(first_not_sent: int) -> None:
+        kit.batches.give_back(
+            batch.owner_id, batch.campaign_id, batch.batch, run.attempt, claimed=end, back_to=first_not_sent
+        )
+
+    at = start
+    try:
+        for at, email in enumerate(emails, start):
+            if kit.time_left() < SENDER_RESERVE_SECONDS:
+                give_back(at)
+                return True
+            _send_one(run, found.get(email), opted_out=opted_out.get(email))
+    except Exception:  # SES did not take this one (or it was not begun): from it on
+        give_back(at)
+        raise
+    except BaseException:  # the process is going down mid-send: this one may have gone out
+        give_back(at + 1)
+        raise
+    return False
+
+
+def _send_one(run: _Run, current: RecipientRecord | None, *, opted_out: str | None) -> None:
+    tally, kit = run.tally, run.kit
+    if current is None:
+        return  # the campaign's recipients are gone (it was deleted)
+    if current.status in SENT_LIKE:  # not pending: a claimed range has no other, but count as it is
+        tally.sent += 1
+        return
+    if current.status == "failed":
+        tally.fail(current, current.reason or "")
         return
     reason = tally.gave_up or (f"{OPTED_OUT}: {opted_out}" if opted_out is not None else None)
     if reason is not None:
@@ -261,7 +315,6 @@ def _send_one(run: _Run, email: str, *, opted_out: str | None) -> None:
             logger.warning("last try of the batch refused; the rest fail", extra={"error": tally.gave_up})
             run.fail(current, tally.gave_up)
             return
-        kit.recipients.release(owner_id, campaign_id, email, attempt)
         logger.info("send stopped; the batch comes back", extra={"error": code or type(exc).__name__})
         raise RetryBatch(code or type(exc).__name__) from exc
     tally.claimed.append((current, message_id))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from app.contacts.models import SuppressionEntry
-from app.delivery import feedback, finish, pause, start
+from app.delivery import feedback, finish, pause, send, start
 from app.delivery.models import CampaignRef, ExecutionEnded, FailedState, SesEvent
 from app.store import Store
 from tests.helpers import EXECUTION, Delivery, queued
@@ -65,10 +65,10 @@ def test_senders_mail_everyone_once_and_the_last_batch_resumes_the_wait(
 
 
 def test_a_recipient_claimed_by_a_dead_attempt_is_never_mailed_again(store: Store) -> None:
-    # Given a started delivery where an earlier attempt claimed one recipient and died
+    # Given a started delivery where an earlier attempt claimed the first address and died
     d = queued(store, ["a@example.com", "b@example.com"])
     d.start()
-    assert d.store.recipients.claim(d.owner, d.campaign_id, "a@example.com", "m0:1").won
+    assert d.store.batches.claim(d.owner, d.campaign_id, 0, "m0:1", start=0, end=1)
 
     # When the queue brings the batch back
     d.send(d.queue.batches[0], "m0:2")
@@ -77,6 +77,46 @@ def test_a_recipient_claimed_by_a_dead_attempt_is_never_mailed_again(store: Stor
     assert d.ses.recipients() == ["b@example.com"]
     claimed = d.store.recipients.get(d.owner, d.campaign_id, "a@example.com")
     assert claimed is not None and (claimed.status, claimed.reason) == ("failed", "interrupted")
+
+
+def test_a_batch_is_claimed_a_range_at_a_time_by_one_attempt_each(store: Store) -> None:
+    # Given a started delivery whose first attempt claimed the batch's first two addresses
+    d = queued(store, ["a@example.com", "b@example.com", "c@example.com"])
+    d.start()
+    batches = d.store.batches
+    assert batches.claim(d.owner, d.campaign_id, 0, "m0:1", start=0, end=2)
+
+    # When another attempt claims from where it last saw the cursor, or gives back what it never had
+    # Then it is refused; the holder gives one address back and the next claim starts from there
+    assert not batches.claim(d.owner, d.campaign_id, 0, "m0:2", start=0, end=2)
+    assert not batches.give_back(d.owner, d.campaign_id, 0, "m0:2", claimed=2, back_to=0)
+    assert batches.give_back(d.owner, d.campaign_id, 0, "m0:1", claimed=2, back_to=1)
+    assert not batches.claim(d.owner, d.campaign_id, 0, "m0:2", start=2, end=3)
+    assert batches.claim(d.owner, d.campaign_id, 0, "m0:2", start=1, end=3)
+    found = batches.get(d.owner, d.campaign_id, 0)
+    assert found is not None and found.claimed == 3
+    assert not batches.claim(d.owner, d.campaign_id, 99, "m99:1", start=0, end=1)  # no such batch
+
+
+def test_a_sender_that_stops_gives_back_what_it_did_not_send(store: Store) -> None:
+    # Given a batch of three whose second send is refused (SES throttles)
+    d = queued(store, ["a@example.com", "b@example.com", "c@example.com"])
+    d.start()
+    d.ses.refuse["b@example.com"] = "TooManyRequestsException"
+
+    # When the batch is sent, stops, and comes back once SES takes mail again
+    with pytest.raises(send.RetryBatch):
+        d.send(d.queue.batches[0], "m0:1")
+    stopped_at = d.store.batches.get(d.owner, d.campaign_id, 0)
+    d.ses.refuse.clear()
+    outcome = d.send(d.queue.batches[0], "m0:2")
+
+    # Then the cursor went back to the refused address, which the next attempt mailed, once each
+    assert stopped_at is not None and stopped_at.claimed == 1
+    assert outcome == "done"
+    assert d.ses.recipients() == ["a@example.com", "b@example.com", "c@example.com"]
+    campaign = d.store.campaigns.get(d.owner, d.campaign_id)
+    assert campaign is not None and (campaign.stats.sent, campaign.stats.failed) == (3, 0)
 
 
 def test_a_paused_campaign_sends_nothing_until_resumed_then_only_what_was_left(
