@@ -145,7 +145,7 @@ def test_a_refusal_is_the_error_boto3_would_get_from_aws(
 def _authorization_sent(client: Any, call: Any, *, answer: bool = False) -> str:
     """The Authorization header `client` sent for `call(client)` (answered 200 {} before the
     network when `answer`)."""
-    from botocore.awsrequest import AWSResponse
+    from botocore.awsrequest import AWSResponse, HTTPHeaders
     from moto.core.botocore_stubber import MockRawResponse
 
     seen: list[str] = []
@@ -153,7 +153,7 @@ def _authorization_sent(client: Any, call: Any, *, answer: bool = False) -> str:
     def capture(request: Any, **_kwargs: Any) -> Any:
         value = request.headers["Authorization"]
         seen.append(value.decode() if isinstance(value, bytes) else str(value))
-        return AWSResponse(request.url, 200, {}, MockRawResponse(b"{}")) if answer else None
+        return AWSResponse(request.url, 200, HTTPHeaders(), MockRawResponse(b"{}")) if answer else None
 
     client.meta.events.register_first("before-send", capture)
     call(client)
