@@ -5,7 +5,7 @@ The one place routes get what they work with: the verified caller, the settings,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -128,6 +128,26 @@ async def get_admin(user: CurrentUser) -> Principal:
 
 
 AdminUser = Annotated[Principal, Depends(get_admin)]
+
+
+class Actions:
+    """Base of a domain's use cases as one caller's request makes them: a subclass's methods call the
+    domain's services with the caller's id and the collaborators each takes, so a route declares one
+    dependency (`campaigns: Campaigns`) and makes one call (`campaigns.send_now(campaign_id, launcher)`).
+    Its dependency is `Depends(TheActions.of_request)`."""
+
+    def __init__(self, owner_id: str, store: Store, settings: Settings, correlation_id: str) -> None:
+        self.owner_id = owner_id
+        self.store = store
+        self.settings = settings
+        self.correlation_id = correlation_id
+
+    @classmethod
+    async def of_request(
+        cls, user: CurrentUser, store: StoreDep, settings: SettingsDep, correlation_id: CorrelationId
+    ) -> Self:
+        """The use cases for this request's caller."""
+        return cls(user.user_id, store, settings, correlation_id)
 
 
 async def get_optional_bearer(
