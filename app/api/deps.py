@@ -196,8 +196,9 @@ EmailInPath = Annotated[
     str, Path(min_length=1, max_length=addresses.MAX_LENGTH, json_schema_extra=addresses.SCHEMA)
 ]
 
-# A path parameter holding such an id; its route writes it `{name:name}` after register_new_id(name),
-# so any other segment (`None`, a word) matches no route and is a 404, like an unknown id.
+# A path parameter holding such an id; its route writes it `{name:name}` after register_new_id(name)
+# (OwnedRoutes registers it for its kind's path), so any other segment (`None`, a word) matches no
+# route and is a 404, like an unknown id.
 NewId = Annotated[str, Path(pattern="^[0-9a-f]{28}$")]
 
 
