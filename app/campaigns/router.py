@@ -63,8 +63,13 @@ class CampaignActions(Actions):
     service.py and recipients.py, app/delivery/pause.py and resend.py) with what it works with; the
     launcher and the delivery control come from the routes that need them (503 when not configured)."""
 
-    def create_campaign(self, body: CampaignCreate) -> Campaign:
-        return service.create_campaign(
+    # A render (a draft's templates are checked once, a preview, a test copy) runs in a worker thread,
+    # off the event loop; its collaborators are built here, on the loop, so that no thread builds
+    # a shared repository or client.
+
+    async def create_campaign(self, body: CampaignCreate) -> Campaign:
+        return await run_in_threadpool(
+            service.create_campaign,
             self.owner_id,
             body,
             repo=self.store.campaigns,
@@ -73,8 +78,9 @@ class CampaignActions(Actions):
             correlation_id=self.correlation_id,
         )
 
-    def update_campaign(self, campaign_id: str, body: CampaignUpdate) -> Campaign:
-        return service.update_campaign(
+    async def update_campaign(self, campaign_id: str, body: CampaignUpdate) -> Campaign:
+        return await run_in_threadpool(
+            service.update_campaign,
             self.owner_id,
             campaign_id,
             body,
@@ -84,8 +90,9 @@ class CampaignActions(Actions):
             correlation_id=self.correlation_id,
         )
 
-    def preview(self, campaign_id: str, email: str | None) -> Preview:
-        return service.preview(
+    async def preview(self, campaign_id: str, email: str | None) -> Preview:
+        return await run_in_threadpool(
+            service.preview,
             self.owner_id,
             campaign_id,
             email,
@@ -95,8 +102,9 @@ class CampaignActions(Actions):
             key=secrets.signing_key,
         )
 
-    def send_test(self, campaign_id: str) -> TestSent:
-        return service.send_test(
+    async def send_test(self, campaign_id: str) -> TestSent:
+        return await run_in_threadpool(
+            service.send_test,
             self.owner_id,
             campaign_id,
             repo=self.store.campaigns,
@@ -192,9 +200,7 @@ campaigns = OwnedRoutes(router, "/api/campaigns/{campaign_id}", ItemId, repo=lam
 @router.post("/api/campaigns", status_code=status.HTTP_201_CREATED)
 async def create_campaign(body: CampaignCreate, actions: CampaignsDep) -> Campaign:
     """A new draft for one of your lists (templates are checked: 422 template_error with the line)."""
-    return await run_in_threadpool(
-        actions.create_campaign, body
-    )  # the templates are rendered once: off the event loop
+    return await actions.create_campaign(body)
 
 
 campaigns.listed(service.list_campaigns, "Your campaigns, newest first.")
@@ -206,7 +212,7 @@ campaigns.one(service.get_campaign, "One campaign with its status, timeline and 
 @router.patch("/api/campaigns/{campaign_id}")
 async def update_campaign(campaign_id: ItemId, body: CampaignUpdate, actions: CampaignsDep) -> Campaign:
     """Change a draft (409 campaign_not_editable otherwise)."""
-    return await run_in_threadpool(actions.update_campaign, campaign_id, body)
+    return await actions.update_campaign(campaign_id, body)
 
 
 campaigns.deleted(service.delete_campaign, "Delete a draft or a finished campaign.")
@@ -217,14 +223,14 @@ async def preview_campaign(
     campaign_id: ItemId, actions: CampaignsDep, body: PreviewRequest | None = None
 ) -> Preview:
     """The campaign rendered for one subscriber of its list (`email`), or for a sample subscriber."""
-    return await run_in_threadpool(actions.preview, campaign_id, (body or PreviewRequest()).email)
+    return await actions.preview(campaign_id, (body or PreviewRequest()).email)
 
 
 @router.post("/api/campaigns/{campaign_id}/test")
 async def send_test(campaign_id: ItemId, actions: CampaignsDep) -> TestSent:
     """Send one copy (subject prefixed "[Test]") to your own address (429 `test_send_limit` past
     the account's test copies per hour, `send_rate_limited` when Herald's mail is at its rate)."""
-    return await run_in_threadpool(actions.send_test, campaign_id)
+    return await actions.send_test(campaign_id)
 
 
 @router.post("/api/campaigns/{campaign_id}/send", status_code=status.HTTP_202_ACCEPTED)
