@@ -5,7 +5,7 @@ The one place routes get what they work with: the verified caller, the settings,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -130,6 +130,26 @@ async def get_admin(user: CurrentUser) -> Principal:
 AdminUser = Annotated[Principal, Depends(get_admin)]
 
 
+class Actions:
+    """Base of a domain's use cases as one caller's request makes them: a subclass's methods call the
+    domain's services with the caller's id and the collaborators each takes, so a route declares one
+    dependency (`campaigns: Campaigns`) and makes one call (`campaigns.send_now(campaign_id, launcher)`).
+    Its dependency is `Depends(TheActions.of_request)`."""
+
+    def __init__(self, owner_id: str, store: Store, settings: Settings, correlation_id: str) -> None:
+        self.owner_id = owner_id
+        self.store = store
+        self.settings = settings
+        self.correlation_id = correlation_id
+
+    @classmethod
+    async def of_request(
+        cls, user: CurrentUser, store: StoreDep, settings: SettingsDep, correlation_id: CorrelationId
+    ) -> Self:
+        """The use cases for this request's caller."""
+        return cls(user.user_id, store, settings, correlation_id)
+
+
 async def get_optional_bearer(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> str | None:
@@ -176,8 +196,9 @@ EmailInPath = Annotated[
     str, Path(min_length=1, max_length=addresses.MAX_LENGTH, json_schema_extra=addresses.SCHEMA)
 ]
 
-# A path parameter holding such an id; its route writes it `{name:name}` after register_new_id(name),
-# so any other segment (`None`, a word) matches no route and is a 404, like an unknown id.
+# A path parameter holding such an id; its route writes it `{name:name}` after register_new_id(name)
+# (OwnedRoutes registers it for its kind's path), so any other segment (`None`, a word) matches no
+# route and is a 404, like an unknown id.
 NewId = Annotated[str, Path(pattern="^[0-9a-f]{28}$")]
 
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Path, status
 from fastapi.dependencies.utils import get_typed_return_annotation
 
 from app import secrets
-from app.api.deps import CurrentUser, Page, StoreDep
+from app.api.deps import CurrentUser, Page, StoreDep, register_new_id
 from app.store import Store
 
 UseCase = Callable[..., Any]
@@ -26,7 +26,9 @@ UseCase = Callable[..., Any]
 class OwnedRoutes:
     """Routes over one kind of the caller's items: each calls one use case with the caller's id,
     then the item's id (the last parameter of `item_path`: an id, a key id, an address) or the page
-    asked for, and the kind's repository (`repo=` unless `repo_arg` names it otherwise)."""
+    asked for, and the kind's repository (`repo=` unless `repo_arg` names it otherwise). An id
+    written `{name:name}` in `item_path` is a NewId: its path convertor is registered here, so the
+    router's own routes on that path can use it too."""
 
     def __init__(
         self,
@@ -44,8 +46,11 @@ class OwnedRoutes:
         self.repo_arg = repo_arg
         # The path's own name for the id (`template_id` in `{template_id:template_id}`) and the rules
         # of its type (ItemId, NewId): FastAPI names the parameter after the last Path's alias.
+        name, convertor = re.findall(r"\{(\w+)(?::(\w+))?", item_path)[-1]
         self.id_rules = get_args(id_type)[1]
-        self.id_name = Path(alias=re.findall(r"\{(\w+)", item_path)[-1])
+        self.id_name = Path(alias=name)
+        if convertor == name:  # a NewId written `{template_id:template_id}`: its convertor, before any route
+            register_new_id(name)
 
     def listed(self, use_case: UseCase, doc: str) -> None:
         """GET `path`: a page of the caller's items (`?limit=&cursor=`)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from app import secrets
-from app.api.deps import CurrentUser, NewId, StoreDep, register_new_id
+from app.api.deps import CurrentUser, NewId, StoreDep
 from app.api.owned import OwnedRoutes
 from app.segments import service
 from app.segments.models import (
@@ -16,12 +16,10 @@ from app.segments.models import (
     SegmentUpdate,
 )
 
-# A segment id as `new_id()` makes them, so that /api/segments/preview is not an id (its 405 names
-# only POST, and GET /api/segments/preview is not a lookup of segment "preview").
-register_new_id("segment_id")
-
 router = APIRouter(tags=["segments"])
-# GET /api/segments, GET and DELETE /api/segments/{segment_id}: the lines `segments.*` below.
+# GET /api/segments, GET and DELETE /api/segments/{segment_id}: the lines `segments.*` below. A segment
+# id is a NewId as `new_id()` makes them, so that /api/segments/preview is not an id (its 405 names
+# only POST, and GET /api/segments/preview is not a lookup of segment "preview").
 segments = OwnedRoutes(
     router, "/api/segments/{segment_id:segment_id}", NewId, repo=lambda store: store.segments
 )

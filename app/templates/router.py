@@ -5,13 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import CurrentUser, NewId, StoreDep, register_new_id
+from app.api.deps import CurrentUser, NewId, StoreDep
 from app.api.owned import OwnedRoutes
 from app.campaigns.models import Preview
 from app.templates import service
 from app.templates.models import Template, TemplateBody, TemplatePreviewRequest
-
-register_new_id("template_id")
 
 router = APIRouter(tags=["templates"])
 # GET /api/templates, GET and DELETE /api/templates/{template_id}: the lines `templates.*` below.

@@ -8,12 +8,11 @@ from fastapi import APIRouter, Header, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from app import aws
-from app.api.deps import CorrelationId, CurrentUser, NewId, SettingsDep, StoreDep, register_new_id
+from app.api.deps import CorrelationId, CurrentUser, NewId, SettingsDep, StoreDep
 from app.api.owned import OwnedRoutes
 from app.transactional import service
 from app.transactional.models import IDEMPOTENCY_KEY, TxMessage, TxSend
 
-register_new_id("message_id")
 IdempotencyKey = Annotated[
     str | None,
     Header(

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from app import aws
-from app.api.deps import CurrentUser, ItemId, SettingsDep, StoreDep
+from app.api.deps import Actions, ItemId, SettingsDep
 from app.api.owned import OwnedRoutes
 from app.errors import UpstreamUnavailable
 from app.webhooks import service
@@ -35,24 +35,48 @@ async def delivery_queue(settings: SettingsDep) -> SqsDeliveryQueue:
 QueueDep = Annotated[SqsDeliveryQueue, Depends(delivery_queue)]
 
 
+class WebhookActions(Actions):
+    """The caller's webhook use cases: each method calls the use case of its name
+    (app/webhooks/service.py) on the caller's endpoints, within the endpoints an owner may have."""
+
+    def create_endpoint(self, body: EndpointCreate) -> EndpointWithSecret:
+        return service.create_endpoint(
+            self.owner_id,
+            body,
+            repo=self.store.webhooks,
+            cap=self.settings.webhook_endpoints_per_owner,
+            local=self.settings.stage == "local",
+        )
+
+    def list_endpoints(self) -> EndpointList:
+        return service.list_endpoints(
+            self.owner_id, repo=self.store.webhooks, cap=self.settings.webhook_endpoints_per_owner
+        )
+
+    def rotate_secret(self, endpoint_id: str) -> EndpointWithSecret:
+        return service.rotate_secret(self.owner_id, endpoint_id, repo=self.store.webhooks)
+
+    def recent_deliveries(self, endpoint_id: str) -> DeliveryList:
+        return service.recent_deliveries(self.owner_id, endpoint_id, repo=self.store.webhooks)
+
+    def send_test(self, endpoint_id: str, queue: SqsDeliveryQueue) -> TestQueued:
+        task = service.send_test(self.owner_id, endpoint_id, repo=self.store.webhooks, queue=queue)
+        return TestQueued(delivery_id=task.delivery_id)
+
+
+WebhooksDep = Annotated[WebhookActions, Depends(WebhookActions.of_request)]
+
+
 @router.post("/api/webhooks", status_code=status.HTTP_201_CREATED)
-async def create_endpoint(
-    body: EndpointCreate, user: CurrentUser, store: StoreDep, settings: SettingsDep
-) -> EndpointWithSecret:
+async def create_endpoint(body: EndpointCreate, actions: WebhooksDep) -> EndpointWithSecret:
     """Register an HTTPS endpoint for some event types; the signing secret is shown in this answer only."""
-    return service.create_endpoint(
-        user.user_id,
-        body,
-        repo=store.webhooks,
-        cap=settings.webhook_endpoints_per_owner,
-        local=settings.stage == "local",
-    )
+    return actions.create_endpoint(body)
 
 
 @router.get("/api/webhooks")
-async def list_endpoints(user: CurrentUser, store: StoreDep, settings: SettingsDep) -> EndpointList:
+async def list_endpoints(actions: WebhooksDep) -> EndpointList:
     """Your endpoints, oldest first."""
-    return service.list_endpoints(user.user_id, repo=store.webhooks, cap=settings.webhook_endpoints_per_owner)
+    return actions.list_endpoints()
 
 
 endpoints.one(service.get_endpoint, "One endpoint (never its secret).")
@@ -62,19 +86,18 @@ endpoints.deleted(service.delete_endpoint, "Remove an endpoint; deliveries still
 
 
 @router.post("/api/webhooks/{endpoint_id}/secret")
-async def rotate_secret(endpoint_id: ItemId, user: CurrentUser, store: StoreDep) -> EndpointWithSecret:
+async def rotate_secret(endpoint_id: ItemId, actions: WebhooksDep) -> EndpointWithSecret:
     """A new signing secret (shown this once); later deliveries are signed with it."""
-    return service.rotate_secret(user.user_id, endpoint_id, repo=store.webhooks)
+    return actions.rotate_secret(endpoint_id)
 
 
 @router.get("/api/webhooks/{endpoint_id}/deliveries")
-async def recent_deliveries(endpoint_id: ItemId, user: CurrentUser, store: StoreDep) -> DeliveryList:
+async def recent_deliveries(endpoint_id: ItemId, actions: WebhooksDep) -> DeliveryList:
     """The endpoint's latest deliveries, newest first: status, attempts, last status code and error."""
-    return service.recent_deliveries(user.user_id, endpoint_id, repo=store.webhooks)
+    return actions.recent_deliveries(endpoint_id)
 
 
 @router.post("/api/webhooks/{endpoint_id}/test", status_code=status.HTTP_202_ACCEPTED)
-async def send_test(endpoint_id: ItemId, user: CurrentUser, store: StoreDep, queue: QueueDep) -> TestQueued:
+async def send_test(endpoint_id: ItemId, actions: WebhooksDep, queue: QueueDep) -> TestQueued:
     """Queue a signed `webhook.test` delivery to the endpoint."""
-    task = service.send_test(user.user_id, endpoint_id, repo=store.webhooks, queue=queue)
-    return TestQueued(delivery_id=task.delivery_id)
+    return actions.send_test(endpoint_id, queue)

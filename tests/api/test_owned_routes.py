@@ -112,3 +112,31 @@ def test_routes_call_their_use_case_with_the_caller_the_id_and_the_repository() 
 
     # And an id that breaks its type's rules never reaches the use case
     assert client.delete("/api/things/not-an-id").status_code == 422
+
+
+def test_a_new_id_written_as_its_own_convertor_is_registered_for_the_routers_routes() -> None:
+    # Given a kind whose id is written `{gadget_id:gadget_id}` (a NewId), and a route of the router's
+    # own on that path declared after it
+    router = APIRouter()
+    gadgets = OwnedRoutes(
+        router, "/api/gadgets/{gadget_id:gadget_id}", NewId, repo=lambda store: store.templates
+    )
+    gadgets.deleted(delete_thing, "Delete a gadget.")
+
+    @router.post("/api/gadgets/preview")
+    async def preview_gadget() -> dict[str, str]:
+        return {"preview": "yes"}
+
+    app = FastAPI()
+    app.include_router(router)
+    app.dependency_overrides[deps.get_current_user] = lambda: CALLER
+    app.dependency_overrides[deps.store] = FakeStore
+    client = TestClient(app)
+
+    # Then a new id reaches the use case, and any other segment matches no item route
+    assert client.delete(f"/api/gadgets/{THING_ID}").status_code == 204
+    assert deleted[-1] == ("owner-1", THING_ID, "the things repository")
+    assert client.delete("/api/gadgets/preview").status_code == 405
+    assert client.delete("/api/gadgets/not-an-id").status_code == 404
+    # and the document names the parameter without its convertor
+    assert "/api/gadgets/{gadget_id}" in app.openapi()["paths"]
