@@ -291,6 +291,9 @@ def _send_one(run: _Run, current: RecipientRecord | None, *, opted_out: str | No
     if current.status == "failed":
         tally.fail(current, current.reason or "")
         return
+    if current.status == "claimed":  # claimed alone by a sender before ranges: its attempt is dead
+        run.fail(current, "interrupted")
+        return
     reason = tally.gave_up or (f"{OPTED_OUT}: {opted_out}" if opted_out is not None else None)
     if reason is not None:
         run.fail(current, reason)

@@ -79,6 +79,21 @@ def test_a_recipient_claimed_by_a_dead_attempt_is_never_mailed_again(store: Stor
     assert claimed is not None and (claimed.status, claimed.reason) == ("failed", "interrupted")
 
 
+def test_a_recipient_claimed_alone_before_ranges_is_not_mailed(store: Store) -> None:
+    # Given a delivery begun by a sender that claimed each recipient alone and died holding one
+    d = queued(store, ["a@example.com", "b@example.com"])
+    d.start()
+    d.store.recipients.transition(d.owner, d.campaign_id, "a@example.com", allowed=("pending",), to="claimed")
+
+    # When the queue brings the batch back to a sender that claims by range
+    d.send(d.queue.batches[0], "m0:2")
+
+    # Then only the other recipient is mailed; the one claimed alone counts failed, interrupted
+    assert d.ses.recipients() == ["b@example.com"]
+    held = d.store.recipients.get(d.owner, d.campaign_id, "a@example.com")
+    assert held is not None and (held.status, held.reason) == ("failed", "interrupted")
+
+
 def test_a_batch_is_claimed_a_range_at_a_time_by_one_attempt_each(store: Store) -> None:
     # Given a started delivery whose first attempt claimed the batch's first two addresses
     d = queued(store, ["a@example.com", "b@example.com", "c@example.com"])
