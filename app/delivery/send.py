@@ -122,6 +122,16 @@ class _Tally:
         if replace(recipient, status="failed", reason=reason).resendable():
             self.resendable += 1
 
+    def settled(self, recipient: RecipientRecord) -> bool:
+        """Count a recipient already sent or failed as it is; False for one still to settle."""
+        if recipient.status in SENT_LIKE:
+            self.sent += 1
+        elif recipient.status == "failed":
+            self.fail(recipient, recipient.reason or "")
+        else:
+            return False
+        return True
+
 
 @dataclass
 class _Run:
@@ -235,13 +245,9 @@ def _count_earlier_claims(run: _Run) -> int:
     claimed = found.claimed if found is not None else 0
     earlier = batch.emails[:claimed]
     for current in kit.recipients.get_many(batch.owner_id, batch.campaign_id, earlier).values():
-        if current.status in SENT_LIKE:
-            tally.sent += 1
-        elif current.status == "failed":
-            tally.fail(current, current.reason or "")
-        elif kit.recipients.fail(
-            batch.owner_id, batch.campaign_id, current.email, run.attempt, "interrupted"
-        ):
+        if tally.settled(current):
+            continue
+        if kit.recipients.fail(batch.owner_id, batch.campaign_id, current.email, run.attempt, "interrupted"):
             # No address in logs: the recipient is the campaign's one marked `interrupted`.
             logger.warning(
                 "recipient claimed by a dead attempt; not resent",
@@ -285,11 +291,7 @@ def _send_one(run: _Run, current: RecipientRecord | None, *, opted_out: str | No
     tally, kit = run.tally, run.kit
     if current is None:
         return  # the campaign's recipients are gone (it was deleted)
-    if current.status in SENT_LIKE:  # not pending: a claimed range has no other, but count as it is
-        tally.sent += 1
-        return
-    if current.status == "failed":
-        tally.fail(current, current.reason or "")
+    if tally.settled(current):  # a claimed range has none, but one is counted as it is
         return
     if current.status == "claimed":  # claimed alone by a sender before ranges: its attempt is dead
         run.fail(current, "interrupted")
