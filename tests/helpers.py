@@ -104,11 +104,13 @@ def sfn(cloud: EmbeddedCloud) -> Any:
 
 
 def state_names(cloud: EmbeddedCloud, campaign_id: str) -> list[str]:
-    """The states the campaign's execution entered, in order."""
+    """The states the campaign's execution entered, in order, once it has ended (waits up to 15 s:
+    the campaign becomes `sent` or `failed` in a step, before the execution passes its last states)."""
     from app.config import get_settings
 
     arn = get_settings().state_machine_arn or ""
     execution = arn.replace(":stateMachine:", ":execution:") + f":{campaign_id}"
+    eventually(lambda: sfn(cloud).describe_execution(executionArn=execution)["status"] != "RUNNING", 15)
     events = sfn(cloud).get_execution_history(executionArn=execution, maxResults=1000)["events"]
     return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
 
