@@ -5,10 +5,15 @@ calling `isdir` on each of its ~270 entries (`moto.backends.list_of_moto_modules
 of CPU per request. And every response class lists its own methods with `inspect.getmembers` on
 every request (`method_names_from_class`), to check the action exists. Neither the package nor
 a class changes while the process runs, so both are read once.
+
+Every response carries a request id of 52 random letters and digits, which moto drew with one
+`choice` call each; `choices` draws them from the same pool with the same (seedable) generator in
+one call.
 """
 
 from __future__ import annotations
 
+import string
 from functools import cache
 from typing import Any
 
@@ -19,6 +24,7 @@ def apply() -> None:
     """Install the patches (idempotent)."""
     import moto.backends
     import moto.core.responses
+    from moto.moto_api._internal.moto_random import MotoRandom
 
     modules = tuple(moto.backends.list_of_moto_modules())
 
@@ -33,3 +39,11 @@ def apply() -> None:
         return list(listed(clazz))
 
     install(moto.core.responses, "method_names_from_class", method_names_from_class)
+    install(MotoRandom, "get_random_string", _random_string)
+
+
+def _random_string(self: Any, length: int = 20, include_digits: bool = True, lower_case: bool = False) -> str:
+    """MotoRandom.get_random_string: `length` characters drawn from moto's pool in one call."""
+    pool = string.ascii_letters + string.digits if include_digits else string.ascii_letters
+    drawn = "".join(self.choices(pool, k=length))
+    return drawn.lower() if lower_case else drawn

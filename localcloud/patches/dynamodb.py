@@ -29,6 +29,13 @@
   tree that passed them is not checked again with the same names on the same table: every claim of
   a campaign runs one expression, and the checks were about a third of the validation. A tree that
   failed is checked every time, and the other seven passes always run.
+- A condition's text was split into tokens (a dozen regular expressions tried at each position)
+  on every request that carries one. The tokens depend on the text alone and are never changed
+  by the parse; they are kept per text, and each parse gets fresh copies.
+- An item built from a request (PutItem, BatchWriteItem, a transaction's Put) summed the sizes of
+  every attribute it already had at each attribute it added, to refuse one over 400 KB: quadratic
+  in its attributes. A running total is kept instead; an item over the limit is refused with the
+  same error at the same attribute.
 """
 
 from __future__ import annotations
@@ -50,6 +57,7 @@ def apply() -> None:
     """Install the patches (idempotent)."""
     from moto.dynamodb.comparisons import ConditionExpressionParser
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
@@ -65,6 +73,8 @@ def apply() -> None:
     install(DepthFirstTraverser, "traverse", _traverse)
     install(Node, "__deepcopy__", _copy_node)
     install(ConditionExpressionParser, "parse", _parse_condition)
+    install(ConditionExpressionParser, "_lex_condition_expression", _lex_condition)
+    install(Item, "__init__", _item_init)
     install(Validator, "__init__", _validator_init)
     install(Validator, "validate", _validate)
 
@@ -161,32 +171,51 @@ def _traverse(self: Any, node: Any) -> Any:
     """DepthFirstTraverser.traverse with the pass's node-type table built once.
 
     moto's node classes are abstract base classes, whose `isinstance` runs Python code; none of
-    them has virtual subclasses, so a node's class decides it and the answer is kept per class.
+    them has virtual subclasses, so a node's class decides it and the answer is kept per class:
+    NOT_A_NODE, or the pass's processing function for it (None: the pass leaves it). The hook
+    before each child is called only for a pass that has one (moto's default does nothing).
     """
     table = list(self._processing_map().items())
     processors: dict[type, Any] = {}
+    before_child = None if _has_no_child_hook(self.__class__) else self.pre_processing_of_child
 
     def processor_of(kind: type) -> Any:
-        if kind not in processors:
-            processors[kind] = next((process for base, process in table if issubclass(kind, base)), None)
-        return processors[kind]
+        if _is_node(kind):
+            return next((process for base, process in table if issubclass(kind, base)), None)
+        return NOT_A_NODE
 
     def visit(node: Any, child_id: int = -1) -> Any:
-        if _is_node(type(node)):
-            parent_node = node.parent
-            if node.children is not None:
-                for i, child_node in enumerate(node.children):
-                    self.pre_processing_of_child(node, i)
-                    visit(child_node, i)
-            process = processor_of(type(node))
-            if process is not None:
-                node = process(node)
-                node.parent = parent_node
-                if parent_node:
-                    parent_node.children[child_id] = node
+        kind = type(node)
+        process = processors.get(kind, _UNSEEN)
+        if process is _UNSEEN:
+            process = processors[kind] = processor_of(kind)
+        if process is NOT_A_NODE:
+            return node
+        parent_node = node.parent
+        if node.children is not None:
+            for i, child_node in enumerate(node.children):
+                if before_child is not None:
+                    before_child(node, i)
+                visit(child_node, i)
+        if process is not None:
+            node = process(node)
+            node.parent = parent_node
+            if parent_node:
+                parent_node.children[child_id] = node
         return node
 
     return visit(node)
+
+
+NOT_A_NODE = object()  # what _traverse keeps for a class that is not one of moto's AST nodes
+_UNSEEN = object()
+
+
+@cache
+def _has_no_child_hook(kind: Any) -> bool:
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
+
+    return bool(kind.pre_processing_of_child is DepthFirstTraverser.pre_processing_of_child)
 
 
 # Whether a class is one of moto's AST nodes (classes do not change while the process runs).
@@ -231,6 +260,42 @@ def _parse_condition(self: Any) -> Any:
         list(self.expr_attr_values_found),
     )
     return tree
+
+
+def _lex_condition(self: Any) -> Any:
+    """ConditionExpressionParser's tokens of this text, from the kept lexing (fresh copies)."""
+    from collections import deque
+
+    return deque(node._replace(children=[]) for node in _lexed(self.__class__, self.condition_expression))
+
+
+@lru_cache(maxsize=512)
+def _lexed(parser: Any, text: str) -> tuple[Any, ...]:
+    lexer = object.__new__(parser)
+    lexer.condition_expression = text
+    return tuple(original(parser, "_lex_condition_expression")(lexer))
+
+
+def _item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+    """moto's Item, its size checked once against LimitedSizeDict's limit (not at each attribute)."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    self.hash_key = hash_key
+    self.range_key = range_key
+    self.attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+    size = 0
+    for key, value in attrs.items():
+        typed = DynamoType(value)
+        size += bytesize(key) + typed.size()
+        if size > ITEM_SIZE_LIMIT:  # where moto's check refuses it, before the next attribute
+            raise ItemSizeTooLarge
+        dict.__setitem__(self.attrs, key, typed)
+
+
+# LimitedSizeDict's limit, in moto's own size units (DynamoDB's 400 KB, as moto measured it).
+ITEM_SIZE_LIMIT = 405000
 
 
 def _validator_init(self: Any, expression: Any, *args: Any, **kwargs: Any) -> None:

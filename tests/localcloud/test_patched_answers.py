@@ -20,6 +20,7 @@ TABLE = "toy-toy"
 def _dynamodb_patches() -> dict[str, tuple[Any, str, Callable[[Any], Any]]]:
     """name -> (owner, attribute, how to put the original back)."""
     from moto.dynamodb.comparisons import ConditionExpressionParser
+    from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
@@ -32,6 +33,8 @@ def _dynamodb_patches() -> dict[str, tuple[Any, str, Callable[[Any], Any]]]:
         "node copy": (Node, "__deepcopy__", lambda fn: fn),
         "condition reuse": (ConditionExpressionParser, "parse", lambda fn: fn),
         "checks kept": (Validator, "validate", lambda fn: fn),
+        "condition tokens kept": (ConditionExpressionParser, "_lex_condition_expression", lambda fn: fn),
+        "item size summed once": (Item, "__init__", lambda fn: fn),
     }
 
 
@@ -147,6 +150,17 @@ def _updates(dynamodb: Any, prefix: str) -> list[Any]:
                 ":one": {"N": "1"},
             },
         ),
+        # an item over 400 KB, one just under it, and a condition that does not lex
+        lambda: dynamodb.put_item(**base, Item={**other, "a": {"S": "x" * 250_000}, "b": {"S": "y" * 160_000}}),
+        lambda: dynamodb.put_item(**base, Item={**other, "a": {"S": "x" * 250_000}, "b": {"S": "y" * 150_000}}),
+        lambda: dynamodb.put_item(
+            **base,
+            Item=key,
+            ConditionExpression="#s = :p !! x",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":p": {"S": "pending"}},
+        ),
+        lambda: dynamodb.get_item(**base, Key=other, ProjectionExpression="SK, b"),
     ]
     return [_answer(call) for call in calls]
 
@@ -156,7 +170,17 @@ def _normalised(answers: list[Any], prefix: str) -> str:
 
 
 @pytest.mark.parametrize(
-    "patch", ["query", "parse cache", "traverse", "node copy", "condition reuse", "checks kept"]
+    "patch",
+    [
+        "query",
+        "parse cache",
+        "traverse",
+        "node copy",
+        "condition reuse",
+        "checks kept",
+        "condition tokens kept",
+        "item size summed once",
+    ],
 )
 def test_each_dynamodb_patch_answers_as_moto_does(
     toy_cloud: EmbeddedCloud, monkeypatch: pytest.MonkeyPatch, patch: str
@@ -172,8 +196,10 @@ def test_each_dynamodb_patch_answers_as_moto_does(
 
     # Then every answer (items, errors, paging keys) is the same, and the run did exercise refusals
     assert _normalised(with_patch, patched_prefix) == _normalised(without, plain_prefix)
-    assert sum(1 for answer in with_patch if "error" in answer) == 6
+    assert sum(1 for answer in with_patch if "error" in answer) == 8
     assert "LastEvaluatedKey" in with_patch[8] and with_patch[3]["item"]["attempt"] == {"S": "x"}
+    assert "Item size has exceeded" in with_patch[-4]["message"] and "error" not in with_patch[-3]
+    assert len(with_patch[-1]["Item"]["b"]["S"]) == 150_000 and "!!" in with_patch[-2]["message"]
 
 
 def test_the_kept_parse_is_never_changed_by_a_validation(toy_cloud: EmbeddedCloud) -> None:
