@@ -151,8 +151,12 @@ def _updates(dynamodb: Any, prefix: str) -> list[Any]:
             },
         ),
         # an item over 400 KB, one just under it, and a condition that does not lex
-        lambda: dynamodb.put_item(**base, Item={**other, "a": {"S": "x" * 250_000}, "b": {"S": "y" * 160_000}}),
-        lambda: dynamodb.put_item(**base, Item={**other, "a": {"S": "x" * 250_000}, "b": {"S": "y" * 150_000}}),
+        lambda: dynamodb.put_item(
+            **base, Item={**other, "a": {"S": "x" * 250_000}, "b": {"S": "y" * 160_000}}
+        ),
+        lambda: dynamodb.put_item(
+            **base, Item={**other, "a": {"S": "x" * 250_000}, "b": {"S": "y" * 150_000}}
+        ),
         lambda: dynamodb.put_item(
             **base,
             Item=key,
