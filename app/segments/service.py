@@ -3,7 +3,6 @@ sample, and what the CSV export of the members holds."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -11,6 +10,7 @@ from app.campaigns.went_out import WentOutLog
 from app.contacts.lists import ListRepository
 from app.contacts.models import Subscriber, new_id
 from app.contacts.subscribers import SubscriberRepository
+from app.digests import hex_digest
 from app.errors import NotFound, found
 from app.observability import logger
 from app.owned import OwnedReads
@@ -73,8 +73,7 @@ def delete_segment(owner_id: str, segment_id: str, *, repo: SegmentRepository) -
 
 def _preview_scope(owner_id: str, list_id: str | None, rule: Rule) -> str:
     # A cursor continues one count: another rule or list must start again from the beginning.
-    digest = hashlib.sha256(rule.model_dump_json().encode()).hexdigest()[:16]
-    return f"segment-preview:{owner_id}:{list_id or '*'}:{digest}"
+    return f"segment-preview:{owner_id}:{list_id or '*'}:{hex_digest(rule.model_dump_json(), 16)}"
 
 
 def preview(

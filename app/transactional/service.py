@@ -12,7 +12,6 @@ retries too).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from email.utils import formataddr
@@ -24,6 +23,7 @@ from app.config import Settings
 from app.contacts.models import new_id
 from app.contacts.suppression import SuppressionRepository
 from app.delivery.sender import THROTTLED
+from app.digests import hex_digest
 from app.errors import Conflict, InvalidInput, TooManyRequests, found
 from app.mail import SendBudget
 from app.observability import logger
@@ -57,7 +57,7 @@ _not_found = reads.missing
 def fingerprint(cmd: TxSend) -> str:
     """What makes two requests the same request (a retry), whatever their JSON's key order."""
     canonical = json.dumps(cmd.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hex_digest(canonical)
 
 
 def _replay(owner_id: str, client_key: str, print_: str, *, messages: MessageRepository) -> Sent | None:
