@@ -30,7 +30,8 @@ Reads = OwnedReads[Any, Any]
 class OwnedRoutes:
     """Routes over one kind of the caller's items: each calls one use case with the caller's id,
     then the item's id (the last parameter of `item_path`: an id, a key id, an address) or the page
-    asked for, and the kind's repository (`repo=` unless `repo_arg` names it otherwise). An id
+    asked for, and the kind's repository (`repo=` unless `repo_arg` names it otherwise; an
+    OwnedReads takes it as `repo=`). An id
     written `{name:name}` in `item_path` is a NewId: its path convertor is registered here, so the
     router's own routes on that path can use it too."""
 
