@@ -1,12 +1,15 @@
-"""An owner's items of one kind (templates, segments, lists, forms, messages): the key they share
-and the reads and writes every such repository makes the same way."""
+"""An owner's items of one kind (templates, segments, lists, forms, messages): the key they share,
+the reads and writes every such repository makes the same way, and the two reads (one item, a page)
+that kinds with nothing more to check answer alike."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from app.db import Item, Key, Repository, new_item, now_iso
+from app.errors import NotFound, found, no_such
 from app.pagination import KeySource, Page, PageRequest, next_cursor, start_after
 
 R = TypeVar("R")
@@ -92,3 +95,30 @@ def page_of(
     start = start_after(page.cursor, scope=scope, prefix=repo.prefix, key=key)
     items, last = repo.page(owner_id, limit=page.limit, start_sk=start)
     return into(items=items, next_cursor=next_cursor(last, scope=scope, key=key))
+
+
+@dataclass(frozen=True)
+class OwnedReads(Generic[R, P]):
+    """A kind's two plain reads as use cases: `one` item of the owner's by its id (NotFound "No such
+    <thing>.", coded `<thing>_not_found`, for any id the owner has none by, another owner's included)
+    and a `page` of them (`page_model`), its cursor sealed to `<scope>:<owner>` (`scope` defaults to
+    `<thing>s`). Their routes are `get_<thing>` and `list_<thing>s` (app/api/owned.py)."""
+
+    thing: str
+    record: type[R]
+    page_model: type[P]
+    scope: str = ""
+
+    @property
+    def missing(self) -> Callable[[], NotFound]:
+        """What makes the kind's NotFound (for the use cases that change or delete an item)."""
+        return no_such(self.thing)
+
+    def one(self, owner_id: str, item_id: str, *, repo: OwnedItems[R, Any]) -> R:
+        """One of the owner's items."""
+        return found(repo.get(owner_id, item_id), self.missing)
+
+    def page(self, owner_id: str, page: PageRequest, *, repo: OwnedItems[Any, Any], key: KeySource) -> P:
+        """A page of the owner's items, in the repository's order."""
+        scope = f"{self.scope or self.thing + 's'}:{owner_id}"
+        return page_of(repo, owner_id, page, scope=scope, key=key, into=self.page_model)

@@ -12,13 +12,13 @@ not removed yet is never read again, since the next window has a key of its own.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.db import Repository
+from app.digests import hex_digest
 from app.errors import TooManyRequests
 
 ENTITY = "rate_limit"
@@ -35,11 +35,6 @@ class Limit:
     window_seconds: int
 
 
-def subject_digest(subject: str) -> str:
-    """What the key holds instead of the subject itself."""
-    return hashlib.sha256(subject.encode()).hexdigest()[:32]
-
-
 class RateLimitRepository(Repository):
     """Hit counters in the single table."""
 
@@ -50,7 +45,7 @@ class RateLimitRepository(Repository):
         start = int(stamp // limit.window_seconds) * limit.window_seconds
         end = start + limit.window_seconds
         counted = self.table.update(
-            f"LIMIT#{limit.name}#{subject_digest(subject)}",
+            f"LIMIT#{limit.name}#{hex_digest(subject, 32)}",
             f"W#{start}",
             adds={"hits": 1},
             sets={"type": ENTITY, "ttl": end + _GRACE_SECONDS},

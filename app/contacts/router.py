@@ -108,10 +108,10 @@ async def create_list(body: ListCreate, actions: ContactsDep) -> ContactList:
     return actions.create_list(body)
 
 
-lists.listed(service.list_lists, "The caller's lists, oldest first, a page at a time.")
+lists.listed(service.list_reads, "The caller's lists, oldest first, a page at a time.")
 
 
-lists.one(service.get_list, "One list with its subscriber count.")
+lists.one(service.list_reads, "One list with its subscriber count.")
 
 
 @router.patch("/api/lists/{list_id}")

@@ -31,14 +31,16 @@ from app.contacts.subscribers import SubscriberRepository
 from app.contacts.suppression import SuppressionRepository
 from app.errors import Conflict, InvalidInput, NotFound, found, no_such
 from app.observability import logger
-from app.owned import page_of
+from app.owned import OwnedReads
 from app.pagination import KeySource, PageRequest, every_page, next_cursor, start_after
 
 PURGE_STEP = 1000
 EXPORT_PAGE = 1000
 
 
-_list_not_found = no_such("list")
+# One of the owner's lists (another owner's id is simply not found) and a page of them, oldest first.
+list_reads = OwnedReads("list", ContactList, ListPage)
+_list_not_found = list_reads.missing
 _subscriber_not_found = no_such("subscriber on this list", "subscriber_not_found")
 
 
@@ -64,16 +66,6 @@ def create_list(
     return created
 
 
-def get_list(owner_id: str, list_id: str, *, repo: ListRepository) -> ContactList:
-    """One of the owner's lists (another owner's id is simply not found)."""
-    return found(repo.get(owner_id, list_id), _list_not_found)
-
-
-def list_lists(owner_id: str, page: PageRequest, *, repo: ListRepository, key: KeySource) -> ListPage:
-    """A page of the owner's lists, oldest first."""
-    return page_of(repo, owner_id, page, scope=f"lists:{owner_id}", key=key, into=ListPage)
-
-
 def update_list(
     owner_id: str, list_id: str, cmd: ListUpdate, *, repo: ListRepository, correlation_id: str | None
 ) -> ContactList:
@@ -86,7 +78,7 @@ def update_list(
         template = cmd.confirmation
         rendering.check(subject=template.subject, html_body=template.html_body, text_body=template.text_body)
     if not changes:
-        return get_list(owner_id, list_id, repo=repo)
+        return list_reads.one(owner_id, list_id, repo=repo)
     updated = repo.update(owner_id, list_id, changes, correlation_id=correlation_id)
     if updated is None:
         raise _list_not_found()
@@ -172,7 +164,7 @@ def get_subscriber(
     owner_id: str, list_id: str, email: str, *, lists: ListRepository, repo: SubscriberRepository
 ) -> Subscriber:
     """One subscriber of one of the owner's lists."""
-    get_list(owner_id, list_id, repo=lists)
+    list_reads.one(owner_id, list_id, repo=lists)
     return found(repo.get(owner_id, list_id, email_from_path(email)), _subscriber_not_found)
 
 
@@ -187,7 +179,7 @@ def list_subscribers(
     key: KeySource,
 ) -> SubscriberPage:
     """A page of a list's subscribers in email order, optionally only those starting with a prefix."""
-    get_list(owner_id, list_id, repo=lists)
+    list_reads.one(owner_id, list_id, repo=lists)
     prefix = email_prefix.strip().lower()
     scope = f"subscribers:{owner_id}:{list_id}:{prefix}"
     start = start_after(page.cursor, scope=scope, prefix=f"SUB#{prefix}", key=key)
@@ -207,7 +199,7 @@ def update_subscriber(
 ) -> Subscriber:
     """Change a subscriber; a status of unsubscribed, bounced or complained also suppresses the address,
     and `subscribed` confirms an unconfirmed one on the owner's word (`confirmed_reason` recorded)."""
-    get_list(owner_id, list_id, repo=lists)
+    list_reads.one(owner_id, list_id, repo=lists)
     address = email_from_path(email)
     suppress = (
         _suppression_for(cmd.status, list_id=list_id, correlation_id=correlation_id) if cmd.status else None
@@ -250,7 +242,7 @@ def export_list(
 ) -> tuple[str, Iterator[Subscriber]]:
     """What a list's export holds: the file's name and every subscriber, read a page at a time as
     they are consumed (app/exports writes them). The list must exist (checked before any read)."""
-    found_list = get_list(owner_id, list_id, repo=lists)
+    found_list = list_reads.one(owner_id, list_id, repo=lists)
     return f"{file_stem(found_list.name)}.csv", _everyone(owner_id, list_id, repo)
 
 

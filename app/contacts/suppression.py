@@ -16,13 +16,13 @@ H = the same PK, SK=HASH#<sha256(owner, email)> (the address itself is gone, its
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from app.contacts.models import Suppression, SuppressionEntry
 from app.db import Repository, now_iso
+from app.digests import hex_digest
 from app.writes import IfAbsent, Update
 
 ENTITY = "suppression"
@@ -35,8 +35,8 @@ def suppression_key(owner_id: str, email: str) -> tuple[str, str]:
 
 def erased_key(owner_id: str, email: str) -> tuple[str, str]:
     """The key that keeps an erased address blocked: a hash of it, salted with the owner's id."""
-    digest = hashlib.sha256(f"{owner_id}\0{email}".encode()).hexdigest()
-    return f"OWNER#{owner_id}#SUPPRESSION", f"HASH#{digest}"
+    salted = f"{owner_id}\0{email}"
+    return f"OWNER#{owner_id}#SUPPRESSION", f"HASH#{hex_digest(salted)}"
 
 
 def suppression_update(owner_id: str, email: str, entry: SuppressionEntry) -> Update:

@@ -25,7 +25,6 @@ the campaign's counters added from the writes that happened, are exact under red
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -33,6 +32,7 @@ from typing import Any, Literal
 from app.contacts.subscriber_items import subscriber_key
 from app.db import Item, Table, optional_str
 from app.delivery.repository import RECORDED, recipient_key, recipients_pk
+from app.digests import hex_digest
 from app.writes import IfAbsent, one_of
 
 Kind = Literal["open", "click", "machine_open"]
@@ -45,8 +45,7 @@ HOUR = "campaign_hour"
 
 def link_key(owner_id: str, campaign_id: str, url: str) -> tuple[str, str]:
     """The counter item of one link of a campaign."""
-    digest = hashlib.sha256(url.encode()).hexdigest()[:32]
-    return recipients_pk(owner_id, campaign_id), f"LINK#{digest}"
+    return recipients_pk(owner_id, campaign_id), f"LINK#{hex_digest(url, 32)}"
 
 
 def hour_key(owner_id: str, campaign_id: str, hour: str) -> tuple[str, str]:

@@ -10,10 +10,11 @@ logs, in the owner's list and in the URL that revokes it.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+
+from app.digests import hex_digest
 
 KEY_PREFIX = "hrd"
 PATTERN = re.compile(rf"^{KEY_PREFIX}_(?P<id>[0-9a-f]{{12}})_(?P<secret>[A-Za-z0-9_-]{{43}})$")
@@ -31,7 +32,7 @@ class NewKey:
 
 def digest(key: str) -> str:
     """What the table keeps of a key (hex SHA-256)."""
-    return hashlib.sha256(key.encode()).hexdigest()
+    return hex_digest(key)
 
 
 def make_key() -> NewKey:

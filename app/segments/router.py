@@ -31,7 +31,7 @@ async def create_segment(body: SegmentCreate, user: CurrentUser, store: StoreDep
     return service.create_segment(user.user_id, body, repo=store.segments, lists=store.lists)
 
 
-segments.listed(service.list_segments, "Your segments, oldest first.")
+segments.listed(service.reads, "Your segments, oldest first.")
 
 
 @router.post("/api/segments/preview")
@@ -48,7 +48,7 @@ async def preview_segment(body: SegmentPreviewRequest, user: CurrentUser, store:
     )
 
 
-segments.one(service.get_segment, "One segment.")
+segments.one(service.reads, "One segment.")
 
 
 @router.patch("/api/segments/{segment_id:segment_id}")

@@ -3,7 +3,6 @@ sample, and what the CSV export of the members holds."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -11,10 +10,11 @@ from app.campaigns.went_out import WentOutLog
 from app.contacts.lists import ListRepository
 from app.contacts.models import Subscriber, new_id
 from app.contacts.subscribers import SubscriberRepository
-from app.errors import NotFound, found, no_such
+from app.digests import hex_digest
+from app.errors import NotFound, found
 from app.observability import logger
-from app.owned import page_of
-from app.pagination import KeySource, PageRequest, decode_cursor, encode_cursor
+from app.owned import OwnedReads
+from app.pagination import KeySource, decode_cursor, encode_cursor
 from app.segments import members
 from app.segments.models import (
     Rule,
@@ -32,7 +32,9 @@ PREVIEW_BUDGET = 2000  # subscribers one preview call may read (two Queries)
 SAMPLE_SIZE = 10
 
 
-_not_found = no_such("segment")
+# One of the owner's segments and a page of them (oldest first): GET /api/segments[/{segment_id}].
+reads = OwnedReads("segment", Segment, SegmentPage)
+_not_found = reads.missing
 
 
 def _check_list(owner_id: str, list_id: str | None, lists: ListRepository) -> None:
@@ -48,18 +50,6 @@ def create_segment(
     created = repo.create(owner_id, new_id(), name=cmd.name, list_id=cmd.list_id, rule=cmd.rule)
     logger.info("segment created", extra={"segment_id": created.id, "conditions": len(cmd.rule.conditions)})
     return created
-
-
-def get_segment(owner_id: str, segment_id: str, *, repo: SegmentRepository) -> Segment:
-    """One of the owner's segments."""
-    return found(repo.get(owner_id, segment_id), _not_found)
-
-
-def list_segments(
-    owner_id: str, page: PageRequest, *, repo: SegmentRepository, key: KeySource
-) -> SegmentPage:
-    """A page of the owner's segments, oldest first."""
-    return page_of(repo, owner_id, page, scope=f"segments:{owner_id}", key=key, into=SegmentPage)
 
 
 def update_segment(
@@ -83,8 +73,7 @@ def delete_segment(owner_id: str, segment_id: str, *, repo: SegmentRepository) -
 
 def _preview_scope(owner_id: str, list_id: str | None, rule: Rule) -> str:
     # A cursor continues one count: another rule or list must start again from the beginning.
-    digest = hashlib.sha256(rule.model_dump_json().encode()).hexdigest()[:16]
-    return f"segment-preview:{owner_id}:{list_id or '*'}:{digest}"
+    return f"segment-preview:{owner_id}:{list_id or '*'}:{hex_digest(rule.model_dump_json(), 16)}"
 
 
 def preview(
@@ -141,7 +130,7 @@ def export_segment(
 ) -> tuple[str, Iterator[Subscriber]]:
     """What a segment's export holds (as a list's): the file's name and the members, read as they are
     consumed. An address on several of the lists has a row per list."""
-    segment = get_segment(owner_id, segment_id, repo=repo)
+    segment = reads.one(owner_id, segment_id, repo=repo)
     where = rule_filter(owner_id, segment.rule, now=datetime.now(UTC), campaigns=campaigns)
     matches = members.everyone(owner_id, segment.list_id, where, lists=lists, subscribers=subscribers)
     return f"segment-{segment.id}.csv", matches

@@ -24,8 +24,8 @@ async def create_template(body: TemplateBody, user: CurrentUser, store: StoreDep
     return await run_in_threadpool(service.create_template, user.user_id, body, repo=store.templates)
 
 
-templates.listed(service.list_templates, "Your templates, newest first.")
-templates.one(service.get_template, "One template with its bodies.")
+templates.listed(service.reads, "Your templates, newest first.")
+templates.one(service.reads, "One template with its bodies.")
 
 
 @router.put("/api/templates/{template_id:template_id}")

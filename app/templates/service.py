@@ -13,17 +13,18 @@ from typing import Any
 from app.campaigns import rendering
 from app.campaigns.models import Preview
 from app.contacts.models import new_id
-from app.errors import InvalidInput, found, no_such
+from app.errors import InvalidInput, found
 from app.observability import logger
-from app.owned import page_of
-from app.pagination import KeySource, PageRequest
+from app.owned import OwnedReads
 from app.templates.models import Template, TemplateBody, TemplatePage
 from app.templates.repository import TemplateRepository
 
 SAMPLE_TO = rendering.SAMPLE_EMAIL
 
 
-_not_found = no_such("template")
+# One of the owner's templates and a page of them (newest first): GET /api/templates[/{template_id}].
+reads = OwnedReads("template", Template, TemplatePage)
+_not_found = reads.missing
 
 
 def render(content: TemplateBody, *, to: str, data: Mapping[str, Any]) -> rendering.Rendered:
@@ -56,18 +57,6 @@ def create_template(owner_id: str, body: TemplateBody, *, repo: TemplateReposito
     return created
 
 
-def get_template(owner_id: str, template_id: str, *, repo: TemplateRepository) -> Template:
-    """One of the owner's templates."""
-    return found(repo.get(owner_id, template_id), _not_found)
-
-
-def list_templates(
-    owner_id: str, page: PageRequest, *, repo: TemplateRepository, key: KeySource
-) -> TemplatePage:
-    """A page of the owner's templates, newest first."""
-    return page_of(repo, owner_id, page, scope=f"templates:{owner_id}", key=key, into=TemplatePage)
-
-
 def replace_template(
     owner_id: str, template_id: str, body: TemplateBody, *, repo: TemplateRepository
 ) -> Template:
@@ -83,6 +72,6 @@ def delete_template(owner_id: str, template_id: str, *, repo: TemplateRepository
 
 def preview(owner_id: str, template_id: str, data: Mapping[str, Any], *, repo: TemplateRepository) -> Preview:
     """A template rendered with this data for a sample recipient."""
-    template = get_template(owner_id, template_id, repo=repo)
+    template = reads.one(owner_id, template_id, repo=repo)
     rendered = render(template, to=SAMPLE_TO, data=data)
     return Preview(email=SAMPLE_TO, subject=rendered.subject, html=rendered.html, text=rendered.text)

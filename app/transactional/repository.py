@@ -18,13 +18,13 @@ new message.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from app.db import new_item, now_iso, optional_str, stamps
+from app.digests import hex_digest
 from app.owned import OwnedItems
 from app.transactional.models import TxMessage
 from app.writes import Put, one_of
@@ -38,7 +38,7 @@ KEY_HOURS = 24
 def idempotency_key(owner_id: str, client_key: str) -> tuple[str, str]:
     """The key of an idempotency-key item (the client's key is stored as a digest)."""
     pk, _ = MessageRepository.key(owner_id, "")
-    return pk, f"KEY#{hashlib.sha256(client_key.encode()).hexdigest()}"
+    return pk, f"KEY#{hex_digest(client_key)}"
 
 
 def to_message(item: Mapping[str, Any]) -> TxMessage:

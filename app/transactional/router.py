@@ -26,11 +26,7 @@ IdempotencyKey = Annotated[
 router = APIRouter(tags=["transactional"])
 # GET /api/tx/messages and /api/tx/messages/{message_id}: the lines `messages.*` below.
 messages = OwnedRoutes(
-    router,
-    "/api/tx/messages/{message_id:message_id}",
-    NewId,
-    repo=lambda store: store.tx_messages,
-    repo_arg="messages",
+    router, "/api/tx/messages/{message_id:message_id}", NewId, repo=lambda store: store.tx_messages
 )
 
 
@@ -71,10 +67,10 @@ async def send_message(
     return sent.message
 
 
-messages.listed(service.list_messages, "Your transactional messages, newest first (kept 30 days).")
+messages.listed(service.reads, "Your transactional messages, newest first (kept 30 days).")
 
 
 messages.one(
-    service.get_message,
+    service.reads,
     "One message; its status follows SES's events (delivered, opened, clicked, bounced, complained).",
 )

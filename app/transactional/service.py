@@ -12,7 +12,6 @@ retries too).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from email.utils import formataddr
@@ -24,11 +23,11 @@ from app.config import Settings
 from app.contacts.models import new_id
 from app.contacts.suppression import SuppressionRepository
 from app.delivery.sender import THROTTLED
-from app.errors import Conflict, InvalidInput, TooManyRequests, found, no_such
+from app.digests import hex_digest
+from app.errors import Conflict, InvalidInput, TooManyRequests, found
 from app.mail import SendBudget
 from app.observability import logger
-from app.owned import page_of
-from app.pagination import KeySource, PageRequest
+from app.owned import OwnedReads
 from app.templates import service as templates
 from app.templates.models import TemplateBody
 from app.templates.repository import TemplateRepository
@@ -49,13 +48,16 @@ class Sent:
     replayed: bool
 
 
-_not_found = no_such("message")
+# One of the owner's messages and a page of them (newest first): GET /api/tx/messages[/{message_id}]
+# (a page's cursor is sealed to `tx:<owner>`).
+reads = OwnedReads("message", TxMessage, TxMessagePage, scope="tx")
+_not_found = reads.missing
 
 
 def fingerprint(cmd: TxSend) -> str:
     """What makes two requests the same request (a retry), whatever their JSON's key order."""
     canonical = json.dumps(cmd.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hex_digest(canonical)
 
 
 def _replay(owner_id: str, client_key: str, print_: str, *, messages: MessageRepository) -> Sent | None:
@@ -87,7 +89,7 @@ def _content(owner_id: str, cmd: TxSend, *, repo: TemplateRepository) -> Templat
         return TemplateBody(
             name="inline", subject=cmd.subject, html_body=cmd.html_body, text_body=cmd.text_body
         )
-    return templates.get_template(owner_id, cmd.template_id, repo=repo)
+    return templates.reads.one(owner_id, cmd.template_id, repo=repo)
 
 
 def send_message(
@@ -174,15 +176,3 @@ def _refused(
             code="send_rate_limited",
         ) from exc
     raise _rejected(claimed.id, reason) from exc
-
-
-def get_message(owner_id: str, message_id: str, *, messages: MessageRepository) -> TxMessage:
-    """One of the owner's messages."""
-    return found(messages.get(owner_id, message_id), _not_found)
-
-
-def list_messages(
-    owner_id: str, page: PageRequest, *, messages: MessageRepository, key: KeySource
-) -> TxMessagePage:
-    """A page of the owner's messages, newest first."""
-    return page_of(messages, owner_id, page, scope=f"tx:{owner_id}", key=key, into=TxMessagePage)

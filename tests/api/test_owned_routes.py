@@ -9,11 +9,12 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from app.api import deps
+from app.api import deps, errors
 from app.api.deps import ItemId, NewId
 from app.api.owned import OwnedRoutes
 from app.auth.principal import Principal
-from app.pagination import PageRequest
+from app.owned import OwnedReads
+from app.pagination import Page, PageRequest
 
 THING_ID = "0123456789abcdef0123456789ab"
 CALLER = Principal(user_id="owner-1", username="owner", groups=(), token="t")
@@ -140,3 +141,71 @@ def test_a_new_id_written_as_its_own_convertor_is_registered_for_the_routers_rou
     assert client.delete("/api/gadgets/not-an-id").status_code == 404
     # and the document names the parameter without its convertor
     assert "/api/gadgets/{gadget_id}" in app.openapi()["paths"]
+
+
+class FakeRepository:
+    """Stands in for an OwnedItems repository: one item, and a page holding it."""
+
+    prefix = "THING#"
+
+    def get(self, owner_id: str, item_id: str) -> Thing | None:
+        return Thing(id=item_id, owner=owner_id, repo="fake") if item_id == THING_ID else None
+
+    def page(self, owner_id: str, *, limit: int, start_sk: str | None) -> tuple[list[Thing], str | None]:
+        assert start_sk is None
+        return [Thing(id=THING_ID, owner=owner_id, repo=f"limit {limit}")], None
+
+
+class FakeStoreWithRepository:
+    templates = FakeRepository()
+
+
+class ThingsPage(Page[Thing]):
+    """A page of things."""
+
+
+def test_a_kinds_owned_reads_are_its_get_and_list_routes() -> None:
+    # Given a kind whose reads are its OwnedReads
+    router = APIRouter()
+    widgets = OwnedRoutes(router, "/api/widgets/{widget_id}", ItemId, repo=lambda store: store.templates)
+    reads = OwnedReads("widget", Thing, ThingsPage)
+    widgets.listed(reads, "Your widgets.")
+    widgets.one(reads, "One widget.")
+    app = FastAPI()
+    app.include_router(router)
+    app.dependency_overrides[deps.get_current_user] = lambda: CALLER
+    app.dependency_overrides[deps.store] = FakeStoreWithRepository
+    errors.install(app)
+    schema = app.openapi()
+
+    # Then the routes are named get_<thing> and list_<thing>s and answer the record and page models
+    listing = schema["paths"]["/api/widgets"]["get"]
+    one = schema["paths"]["/api/widgets/{widget_id}"]["get"]
+    assert (listing["operationId"], listing["summary"]) == ("list_widgets_api_widgets_get", "List Widgets")
+    assert (one["operationId"], one["description"]) == (
+        "get_widget_api_widgets__widget_id__get",
+        "One widget.",
+    )
+    assert one["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Thing"
+    }
+    assert listing["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ThingsPage"
+    }
+
+    # And they read the caller's item through the kind's repository (404 with the kind's code for
+    # an id it does not have) and a page of them
+    client = TestClient(app)
+    assert client.get(f"/api/widgets/{THING_ID}").json() == {
+        "id": THING_ID,
+        "owner": "owner-1",
+        "repo": "fake",
+    }
+    missing = client.get(f"/api/widgets/{'f' * 28}")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "widget_not_found")
+    page = client.get("/api/widgets?limit=5").json()
+    assert (page["items"][0]["owner"], page["items"][0]["repo"], page["next_cursor"]) == (
+        "owner-1",
+        "limit 5",
+        None,
+    )

@@ -32,7 +32,7 @@ def test_a_subscriber_is_added_once_and_counted_on_its_list(store: Store) -> Non
     # Then it is stored once, normalised, and the list counts one
     assert (first.email, first.attributes, first.source) == ("ada@example.com", {"plan": "pro"}, "api")
     assert second.value.code == "subscriber_exists"
-    assert service.get_list(owner, created.id, repo=store.lists).subscriber_count == 1
+    assert service.list_reads.one(owner, created.id, repo=store.lists).subscriber_count == 1
 
 
 def test_a_subscriber_of_a_missing_or_foreign_list_is_refused(store: Store) -> None:
@@ -52,7 +52,7 @@ def test_a_subscriber_of_a_missing_or_foreign_list_is_refused(store: Store) -> N
 
     # Then it is not found for them, and the owner's list is untouched
     assert refused.value.code == "list_not_found"
-    assert service.get_list(owner, list_id, repo=store.lists).subscriber_count == 0
+    assert service.list_reads.one(owner, list_id, repo=store.lists).subscriber_count == 0
 
 
 def test_an_unsubscribed_status_suppresses_the_address_and_keeps_the_first_reason(store: Store) -> None:
@@ -94,7 +94,7 @@ def test_removing_a_subscriber_uncounts_it_once(store: Store) -> None:
 
     # Then the count dropped by one only
     assert again.value.code == "subscriber_not_found"
-    assert service.get_list(owner, list_id, repo=store.lists).subscriber_count == 1
+    assert service.list_reads.one(owner, list_id, repo=store.lists).subscriber_count == 1
 
 
 def test_subscribers_page_by_prefix_with_cursors_bound_to_their_list(

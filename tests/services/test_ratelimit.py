@@ -6,8 +6,9 @@ import uuid
 
 import pytest
 
+from app.digests import hex_digest
 from app.errors import TooManyRequests
-from app.ratelimit import Limit, enforce, subject_digest
+from app.ratelimit import Limit, enforce
 from app.store import Store
 
 LIMIT = Limit("test-login", max_hits=3, window_seconds=60)
@@ -52,7 +53,7 @@ def test_subjects_and_limits_are_counted_apart_and_the_table_holds_no_subject(st
     assert store.limits.hit(LIMIT, other, now=START) is None
     assert store.limits.hit(Limit("test-other", 3, 60), spent, now=START) is None
     # And the counter's key carries a digest, with a TTL past the window's end
-    item = store.table.get(f"LIMIT#{LIMIT.name}#{subject_digest(spent)}", f"W#{int(START)}")
+    item = store.table.get(f"LIMIT#{LIMIT.name}#{hex_digest(spent, 32)}", f"W#{int(START)}")
     assert item is not None and item["hits"] == 3 and spent not in str(item)
     assert int(START) + 60 < item["ttl"] <= int(START) + 60 + 120
 
@@ -68,5 +69,5 @@ def test_enforce_raises_too_many_requests_with_retry_after_at_the_first_spent_li
     assert refused.value.retry_after == 50 and refused.value.code == "rate_limited"
     # The address's own limit counted both attempts; the account's refused one was not counted
     assert store.limits.hit(by_address, address, now=START + 10) is None
-    counted = store.table.get(f"LIMIT#test-address#{subject_digest(address)}", f"W#{int(START)}")
+    counted = store.table.get(f"LIMIT#test-address#{hex_digest(address, 32)}", f"W#{int(START)}")
     assert counted is not None and counted["hits"] == 3
