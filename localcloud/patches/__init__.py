@@ -10,8 +10,9 @@ from __future__ import annotations
 
 def apply() -> None:
     """Install every patch (idempotent)."""
-    from localcloud.patches import cognito, core, dynamodb, sqs, stepfunctions
+    from localcloud.patches import cognito, core, dynamodb, loaders, sqs, stepfunctions
 
+    loaders.apply()  # first: the sessions the other patches make share its loader
     cognito.apply()
     core.apply()
     dynamodb.apply()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -211,6 +212,42 @@ def test_moto_lists_a_response_class_methods_once(toy_cloud: EmbeddedCloud) -> N
     assert listing(DynamoHandler) == unpatched(DynamoHandler)
     assert listing(DynamoHandler) is listing(DynamoHandler)
     assert "update_item" in listing(DynamoHandler)
+    del toy_cloud
+
+
+def test_sessions_share_one_loader_that_reads_what_a_loader_of_their_own_reads(
+    toy_cloud: EmbeddedCloud, tmp_path: Path
+) -> None:
+    # Given two boto3 sessions made while a cloud runs, and a botocore session with a loader of its own
+    import boto3
+    import botocore.loaders
+    import botocore.session
+    import moto.core.loaders
+    import moto.core.utils
+
+    first, second = boto3.session.Session(), boto3.session.Session()
+    alone = botocore.session.Session()
+    alone.register_component("data_loader", botocore.loaders.create_loader())
+
+    # Then the sessions share one loader, which searches each directory once (boto3 adds its own)
+    shared = first._session.get_component("data_loader")
+    assert shared is second._session.get_component("data_loader")
+    assert len(shared.search_paths) == len(set(shared.search_paths)) > 2
+    # And it answers as the lone session's loader does: EC2's regions in each partition, a model
+    for partition in ("aws", "aws-cn", "aws-us-gov"):
+        assert first.get_available_regions("ec2", partition) == alone.get_available_regions("ec2", partition)
+    own = alone.get_component("data_loader")
+    assert shared.load_service_model("sqs", "service-2") == own.load_service_model("sqs", "service-2")
+    # And moto reads its models (with its extras) through one loader of its own, as it would alone
+    create_moto_loader = getattr(moto.core.utils, "create_loader")  # noqa: B009 (not re-exported)
+    moto_loader = create_moto_loader()
+    assert moto_loader is create_moto_loader()
+    s3_model = moto.core.loaders.create_loader().load_service_model("s3", "service-2")
+    assert moto_loader.load_service_model("s3", "service-2") == s3_model
+    # And a session given its own data path (AWS_DATA_PATH) keeps a loader of its own
+    elsewhere = botocore.session.Session()
+    elsewhere.set_config_variable("data_path", str(tmp_path))
+    assert elsewhere.get_component("data_loader") is not shared
     del toy_cloud
 
 
