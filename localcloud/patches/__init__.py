@@ -10,9 +10,10 @@ from __future__ import annotations
 
 def apply() -> None:
     """Install every patch (idempotent)."""
-    from localcloud.patches import cognito, core, dynamodb, loaders, sqs, stepfunctions
+    from localcloud.patches import cognito, core, dynamodb, ec2, loaders, sqs, stepfunctions
 
-    loaders.apply()  # first: the sessions the other patches make share its loader
+    ec2.apply()  # before anything imports moto's SSM or its Step Functions interpreter
+    loaders.apply()  # before the other patches make sessions: they share its loader
     cognito.apply()
     core.apply()
     dynamodb.apply()
