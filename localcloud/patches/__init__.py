@@ -2,7 +2,8 @@
 
 Each patch keeps moto's answers as they were (a test per patch compares them with the original,
 which stays reachable as the replacement's `__wrapped__`) and changes only what the embedded
-cloud cannot live with: work that grows with the data, or a behaviour AWS does not have.
+cloud cannot live with: work that grows with the data, a behaviour AWS does not have, or work
+at start-up that nothing uses (`loaders`, `ec2`).
 """
 
 from __future__ import annotations
