@@ -2,7 +2,8 @@
 
 Each patch keeps moto's answers as they were (a test per patch compares them with the original,
 which stays reachable as the replacement's `__wrapped__`) and changes only what the embedded
-cloud cannot live with: work that grows with the data, or a behaviour AWS does not have.
+cloud cannot live with: work that grows with the data, a behaviour AWS does not have, or work
+at start-up that nothing uses (`loaders`, `ec2`).
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 def apply() -> None:
     """Install every patch (idempotent)."""
-    from localcloud.patches import cognito, core, dynamodb, sqs, stepfunctions
+    from localcloud.patches import cognito, core, dynamodb, ec2, loaders, sqs, stepfunctions
 
+    ec2.apply()  # before anything imports moto's SSM or its Step Functions interpreter
+    loaders.apply()  # before the other patches make sessions: they share its loader
     cognito.apply()
     core.apply()
     dynamodb.apply()

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from localcloud.asgi import LocalOptions, create_local_app
 from localcloud.cloud import CloudError, EmbeddedCloud
+from tests.helpers import eventually
 from tests.localcloud.helpers import aws, resource
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -209,6 +210,20 @@ def test_the_local_app_serves_config_local_routes_and_the_spa(herald: EmbeddedCl
         # /api/{proxy+} has the HTTP API's authorizer: anonymous, even an unknown route stops there
         assert client.get("/api/no-such-route").json() == {"message": "Unauthorized"}
         assert client.get("/api/health").status_code == 200
+
+
+def test_the_local_app_includes_every_router_once_it_serves(herald: EmbeddedCloud, tmp_path: Path) -> None:
+    # Given the local app, made: no domain router is included yet (the start-up does not wait)
+    app = create_local_app(options=LocalOptions(frontend_dist=tmp_path), cloud=herald)
+    routers = app.state.routers
+    assert routers.loaded == []
+
+    # When it serves, and no request asks for a domain
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        # Then every domain's router is included by itself, and the docs describe every route
+        assert eventually(lambda: sorted(routers.loaded) == sorted(routers.all_modules()), 30)
+        paths = client.get("/openapi.json").json()["paths"]
+        assert {"/api/health", "/api/lists", "/api/campaigns", "/api/keys"} <= set(paths)
 
 
 def test_parameters_secrets_topics_and_conditions_of_the_toy_stack(toy_cloud: EmbeddedCloud) -> None:

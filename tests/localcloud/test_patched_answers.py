@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +18,7 @@ from localcloud.patches.installing import original
 from tests.localcloud.helpers import aws
 
 TABLE = "toy-toy"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _dynamodb_patches() -> dict[str, tuple[Any, str, Callable[[Any], Any]]]:
@@ -242,6 +246,79 @@ def test_moto_lists_a_response_class_methods_once(toy_cloud: EmbeddedCloud) -> N
     assert listing(DynamoHandler) is listing(DynamoHandler)
     assert "update_item" in listing(DynamoHandler)
     del toy_cloud
+
+
+def test_sessions_share_one_loader_that_reads_what_a_loader_of_their_own_reads(
+    toy_cloud: EmbeddedCloud, tmp_path: Path
+) -> None:
+    # Given two boto3 sessions made while a cloud runs, and a botocore session with a loader of its own
+    import boto3
+    import botocore.loaders
+    import botocore.session
+    import moto.core.loaders
+    import moto.core.utils
+
+    first, second = boto3.session.Session(), boto3.session.Session()
+    alone = botocore.session.Session()
+    alone.register_component("data_loader", botocore.loaders.create_loader())
+
+    # Then the sessions share one loader, which searches each directory once (boto3 adds its own)
+    shared = first._session.get_component("data_loader")
+    assert shared is second._session.get_component("data_loader")
+    assert len(shared.search_paths) == len(set(shared.search_paths)) > 2
+    # And it answers as the lone session's loader does: EC2's regions in each partition, a model
+    for partition in ("aws", "aws-cn", "aws-us-gov"):
+        assert first.get_available_regions("ec2", partition) == alone.get_available_regions("ec2", partition)
+    own = alone.get_component("data_loader")
+    assert shared.load_service_model("sqs", "service-2") == own.load_service_model("sqs", "service-2")
+    # And moto reads its models (with its extras) through one loader of its own, as it would alone
+    create_moto_loader = getattr(moto.core.utils, "create_loader")  # noqa: B009 (not re-exported)
+    moto_loader = create_moto_loader()
+    assert moto_loader is create_moto_loader()
+    s3_model = moto.core.loaders.create_loader().load_service_model("s3", "service-2")
+    assert moto_loader.load_service_model("s3", "service-2") == s3_model
+    # And a session given its own data path (AWS_DATA_PATH) keeps a loader of its own
+    elsewhere = botocore.session.Session()
+    elsewhere.set_config_variable("data_path", str(tmp_path))
+    assert elsewhere.get_component("data_loader") is not shared
+    del toy_cloud
+
+
+_EC2_WHEN_USED = """
+import sys
+from pathlib import Path
+import boto3
+from localcloud.cloud import EmbeddedCloud
+
+cloud = EmbeddedCloud(
+    template_path=Path("template.yaml"), state_dir=None, run_pollers=False, account_id="555555555555"
+)
+cloud.start()
+try:
+    provisioned = "moto.ec2" in sys.modules, "moto.batch.models" in sys.modules
+    keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
+    ssm = boto3.client("ssm", endpoint_url=cloud.endpoint_url, **keys)
+    targets = [{"Key": "tag:role", "Values": ["web"]}]
+    command = ssm.send_command(DocumentName="AWS-RunShellScript", Targets=targets)
+    import moto.ec2, moto.ssm.models
+    batch = boto3.client("batch", endpoint_url=cloud.endpoint_url, **keys)
+    queues = batch.describe_job_queues()["jobQueues"]
+    replaced = moto.ssm.models.ec2_backends is moto.ec2.ec2_backends
+    print(provisioned, command["Command"]["Targets"], replaced, queues)
+finally:
+    cloud.stop()
+"""
+
+
+def test_moto_ec2_is_imported_when_used_not_by_ssm_or_step_functions() -> None:
+    # Given a fresh interpreter that starts the real template (SSM parameters, a state machine)
+    done = subprocess.run(
+        [sys.executable, "-c", _EC2_WHEN_USED], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+
+    # Then neither moto's EC2 nor Batch's models were imported by provisioning; and Run Command's
+    # instance targets (which read EC2's backends) and Batch still answer, with moto's own backends
+    assert done.stdout.split("\n")[0] == "(False, False) [{'Key': 'tag:role', 'Values': ['web']}] True []"
 
 
 def test_sqs_attribute_tables_are_moto_own(toy_cloud: EmbeddedCloud) -> None:
