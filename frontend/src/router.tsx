@@ -3,7 +3,7 @@
  * The server answers every unknown path with index.html (SPA fallback).
  */
 import type { ComponentChildren, JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 
 export interface Location {
   path: string;
@@ -31,9 +31,14 @@ export function navigate(to: string, { replace = false }: { replace?: boolean } 
   notify();
 }
 
+/**
+ * The current location, re-rendering on every navigation. It subscribes in a layout effect,
+ * which runs in the same task as the render: a plain effect waits for the next frame, and a
+ * navigation before it (a key pressed on a screen just shown) changed the URL but not the screen.
+ */
 export function useLocation(): Location {
   const [loc, setLoc] = useState(currentLocation);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const update = () => setLoc(currentLocation());
     listeners.add(update);
     return () => {

@@ -45,9 +45,8 @@ export function ConsoleScreen() {
   const [auto, setAuto] = useState(true);
   const tabRefs = useRef<Record<string, HTMLButtonElement | null>>({});
 
-  function go(next: ConsoleTab, extra: Record<string, string> = {}, focus = false) {
+  function go(next: ConsoleTab, extra: Record<string, string> = {}) {
     navigate(href('/_local', { tab: next, ...extra }), { replace: true });
-    if (focus) requestAnimationFrame(() => tabRefs.current[next]?.focus());
   }
 
   function onTabKey(e: KeyboardEvent, index: number) {
@@ -60,7 +59,12 @@ export function ConsoleScreen() {
       : null;
     if (to === null) return;
     e.preventDefault();
-    go(CONSOLE_TABS[to]!.id, {}, true);
+    // Focus moves in this handler, with the selection: every tab is rendered, so the button is
+    // there already. Waiting for the next frame left a window in which the tab showed selected
+    // while focus was still on the old one, and a quick next key acted on the old tab.
+    const next = CONSOLE_TABS[to]!.id;
+    tabRefs.current[next]?.focus();
+    go(next);
   }
 
   const stage = getConfig().stage;
