@@ -77,6 +77,11 @@ class FeedbackKit:
         self.tally.flush(self.engagement)
 
 
+# The SES event types feedback acts on (the configuration sets subscribe to these alone): a Send or
+# a Reject would change nothing, and a Send arrives before the sender records it.
+ACTED_ON = frozenset({"Delivery", "Bounce", "Complaint", "Open", "Click"})
+
+
 def _locate(event: SesEvent) -> tuple[str, str] | None:
     """(owner, campaign) from the tags every campaign message carries; None: not campaign mail."""
     owner_id, campaign_id = event.tag("owner"), event.tag("campaign")
@@ -85,7 +90,9 @@ def _locate(event: SesEvent) -> tuple[str, str] | None:
 
 def apply_ses_event(event: SesEvent, *, kit: FeedbackKit) -> list[str]:
     """Recipient status and suppression for one SES event, its stats counted in `kit` (see
-    FeedbackKit.flush); returns what changed."""
+    FeedbackKit.flush); returns what changed (nothing for a type it does not act on)."""
+    if event.event_type not in ACTED_ON:
+        return []
     if (message := transactional.located(event)) is not None:
         return transactional.apply_ses_event(event, message, kit=kit)
     changes: list[str] = []

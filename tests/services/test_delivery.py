@@ -217,6 +217,32 @@ def test_a_permanent_bounce_suppresses_the_subscriber_and_counts_once(store: Sto
     assert campaign is not None and campaign.stats.bounced == 1
 
 
+def test_a_send_event_changes_nothing_even_before_the_send_is_recorded(store: Store) -> None:
+    # Given a recipient whose batch has not been sent (a Send event for it could still come)
+    d = queued(store, ["a@example.com"])
+    d.start()
+    kit = d.feedback()
+    send = SesEvent.model_validate(
+        {
+            "eventType": "Send",
+            "mail": {
+                "messageId": "m",
+                "destination": ["a@example.com"],
+                "tags": {"owner": [d.owner], "campaign": [d.campaign_id]},
+            },
+            "send": {},
+        }
+    )
+
+    # When the feedback worker gets it
+    changed = feedback.apply_ses_event(send, kit=kit)
+
+    # Then nothing changes and nothing is retried (feedback waited for the send's record before)
+    assert changed == []
+    recipient = d.store.recipients.get(d.owner, d.campaign_id, "a@example.com")
+    assert recipient is not None and recipient.status == "pending"
+
+
 def test_a_failed_or_abandoned_delivery_fails_only_a_campaign_on_its_way(store: Store) -> None:
     # Given a queued campaign and a paused one
     failing, abandoned = queued(store, ["a@example.com"]), queued(store, ["b@example.com"])

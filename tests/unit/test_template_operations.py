@@ -217,3 +217,22 @@ def test_a_send_batch_gets_its_last_try_before_the_queue_gives_it_up() -> None:
     # Then a batch SES keeps throttling fails its recipients (to be resent) rather than park in the
     # DLQ, with deliveries to spare for a sender that dies on its last try
     assert 1 < LAST_RECEIVE < receives
+
+
+def test_ses_publishes_only_the_events_feedback_acts_on() -> None:
+    # Given the configuration sets' event destinations and the event types feedback acts on
+    from app.delivery.feedback import ACTED_ON
+
+    destinations = _of_type("AWS::SES::ConfigurationSetEventDestination")
+    acted_on = {kind.lower() for kind in ACTED_ON}
+
+    # Then each publishes what feedback reads and nothing else (no Send, no Reject), and only the
+    # tracked set publishes opens and clicks
+    subscribed = {
+        logical_id: set(r["Properties"]["EventDestination"]["MatchingEventTypes"])
+        for logical_id, r in destinations.items()
+    }
+    assert subscribed == {
+        "DeliveryEventDestination": acted_on,
+        "UntrackedDeliveryEventDestination": acted_on - {"open", "click"},
+    }
