@@ -171,51 +171,32 @@ def _traverse(self: Any, node: Any) -> Any:
     """DepthFirstTraverser.traverse with the pass's node-type table built once.
 
     moto's node classes are abstract base classes, whose `isinstance` runs Python code; none of
-    them has virtual subclasses, so a node's class decides it and the answer is kept per class:
-    NOT_A_NODE, or the pass's processing function for it (None: the pass leaves it). The hook
-    before each child is called only for a pass that has one (moto's default does nothing).
+    them has virtual subclasses, so a node's class decides it and the answer is kept per class.
     """
     table = list(self._processing_map().items())
     processors: dict[type, Any] = {}
-    before_child = None if _has_no_child_hook(self.__class__) else self.pre_processing_of_child
 
     def processor_of(kind: type) -> Any:
-        if _is_node(kind):
-            return next((process for base, process in table if issubclass(kind, base)), None)
-        return NOT_A_NODE
+        if kind not in processors:
+            processors[kind] = next((process for base, process in table if issubclass(kind, base)), None)
+        return processors[kind]
 
     def visit(node: Any, child_id: int = -1) -> Any:
-        kind = type(node)
-        process = processors.get(kind, _UNSEEN)
-        if process is _UNSEEN:
-            process = processors[kind] = processor_of(kind)
-        if process is NOT_A_NODE:
-            return node
-        parent_node = node.parent
-        if node.children is not None:
-            for i, child_node in enumerate(node.children):
-                if before_child is not None:
-                    before_child(node, i)
-                visit(child_node, i)
-        if process is not None:
-            node = process(node)
-            node.parent = parent_node
-            if parent_node:
-                parent_node.children[child_id] = node
+        if _is_node(type(node)):
+            parent_node = node.parent
+            if node.children is not None:
+                for i, child_node in enumerate(node.children):
+                    self.pre_processing_of_child(node, i)
+                    visit(child_node, i)
+            process = processor_of(type(node))
+            if process is not None:
+                node = process(node)
+                node.parent = parent_node
+                if parent_node:
+                    parent_node.children[child_id] = node
         return node
 
     return visit(node)
-
-
-NOT_A_NODE = object()  # what _traverse keeps for a class that is not one of moto's AST nodes
-_UNSEEN = object()
-
-
-@cache
-def _has_no_child_hook(kind: Any) -> bool:
-    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
-
-    return bool(kind.pre_processing_of_child is DepthFirstTraverser.pre_processing_of_child)
 
 
 # Whether a class is one of moto's AST nodes (classes do not change while the process runs).
