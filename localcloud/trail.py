@@ -116,9 +116,9 @@ class Trail:
             target.removeHandler(self._handler)
         self._loggers = []
 
-    def record_event(self, event: Mapping[str, Any]) -> None:
-        """An EventBridge event, as the console received it."""
-        entry = _event_entry(event, at=time.time())
+    def record_event(self, event: Mapping[str, Any], at: float | None = None) -> None:
+        """An EventBridge event, placed when it was put on its bus (`at`; unknown: now)."""
+        entry = _event_entry(event, at=time.time() if at is None else at)
         if entry is not None:
             self.add(entry)
 

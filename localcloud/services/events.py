@@ -40,17 +40,18 @@ class RecentEvents(ServiceState):
         self.buses: list[str] = ["default"]
         self._events: deque[dict[str, Any]] = deque(maxlen=keep)
         self._lock = threading.Lock()
-        # Told about each event as it arrives (the cloud's trail keeps them by correlation id).
-        self.on_event: Callable[[dict[str, Any]], None] | None = None
+        # Told about each event as it arrives, with when it was put on its bus (the cloud's trail
+        # keeps them by correlation id, in time order).
+        self.on_event: Callable[[dict[str, Any], float | None], None] | None = None
 
-    def add(self, event: dict[str, Any]) -> None:
-        """An event seen on a bus.
+    def add(self, event: dict[str, Any], *, put_at: float | None = None) -> None:
+        """An event seen on a bus (`put_at`: when it was put there, epoch seconds).
 
         The trail hears of it first: whoever reads this list and then the trail finds it in both,
         never in the list alone (where it would be placed by its whole-second `time`).
         """
         if self.on_event is not None:
-            self.on_event(event)
+            self.on_event(event, put_at)
         with self._lock:
             self._events.append(event)
 
@@ -154,9 +155,17 @@ class ConsolePoller(QueueReader):
                 event = eventbridge_envelope(json.loads(message["Body"]))
             except ValueError:
                 continue
-            self._recent.add(event)
+            # The rule delivered it to this queue as it was put on the bus: the worker an event
+            # feeds may log before this poller drains it, and the trail orders them by time.
+            self._recent.add(event, put_at=_sent_at(message))
         self._delete(message["ReceiptHandle"] for message in messages)
         return bool(messages)
+
+
+def _sent_at(message: Mapping[str, Any]) -> float | None:
+    """When SQS took the message (its SentTimestamp, milliseconds), in epoch seconds."""
+    sent = (message.get("Attributes") or {}).get("SentTimestamp")
+    return int(sent) / 1000 if sent else None
 
 
 def watch_every_bus(ctx: ProvisionContext) -> list[StackExtra]:
