@@ -258,7 +258,8 @@ def _lexed(parser: Any, text: str) -> tuple[Any, ...]:
 
 
 def _item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
-    """moto's Item, its size checked once against LimitedSizeDict's limit (not at each attribute)."""
+    """moto's Item, its size kept as a running total against LimitedSizeDict's limit (moto summed
+    every attribute again at each one it added)."""
     from moto.dynamodb.exceptions import ItemSizeTooLarge
     from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
     from moto.dynamodb.models.utilities import bytesize
