@@ -366,7 +366,7 @@ class Meter:
             item = table.get_item(hash_key, range_key)
         except Exception:  # a malformed key: moto answers the request with its error
             return Stored()
-        return Stored() if item is None else _stored_of(item.to_json()["Attributes"])
+        return Stored() if item is None else _stored_of(item.attrs)  # moto's typed values, measured as such
 
     def _index_keys(self, table_name: str) -> list[set[str]]:
         table = self._table(table_name)

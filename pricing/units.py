@@ -16,6 +16,7 @@ import base64
 import math
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 KB = 1024
@@ -46,9 +47,11 @@ METERS = (
 )
 
 
-def attribute_value_size(value: Mapping[str, Any]) -> int:
-    """Bytes DynamoDB counts for one attribute value in its typed JSON form ({"S": "x"}, ...)."""
-    kind, inner = next(iter(value.items()))
+def attribute_value_size(value: Any) -> int:
+    """Bytes DynamoDB counts for one attribute value: its typed JSON form ({"S": "x"}, ...), or an
+    object holding the same as `type` and `value` (an emulator's typed value, e.g. moto's), whose
+    list and map elements are again either form."""
+    kind, inner = (value.type, value.value) if hasattr(value, "type") else next(iter(value.items()))
     if kind == "S":
         return len(str(inner).encode("utf-8"))
     if kind == "N":
@@ -71,6 +74,7 @@ def attribute_value_size(value: Mapping[str, Any]) -> int:
     raise ValueError(f"unknown DynamoDB attribute type {kind!r}")
 
 
+@lru_cache(maxsize=4096)
 def number_size(text: str) -> int:
     """A number's size: about one byte per two significant digits, plus one."""
     try:
@@ -86,8 +90,8 @@ def _binary(value: Any) -> bytes:
     return base64.b64decode(str(value))
 
 
-def item_size(item: Mapping[str, Mapping[str, Any]]) -> int:
-    """An item's size in bytes: every attribute's UTF-8 name plus its value."""
+def item_size(item: Mapping[str, Any]) -> int:
+    """An item's size in bytes: every attribute's UTF-8 name plus its value (either form)."""
     return sum(len(name.encode("utf-8")) + attribute_value_size(value) for name, value in item.items())
 
 

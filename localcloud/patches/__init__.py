@@ -11,12 +11,13 @@ from __future__ import annotations
 
 def apply() -> None:
     """Install every patch (idempotent)."""
-    from localcloud.patches import cognito, core, dynamodb, ec2, loaders, sqs, stepfunctions
+    from localcloud.patches import cognito, core, dynamodb, dynamodb_updates, ec2, loaders, sqs, stepfunctions
 
     ec2.apply()  # before anything imports moto's SSM or its Step Functions interpreter
     loaders.apply()  # before the other patches make sessions: they share its loader
     cognito.apply()
     core.apply()
     dynamodb.apply()
+    dynamodb_updates.apply()
     sqs.apply()
     stepfunctions.apply()

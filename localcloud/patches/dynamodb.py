@@ -45,6 +45,7 @@ import copy
 import datetime as dt
 import inspect
 import json
+import re
 import threading
 from collections.abc import Callable
 from functools import cache, lru_cache
@@ -217,11 +218,13 @@ _LAST_CONDITION = threading.local()
 
 
 def _parse_condition(self: Any) -> Any:
-    """ConditionExpressionParser.parse, reusing this thread's last tree for the very same input.
+    """ConditionExpressionParser.parse, reusing a tree parsed before from the same input.
 
     An UpdateItem (and PutItem, DeleteItem) parses its condition to check the placeholders, then
     again to evaluate it, with the same text and the same two dicts; the second parse reuses the
-    first tree (read-only: evaluating it changes nothing) and the placeholders it found.
+    first tree (read-only: evaluating it changes nothing) and the placeholders it found. Across
+    requests a tree is kept per text and what the placeholders in it stand for (the parse reads
+    nothing else): a campaign's thousands of `#s = :sent` conditions are parsed once.
     """
     names, values = self.expression_attribute_names, self.expression_attribute_values
     last = getattr(_LAST_CONDITION, "entry", None)
@@ -230,7 +233,19 @@ def _parse_condition(self: Any) -> Any:
         self.expr_attr_names_found = list(names_found)
         self.expr_attr_values_found = list(values_found)
         return tree
-    tree = original(type(self), "parse")(self)
+    key = _condition_key(self.condition_expression, names, values)
+    kept = _KEPT_CONDITIONS.get(key) if key is not None else None
+    if kept is not None:
+        tree, names_found, values_found = kept
+        self.expr_attr_names_found = list(names_found)
+        self.expr_attr_values_found = list(values_found)
+    else:
+        tree = original(type(self), "parse")(self)
+        if key is not None:
+            if len(_KEPT_CONDITIONS) >= _KEPT_CONDITIONS_LIMIT:
+                _KEPT_CONDITIONS.clear()
+            found = (list(self.expr_attr_names_found), list(self.expr_attr_values_found))
+            _KEPT_CONDITIONS[key] = (tree, *found)
     # The dicts are held here, so their ids cannot be reused by other requests while cached.
     _LAST_CONDITION.entry = (
         self.condition_expression,
@@ -241,6 +256,24 @@ def _parse_condition(self: Any) -> Any:
         list(self.expr_attr_values_found),
     )
     return tree
+
+
+# (text, its #names and what they stand for, its :values and theirs) -> (tree, names, values found)
+_KEPT_CONDITIONS: dict[tuple[Any, ...], tuple[Any, list[str], list[str]]] = {}
+_KEPT_CONDITIONS_LIMIT = 4096
+_PLACEHOLDER = re.compile(r"[#:][A-Za-z0-9_]+")
+
+
+def _condition_key(text: Any, names: Any, values: Any) -> tuple[Any, ...] | None:
+    """What a condition's parse depends on: its text and the placeholders it uses (None: no text)."""
+    if not isinstance(text, str) or not text:
+        return None
+    used = sorted(set(_PLACEHOLDER.findall(text)))
+    return (
+        text,
+        tuple((p, (names or {}).get(p)) for p in used if p[0] == "#"),
+        tuple((p, repr((values or {}).get(p))) for p in used if p[0] == ":"),
+    )
 
 
 def _lex_condition(self: Any) -> Any:

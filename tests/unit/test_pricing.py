@@ -26,6 +26,31 @@ def test_an_item_is_sized_as_dynamodb_counts_it() -> None:
     assert units.number_size("-0.00100") == 2  # one significant digit
 
 
+def test_an_emulator_typed_item_is_sized_as_its_json() -> None:
+    # Given an item of every type, as DynamoDB JSON and as moto holds it (typed values)
+    from moto.dynamodb.models.dynamo_type import Item
+
+    item: dict[str, dict[str, Any]] = {
+        "PK": {"S": "LIST#é"},
+        "n": {"N": "-12.500"},
+        "b": {"B": "aGVsbG8="},
+        "ok": {"BOOL": False},
+        "nothing": {"NULL": True},
+        "ss": {"SS": ["a", "bc"]},
+        "ns": {"NS": ["1", "22.0"]},
+        "bs": {"BS": ["aGk="]},
+        "l": {"L": [{"S": "ab"}, {"M": {"k": {"N": "7"}}}]},
+        "m": {"M": {"k": {"L": [{"BOOL": True}]}, "s": {"S": "v"}}},
+    }
+    typed = Item(None, None, item).attrs  # type: ignore[arg-type]
+
+    # Then both forms measure the same, value by value and whole
+    assert {name: units.attribute_value_size(value) for name, value in typed.items()} == {
+        name: units.attribute_value_size(value) for name, value in item.items()
+    }
+    assert units.item_size(typed) == units.item_size(item) > 0
+
+
 def test_on_demand_units_round_up_per_kb_and_per_4_kb() -> None:
     assert units.write_units(1) == 1 and units.write_units(1024) == 1 and units.write_units(1025) == 2
     assert units.write_units(1500, transactional=True) == 4
