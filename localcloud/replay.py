@@ -180,7 +180,16 @@ def _correlation_of(value: Any, depth: int = 0) -> str | None:
     else:
         return None
     for item in values:
-        found_below = _correlation_of(item, depth + 1)
-        if found_below:
-            return found_below
+        if _may_hold(item):  # most of a DynamoDB image is leaves: passed over without a call down
+            found_below = _correlation_of(item, depth + 1)
+            if found_below:
+                return found_below
     return None
+
+
+def _may_hold(value: Any) -> bool:
+    """Whether `_correlation_of` could find anything in `value` (a mapping, a list, or JSON text
+    that names the key)."""
+    if isinstance(value, str):
+        return value[:1] in "{[" and "correlation_id" in value
+    return isinstance(value, Mapping | list)

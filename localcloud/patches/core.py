@@ -8,7 +8,9 @@ a class changes while the process runs, so both are read once.
 
 Every response carries a request id of 52 random letters and digits, which moto drew with one
 `choice` call each; `choices` draws them from the same pool with the same (seedable) generator in
-one call.
+one call. So do the other identifiers a campaign draws by the thousand: each SQS receipt handle
+(185 lowercase letters, at every receive of a message) and each SES message id (six groups of
+lowercase letters).
 """
 
 from __future__ import annotations
@@ -40,6 +42,25 @@ def apply() -> None:
 
     install(moto.core.responses, "method_names_from_class", method_names_from_class)
     install(MotoRandom, "get_random_string", _random_string)
+    import moto.ses.utils
+    import moto.sqs.models
+    import moto.sqs.utils
+
+    install(moto.sqs.utils, "generate_receipt_handle", _receipt_handle)
+    install(moto.sqs.models, "generate_receipt_handle", _receipt_handle)  # imported there by name
+    install(moto.ses.utils, "random_hex", _lowercase)  # what its message ids are made of
+
+
+def _lowercase(length: int) -> str:
+    """`length` lowercase letters from moto's generator, in one draw (moto: one `choice` each)."""
+    from moto.moto_api._internal import mock_random
+
+    return "".join(mock_random.choices(string.ascii_lowercase, k=length))
+
+
+def _receipt_handle() -> str:
+    """An SQS receipt handle as moto makes one: 185 lowercase letters."""
+    return _lowercase(185)
 
 
 def _random_string(self: Any, length: int = 20, include_digits: bool = True, lower_case: bool = False) -> str:

@@ -32,6 +32,9 @@
 - A condition's text was split into tokens (a dozen regular expressions tried at each position)
   on every request that carries one. The tokens depend on the text alone and are never changed
   by the parse; they are kept per text, and each parse gets fresh copies.
+- A value's size (moto measures every attribute of every item a Query or BatchGetItem returns,
+  for the 1 MB page limit) asked four `is_...` methods in turn; a switch on the type gives the
+  same number.
 - An item built from a request (PutItem, BatchWriteItem, a transaction's Put) summed the sizes of
   every attribute it already had at each attribute it added, to refuse one over 400 KB: quadratic
   in its attributes. A running total is kept instead; an item over the limit is refused with the
@@ -58,7 +61,7 @@ def apply() -> None:
     """Install the patches (idempotent)."""
     from moto.dynamodb.comparisons import ConditionExpressionParser
     from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
@@ -76,6 +79,7 @@ def apply() -> None:
     install(ConditionExpressionParser, "parse", _parse_condition)
     install(ConditionExpressionParser, "_lex_condition_expression", _lex_condition)
     install(Item, "__init__", _item_init)
+    install(DynamoType, "size", _value_size)
     install(Validator, "__init__", _validator_init)
     install(Validator, "validate", _validate)
 
@@ -307,6 +311,30 @@ def _item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) 
         if size > ITEM_SIZE_LIMIT:  # where moto's check refuses it, before the next attribute
             raise ItemSizeTooLarge
         dict.__setitem__(self.attrs, key, typed)
+
+
+def _value_size(self: Any) -> int:
+    """DynamoType.size by a switch on the type (moto asks is_number, is_set, is_list and is_map,
+    a method call each, for every value it measures: every attribute of every item a Query or
+    BatchGetItem returns, of every item built, and of every item an update checks)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.dynamodb.models.utilities import bytesize
+
+    kind, value = self.type, self.value
+    if kind == "N":
+        return len(str(value))
+    if kind in _SET_TYPES:
+        return sum(DynamoType({kind[0]: member}).size() for member in value)
+    if kind == "L":
+        return sum(member.size() for member in value)
+    if kind == "M":
+        return sum(bytesize(name) + DynamoType(member).size() for name, member in value.items())
+    if isinstance(value, bool):
+        return 1
+    return int(bytesize(value))
+
+
+_SET_TYPES = frozenset({"SS", "NS", "BS"})
 
 
 # LimitedSizeDict's limit, in moto's own size units (DynamoDB's 400 KB, as moto measured it).

@@ -387,3 +387,54 @@ def test_the_stream_filter_answers_as_moto_event_patterns_do() -> None:
         # Then the answers agree, and each pattern lets something through and stops something
         assert all(a == b for a, b in answers), (chosen, answers)
         assert {a for a, _ in answers} == {True, False}
+
+
+def test_receipt_handles_and_ses_message_ids_keep_moto_shape_and_seeding(toy_cloud: EmbeddedCloud) -> None:
+    # Given moto's own identifier makers and the one-draw ones in their place (a cloud installed them)
+    del toy_cloud
+    import re
+
+    import moto.ses.utils
+    import moto.sqs.models
+    from moto.moto_api._internal import mock_random
+
+    handle = getattr(moto.sqs.models, "generate_receipt_handle")  # noqa: B009 (not re-exported)
+    message_id = moto.ses.utils.get_random_message_id
+    moto_handle = original(moto.sqs.models, "generate_receipt_handle")
+    assert handle is not moto_handle  # the patch is in place where moto's SQS calls it
+
+    # Then each has the shape moto's has, differs from draw to draw, and follows moto's seed
+    assert re.fullmatch(r"[a-z]{185}", handle()) and re.fullmatch(r"[a-z]{185}", moto_handle())
+    shape = r"[a-z]{16}-[a-z]{8}-[a-z]{4}-[a-z]{4}-[a-z]{4}-[a-z]{12}-[a-z]{6}"
+    assert re.fullmatch(shape, message_id()) and handle() != handle()
+    mock_random.seed(7)
+    first = (handle(), message_id())
+    mock_random.seed(7)
+    assert (handle(), message_id()) == first
+
+
+def test_a_value_is_sized_as_moto_sizes_it(toy_cloud: EmbeddedCloud) -> None:
+    # Given values of every type, nested ones, and moto's own `size`
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    del toy_cloud
+    moto_size = original(DynamoType, "size")
+    values: list[dict[str, Any]] = [
+        {"S": "héllo"},
+        {"S": ""},
+        {"N": "-12.500"},
+        {"B": "aGVsbG8="},
+        {"B": b"raw"},
+        {"BOOL": True},
+        {"NULL": True},
+        {"SS": ["a", "bcd"]},
+        {"NS": ["1", "22.5"]},
+        {"BS": ["aGk="]},
+        {"L": [{"S": "x"}, {"M": {"k": {"N": "7"}}}, {"L": []}]},
+        {"M": {"ké": {"SS": ["z"]}, "m": {"M": {"deep": {"BOOL": False}}}}},
+    ]
+
+    # Then the patched size is moto's, for each
+    for value in values:
+        typed = DynamoType(value)
+        assert typed.size() == moto_size(typed), value
