@@ -170,13 +170,64 @@ def matcher(filters: Sequence[Mapping[str, Any]]) -> Callable[[Mapping[str, Any]
     if any(not pattern._pattern for pattern in patterns):
         return lambda _record: True  # an empty pattern matches everything
 
+    shape = _shape_of([pattern._pattern for pattern in patterns])
+
     def passes(record: Mapping[str, Any]) -> bool:
         # What `matches_event` does, without its JSON round trip (a deep copy; records here are
-        # JSON already), and flattened once for every pattern rather than once per pattern.
-        flat = EventPattern._flatten_dict(dict(record))
+        # JSON already), flattened once for every pattern rather than once per pattern, and only
+        # the fields some pattern names (a pattern looks at nothing else; a stream record's two
+        # images are mostly other attributes).
+        kept = _pruned(record, shape) if shape is not None else dict(record)
+        flat = EventPattern._flatten_dict(kept)
         return any(pattern._does_event_match(flat, pattern._pattern) for pattern in patterns)
 
     return passes
+
+
+# A field a pattern matches on as a whole (its value is a list of conditions).
+_WHOLE: dict[str, Any] = {}
+
+
+def _shape_of(patterns: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The fields the patterns name, as a tree (`_WHOLE` where one is matched whole); None when
+    one uses `$or` or the like, which is then given the whole record."""
+    shape: dict[str, Any] = {}
+    for pattern in patterns:
+        for name, below in pattern.items():
+            if name.startswith("$"):
+                return None
+            if isinstance(below, Mapping):
+                nested = _shape_of([below])
+                if nested is None:
+                    return None
+                current = shape.get(name)
+                if current is _WHOLE:
+                    continue
+                merged = _shape_of([below, *([_as_pattern(current)] if current else [])])
+                if merged is None:
+                    return None
+                shape[name] = merged
+            else:
+                shape[name] = _WHOLE
+    return shape
+
+
+def _as_pattern(shape: dict[str, Any]) -> dict[str, Any]:
+    """A shape back as a pattern with the same fields (for merging two patterns' shapes)."""
+    return {name: ([] if below is _WHOLE else _as_pattern(below)) for name, below in shape.items()}
+
+
+def _pruned(value: Any, shape: dict[str, Any]) -> Any:
+    """`value` with only the fields of `shape` (lists kept, their objects pruned alike)."""
+    if isinstance(value, list):
+        return [_pruned(item, shape) if isinstance(item, Mapping) else item for item in value]
+    if not isinstance(value, Mapping):
+        return value
+    kept: dict[str, Any] = {}
+    for name, below in shape.items():
+        if name in value:
+            kept[name] = value[name] if below is _WHOLE else _pruned(value[name], below)
+    return kept
 
 
 def batch_item_failures(outcome: Outcome, ids: Sequence[str]) -> list[str] | None:

@@ -367,9 +367,21 @@ def test_the_stream_filter_answers_as_moto_event_patterns_do() -> None:
         {"dynamodb": {"OldImage": {"type": {"S": [{"prefix": "li"}]}}}},
         {"eventName": [{"anything-but": "REMOVE"}], "dynamodb": {"Keys": {"n": {"N": [{"exists": True}]}}}},
         {"$or": [{"a": [{"numeric": [">", 5]}]}, {"b": [{"suffix": ".csv"}]}]},
+        {"dynamodb": {"NewImage": {"status": {"S": [{"exists": False}]}, "type": {"S": ["user"]}}}},
+        {"eventSource": ["aws:dynamodb"], "dynamodb": {"NewImage": {"other": {"M": {"k": {"S": ["v"]}}}}}},
     ]
     records: list[Any] = [
         {"eventName": "INSERT", "dynamodb": {"NewImage": {"type": {"S": "user"}}}},
+        {
+            "eventName": "MODIFY",
+            "eventSource": "aws:dynamodb",
+            "dynamodb": {
+                "Keys": {"n": {"N": "2"}},
+                "NewImage": {"type": {"S": "user"}, "status": {"S": "x"}, "other": {"M": {"k": {"S": "v"}}}},
+                "OldImage": {"type": {"S": "list"}, "tags": {"L": [{"S": "vip"}]}},
+            },
+        },
+        {"eventName": "INSERT", "dynamodb": {"NewImage": {"tags": {"L": [{"S": "vip"}, {"N": "1"}]}}}},
         {"eventName": "MODIFY", "dynamodb": {"OldImage": {"type": {"S": "list"}}, "NewImage": {}}},
         {"eventName": "REMOVE", "dynamodb": {"Keys": {"n": {"N": "1"}}}},
         {"eventName": "INSERT", "dynamodb": {"Keys": {"n": {"N": "1"}}}},
