@@ -31,8 +31,9 @@ value in place; lists, maps and sets are copied as moto copies them).
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from localcloud.patches.installing import install, original
@@ -203,56 +204,41 @@ def _fits(item: Any, plan: _Plan) -> bool:
     return True
 
 
-def _update_item(
-    self: Any,
-    table_name: str,
-    key: dict[str, Any],
-    update_expression: str,
-    expression_attribute_names: dict[str, Any],
-    expression_attribute_values: dict[str, Any],
-    attribute_updates: dict[str, Any] | None = None,
-    expected: dict[str, Any] | None = None,
-    condition_expression: str | None = None,
-    return_values_on_condition_check_failure: str | None = None,
-) -> Any:
+def _update_item(self: Any, *args: Any, **kwargs: Any) -> Any:
     """DynamoDBBackend.update_item, directly for a simple update of an existing item."""
     moto_path = original(type(self), "update_item")
-    arguments = (
-        table_name,
-        key,
-        update_expression,
-        expression_attribute_names,
-        expression_attribute_values,
-        attribute_updates,
-        expected,
-        condition_expression,
-        return_values_on_condition_check_failure,
+    bound = _signature(moto_path).bind(self, *args, **kwargs)
+    bound.apply_defaults()
+    request = bound.arguments
+    expression, names, values = (
+        request["update_expression"],
+        request["expression_attribute_names"],
+        request["expression_attribute_values"],
     )
-    simple_request = bool(update_expression) and not attribute_updates and not expected
-    item = _existing(self, table_name, key) if simple_request else None
+    simple_request = bool(expression) and not request["attribute_updates"] and not request["expected"]
+    item = _existing(self, request["table_name"], request["key"]) if simple_request else None
     if item is None:
-        return moto_path(self, *arguments)
-    table = self.get_table(table_name)
-    names, values = expression_attribute_names or {}, expression_attribute_values or {}
-    plan = _plan(table, update_expression, names, values, item)
+        return moto_path(self, *args, **kwargs)
+    plan = _plan(self.get_table(request["table_name"]), expression, names or {}, values or {}, item)
     if plan is None or not _fits(item, plan):
-        return moto_path(self, *arguments)
-    _check_condition(
-        item,
-        condition_expression,
-        expression_attribute_names,
-        expression_attribute_values,
-        return_values_on_condition_check_failure,
-    )
+        return moto_path(self, *args, **kwargs)
+    on_failure = request["return_values_on_condition_check_failure"]
+    _check_condition(item, request["condition_expression"], names, values, on_failure)
     before = copy.deepcopy(item)
     for kind, name, value in plan.actions:
         if kind == "remove":
             item.attrs.pop(name, None)
         else:
             dict.__setitem__(item.attrs, name, value)
-    if table.stream_shard is not None:
-        table.stream_shard.add(before, item)
+    shard = self.get_table(request["table_name"]).stream_shard
+    if shard is not None:
+        shard.add(before, item)
     return item
+
+
+@cache
+def _signature(function: Any) -> inspect.Signature:
+    return inspect.signature(function)
 
 
 def _existing(backend: Any, table_name: str, key: Mapping[str, Any]) -> Any:

@@ -9,10 +9,23 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import boto3
+from botocore.exceptions import ClientError
 
 from localcloud.cloud import EmbeddedCloud
 
 T = TypeVar("T")
+
+
+def answer_of(call: Callable[[], Any]) -> Any:
+    """A boto3 call's response without its metadata, or its error's code and message (and the
+    item a failed condition returned): what two runs of the same requests are compared on."""
+    try:
+        response = dict(call())
+    except ClientError as exc:
+        error = exc.response["Error"]
+        return {"error": error.get("Code"), "message": error.get("Message"), "item": exc.response.get("Item")}
+    response.pop("ResponseMetadata", None)
+    return response
 
 
 _SESSION = boto3.session.Session()

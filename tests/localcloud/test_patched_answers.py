@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from localcloud.cloud import EmbeddedCloud
 from localcloud.patches.installing import original
-from tests.localcloud.helpers import aws
+from tests.localcloud.helpers import answer_of, aws
 
 TABLE = "toy-toy"
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,17 +52,6 @@ def _unpatched(monkeypatch: pytest.MonkeyPatch, name: str) -> Iterator[None]:
             patch.setattr(owner, attribute, wrap(before))
         assert original(owner, attribute) is before  # moto's own code is in place now
         yield
-
-
-def _answer(call: Callable[[], Any]) -> Any:
-    """A response without its metadata, or the error code and message."""
-    try:
-        response = dict(call())
-    except ClientError as exc:
-        error = exc.response["Error"]
-        return {"error": error.get("Code"), "message": error.get("Message"), "item": exc.response.get("Item")}
-    response.pop("ResponseMetadata", None)
-    return response
 
 
 def _updates(dynamodb: Any, prefix: str) -> list[Any]:
@@ -170,7 +158,7 @@ def _updates(dynamodb: Any, prefix: str) -> list[Any]:
         ),
         lambda: dynamodb.get_item(**base, Key=other, ProjectionExpression="SK, b"),
     ]
-    return [_answer(call) for call in calls]
+    return [answer_of(call) for call in calls]
 
 
 def _normalised(answers: list[Any], prefix: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from localcloud.cloud import EmbeddedCloud
 from localcloud.patches.installing import original
 from tests.localcloud.conftest import TOY_ACCOUNT
-from tests.localcloud.helpers import aws
+from tests.localcloud.helpers import answer_of, aws
 
 TABLE = "toy-toy"
 
@@ -28,16 +28,6 @@ def _moto_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         patch.setattr(DynamoDBBackend, "update_item", original(DynamoDBBackend, "update_item"))
         patch.setattr(Item, "__deepcopy__", original(Item, "__deepcopy__"))
         yield
-
-
-def _answer(call: Callable[[], Any]) -> Any:
-    try:
-        response = dict(call())
-    except ClientError as exc:
-        error = exc.response["Error"]
-        return {"error": error.get("Code"), "message": error.get("Message"), "item": exc.response.get("Item")}
-    response.pop("ResponseMetadata", None)
-    return response
 
 
 def _run(dynamodb: Any, prefix: str) -> list[Any]:
@@ -100,7 +90,7 @@ def _run(dynamodb: Any, prefix: str) -> list[Any]:
         lambda: dynamodb.get_item(TableName=TABLE, Key=key, ConsistentRead=True),
         lambda: dynamodb.get_item(TableName=TABLE, Key=missing, ConsistentRead=True),
     ]
-    return [_answer(call) for call in calls]
+    return [answer_of(call) for call in calls]
 
 
 def _stream(prefix: str) -> list[Any]:
