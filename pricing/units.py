@@ -51,7 +51,7 @@ def attribute_value_size(value: Any) -> int:
     """Bytes DynamoDB counts for one attribute value: its typed JSON form ({"S": "x"}, ...), or an
     object holding the same as `type` and `value` (an emulator's typed value, e.g. moto's), whose
     list and map elements are again either form."""
-    kind, inner = (value.type, value.value) if hasattr(value, "type") else next(iter(value.items()))
+    kind, inner = next(iter(value.items())) if isinstance(value, Mapping) else (value.type, value.value)
     if kind == "S":
         return len(str(inner).encode("utf-8"))
     if kind == "N":

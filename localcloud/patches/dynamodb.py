@@ -317,21 +317,23 @@ def _value_size(self: Any) -> int:
     """DynamoType.size by a switch on the type (moto asks is_number, is_set, is_list and is_map,
     a method call each, for every value it measures: every attribute of every item a Query or
     BatchGetItem returns, of every item built, and of every item an update checks)."""
-    from moto.dynamodb.models.dynamo_type import DynamoType
-    from moto.dynamodb.models.utilities import bytesize
-
     kind, value = self.type, self.value
     if kind == "N":
         return len(str(value))
     if kind in _SET_TYPES:
-        return sum(DynamoType({kind[0]: member}).size() for member in value)
+        return sum(type(self)({kind[0]: member}).size() for member in value)
     if kind == "L":
         return sum(member.size() for member in value)
     if kind == "M":
-        return sum(bytesize(name) + DynamoType(member).size() for name, member in value.items())
+        return sum(_bytesize(name) + type(self)(member).size() for name, member in value.items())
     if isinstance(value, bool):
         return 1
-    return int(bytesize(value))
+    return _bytesize(value)
+
+
+def _bytesize(value: Any) -> int:
+    """moto's `bytesize` (its UTF-8 length), without a lookup of moto's module per value."""
+    return len(value if isinstance(value, bytes) else value.encode("utf-8"))
 
 
 _SET_TYPES = frozenset({"SS", "NS", "BS"})

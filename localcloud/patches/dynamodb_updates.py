@@ -55,13 +55,12 @@ def apply() -> None:
 
 def _copy_item(self: Any, memo: dict[int, Any]) -> Any:
     """What moto's `Item.__deepcopy__` makes, sharing the scalar values (never changed in place)."""
-    from moto.dynamodb.models.dynamo_type import LimitedSizeDict
-
     clone = object.__new__(type(self))
     memo[id(self)] = clone
     clone.hash_key = self.hash_key
     clone.range_key = self.range_key
-    attrs = LimitedSizeDict.__new__(LimitedSizeDict)
+    attrs_type: Any = type(self.attrs)  # moto's LimitedSizeDict
+    attrs = attrs_type.__new__(attrs_type)
     for name, value in self.attrs.items():
         dict.__setitem__(attrs, name, value if value.type in _SCALARS else copy.deepcopy(value, memo))
     clone.attrs = attrs

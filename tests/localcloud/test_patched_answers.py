@@ -438,3 +438,12 @@ def test_a_value_is_sized_as_moto_sizes_it(toy_cloud: EmbeddedCloud) -> None:
     for value in values:
         typed = DynamoType(value)
         assert typed.size() == moto_size(typed), value
+
+
+def test_the_byte_size_is_moto_own() -> None:
+    from moto.dynamodb.models.utilities import bytesize
+
+    from localcloud.patches.dynamodb import _bytesize
+
+    for value in ("", "héllo", "x" * 100, b"raw\x00bytes"):
+        assert _bytesize(value) == bytesize(value)  # type: ignore[arg-type]
