@@ -4,7 +4,8 @@ Nearly every UpdateItem Herald makes sets, adds to or removes whole top-level at
 placeholder (`SET #S0 = :S0 ADD #A0 :A0 REMOVE #R0`) on an item that exists. moto runs such an
 expression through a validator of ten tree passes (placeholders, functions, paths, types, keys)
 and an executor, on a deep copy of the parsed tree, and deep-copies the item twice (once in the
-handler, once for the stream's old image): about half of what an UpdateItem cost.
+handler, once for the stream's old image): with the client's and the dispatcher's share, about a
+third of what an UpdateItem cost here (2.9 ms of CPU, 2.0 ms without them; in-process A/B).
 
 `_update_item` does the same update directly when the expression is that simple *and* nothing in
 it could make moto's validator refuse it or its executor do anything but replace, add to or pop
