@@ -192,29 +192,19 @@ def _shape_of(patterns: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     """The fields the patterns name, as a tree (`_WHOLE` where one is matched whole); None when
     one uses `$or` or the like, which is then given the whole record."""
     shape: dict[str, Any] = {}
-    for pattern in patterns:
-        for name, below in pattern.items():
-            if name.startswith("$"):
-                return None
-            if isinstance(below, Mapping):
-                nested = _shape_of([below])
-                if nested is None:
-                    return None
-                current = shape.get(name)
-                if current is _WHOLE:
-                    continue
-                merged = _shape_of([below, *([_as_pattern(current)] if current else [])])
-                if merged is None:
-                    return None
-                shape[name] = merged
-            else:
-                shape[name] = _WHOLE
-    return shape
+    return shape if all(_add_fields(shape, pattern) for pattern in patterns) else None
 
 
-def _as_pattern(shape: dict[str, Any]) -> dict[str, Any]:
-    """A shape back as a pattern with the same fields (for merging two patterns' shapes)."""
-    return {name: ([] if below is _WHOLE else _as_pattern(below)) for name, below in shape.items()}
+def _add_fields(shape: dict[str, Any], pattern: Mapping[str, Any]) -> bool:
+    """Add the fields `pattern` names to `shape`; False for a field this cannot prune for."""
+    for name, below in pattern.items():
+        if name.startswith("$"):
+            return False
+        if not isinstance(below, Mapping):
+            shape[name] = _WHOLE
+        elif shape.get(name) is not _WHOLE and not _add_fields(shape.setdefault(name, {}), below):
+            return False
+    return True
 
 
 def _pruned(value: Any, shape: dict[str, Any]) -> Any:

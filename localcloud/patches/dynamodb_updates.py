@@ -75,12 +75,9 @@ def _ast() -> Any:
     return ast_nodes
 
 
-class _Plan:
-    """The actions of a simple update, in the expression's order: ("set"|"remove", name, value),
-    an ADD already summed into the value it sets."""
-
-    def __init__(self, actions: list[tuple[str, str, Any]]) -> None:
-        self.actions = actions
+# A simple update's actions, in the expression's order: ("set" | "remove", name, value), an ADD
+# already summed into the value it sets.
+_Actions = list[tuple[str, str, Any]]
 
 
 @lru_cache(maxsize=1024)
@@ -148,7 +145,7 @@ def _placeholder(node: Any, kind: str) -> str | None:
 
 def _plan(
     table: Any, expression: str, names: Mapping[str, str], values: Mapping[str, Any], item: Any
-) -> _Plan | None:
+) -> _Actions | None:
     """The direct update for this table and item, or None where moto's path must answer."""
     from moto.dynamodb.models.dynamo_type import DynamoType
 
@@ -157,7 +154,7 @@ def _plan(
         return None
     protected = set(table.attribute_keys) | {str(a["AttributeName"]) for a in table.attr or []}
     seen: set[str] = set()
-    actions: list[tuple[str, str, Any]] = []
+    actions: _Actions = []
     for kind, target, placeholder in shape:
         name = names.get(target) if target.startswith("#") else target
         if name is None or name in seen or name in protected or target in protected:
@@ -182,17 +179,17 @@ def _plan(
                 return None
             kind = "set"
         actions.append((kind, name, value))
-    return _Plan(actions)
+    return actions
 
 
-def _fits(item: Any, plan: _Plan) -> bool:
+def _fits(item: Any, actions: _Actions) -> bool:
     """Whether moto's size check would pass at each attribute the update sets (its count: every
     name and value the item has at that moment, plus the new name and value)."""
     from moto.dynamodb.models.utilities import bytesize
 
     try:
         size = sum(bytesize(name) + value.size() for name, value in item.attrs.items())
-        for kind, name, value in plan.actions:
+        for kind, name, value in actions:
             if kind == "remove":
                 continue
             new_size = bytesize(name) + value.size()
@@ -216,23 +213,21 @@ def _update_item(self: Any, *args: Any, **kwargs: Any) -> Any:
         request["expression_attribute_values"],
     )
     simple_request = bool(expression) and not request["attribute_updates"] and not request["expected"]
-    item = _existing(self, request["table_name"], request["key"]) if simple_request else None
-    if item is None:
-        return moto_path(self, *args, **kwargs)
-    plan = _plan(self.get_table(request["table_name"]), expression, names or {}, values or {}, item)
-    if plan is None or not _fits(item, plan):
+    table = self.get_table(request["table_name"])
+    item: Any = _existing(table, request["key"]) if simple_request else None
+    actions = _plan(table, expression, names or {}, values or {}, item) if item is not None else None
+    if actions is None or not _fits(item, actions):
         return moto_path(self, *args, **kwargs)
     on_failure = request["return_values_on_condition_check_failure"]
     _check_condition(item, request["condition_expression"], names, values, on_failure)
     before = copy.deepcopy(item)
-    for kind, name, value in plan.actions:
+    for kind, name, value in actions:
         if kind == "remove":
             item.attrs.pop(name, None)
         else:
             dict.__setitem__(item.attrs, name, value)
-    shard = self.get_table(request["table_name"]).stream_shard
-    if shard is not None:
-        shard.add(before, item)
+    if table.stream_shard is not None:
+        table.stream_shard.add(before, item)
     return item
 
 
@@ -241,11 +236,10 @@ def _signature(function: Any) -> inspect.Signature:
     return inspect.signature(function)
 
 
-def _existing(backend: Any, table_name: str, key: Mapping[str, Any]) -> Any:
+def _existing(table: Any, key: Mapping[str, Any]) -> Any:
     """The item a full key names, or None (no such item, or a key moto's path should judge)."""
     from moto.dynamodb.models.dynamo_type import DynamoType
 
-    table = backend.get_table(table_name)
     hash_attr, range_attr = table.hash_key_attr, table.range_key_attr
     if set(key) != ({hash_attr, range_attr} if range_attr else {hash_attr}):
         return None
