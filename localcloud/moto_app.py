@@ -16,6 +16,8 @@ from typing import Any
 
 from localcloud.server import StartResponse, WsgiResponse, complete
 
+ENDPOINTS_KEPT = 1024
+
 
 class MotoApp:
     """moto's WSGI app (`__call__`, with Flask), and `answer`: the same handler, without Flask."""
@@ -24,6 +26,9 @@ class MotoApp:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         self._domains = DomainDispatcherApplication(create_backend_app)
+        # (service app, method, path) -> the endpoint its URL map matched: most services take
+        # every request at one path, and matching walks every rule of the map.
+        self._endpoints: dict[tuple[Any, str, str], str] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Any:
         return self._domains(environ, start_response)
@@ -33,9 +38,8 @@ class MotoApp:
         from werkzeug.exceptions import HTTPException
 
         app = self._domains.get_application(environ)
-        try:
-            endpoint, _ = app.url_map.bind_to_environ(environ).match()
-        except HTTPException:  # no route: Flask's own answer (404, 405)
+        endpoint = self._endpoint(app, environ)
+        if endpoint is None:  # no route: Flask's own answer (404, 405)
             return complete(self._domains, environ)
         view = app.view_functions[endpoint]
         try:
@@ -43,6 +47,24 @@ class MotoApp:
         except HTTPException as exc:  # Flask answers these with the exception's own response
             return complete(exc, environ)
         return complete(response, environ) if response is not None else complete(self._domains, environ)
+
+    def _endpoint(self, app: Any, environ: dict[str, Any]) -> str | None:
+        """The endpoint `app`'s URL map routes the request to (None: it routes it nowhere). Its
+        rules name paths alone, so a match is kept by method and path (S3's paths name buckets
+        and keys: at most `ENDPOINTS_KEPT` are kept)."""
+        from werkzeug.exceptions import HTTPException
+
+        key = (app, str(environ.get("REQUEST_METHOD", "")), str(environ.get("PATH_INFO", "")))
+        endpoint = self._endpoints.get(key)
+        if endpoint is not None:
+            return endpoint
+        try:
+            endpoint, _ = app.url_map.bind_to_environ(environ).match()
+        except HTTPException:
+            return None
+        if not app.url_map.host_matching and len(self._endpoints) < ENDPOINTS_KEPT:
+            self._endpoints[key] = endpoint
+        return str(endpoint)
 
 
 def _respond(handler: Any, environ: dict[str, Any]) -> Any:

@@ -153,11 +153,12 @@ def _send(request: AWSPreparedRequest, event_name: str = "", **_kwargs: Any) -> 
         # A local function the request ran may have asked its own calls meanwhile; a retry of
         # this request must still describe this one.
         _ASKED.set(asked)
-    from botocore.awsrequest import HTTPHeaders
+    from urllib3 import HTTPHeaderDict
 
-    headers = HTTPHeaders()
+    # The headers as urllib3 hands them to botocore over HTTP (a repeated one read joined).
+    headers: Any = HTTPHeaderDict()  # botocore's stubs name its own class; at run time it is this
     for name, value in response.headers:
-        headers[name] = value
+        headers.add(name, value)
     body = b"" if request.method == "HEAD" else response.body
     return AWSResponse(request.url, response.status, headers, MockRawResponse(body))
 

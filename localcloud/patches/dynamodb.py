@@ -15,7 +15,10 @@
   Control-plane answers and errors still go through moto's serializer.
 - A `Query` on the table's own key listed and sorted every item of the table (`all_items`), then
   kept those of the partition: 100 ms at 20,000 items. The partition is read directly; it is
-  sorted and filtered exactly as before (an index's Query still reads every item).
+  sorted and filtered exactly as before (an index's Query still reads every item). A later page
+  then compared every item of the partition before its start key with that key, one at a time
+  (a campaign's audience of 5,000 read in pages of 1,000: about 190 ms a page); the items before
+  it are cut off at once by bisection, and moto pages from there as it did.
 - An `UpdateExpression` was parsed twice per UpdateItem (once to check the placeholders, once to
   run it), the same text every time for a given code path. Its parse is kept per text: moto's
   validator works on a deep copy of the tree, so the kept tree is never changed.
@@ -44,6 +47,7 @@
 from __future__ import annotations
 
 import base64
+import bisect
 import copy
 import datetime as dt
 import inspect
@@ -130,13 +134,41 @@ def _execute_result(self: Any, context: Any) -> Any:
 
 
 def _query(self: Any, *args: Any, **kwargs: Any) -> Any:
-    """Table.query, reading only the partition when the base table is queried by its hash key."""
+    """Table.query, reading only the partition when the base table is queried by its hash key
+    (and, for a later page, only what comes after its start key)."""
     query = original(type(self), "query")
     bound = _query_signature(query).bind(self, *args, **kwargs)
     hash_key = bound.arguments.get("hash_key")
     if bound.arguments.get("index_name") or hash_key is None:
         return query(self, *args, **kwargs)
-    return query(_Partition(self, hash_key), *args, **kwargs)
+    start = _start_value(self, hash_key, bound.arguments.get("exclusive_start_key"))
+    forward = bound.arguments.get("scan_index_forward") is not False
+    return query(_Partition(self, hash_key, start, forward=forward), *args, **kwargs)
+
+
+def _start_value(table: Any, hash_key: Any, start_key: Any) -> Any:
+    """The sort key value a page starts after, when moto would skip exactly the partition's items
+    up to it: a start key in this partition whose sort key has the table's key type (None: moto
+    walks the partition itself)."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    range_attr = table.range_key_attr
+    if not range_attr or not isinstance(start_key, dict):
+        return None
+    hash_value, range_value = start_key.get(table.hash_key_attr), start_key.get(range_attr)
+    if not isinstance(hash_value, dict) or not isinstance(range_value, dict) or len(range_value) != 1:
+        return None
+    kind = next(iter(range_value))
+    if kind not in ("S", "N", "B") or kind != _range_type(table) or DynamoType(hash_value) != hash_key:
+        return None
+    return DynamoType(range_value).cast_value
+
+
+def _range_type(table: Any) -> str | None:
+    for definition in table.attr or ():
+        if definition.get("AttributeName") == table.range_key_attr:
+            return str(definition.get("AttributeType"))
+    return None
 
 
 @cache
@@ -145,11 +177,16 @@ def _query_signature(query: Any) -> inspect.Signature:
 
 
 class _Partition:
-    """A table seen through one partition: `all_items` lists it alone, in moto's order."""
+    """A table seen through one partition: `all_items` lists it alone, in moto's order, without
+    the items a page that starts after `start` (a sort key value) passes over: those up to it
+    (scanning forward) or from it (backward). moto skips them one by one, comparing each with
+    the start key: a page near the end of a partition of 50,000 items went through all of them."""
 
-    def __init__(self, table: Any, hash_key: Any) -> None:
+    def __init__(self, table: Any, hash_key: Any, start: Any = None, *, forward: bool = True) -> None:
         self._table = table
         self._hash_key = hash_key
+        self._start = start
+        self._forward = forward
 
     def all_items(self) -> list[Any]:
         found = self._table.items.get(self._hash_key)  # .get: never adds to moto's defaultdict
@@ -157,10 +194,21 @@ class _Partition:
             return []
         if not self._table.range_key_attr:
             return [found]
-        return sorted(found.values(), key=lambda item: item.range_key)
+        items = sorted(found.values(), key=_sort_value)
+        if self._start is None:
+            return items
+        values = [_sort_value(item) for item in items]
+        if self._forward:
+            return items[bisect.bisect_right(values, self._start) :]
+        return items[: bisect.bisect_left(values, self._start)]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._table, name)
+
+
+def _sort_value(item: Any) -> Any:
+    # What moto's DynamoType compares (`<` on the cast values).
+    return item.range_key.cast_value
 
 
 def _parsed_update_expression(cls: Any, expression_str: str) -> Any:

@@ -138,3 +138,36 @@ def test_an_unrouted_request_gets_flasks_answer(toy_cloud: EmbeddedCloud) -> Non
     with pytest.raises(ClientError) as caught:
         client.get_account()
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_a_kept_route_answers_as_a_fresh_match(
+    toy_cloud: EmbeddedCloud,
+    both_ways: list[tuple[str, WsgiResponse, WsgiResponse]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given the same requests twice (the second time routed by what the first matched), and
+    # room for one more route only
+    import localcloud.moto_app as moto_app
+
+    dispatcher = toy_cloud._dispatcher
+    assert dispatcher is not None
+    kept = dispatcher._moto._endpoints
+    tag = uuid.uuid4().hex[:8]
+    for _ in range(2):
+        for call in _calls(toy_cloud, tag):
+            try:
+                call()
+            except ClientError:
+                pass
+    monkeypatch.setattr(moto_app, "ENDPOINTS_KEPT", len(kept) + 1)
+    s3 = fresh_client(toy_cloud, "s3")
+    bucket = str(resource(toy_cloud, "Bucket")["physical_id"])
+    for n in range(3):
+        s3.put_object(Bucket=bucket, Key=f"kept/{tag}-{n}.txt", Body=str(n).encode())
+
+    # Then every answer is Flask's, the routes were kept up to the limit, and past it still routed
+    assert len(both_ways) >= 29
+    for path, direct, via_flask in both_ways:
+        assert _comparable(direct) == _comparable(via_flask), path
+    assert len(kept) == moto_app.ENDPOINTS_KEPT
+    assert s3.get_object(Bucket=bucket, Key=f"kept/{tag}-2.txt")["Body"].read() == b"2"

@@ -198,6 +198,71 @@ def test_each_dynamodb_patch_answers_as_moto_does(
     assert len(with_patch[-1]["Item"]["b"]["S"]) == 150_000 and "!!" in with_patch[-2]["message"]
 
 
+def _pages(dynamodb: Any, prefix: str) -> list[Any]:
+    """Pages of one partition, forward and backward, each from the previous page's key, and pages
+    from start keys of every kind: between items, past either end, of another partition, of the
+    wrong type, missing the sort key. Every answer, in order."""
+    pk = {"S": f"{prefix}-p"}
+    for number in range(23):
+        kind = "RCPT" if number % 3 else "BATCH"
+        item = {"PK": pk, "SK": {"S": f"{kind}#{number:04d}"}, "n": {"N": str(number)}}
+        dynamodb.put_item(TableName=TABLE, Item=item)
+    dynamodb.put_item(TableName=TABLE, Item={"PK": {"S": f"{prefix}-q"}, "SK": {"S": "RCPT#0001"}})
+
+    def query(condition: str, start: dict[str, Any] | None = None, **more: Any) -> Any:
+        values = {":pk": pk, ":p": {"S": "RCPT#"}, ":a": {"S": "BATCH#0010"}}
+        names = [name for name in values if name in condition]
+        return answer_of(
+            lambda: dynamodb.query(
+                TableName=TABLE,
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues={name: values[name] for name in names},
+                **({"ExclusiveStartKey": start} if start is not None else {}),
+                **more,
+            )
+        )
+
+    answers: list[Any] = []
+    for condition, forward, limit in (
+        ("PK = :pk", True, 4),
+        ("PK = :pk AND begins_with(SK, :p)", True, 5),
+        ("PK = :pk AND begins_with(SK, :p)", False, 6),
+        ("PK = :pk AND SK > :a", False, 3),
+    ):
+        start = None
+        for _ in range(12):
+            page = query(condition, start, Limit=limit, ScanIndexForward=forward)
+            answers.append(page)
+            start = page.get("LastEvaluatedKey")
+            if start is None:
+                break
+    for sort_key in ({"S": "RCPT#0004x"}, {"S": "A"}, {"S": "Z"}, {"N": "4"}):
+        for forward in (True, False):
+            answers.append(query("PK = :pk", {"PK": pk, "SK": sort_key}, Limit=4, ScanIndexForward=forward))
+    answers.append(query("PK = :pk", {"PK": {"S": f"{prefix}-q"}, "SK": {"S": "RCPT#0001"}}, Limit=4))
+    answers.append(query("PK = :pk", {"PK": pk}, Limit=4))
+    return answers
+
+
+def test_a_later_page_answers_as_moto_pages_it(
+    toy_cloud: EmbeddedCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given pages of a partition read on, and pages from odd start keys
+    dynamodb = aws(toy_cloud, "dynamodb")
+    patched_prefix, plain_prefix = f"patched-{uuid.uuid4().hex}", f"plain-{uuid.uuid4().hex}"
+
+    # When they are read with the partition cut at the start key, and with moto's own walk
+    with_patch = _pages(dynamodb, patched_prefix)
+    with _unpatched(monkeypatch, "query"):
+        without = _pages(dynamodb, plain_prefix)
+
+    # Then every page, paging key and error is the same, and the run did page through
+    assert _normalised(with_patch, patched_prefix) == _normalised(without, plain_prefix)
+    read = [item["SK"]["S"] for page in with_patch[:6] for item in page.get("Items", [])]
+    assert read == sorted(read) and len(read) == 23 and len(set(read)) == 23  # forward, all, once
+    assert sum(1 for page in with_patch if page.get("LastEvaluatedKey")) >= 12
+
+
 def test_the_kept_parse_is_never_changed_by_a_validation(toy_cloud: EmbeddedCloud) -> None:
     # Given an update expression parsed (and kept) once
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
