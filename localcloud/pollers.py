@@ -184,8 +184,22 @@ def matcher(filters: Sequence[Mapping[str, Any]]) -> Callable[[Mapping[str, Any]
     return passes
 
 
+def fields_named(filters: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The fields any of the patterns looks at, as a tree (`WHOLE` where one is matched whole);
+    None when one looks at the whole record (no filters, an empty pattern, `$or` and the like)."""
+    if not filters:
+        return None
+    from moto.events.models import EventPattern
+
+    patterns = [EventPattern.load(str(item["Pattern"])) for item in filters]
+    if any(not pattern._pattern for pattern in patterns):
+        return None
+    return _shape_of([pattern._pattern for pattern in patterns])
+
+
 # A field a pattern matches on as a whole (its value is a list of conditions).
-_WHOLE: dict[str, Any] = {}
+WHOLE: dict[str, Any] = {}
+_WHOLE = WHOLE
 
 
 def _shape_of(patterns: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:

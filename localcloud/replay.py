@@ -189,7 +189,13 @@ def _correlation_of(value: Any, depth: int = 0) -> str | None:
 
 def _may_hold(value: Any) -> bool:
     """Whether `_correlation_of` could find anything in `value` (a mapping, a list, or JSON text
-    that names the key)."""
+    that names the key). A mapping of one text (an attribute value such as {"S": "..."}, most of
+    a DynamoDB image) holds one only as that key or in that text."""
     if isinstance(value, str):
         return value[:1] in "{[" and "correlation_id" in value
-    return isinstance(value, Mapping | list)
+    if isinstance(value, Mapping):
+        if len(value) != 1:
+            return True
+        key, inner = next(iter(value.items()))
+        return key == "correlation_id" or not isinstance(inner, str) or _may_hold(inner)
+    return isinstance(value, list)

@@ -33,10 +33,12 @@ from localcloud.dispatch import Write
 from localcloud.functions import Invoker, LocalFunction, Outcome
 from localcloud.pollers import (
     QUIET_INTERVAL,
+    WHOLE,
     Activity,
     Checkpoints,
     Poller,
     batch_item_failures,
+    fields_named,
     matcher,
 )
 from localcloud.server import StateLock
@@ -84,6 +86,28 @@ def _gsi(index: Mapping[str, Any], billing: str) -> dict[str, Any]:
             "ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
         )
     return shaped
+
+
+def images_pruned(record: Mapping[str, Any], fields: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """A stream record (DynamoDB Streams' shape) whose images keep only the attributes `fields`
+    (a filter's field tree, `pollers.fields_named`) names below `dynamodb`; as it is when the
+    filters look at the whole record or at a whole image."""
+    source = record.get("dynamodb")
+    if fields is None or not isinstance(source, Mapping):
+        return record
+    below = fields.get("dynamodb", {})
+    if below is WHOLE:
+        return record
+    kept = dict(source)
+    for image in ("Keys", "NewImage", "OldImage"):
+        attributes, names = source.get(image), below.get(image)
+        if names is WHOLE or not isinstance(attributes, Mapping):
+            continue
+        if names is None:
+            del kept[image]
+        else:
+            kept[image] = {name: attributes[name] for name in names if name in attributes}
+    return {**record, "dynamodb": kept}
 
 
 def provision_table(ctx: ProvisionContext, spec: ResourceSpec, props: dict[str, Any]) -> Provisioned:
@@ -226,6 +250,7 @@ class StreamPoller(Poller):
         self._account_id = account_id
         self._shards: dict[str, _Shard] = {}
         self._passes = matcher(options.filters)
+        self._fields = fields_named(options.filters)
         self._missing_logged = False
         self._deferred = False
         self._unread = True  # a write may have added records since the last read
@@ -290,8 +315,9 @@ class StreamPoller(Poller):
                 shard.next_sequence = int(stream_shard.starting_sequence_number) + len(stream_shard.items)
         return shard.next_sequence
 
-    def _raw_records(self, shard: _Shard, limit: int) -> list[dict[str, Any]]:
-        """Up to `limit` records from the shard, in Lambda's shape (read straight from moto)."""
+    def _raw_records(self, shard: _Shard, limit: int) -> tuple[list[dict[str, Any]], int, str | None]:
+        """Up to `limit` records from the shard (read straight from moto): those the filters pass,
+        in Lambda's shape, how many were read, and the sequence number of the last (None: none)."""
         from moto.dynamodb.models import dynamodb_backends
 
         arn = self.options.stream_arn
@@ -310,14 +336,20 @@ class StreamPoller(Poller):
             offset = start - int(stream_shard.starting_sequence_number)
             if offset < 0:
                 raise LookupError(f"stream {arn}: position {start} was trimmed")
-            raw = stream_shard.items[offset : offset + limit]
+            raw = [item.to_json() for item in stream_shard.items[offset : offset + limit]]
             # Shaped under the lock: the TTL sweeper marks records it wrote (userIdentity).
-            records = [
-                stream_record(item.to_json(), stream_arn=arn, region=self._clients.region, from_moto=True)
-                for item in raw
-            ]
-        shard.next_sequence = start + len(records)
-        return records
+            records = [self._shaped(record, arn) for record in raw if self._passes(self._probe(record, arn))]
+        shard.next_sequence = start + len(raw)
+        return records, len(raw), (str(raw[-1]["dynamodb"]["SequenceNumber"]) if raw else None)
+
+    def _shaped(self, record: Mapping[str, Any], arn: str) -> dict[str, Any]:
+        return stream_record(record, stream_arn=arn, region=self._clients.region, from_moto=True)
+
+    def _probe(self, record: Mapping[str, Any], arn: str) -> dict[str, Any]:
+        """The record in Lambda's shape with only the image attributes the filters look at: they
+        pass or fail it as the whole record (each attribute is shaped on its own), and most of a
+        campaign's records are filtered out, so they are never shaped whole."""
+        return self._shaped(images_pruned(record, self._fields), arn)
 
     def _read(self, shard: _Shard) -> bool:
         room = self.options.batch_size - len(shard.buffer)
@@ -330,18 +362,15 @@ class StreamPoller(Poller):
             return False
         self._unread = False
         limit = min(room, 1000)
-        records = self._raw_records(shard, limit)
-        if len(records) < limit:
+        records, read, last_read = self._raw_records(shard, limit)
+        if read < limit:
             shard.drained_at = time.monotonic()
-        if not records:
+        if last_read is None:
             return False
-        for record in records:
-            shard.read_upto = record["dynamodb"]["SequenceNumber"]
-            if not self._passes(record):
-                continue
-            if not shard.buffer:
-                shard.buffer_started = time.monotonic()
-            shard.buffer.append(record)
+        shard.read_upto = last_read
+        if records and not shard.buffer:
+            shard.buffer_started = time.monotonic()
+        shard.buffer.extend(records)
         if not shard.buffer and shard.read_upto is not None:
             # Everything read was filtered out: Lambda moves past it.
             self._checkpoints.set(self._key(shard.shard_id), shard.read_upto)

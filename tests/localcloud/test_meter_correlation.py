@@ -49,3 +49,29 @@ def test_an_event_without_a_correlation_id_is_read_once_per_invocation(
     assert first == [None, None, None]
     assert (named, after) == ("corr-1", "corr-1")
     assert len(reads) == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "found"),
+    [
+        ({"correlation_id": "plain"}, "plain"),  # a mapping of the key alone
+        ({"Item": {"correlation_id": {"S": "typed"}, "n": {"N": "1"}}}, "typed"),
+        ({"Item": {"body": {"S": json.dumps({"correlation_id": "in-json"})}}}, "in-json"),
+        ({"NewImage": {"meta": {"M": {"correlation_id": {"S": "nested"}}}}}, "nested"),
+        (
+            {
+                "Records": [
+                    {"dynamodb": {"NewImage": {"a": {"S": "x"}}}},
+                    {"body": '{"correlation_id": "2nd"}'},
+                ]
+            },
+            "2nd",
+        ),
+        ({"Item": {"a": {"S": "correlation_id"}, "b": {"N": "1"}, "c": {"L": [{"S": "x"}]}}}, None),
+        ({"Item": {"correlation_id": {"S": ""}}}, None),
+    ],
+)
+def test_a_correlation_id_is_found_wherever_a_payload_holds_one(payload: Any, found: str | None) -> None:
+    # Given a payload that holds an id (or none) as a key, a typed value, JSON text or deeper
+    # Then the walk finds the first one, passing over attribute values that cannot hold one
+    assert walk(payload) == found

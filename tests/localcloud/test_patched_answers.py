@@ -454,6 +454,75 @@ def test_the_stream_filter_answers_as_moto_event_patterns_do() -> None:
         assert {a for a, _ in answers} == {True, False}
 
 
+def test_a_record_filtered_by_the_attributes_named_passes_as_the_whole_record() -> None:
+    # Given the template's stream filters and odd ones (a whole image, an absent attribute, $or,
+    # the event name alone), and moto's records of every kind
+    import json
+
+    from localcloud.pollers import fields_named, matcher
+    from localcloud.services.dynamodb import images_pruned
+    from localcloud.shapes import stream_record
+
+    template = [
+        {"dynamodb": {"NewImage": {"type": {"S": ["user", "campaign"]}}}},
+        {"dynamodb": {"OldImage": {"type": {"S": ["list"]}}}},
+        {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"type": {"S": ["subscriber"]}}}},
+        {
+            "dynamodb": {
+                "OldImage": {"status": {"S": ["unconfirmed"]}},
+                "NewImage": {"status": {"S": ["subscribed"]}},
+            }
+        },
+    ]
+    odd = [
+        {"dynamodb": {"NewImage": [{"exists": True}]}},
+        {"dynamodb": {"NewImage": {"status": {"S": [{"exists": False}]}}}},
+        {"$or": [{"eventName": ["REMOVE"]}, {"dynamodb": {"Keys": {"SK": {"S": [{"prefix": "RCPT#"}]}}}}]},
+        {"eventName": ["MODIFY"]},
+        {"dynamodb": {"NewImage": {"other": {"M": {"type": {"S": ["user"]}}}}}},
+    ]
+
+    def moto_record(
+        name: str, new: dict[str, Any] | None, old: dict[str, Any] | None, sk: str = "RCPT#1"
+    ) -> dict[str, Any]:
+        dynamodb: dict[str, Any] = {"Keys": {"PK": {"S": "p"}, "SK": {"S": sk}}, "SequenceNumber": "7"}
+        dynamodb.update({"NewImage": new} if new is not None else {})
+        dynamodb.update({"OldImage": old} if old is not None else {})
+        return {"eventID": "e", "eventName": name, "dynamodb": dynamodb}
+
+    user = {"type": {"S": "user"}, "status": {"S": "subscribed"}, "blob": {"B": b"\x00\x01"}}
+    records = [
+        moto_record("INSERT", user, None),
+        moto_record("INSERT", {"type": {"S": "subscriber"}, "tags": {"L": [{"S": "vip"}]}}, None),
+        moto_record("MODIFY", {**user, "type": {"S": "subscriber"}}, {"status": {"S": "unconfirmed"}}),
+        moto_record("MODIFY", {"type": {"S": "batch"}, "n": {"N": "1"}}, {"type": {"S": "batch"}}, "BATCH#1"),
+        moto_record("REMOVE", None, {"type": {"S": "list"}}),
+        moto_record("MODIFY", {"other": {"M": {"type": {"S": "user"}}}}, {}),
+    ]
+
+    # When each set of filters judges each record shaped whole, and shaped from its named attributes
+    for chosen in [*([p] for p in template + odd), template, template + odd]:
+        filters = [{"Pattern": json.dumps(p)} for p in chosen]
+        passes, fields = matcher(filters), fields_named(filters)
+        answers = [
+            (
+                passes(stream_record(r, stream_arn="arn", region="us-east-1", from_moto=True)),
+                passes(
+                    stream_record(
+                        images_pruned(r, fields), stream_arn="arn", region="us-east-1", from_moto=True
+                    )
+                ),
+            )
+            for r in records
+        ]
+
+        # Then both answers agree, and the filters let something through and stop something (a
+        # condition on a whole image matches nothing: moto's engine flattens a record to leaves)
+        assert all(whole == probe for whole, probe in answers), (chosen, answers)
+        if chosen != template + odd:  # (together, something lets every record through)
+            assert {whole for whole, _ in answers} == ({False} if chosen == odd[:1] else {True, False})
+
+
 def test_receipt_handles_and_ses_message_ids_keep_moto_shape_and_seeding(toy_cloud: EmbeddedCloud) -> None:
     # Given moto's own identifier makers and the one-draw ones in their place (a cloud installed them)
     del toy_cloud
