@@ -165,6 +165,19 @@ def _normalised(answers: list[Any], prefix: str) -> str:
     return repr(answers).replace(prefix, "<prefix>")
 
 
+def _both_ways(
+    cloud: EmbeddedCloud, monkeypatch: pytest.MonkeyPatch, patch: str, run: Callable[[Any, str], list[Any]]
+) -> tuple[list[Any], list[Any], bool]:
+    """`run` on a fresh prefix with the patch, and on another with moto's own code in its place:
+    both answers, and whether they are the same but for the prefix."""
+    dynamodb = aws(cloud, "dynamodb")
+    patched_prefix, plain_prefix = f"patched-{uuid.uuid4().hex}", f"plain-{uuid.uuid4().hex}"
+    with_patch = run(dynamodb, patched_prefix)
+    with _unpatched(monkeypatch, patch):
+        without = run(dynamodb, plain_prefix)
+    return with_patch, without, _normalised(with_patch, patched_prefix) == _normalised(without, plain_prefix)
+
+
 @pytest.mark.parametrize(
     "patch",
     [
@@ -182,16 +195,11 @@ def test_each_dynamodb_patch_answers_as_moto_does(
     toy_cloud: EmbeddedCloud, monkeypatch: pytest.MonkeyPatch, patch: str
 ) -> None:
     # Given the same run of writes, reads and refusals on two fresh partitions
-    dynamodb = aws(toy_cloud, "dynamodb")
-    patched_prefix, plain_prefix = f"patched-{uuid.uuid4().hex}", f"plain-{uuid.uuid4().hex}"
-
     # When it runs once with the patch and once with moto's own code in its place
-    with_patch = _updates(dynamodb, patched_prefix)
-    with _unpatched(monkeypatch, patch):
-        without = _updates(dynamodb, plain_prefix)
+    with_patch, _, same = _both_ways(toy_cloud, monkeypatch, patch, _updates)
 
     # Then every answer (items, errors, paging keys) is the same, and the run did exercise refusals
-    assert _normalised(with_patch, patched_prefix) == _normalised(without, plain_prefix)
+    assert same
     assert sum(1 for answer in with_patch if "error" in answer) == 8
     assert "LastEvaluatedKey" in with_patch[8] and with_patch[3]["item"]["attempt"] == {"S": "x"}
     assert "Item size has exceeded" in with_patch[-4]["message"] and "error" not in with_patch[-3]
@@ -248,16 +256,11 @@ def test_a_later_page_answers_as_moto_pages_it(
     toy_cloud: EmbeddedCloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given pages of a partition read on, and pages from odd start keys
-    dynamodb = aws(toy_cloud, "dynamodb")
-    patched_prefix, plain_prefix = f"patched-{uuid.uuid4().hex}", f"plain-{uuid.uuid4().hex}"
-
     # When they are read with the partition cut at the start key, and with moto's own walk
-    with_patch = _pages(dynamodb, patched_prefix)
-    with _unpatched(monkeypatch, "query"):
-        without = _pages(dynamodb, plain_prefix)
+    with_patch, _, same = _both_ways(toy_cloud, monkeypatch, "query", _pages)
 
     # Then every page, paging key and error is the same, and the run did page through
-    assert _normalised(with_patch, patched_prefix) == _normalised(without, plain_prefix)
+    assert same
     read = [item["SK"]["S"] for page in with_patch[:6] for item in page.get("Items", [])]
     assert read == sorted(read) and len(read) == 23 and len(set(read)) == 23  # forward, all, once
     assert sum(1 for page in with_patch if page.get("LastEvaluatedKey")) >= 12
