@@ -62,9 +62,10 @@ class MotoApp:
             endpoint, _ = app.url_map.bind_to_environ(environ).match()
         except HTTPException:
             return None
+        endpoint = str(endpoint)
         if not app.url_map.host_matching and len(self._endpoints) < ENDPOINTS_KEPT:
             self._endpoints[key] = endpoint
-        return str(endpoint)
+        return endpoint
 
 
 def _respond(handler: Any, environ: dict[str, Any]) -> Any:

@@ -199,11 +199,10 @@ def fields_named(filters: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
 
 # A field a pattern matches on as a whole (its value is a list of conditions).
 WHOLE: dict[str, Any] = {}
-_WHOLE = WHOLE
 
 
 def _shape_of(patterns: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
-    """The fields the patterns name, as a tree (`_WHOLE` where one is matched whole); None when
+    """The fields the patterns name, as a tree (`WHOLE` where one is matched whole); None when
     one uses `$or` or the like, which is then given the whole record."""
     shape: dict[str, Any] = {}
     return shape if all(_add_fields(shape, pattern) for pattern in patterns) else None
@@ -215,8 +214,8 @@ def _add_fields(shape: dict[str, Any], pattern: Mapping[str, Any]) -> bool:
         if name.startswith("$"):
             return False
         if not isinstance(below, Mapping):
-            shape[name] = _WHOLE
-        elif shape.get(name) is not _WHOLE and not _add_fields(shape.setdefault(name, {}), below):
+            shape[name] = WHOLE
+        elif shape.get(name) is not WHOLE and not _add_fields(shape.setdefault(name, {}), below):
             return False
     return True
 
@@ -230,7 +229,7 @@ def _pruned(value: Any, shape: dict[str, Any]) -> Any:
     kept: dict[str, Any] = {}
     for name, below in shape.items():
         if name in value:
-            kept[name] = value[name] if below is _WHOLE else _pruned(value[name], below)
+            kept[name] = value[name] if below is WHOLE else _pruned(value[name], below)
     return kept
 
 
