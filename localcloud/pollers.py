@@ -162,14 +162,11 @@ def trim_tracked(model: Any, keep: int = 1000) -> None:
 
 def matcher(filters: Sequence[Mapping[str, Any]]) -> Callable[[Mapping[str, Any]], bool]:
     """Lambda's FilterCriteria: a record passes when any one pattern matches it (moto's engine)."""
-    if not filters:
-        return lambda _record: True
     from moto.events.models import EventPattern  # moto's EventBridge pattern engine
 
-    patterns = [EventPattern.load(str(item["Pattern"])) for item in filters]
-    if any(not pattern._pattern for pattern in patterns):
-        return lambda _record: True  # an empty pattern matches everything
-
+    patterns = _patterns(filters)
+    if patterns is None:
+        return lambda _record: True
     shape = _shape_of([pattern._pattern for pattern in patterns])
 
     def passes(record: Mapping[str, Any]) -> bool:
@@ -187,14 +184,19 @@ def matcher(filters: Sequence[Mapping[str, Any]]) -> Callable[[Mapping[str, Any]
 def fields_named(filters: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     """The fields any of the patterns looks at, as a tree (`WHOLE` where one is matched whole);
     None when one looks at the whole record (no filters, an empty pattern, `$or` and the like)."""
+    patterns = _patterns(filters)
+    return None if patterns is None else _shape_of([pattern._pattern for pattern in patterns])
+
+
+def _patterns(filters: Sequence[Mapping[str, Any]]) -> list[Any] | None:
+    """The filters' patterns loaded by moto's engine; None when every record passes (no filters,
+    or an empty pattern, which matches everything)."""
     if not filters:
         return None
     from moto.events.models import EventPattern
 
     patterns = [EventPattern.load(str(item["Pattern"])) for item in filters]
-    if any(not pattern._pattern for pattern in patterns):
-        return None
-    return _shape_of([pattern._pattern for pattern in patterns])
+    return None if any(not pattern._pattern for pattern in patterns) else patterns
 
 
 # A field a pattern matches on as a whole (its value is a list of conditions).

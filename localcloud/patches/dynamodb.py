@@ -159,16 +159,9 @@ def _start_value(table: Any, hash_key: Any, start_key: Any) -> Any:
     if not isinstance(hash_value, dict) or not isinstance(range_value, dict) or len(range_value) != 1:
         return None
     kind = next(iter(range_value))
-    if kind not in ("S", "N", "B") or kind != _range_type(table) or DynamoType(hash_value) != hash_key:
+    if kind not in ("S", "N", "B") or kind != table.range_key_type or DynamoType(hash_value) != hash_key:
         return None
     return DynamoType(range_value).cast_value
-
-
-def _range_type(table: Any) -> str | None:
-    for definition in table.attr or ():
-        if definition.get("AttributeName") == table.range_key_attr:
-            return str(definition.get("AttributeType"))
-    return None
 
 
 @cache
