@@ -23,7 +23,7 @@ SK=EMAIL#<email>; the subscriber S and suppression X of contacts (read to honour
 | resend: failed -> pending, once        | R                            | UpdateItem (never resent)          |
 | feedback: by the message's tags        | R                            | UpdateItem (sent -> delivered)     |
 | feedback, unsubscribe: status change   | R                            | UpdateItem (status IN ...)         |
-| a page of recipients (API, Finalize)   | R's PK, SK begins_with RCPT# | Query                              |
+| recipient pages: API, Finalize, export | R's PK, SK begins_with RCPT# | Query                              |
 | count a soft bounce                    | B                            | UpdateItem ADD                     |
 """
 
@@ -77,6 +77,35 @@ def batch_item(owner_id: str, campaign_id: str, number: int, list_id: str, email
 
 
 @dataclass(frozen=True)
+class Engagement:
+    """A recipient's opens and clicks, as app/engagement/repository.py records them on its item
+    (nothing until the first; a recipient written whole here has had none, and its item claims none)."""
+
+    first_open_at: str | None = None
+    last_open_at: str | None = None
+    open_count: int = 0
+    machine_open_count: int = 0
+    first_click_at: str | None = None
+    last_click_at: str | None = None
+    click_count: int = 0
+    clicked_links: tuple[str, ...] = ()
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Engagement:
+        """Read from a recipient item."""
+        return cls(
+            first_open_at=optional_str(item.get("first_open_at")),
+            last_open_at=optional_str(item.get("last_open_at")),
+            open_count=int(item.get("open_count", 0)),
+            machine_open_count=int(item.get("machine_open_count", 0)),
+            first_click_at=optional_str(item.get("first_click_at")),
+            last_click_at=optional_str(item.get("last_click_at")),
+            click_count=int(item.get("click_count", 0)),
+            clicked_links=tuple(sorted(str(u) for u in item.get("clicked_links") or ())),
+        )
+
+
+@dataclass(frozen=True)
 class RecipientRecord:
     """One address of a campaign's frozen audience and where its message is."""
 
@@ -96,10 +125,11 @@ class RecipientRecord:
     delivered_at: str | None = None
     correlation_id: str | None = None
     resent_at: str | None = None  # a resend to the failed took it again (once: see resend.py)
+    engagement: Engagement = Engagement()
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> RecipientRecord:
-        """Build from a stored item."""
+        """Build from a stored item (or the activity index's: it projects every attribute)."""
         return cls(
             owner_id=str(item["owner_id"]),
             campaign_id=str(item["campaign_id"]),
@@ -117,6 +147,7 @@ class RecipientRecord:
             delivered_at=optional_str(item.get("delivered_at")),
             correlation_id=optional_str(item.get("correlation_id")),
             resent_at=optional_str(item.get("resent_at")),
+            engagement=Engagement.from_item(item),
         )
 
     @property
@@ -148,6 +179,7 @@ class RecipientRecord:
 def _item(record: RecipientRecord) -> Item:
     fields = asdict(record)
     fields["attributes"] = fields.pop("attributes_json")
+    del fields["engagement"]  # written by engagement alone
     if record.sent_at:  # a recipient mailed joins its address's activity (engagement/repository.py)
         fields |= activity_key(record.owner_id, record.email, record.sent_at, record.campaign_id)
     return new_item(recipient_key(record.owner_id, record.campaign_id, record.email), ENTITY, **fields)

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from app.contacts.subscriber_items import subscriber_key
-from app.db import Item, Table, optional_str
-from app.delivery.repository import RECORDED, recipient_key, recipients_pk
+from app.db import Item, Table
+from app.delivery.repository import RECORDED, RecipientRecord, recipient_key, recipients_pk
 from app.digests import hex_digest
 from app.writes import IfAbsent, one_of
 
@@ -79,46 +79,6 @@ class HourCount:
 
     hour: str
     counts: Mapping[str, int]
-
-
-@dataclass(frozen=True)
-class ActivityRecord:
-    """One campaign's message to an address, as its recipient item holds it."""
-
-    campaign_id: str
-    status: str
-    reason: str | None
-    updated_at: str
-    sent_at: str
-    delivered_at: str | None
-    first_open_at: str | None
-    last_open_at: str | None
-    open_count: int
-    machine_open_count: int
-    first_click_at: str | None
-    last_click_at: str | None
-    click_count: int
-    clicked_links: tuple[str, ...]
-
-    @classmethod
-    def from_item(cls, item: Mapping[str, Any]) -> ActivityRecord:
-        """Build from a recipient item."""
-        return cls(
-            campaign_id=str(item["campaign_id"]),
-            status=str(item["status"]),
-            reason=optional_str(item.get("reason")),
-            updated_at=str(item.get("updated_at", "")),
-            sent_at=str(item.get("sent_at", "")),
-            delivered_at=optional_str(item.get("delivered_at")),
-            first_open_at=optional_str(item.get("first_open_at")),
-            last_open_at=optional_str(item.get("last_open_at")),
-            open_count=int(item.get("open_count", 0)),
-            machine_open_count=int(item.get("machine_open_count", 0)),
-            first_click_at=optional_str(item.get("first_click_at")),
-            last_click_at=optional_str(item.get("last_click_at")),
-            click_count=int(item.get("click_count", 0)),
-            clicked_links=tuple(sorted(str(u) for u in item.get("clicked_links") or ())),
-        )
 
 
 class EngagementRepository:
@@ -234,7 +194,7 @@ class EngagementRepository:
 
     def activity(
         self, owner_id: str, email: str, *, limit: int, start_sk: str | None
-    ) -> tuple[list[ActivityRecord], str | None]:
+    ) -> tuple[list[RecipientRecord], str | None]:
         """A page of the campaigns mailed to an address (any list), the latest first, and the GSI1
         sort key to go on after."""
         pk = f"OWNER#{owner_id}#EMAIL#{email}"
@@ -246,7 +206,7 @@ class EngagementRepository:
         items, last = self.table.query(
             "GSI1PK = :pk", {":pk": pk}, index="GSI1", limit=limit, start_key=start, forward=False
         )
-        return [ActivityRecord.from_item(i) for i in items], (str(last["GSI1SK"]) if last else None)
+        return [RecipientRecord.from_item(i) for i in items], (str(last["GSI1SK"]) if last else None)
 
 
 def _noted(item: Item, *, first: bool, new_link: bool) -> Noted:

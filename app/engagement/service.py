@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from app.campaigns.models import RecipientStatus
 from app.campaigns.repository import CampaignRepository
 from app.contacts.lists import ListRepository
+from app.delivery.repository import RecipientRecord
 from app.engagement.models import (
     ActivityEvent,
     ActivityKind,
@@ -20,7 +20,7 @@ from app.engagement.models import (
     LinkList,
     LinkStats,
 )
-from app.engagement.repository import ActivityRecord, EngagementRepository
+from app.engagement.repository import EngagementRepository
 from app.errors import NotFound, found, no_such
 from app.pagination import KeySource, PageRequest, every_page, next_cursor, start_after
 from app.store import Kit
@@ -106,37 +106,38 @@ def every_activity(owner_id: str, email: str, *, kit: EngagementReads) -> Iterat
 
 
 def _described(
-    owner_id: str, records: list[ActivityRecord], *, campaigns: CampaignRepository
+    owner_id: str, records: list[RecipientRecord], *, campaigns: CampaignRepository
 ) -> list[CampaignActivity]:
     names = campaigns.names(owner_id, {r.campaign_id for r in records}) if records else {}
     return [
         CampaignActivity(
             campaign_id=r.campaign_id,
             campaign_name=names.get(r.campaign_id),
-            status=cast(RecipientStatus, r.status),
-            open_count=r.open_count,
-            machine_open_count=r.machine_open_count,
-            click_count=r.click_count,
+            status=r.status,
+            open_count=r.engagement.open_count,
+            machine_open_count=r.engagement.machine_open_count,
+            click_count=r.engagement.click_count,
             events=_events(r),
         )
         for r in records
     ]
 
 
-def _events(r: ActivityRecord) -> list[ActivityEvent]:
+def _events(r: RecipientRecord) -> list[ActivityEvent]:
     """What happened to one message, oldest first: sent, delivered, the first and latest open and
     click, and how it ended (bounced, complained, unsubscribed: at its last status change)."""
-    events = [ActivityEvent(kind="sent", at=datetime.fromisoformat(r.sent_at))]
+    seen = r.engagement
     moments: list[tuple[ActivityKind, str | None, str | None]] = [
+        ("sent", r.sent_at, None),
         ("delivered", r.delivered_at, None),
-        ("opened", r.first_open_at, None),
-        ("opened", r.last_open_at if r.last_open_at != r.first_open_at else None, None),
-        ("clicked", r.first_click_at, ", ".join(r.clicked_links) or None),
-        ("clicked", r.last_click_at if r.last_click_at != r.first_click_at else None, None),
+        ("opened", seen.first_open_at, None),
+        ("opened", seen.last_open_at if seen.last_open_at != seen.first_open_at else None, None),
+        ("clicked", seen.first_click_at, ", ".join(seen.clicked_links) or None),
+        ("clicked", seen.last_click_at if seen.last_click_at != seen.first_click_at else None, None),
     ]
     if r.status in ("bounced", "complained", "unsubscribed"):
         moments.append((cast(ActivityKind, r.status), r.updated_at, r.reason))
-    events += [
+    events = [
         ActivityEvent(kind=kind, at=datetime.fromisoformat(at), detail=detail)
         for kind, at, detail in moments
         if at

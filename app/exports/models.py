@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -54,19 +53,3 @@ class ExportPage(BaseModel):
     """The owner's recent exports, newest first."""
 
     items: list[Export]
-
-
-@dataclass(frozen=True)
-class RecipientRow:
-    """One recipient of a campaign as its export shows it (engagement empty until recorded)."""
-
-    email: str
-    status: str
-    reason: str | None
-    sent_at: str | None
-    delivered_at: str | None
-    first_open_at: str | None
-    last_open_at: str | None
-    open_count: int | None
-    first_click_at: str | None
-    click_count: int | None

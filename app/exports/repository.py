@@ -1,8 +1,8 @@
-"""DynamoDB access for export jobs, the owner's export slots, and the rows of a campaign's export.
+"""DynamoDB access for export jobs and the owner's export slots (what an export reads comes from the
+repositories of its source: app/exports/sources.py).
 
 Keys: job E = PK=OWNER#<owner>, SK=EXPORT#<id> (ids sort by time); slot S = PK=OWNER#<owner>,
-SK=EXPORTSLOT#<n> (n below the owner's cap: the export holding it, a lease); recipient R of
-app/delivery/repository.py (read only).
+SK=EXPORTSLOT#<n> (n below the owner's cap: the export holding it, a lease).
 
 | access pattern                            | key                            | operation                     |
 |-------------------------------------------|--------------------------------|-------------------------------|
@@ -13,7 +13,6 @@ app/delivery/repository.py (read only).
 | progress, ready                           | E                              | UpdateItem, attempt = mine    |
 | fail                                      | E                              | UpdateItem, status is active  |
 | free the slot                             | S                              | DeleteItem, export_id = mine  |
-| a campaign's recipients, page by page     | R's PK, SK begins_with RCPT#   | Query                         |
 
 A slot is one item per owner and slot number: no item is shared across tenants. Its lease outlives
 the longest run (the worker's 15 minutes and its retries), so a worker that died frees it anyway.
@@ -22,16 +21,14 @@ the longest run (the worker's 15 minutes and its retries), so a worker that died
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from app.db import Item, Table, new_item, now_iso, optional_int, optional_str
-from app.delivery.repository import recipients_pk
-from app.exports.models import KEEP_SECONDS, Export, ExportFailure, ExportKind, RecipientRow
+from app.db import Item, Table, new_item, now_iso, optional_str
+from app.exports.models import KEEP_SECONDS, Export, ExportFailure, ExportKind
 from app.jobs import failed, failure_of, job_times
-from app.pagination import every_page
 from app.writes import IfAbsent, Put
 
 ENTITY = "export"
@@ -207,24 +204,3 @@ class ExportRepository:
     def free_slot(self, owner_id: str, number: int, export_id: str) -> None:
         """Give the slot back (only if this export still holds it)."""
         self.table.delete(*slot_key(owner_id, number), condition="export_id = :id", values={":id": export_id})
-
-    def recipient_rows(self, owner_id: str, campaign_id: str, *, page_size: int) -> Iterator[RecipientRow]:
-        """Every recipient of a campaign in email order, one Query page at a time as they are consumed."""
-        pk = recipients_pk(owner_id, campaign_id)
-        items = every_page(lambda start: self.table.page(pk, "RCPT#", limit=page_size, start_sk=start))
-        return map(_recipient_row, items)
-
-
-def _recipient_row(item: Mapping[str, Any]) -> RecipientRow:
-    return RecipientRow(
-        email=str(item["email"]),
-        status=str(item["status"]),
-        reason=optional_str(item.get("reason")),
-        sent_at=optional_str(item.get("sent_at")),
-        delivered_at=optional_str(item.get("delivered_at")),
-        first_open_at=optional_str(item.get("first_open_at")),
-        last_open_at=optional_str(item.get("last_open_at")),
-        open_count=optional_int(item.get("open_count")),
-        first_click_at=optional_str(item.get("first_click_at")),
-        click_count=optional_int(item.get("click_count")),
-    )

@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING, Any
 from app.contacts import service as contacts
 from app.contacts.export import COLUMNS, file_stem, subscriber_row
 from app.errors import NotFound
-from app.exports.models import ExportKind, RecipientRow
+from app.exports.models import ExportKind
+from app.pagination import every_page
 from app.segments import service as segments
 
 if TYPE_CHECKING:
     from app.campaigns.repository import CampaignRepository
     from app.contacts.lists import ListRepository
     from app.contacts.subscribers import SubscriberRepository
+    from app.delivery.repository import RecipientRecord, RecipientRepository
     from app.exports.repository import ExportRepository
     from app.segments.repository import SegmentRepository
     from app.store import Store
@@ -44,18 +46,19 @@ class Source:
     rows: Iterator[Sequence[Any]]
 
 
-def _recipient_row(r: RecipientRow) -> list[Any]:
+def _recipient_row(r: RecipientRecord) -> list[Any]:
+    seen = r.engagement  # counts are empty cells until the first open or click, as the times are
     return [
         r.email,
         r.status,
         r.reason,
         r.sent_at,
         r.delivered_at,
-        r.first_open_at,
-        r.last_open_at,
-        r.open_count,
-        r.first_click_at,
-        r.click_count,
+        seen.first_open_at,
+        seen.last_open_at,
+        seen.open_count or None,
+        seen.first_click_at,
+        seen.click_count or None,
     ]
 
 
@@ -68,12 +71,15 @@ class Sources:
     segments: SegmentRepository
     campaigns: CampaignRepository
     exports: ExportRepository
+    recipients: RecipientRepository
     recipient_page: int = RECIPIENT_PAGE
 
     @classmethod
     def of(cls, store: Store) -> Sources:
         """The sources over a store's repositories."""
-        return cls(store.lists, store.subscribers, store.segments, store.campaigns, store.exports)
+        return cls(
+            store.lists, store.subscribers, store.segments, store.campaigns, store.exports, store.recipients
+        )
 
     def open(self, owner_id: str, kind: ExportKind, source_id: str) -> Source:
         """The owner's list, segment or campaign to export; NotFound when it is not theirs (or gone)."""
@@ -95,6 +101,8 @@ class Sources:
         campaign = self.campaigns.get(owner_id, source_id)
         if campaign is None:
             raise NotFound("No such campaign.", code="campaign_not_found")
-        recipients = self.exports.recipient_rows(owner_id, source_id, page_size=self.recipient_page)
+        recipients = every_page(
+            lambda start: self.recipients.page(owner_id, source_id, limit=self.recipient_page, start_sk=start)
+        )
         name = f"{file_stem(campaign.name, 'campaign')}-recipients.csv"
         return Source(name, RECIPIENT_COLUMNS, (_recipient_row(r) for r in recipients))

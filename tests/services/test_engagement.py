@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import fields
 from typing import Any
 
 import pytest
 
 from app.delivery import engagement, feedback
 from app.delivery.models import SesEvent
+from app.delivery.repository import Engagement, recipient_key
 from app.engagement import service
 from app.engagement.service import EngagementReads
 from app.pagination import PageRequest
@@ -76,7 +78,7 @@ def test_opens_count_each_recipient_once_as_unique_and_replays_count_nothing(sto
     ]
     assert _stats(d) == (3, 2, 0, 0, 0)
     [a] = d.store.engagement.activity(d.owner, "a@example.com", limit=10, start_sk=None)[0]
-    assert (a.open_count, a.first_open_at, a.last_open_at) == (
+    assert (a.engagement.open_count, a.engagement.first_open_at, a.engagement.last_open_at) == (
         2,
         "2026-12-03T10:15:00.000+00:00",
         "2026-12-03T11:20:00.000+00:00",
@@ -130,7 +132,11 @@ def test_machine_opens_are_counted_apart_and_are_not_opens(store: Store) -> None
     assert first == ["a@example.com:machine_opened"]
     assert _stats(d) == (0, 0, 2, 0, 0)
     [a] = d.store.engagement.activity(d.owner, "a@example.com", limit=10, start_sk=None)[0]
-    assert (a.machine_open_count, a.open_count, a.first_open_at) == (2, 0, None)
+    assert (a.engagement.machine_open_count, a.engagement.open_count, a.engagement.first_open_at) == (
+        2,
+        0,
+        None,
+    )
 
 
 def test_clicks_count_per_link_once_per_recipient_and_one_write_per_link(
@@ -169,7 +175,7 @@ def test_clicks_count_per_link_once_per_recipient_and_one_write_per_link(
     ]
     assert sorted(writes) == [news, shop]
     [a] = d.store.engagement.activity(d.owner, "a@example.com", limit=10, start_sk=None)[0]
-    assert (a.click_count, a.clicked_links) == (3, (news, shop))
+    assert (a.engagement.click_count, a.engagement.clicked_links) == (3, (news, shop))
 
 
 def test_an_open_before_its_send_is_recorded_is_retried(store: Store) -> None:
@@ -181,6 +187,29 @@ def test_an_open_before_its_send_is_recorded_is_retried(store: Store) -> None:
     # Then the record fails, to come back later
     with pytest.raises(feedback.FeedbackTooEarly):
         _apply(d, d.feedback(), "Open", "a@example.com")
+
+
+def test_a_recipient_record_carries_its_engagement_and_a_whole_write_claims_none(store: Store) -> None:
+    # Given a campaign sent to two subscribers, one of whom opened it
+    d = _sent(store, ["a@example.com", "b@example.com"])
+    kit = d.feedback()
+    _apply(d, kit, "Open", "a@example.com", at="2026-12-03T10:15:00.000Z")
+    kit.flush()
+
+    # When its recipients are read a page at a time, as the API, Finalize and the export read them
+    records, _ = d.store.recipients.page(d.owner, d.campaign_id, limit=10, start_sk=None)
+
+    # Then the one who opened carries the open, the other nothing
+    seen = {r.email: r.engagement for r in records}
+    assert (seen["a@example.com"].open_count, seen["a@example.com"].first_open_at) == (
+        1,
+        "2026-12-03T10:15:00.000+00:00",
+    )
+    assert seen["b@example.com"] == Engagement()
+    # And the item of the one written whole (frozen, then recorded as sent) holds no engagement field
+    item = d.store.table.get(*recipient_key(d.owner, d.campaign_id, "b@example.com"))
+    assert item is not None and item["status"] == "sent"
+    assert not {f.name for f in fields(Engagement)} & set(item) and "engagement" not in item
 
 
 def test_an_address_activity_lists_its_campaigns_latest_first_with_their_events(store: Store) -> None:
